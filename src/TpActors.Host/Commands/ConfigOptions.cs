@@ -1,0 +1,35 @@
+using System.CommandLine;
+using TpActors.Runtime.Config;
+
+namespace TpActors.Host.Commands;
+
+/// <summary>The options every command that reads configuration takes: <c>--config FILE</c> and repeatable <c>-D path=value</c>.</summary>
+public sealed class ConfigOptions
+{
+    /// <summary>The user's configuration file.</summary>
+    public Option<string?> File { get; } = new("--config")
+    {
+        Description = "A HOCON (.conf), JSON or .properties file laid over the defaults of reference.conf.",
+        HelpName = "FILE",
+    };
+
+    /// <summary>Command-line overrides.</summary>
+    public Option<string[]> Defines { get; } = new("-D")
+    {
+        Description = "Override one setting, e.g. -D tpactors.config.unknown-keys=warn (repeatable; later wins; -Dpath=value works too).",
+        HelpName = "path=value",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>Adds both options to a command.</summary>
+    public void AddTo(Command command)
+    {
+        command.Options.Add(File);
+        command.Options.Add(Defines);
+    }
+
+    /// <summary>Loads reference.conf, the file and the overrides named on this command line.</summary>
+    public LoadedConfig Load(ParseResult parse) =>
+        ConfigLoader.Load(parse.GetValue(File), parse.GetValue(Defines) ?? []);
+}

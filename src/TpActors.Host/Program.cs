@@ -1,0 +1,3 @@
+using TpActors.Host;
+
+return TpActorsCli.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using TpActors.Runtime.Config.Hocon;
+
+namespace TpActors.Runtime.Config;
+
+/// <summary>
+/// An immutable configuration tree with typed getters, as in Akka's <c>Config</c>. Paths are HOCON path
+/// expressions (<c>tpactors.config.max-file-size</c>, <c>a."dotted.key"</c>). A tree read from text may hold
+/// substitutions: getters resolve it on first use (with environment fallback), <see cref="Resolve"/> does
+/// so explicitly and reports errors at once, and <see cref="WithFallback"/> merges unresolved trees so that
+/// substitutions see the merged result.
+/// </summary>
+[DebuggerDisplay("Config: {_tree.Count} root keys, resolved = {IsResolved}")]
+public sealed class Config
+{
+    private readonly HoconObject _tree;
+    private HoconObject? _resolved;
+
+    internal Config(HoconObject tree)
+    {
+        _tree = tree;
+        if (tree.IsResolved) _resolved = tree;
+    }
+
+    /// <summary>A configuration with no settings.</summary>
+    public static Config Empty { get; } = new(HoconObject.EmptyAt(ConfigOrigin.Code));
+
+    /// <summary>True when no substitution is left to resolve.</summary>
+    public bool IsResolved => _tree.IsResolved;
+
+    /// <summary>The resolved tree (resolving now if needed).</summary>
+    internal HoconObject Root => _resolved ??= HoconResolver.Resolve(_tree, useEnvironment: true);
+
+    /// <summary>The tree as parsed and merged, substitutions included.</summary>
+    internal HoconObject Unresolved => _tree;
+
+    /// <summary>Resolves every substitution now; throws <see cref="ConfigResolveException"/> for a missing value or a cycle.</summary>
+    /// <param name="useEnvironment">Whether a substitution not found in the tree falls back to an environment variable.</param>
+    public Config Resolve(bool useEnvironment = true) => IsResolved ? this : new Config(HoconResolver.Resolve(_tree, useEnvironment));
+
+    /// <summary>This configuration with <paramref name="fallback"/> underneath: this one's values win, objects merge, and substitutions resolve against the merged tree.</summary>
+    public Config WithFallback(Config fallback)
+    {
+        ArgumentNullException.ThrowIfNull(fallback);
+        return new Config(HoconMerger.MergeObjects(_tree, fallback._tree));
+    }
+
+    /// <summary>True when <paramref name="path"/> holds a value other than null.</summary>
+    public bool HasPath(string path) => Find(HoconPath.Parse(path)) is { } v && v is not HoconNull;
+
+    /// <summary>Where the value at <paramref name="path"/> was set.</summary>
+    public ConfigOrigin GetOrigin(string path) => Get(path).Origin;
+
+    /// <summary>The value at <paramref name="path"/> as a string (numbers and booleans convert).</summary>
+    public string GetString(string path) => ConfigValueReader.ReadString(Get(path), path);
+
+    /// <summary>The value at <paramref name="path"/> as a 32-bit integer.</summary>
+    public int GetInt(string path) => ConfigValueReader.ReadInt(Get(path), path);
+
+    /// <summary>The value at <paramref name="path"/> as a 64-bit integer.</summary>
+    public long GetLong(string path) => ConfigValueReader.ReadLong(Get(path), path);
+
+    /// <summary>The value at <paramref name="path"/> as a double.</summary>
+    public double GetDouble(string path) => ConfigValueReader.ReadDouble(Get(path), path);
+
+    /// <summary>The value at <paramref name="path"/> as a boolean: true/false, yes/no, on/off.</summary>
+    public bool GetBoolean(string path) => ConfigValueReader.ReadBoolean(Get(path), path);
+
+    /// <summary>The value at <paramref name="path"/> as a duration: a number is milliseconds, text is a number and a unit (ns, us, ms, s, m, h, d).</summary>
+    public TimeSpan GetDuration(string path) => ConfigValueReader.ReadDuration(Get(path), path);
+
+    /// <summary>The value at <paramref name="path"/> as a size in bytes: a number is bytes, text is a number and a unit (kB, MiB, …).</summary>
+    public long GetBytes(string path) => ConfigValueReader.ReadBytes(Get(path), path);
+
+    /// <summary>The object at <paramref name="path"/> as a configuration of its own.</summary>
+    public Config GetConfig(string path) => new(ConfigValueReader.ReadObject(Get(path), path));
+
+    /// <summary>The list at <paramref name="path"/> as strings; an object with keys "0", "1", … counts as a list.</summary>
+    public IReadOnlyList<string> GetStringList(string path) =>
+        ConfigValueReader.ReadList(Get(path), path).Select((v, i) => ConfigValueReader.ReadString(v, $"{path}[{i}]")).ToList();
+
+    /// <summary>The part of this configuration at the keys that <paramref name="keys"/> sets: shows what a file contributes, with values resolved against everything.</summary>
+    public Config WithOnlyPathsOf(Config keys) => new(Restrict(Root, keys._tree));
+
+    /// <summary>Renders the resolved tree as HOCON; with <paramref name="withOrigins"/>, each value is followed by the file:line it came from.</summary>
+    public string ToHocon(bool withOrigins = false) => HoconRenderer.Render(Root, withOrigins);
+
+    /// <summary>Renders the resolved tree as JSON with keys sorted.</summary>
+    public string ToJson() => JsonRenderer.Render(Root);
+
+    /// <inheritdoc/>
+    public override string ToString() => ToHocon();
+
+    private HoconValue Get(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var parsed = HoconPath.Parse(path);
+        HoconValue current = Root;
+        for (int i = 0; i < parsed.Length; i++)
+        {
+            if (current is not HoconObject obj)
+                throw new ConfigTypeException(new HoconPath([.. parsed.Keys.Take(i)]).ToString(), $"an object to hold '{path}'", ConfigValueReader.Describe(current), current.Origin);
+            current = obj.Get(parsed[i]) ?? throw new ConfigMissingException(path, $"no setting at '{path}'");
+        }
+        return current;
+    }
+
+    private HoconValue? Find(HoconPath path)
+    {
+        HoconValue? current = Root;
+        for (int i = 0; i < path.Length && current is not null; i++)
+            current = (current as HoconObject)?.Get(path[i]);
+        return current;
+    }
+
+    private static HoconObject Restrict(HoconObject resolved, HoconObject keys)
+    {
+        var fields = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal);
+        foreach (var (key, value) in resolved.Fields)
+        {
+            var set = keys.Get(key);
+            if (set is null) continue;
+            fields[key] = set is HoconObject setObject && value is HoconObject valueObject ? Restrict(valueObject, setObject) : value;
+        }
+        return new HoconObject(fields, resolved.Origin);
+    }
+}

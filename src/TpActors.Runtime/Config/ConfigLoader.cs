@@ -1,0 +1,52 @@
+using TpActors.Runtime.Config.Hocon;
+
+namespace TpActors.Runtime.Config;
+
+/// <summary>
+/// Loads the configuration a TpActors program runs with: the embedded <c>reference.conf</c>, under the
+/// user's file (<c>--config FILE</c>), under command-line overrides (<c>-D path=value</c>), resolved as one
+/// tree and checked: the <c>tpactors</c> section must match <c>reference.conf</c> in keys and types. Any
+/// problem throws a <see cref="ConfigException"/> before anything starts.
+/// </summary>
+public static class ConfigLoader
+{
+    /// <summary>The namespace of the project's own settings, checked against <c>reference.conf</c>.</summary>
+    public const string Namespace = "tpactors";
+
+    private const string UnknownKeysPath = "tpactors.config.unknown-keys";
+
+    /// <summary>Loads, merges, resolves and checks the configuration.</summary>
+    /// <param name="configFile">The user's file, or null for defaults only.</param>
+    /// <param name="overrides">The <c>-D path=value</c> overrides, in command-line order.</param>
+    public static LoadedConfig Load(string? configFile = null, IReadOnlyList<string>? overrides = null)
+    {
+        var reference = ConfigFactory.Reference;
+        var commandLine = ConfigOverrides.Parse(overrides ?? []);
+
+        // max-file-size guards reading the user's file, so it can only come from reference.conf and -D.
+        var beforeFile = commandLine.WithFallback(reference).Resolve();
+        var parseOptions = new HoconParseOptions(beforeFile.GetBytes("tpactors.config.max-file-size"));
+
+        var file = configFile is null ? Config.Empty : ConfigFactory.ParseFile(configFile, parseOptions);
+        var fileAndCommandLine = commandLine.WithFallback(file);
+        var merged = fileAndCommandLine.WithFallback(reference);
+        var config = merged.Resolve(useEnvironment: true);
+        if (!config.GetBoolean("tpactors.config.environment-fallback")) config = merged.Resolve(useEnvironment: false);
+
+        var problems = ConfigValidator.Check(config, reference, Namespace);
+        string policy = config.GetString(UnknownKeysPath);
+        if (policy is not ("error" or "warn"))
+            throw new ConfigTypeException(UnknownKeysPath, "one of: error, warn", $"string \"{policy}\"", config.GetOrigin(UnknownKeysPath));
+
+        var errors = problems.Where(p => !p.IsUnknownKey || policy == "error").Select(p => p.Error).ToList();
+        if (errors.Count > 0) throw errors.Count == 1 ? errors[0] : new ConfigValidationException(errors);
+        var warnings = problems.Where(p => p.IsUnknownKey && policy == "warn").Select(p => p.Error.Message).ToList();
+        return new LoadedConfig(config, fileAndCommandLine, warnings);
+    }
+}
+
+/// <summary>The result of <see cref="ConfigLoader.Load"/>.</summary>
+/// <param name="Config">The merged, resolved and checked configuration.</param>
+/// <param name="FileAndOverrides">What the user's file and the -D overrides set, unresolved: the keys that did not come from reference.conf.</param>
+/// <param name="Warnings">Unknown keys let through by <c>tpactors.config.unknown-keys = warn</c>.</param>
+public sealed record LoadedConfig(Config Config, Config FileAndOverrides, IReadOnlyList<string> Warnings);

@@ -1,0 +1,8 @@
+namespace TpActors.Runtime.Config;
+
+/// <summary>A setting that was asked for but is not in the configuration.</summary>
+public sealed class ConfigMissingException(string path, string message) : ConfigException(null, message)
+{
+    /// <summary>The path that was asked for.</summary>
+    public string Path { get; } = path;
+}

@@ -1,0 +1,65 @@
+using TpActors.Runtime.Config.Hocon;
+
+namespace TpActors.Runtime.Config;
+
+/// <summary>
+/// Command-line overrides <c>-D path=value</c>, later ones winning. The value is read as a HOCON value
+/// (so numbers, booleans, lists, objects and substitutions work); text that is not valid HOCON, or that
+/// holds '#' or "//" (which HOCON would read as a comment, as in URLs), is taken as a plain string. A value
+/// starting with '[', '{' or '"' must be valid HOCON. Origins read <c>-D[n]:1:column</c>.
+/// </summary>
+public static class ConfigOverrides
+{
+    /// <summary>Parses the overrides into one configuration, the last override of a path winning.</summary>
+    public static Config Parse(IReadOnlyList<string> overrides)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        var result = Config.Empty;
+        for (int i = 0; i < overrides.Count; i++)
+            result = new Config(ParseOne(overrides[i], $"-D[{i + 1}]")).WithFallback(result);
+        return result;
+    }
+
+    private static HoconObject ParseOne(string text, string source)
+    {
+        int equals = IndexOfSeparator(text);
+        if (equals <= 0)
+            throw new ConfigParseException(new ConfigOrigin(source, 1, 1), $"expected path=value, found {HoconStrings.Excerpt(text)}");
+        var path = HoconPath.Parse(text[..equals], source);
+        string raw = text[(equals + 1)..];
+        var valueOrigin = new ConfigOrigin(source, 1, equals + 2);
+
+        HoconValue value;
+        bool mustParse = raw.TrimStart() is ['[' or '{' or '"', ..];
+        bool looksLikeComment = raw.Contains('#') || raw.Contains("//");
+        try
+        {
+            if (looksLikeComment && !mustParse) throw new ConfigParseException(valueOrigin, "comment characters");
+            // Padding keeps columns in errors equal to columns in the original "-D path=value" text.
+            value = HoconParser.ParseSingleValue(new string(' ', equals + 1) + raw, source);
+        }
+        catch (ConfigParseException) when (!mustParse)
+        {
+            value = new HoconString(raw, valueOrigin);
+        }
+
+        for (int i = path.Length - 1; i >= 0; i--)
+        {
+            var fields = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal) { [path[i]] = value };
+            value = new HoconObject(fields, new ConfigOrigin(source, 1, 1));
+        }
+        return (HoconObject)value;
+    }
+
+    // The first '=' outside double quotes: -D 'a."b=c"=1' sets key b=c.
+    private static int IndexOfSeparator(string text)
+    {
+        bool quoted = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '"' && (i == 0 || text[i - 1] != '\\')) quoted = !quoted;
+            else if (text[i] == '=' && !quoted) return i;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+
+namespace TpActors.Runtime.Config;
+
+/// <summary>Durations and sizes in bytes written as a number and a unit (HOCON.md, "Units format"): <c>250ms</c>, <c>1.5 s</c>, <c>64 MiB</c>, <c>512kB</c>.</summary>
+public static class ConfigUnits
+{
+    private static readonly Dictionary<string, double> DurationNanos = Build(
+        (1d, ["ns", "nano", "nanos", "nanosecond", "nanoseconds"]),
+        (1e3, ["us", "micro", "micros", "microsecond", "microseconds"]),
+        (1e6, ["ms", "milli", "millis", "millisecond", "milliseconds"]),
+        (1e9, ["s", "second", "seconds"]),
+        (60e9, ["m", "minute", "minutes"]),
+        (3600e9, ["h", "hour", "hours"]),
+        (86400e9, ["d", "day", "days"]));
+
+    private static readonly Dictionary<string, double> ByteMultipliers = Build(
+        (1d, ["B", "b", "byte", "bytes"]),
+        (1e3, ["kB", "kilobyte", "kilobytes"]),
+        (1e6, ["MB", "megabyte", "megabytes"]),
+        (1e9, ["GB", "gigabyte", "gigabytes"]),
+        (1e12, ["TB", "terabyte", "terabytes"]),
+        (1e15, ["PB", "petabyte", "petabytes"]),
+        (1e18, ["EB", "exabyte", "exabytes"]),
+        (1024d, ["K", "k", "Ki", "KiB", "kibibyte", "kibibytes"]),
+        (1024d * 1024, ["M", "m", "Mi", "MiB", "mebibyte", "mebibytes"]),
+        (1024d * 1024 * 1024, ["G", "g", "Gi", "GiB", "gibibyte", "gibibytes"]),
+        (1024d * 1024 * 1024 * 1024, ["T", "t", "Ti", "TiB", "tebibyte", "tebibytes"]),
+        (Math.Pow(1024, 5), ["P", "p", "Pi", "PiB", "pebibyte", "pebibytes"]),
+        (Math.Pow(1024, 6), ["E", "e", "Ei", "EiB", "exbibyte", "exbibytes"]));
+
+    /// <summary>The duration units accepted, for messages.</summary>
+    public const string DurationUnitList = "ns, us, ms, s, m, h, d (or their long names such as seconds)";
+
+    /// <summary>The size units accepted, for messages.</summary>
+    public const string ByteUnitList = "B, kB, MB, GB, TB, PB, EB (powers of 10) or K/KiB, M/MiB, G/GiB, T/TiB, P/PiB, E/EiB (powers of 2)";
+
+    /// <summary>Reads a duration; a number without a unit is milliseconds. Returns null and a reason when the text is not one.</summary>
+    public static TimeSpan? ParseDuration(string text, out string? error)
+    {
+        if (!Split(text, out double number, out string unit, out error)) return null;
+        if (unit.Length == 0) unit = "ms";
+        if (!DurationNanos.TryGetValue(unit, out double nanos))
+        {
+            error = $"'{unit}' is not a duration unit; use {DurationUnitList}";
+            return null;
+        }
+        double ticks = number * nanos / 100d; // a TimeSpan tick is 100 ns
+        if (Math.Abs(ticks) > TimeSpan.MaxValue.Ticks)
+        {
+            error = "the duration is too long";
+            return null;
+        }
+        return TimeSpan.FromTicks((long)Math.Round(ticks));
+    }
+
+    /// <summary>Reads a size in bytes; a number without a unit is bytes. Returns null and a reason when the text is not one.</summary>
+    public static long? ParseBytes(string text, out string? error)
+    {
+        if (!Split(text, out double number, out string unit, out error)) return null;
+        if (unit.Length == 0) unit = "B";
+        if (!ByteMultipliers.TryGetValue(unit, out double multiplier))
+        {
+            error = $"'{unit}' is not a size unit; use {ByteUnitList}";
+            return null;
+        }
+        double bytes = Math.Round(number * multiplier);
+        if (bytes < 0 || bytes > long.MaxValue)
+        {
+            error = bytes < 0 ? "a size cannot be negative" : "the size does not fit in 64 bits";
+            return null;
+        }
+        return (long)bytes;
+    }
+
+    /// <summary>True when the text is a number followed by a known duration unit (used to infer a setting's type from its default).</summary>
+    internal static bool HasDurationUnit(string text) =>
+        Split(text, out _, out string unit, out _) && DurationNanos.ContainsKey(unit);
+
+    /// <summary>True when the text is a number followed by a known size unit.</summary>
+    internal static bool HasByteUnit(string text) =>
+        Split(text, out _, out string unit, out _) && ByteMultipliers.ContainsKey(unit);
+
+    // "  1.5 ms " -> (1.5, "ms"). The unit is letters only, as the specification requires.
+    private static bool Split(string text, out double number, out string unit, out string? error)
+    {
+        var s = text.Trim();
+        int end = 0;
+        while (end < s.Length && (char.IsAsciiDigit(s[end]) || s[end] is '.' or '-' or '+')) end++;
+        unit = s[end..].Trim();
+        if (!double.TryParse(s.AsSpan(0, end), NumberStyles.Float, CultureInfo.InvariantCulture, out number))
+        {
+            error = "it does not start with a number";
+            return false;
+        }
+        if (!unit.All(char.IsLetter))
+        {
+            error = $"'{unit}' is not a unit (a unit is letters only)";
+            return false;
+        }
+        error = null;
+        return true;
+    }
+
+    private static Dictionary<string, double> Build(params (double Factor, string[] Names)[] groups)
+    {
+        var map = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (factor, names) in groups)
+            foreach (var name in names) map[name] = factor;
+        return map;
+    }
+}

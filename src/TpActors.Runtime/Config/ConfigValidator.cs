@@ -1,0 +1,99 @@
+using TpActors.Runtime.Config.Hocon;
+
+namespace TpActors.Runtime.Config;
+
+/// <summary>
+/// Checks a namespace of a configuration (<c>tpactors</c>) against the reference configuration that
+/// defines it: every key must exist in the reference, and every value must read as the type of its
+/// default. The type comes from the default: true/false is a boolean, 42 a whole number, 0.5 a number,
+/// "10s" a duration, "64 MiB" a size in bytes, a list a list, other text a string. An empty object in the
+/// reference is an open section whose keys are not checked.
+/// </summary>
+internal static class ConfigValidator
+{
+    /// <summary>The problems found, unknown keys and wrong types alike; empty when the namespace is valid.</summary>
+    public static IReadOnlyList<ConfigProblem> Check(Config config, Config reference, string ns)
+    {
+        var problems = new List<ConfigProblem>();
+        var path = HoconPath.Parse(ns);
+        var actual = Navigate(config.Root, path);
+        var expected = Navigate(reference.Root, path);
+        if (actual is not null && expected is not null)
+        {
+            var known = new List<string>();
+            CollectPaths(expected, path, known);
+            Walk(actual, expected, path, known, problems);
+        }
+        return problems;
+    }
+
+    private static void Walk(HoconValue actual, HoconValue expected, HoconPath path, List<string> known, List<ConfigProblem> problems)
+    {
+        try
+        {
+            switch (expected)
+            {
+                case HoconObject { Count: 0 }:
+                    return;
+                case HoconObject section:
+                    var obj = ConfigValueReader.ReadObject(actual, path.ToString());
+                    foreach (var (key, value) in obj.Fields)
+                    {
+                        var childPath = path.Append(key);
+                        if (section.Get(key) is { } childExpected) Walk(value, childExpected, childPath, known, problems);
+                        else problems.Add(Unknown(childPath, value, section, known));
+                    }
+                    return;
+                default:
+                    CheckType(actual, expected, path.ToString());
+                    return;
+            }
+        }
+        catch (ConfigTypeException e)
+        {
+            problems.Add(new ConfigProblem(e, IsUnknownKey: false));
+        }
+    }
+
+    private static void CheckType(HoconValue actual, HoconValue expected, string path)
+    {
+        switch (expected)
+        {
+            case HoconBoolean: ConfigValueReader.ReadBoolean(actual, path); break;
+            case HoconNumber { Integer: not null }: ConfigValueReader.ReadLong(actual, path); break;
+            case HoconNumber: ConfigValueReader.ReadDouble(actual, path); break;
+            case HoconList: ConfigValueReader.ReadList(actual, path); break;
+            case HoconString s when ConfigUnits.HasDurationUnit(s.Value): ConfigValueReader.ReadDuration(actual, path); break;
+            case HoconString s when ConfigUnits.HasByteUnit(s.Value): ConfigValueReader.ReadBytes(actual, path); break;
+            case HoconString: ConfigValueReader.ReadString(actual, path); break;
+        }
+    }
+
+    private static ConfigProblem Unknown(HoconPath path, HoconValue value, HoconObject section, List<string> known)
+    {
+        string key = path.ToString();
+        string hint = ClosestKey.Find(key, known) is { } guess
+            ? $"did you mean '{guess}'?"
+            : $"known keys here: {string.Join(", ", section.Keys)}";
+        return new ConfigProblem(new ConfigException(value.Origin, $"unknown setting '{key}'; {hint}"), IsUnknownKey: true);
+    }
+
+    private static void CollectPaths(HoconValue value, HoconPath path, List<string> into)
+    {
+        into.Add(path.ToString());
+        if (value is HoconObject obj)
+            foreach (var (key, child) in obj.Fields) CollectPaths(child, path.Append(key), into);
+    }
+
+    private static HoconValue? Navigate(HoconObject root, HoconPath path)
+    {
+        HoconValue? current = root;
+        for (int i = 0; i < path.Length && current is not null; i++) current = (current as HoconObject)?.Get(path[i]);
+        return current;
+    }
+}
+
+/// <summary>One finding of <see cref="ConfigValidator"/>.</summary>
+/// <param name="Error">The error, with the origin of the offending value.</param>
+/// <param name="IsUnknownKey">True for an unknown key (which <c>tpactors.config.unknown-keys = warn</c> lets pass), false for a wrong type (always an error).</param>
+internal sealed record ConfigProblem(ConfigException Error, bool IsUnknownKey);

@@ -1,0 +1,11 @@
+namespace TpActors.Runtime.Config.Hocon;
+
+/// <summary>A boolean value.</summary>
+internal sealed class HoconBoolean(bool value, ConfigOrigin origin) : HoconScalar(origin)
+{
+    public bool Value { get; } = value;
+
+    public override string TypeName => "boolean";
+
+    public override string ConcatText => Value ? "true" : "false";
+}

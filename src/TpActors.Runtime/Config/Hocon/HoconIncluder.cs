@@ -1,0 +1,85 @@
+namespace TpActors.Runtime.Config.Hocon;
+
+/// <summary>
+/// Reads configuration files and the files they include (HOCON.md, "Includes"). A relative name is
+/// located beside the including file, never by the working directory. A name without a known extension
+/// loads every one of name.properties, name.json and name.conf that exists, merged in that order (.conf
+/// wins). A missing file is an empty object unless the include is <c>required(…)</c>. A file that
+/// includes itself, directly or through others, is an error naming the chain.
+/// </summary>
+internal sealed class HoconIncluder(HoconParseOptions options)
+{
+    private static readonly string[] KnownExtensions = [".properties", ".json", ".conf"];
+
+    // Files being parsed, innermost last: an include of any of them is a cycle.
+    private readonly List<string> _chain = [];
+
+    /// <summary>Parses one file, choosing the syntax by its extension (.properties, else HOCON/JSON).</summary>
+    public HoconObject ParseFile(string path, ConfigOrigin? includedFrom)
+    {
+        string full = Path.GetFullPath(path);
+        string display = DisplayName(full);
+        if (_chain.Contains(full))
+            throw new ConfigParseException(includedFrom!, $"include cycle: {string.Join(" -> ", _chain.Select(DisplayName).Append(display))}");
+        if (_chain.Count >= HoconParseOptions.MaxIncludeDepth)
+            throw new ConfigParseException(includedFrom!, $"includes nested more than {HoconParseOptions.MaxIncludeDepth} deep at '{display}'");
+
+        string text = ReadText(full, display, includedFrom);
+        _chain.Add(full);
+        try
+        {
+            return Path.GetExtension(full).Equals(".properties", StringComparison.OrdinalIgnoreCase)
+                ? PropertiesParser.Parse(text, display)
+                : HoconParser.ParseDocument(text, display, this, full);
+        }
+        finally
+        {
+            _chain.RemoveAt(_chain.Count - 1);
+        }
+    }
+
+    /// <summary>Loads what an include statement names, relative to <paramref name="includingFile"/> (or the working directory for text not read from a file).</summary>
+    public HoconObject Include(string name, bool required, bool isFile, ConfigOrigin at, string? includingFile)
+    {
+        _ = isFile; // file("x") and "x" locate files the same way: this runtime has no classpath or URL resources.
+        string directory = includingFile is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(includingFile)!;
+        string target = Path.IsPathRooted(name) ? name : Path.Combine(directory, name);
+
+        var candidates = KnownExtensions.Contains(Path.GetExtension(target), StringComparer.OrdinalIgnoreCase)
+            ? [target]
+            : KnownExtensions.Select(ext => target + ext).Prepend(target).ToList();
+        var found = candidates.Where(File.Exists).ToList();
+        if (found.Count == 0)
+        {
+            if (!required) return HoconObject.EmptyAt(at);
+            throw new ConfigParseException(at, $"required include '{name}' not found (looked for {string.Join(", ", candidates.Select(DisplayName))})");
+        }
+
+        HoconObject merged = HoconObject.EmptyAt(at);
+        foreach (var file in found) merged = HoconMerger.MergeObjects(ParseFile(file, at), merged);
+        return merged;
+    }
+
+    private string ReadText(string full, string display, ConfigOrigin? includedFrom)
+    {
+        var where = includedFrom ?? new ConfigOrigin(display, 0, 0);
+        try
+        {
+            long length = new FileInfo(full).Length;
+            if (length > options.MaxFileBytes)
+                throw new ConfigException(where, $"'{display}' is {length} bytes, larger than tpactors.config.max-file-size ({options.MaxFileBytes} bytes); raise it with -D tpactors.config.max-file-size=…");
+            return File.ReadAllText(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(where, $"cannot read '{display}': {e.Message}");
+        }
+    }
+
+    // Paths in messages: relative to the working directory when below it, absolute otherwise.
+    private static string DisplayName(string fullPath)
+    {
+        string relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), fullPath);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? fullPath : relative;
+    }
+}

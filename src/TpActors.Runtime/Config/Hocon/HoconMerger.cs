@@ -1,0 +1,28 @@
+namespace TpActors.Runtime.Config.Hocon;
+
+/// <summary>
+/// Lays one value over an earlier value of the same key (HOCON.md, "Duplicate keys and object merging"):
+/// two objects merge key by key, anything else set later wins. When either side still holds a
+/// substitution the outcome is not known yet, so the pair is kept as a <see cref="HoconMergeStack"/>.
+/// </summary>
+internal static class HoconMerger
+{
+    public static HoconValue Merge(HoconValue top, HoconValue below)
+    {
+        if (top is HoconObject topObject && below is HoconObject belowObject) return MergeObjects(topObject, belowObject);
+        // (t over b) over c is t over (b over c): keeping Top never a stack gives every layer one below-chain.
+        if (top is HoconMergeStack stack) return new HoconMergeStack(stack.Top, Merge(stack.Below, below));
+        if (top is HoconScalar or HoconList) return top;
+        if (top is HoconObject && below is HoconScalar or HoconList) return top;
+        return new HoconMergeStack(top, below);
+    }
+
+    public static HoconObject MergeObjects(HoconObject top, HoconObject below)
+    {
+        var fields = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal);
+        foreach (var (key, value) in below.Fields) fields[key] = value;
+        foreach (var (key, value) in top.Fields)
+            fields[key] = fields.TryGetValue(key, out var earlier) ? Merge(value, earlier) : value;
+        return new HoconObject(fields, top.Origin);
+    }
+}

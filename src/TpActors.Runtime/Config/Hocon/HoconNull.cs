@@ -1,0 +1,9 @@
+namespace TpActors.Runtime.Config.Hocon;
+
+/// <summary>The null value. In a string concatenation a substituted null becomes the empty string (HOCON rule).</summary>
+internal sealed class HoconNull(ConfigOrigin origin) : HoconScalar(origin)
+{
+    public override string TypeName => "null";
+
+    public override string ConcatText => "";
+}

@@ -1,0 +1,12 @@
+namespace TpActors.Runtime.Config.Hocon;
+
+/// <summary>Limits applied while reading configuration files.</summary>
+/// <param name="MaxFileBytes">Files larger than this are refused (setting <c>tpactors.config.max-file-size</c>).</param>
+internal sealed record HoconParseOptions(long MaxFileBytes)
+{
+    /// <summary>Include nesting deeper than this is refused, whatever the settings: it is a loop the cycle check could not see (e.g. through links).</summary>
+    public const int MaxIncludeDepth = 50;
+
+    /// <summary>No size limit: for code that parses files it trusts.</summary>
+    public static readonly HoconParseOptions Unlimited = new(long.MaxValue);
+}

@@ -1,0 +1,308 @@
+namespace TpActors.Runtime.Config.Hocon;
+
+/// <summary>
+/// Parses HOCON (and JSON, its subset) into an unresolved tree (HOCON.md, "Syntax"): root braces may be
+/// omitted; ':' '=' '+=' separate keys from values, and the separator may be left out before '{';
+/// a newline ends a field like a comma does; dotted keys expand to nested objects; repeated keys
+/// merge; include statements splice in other files. Substitutions are kept for <see cref="HoconResolver"/>.
+/// </summary>
+internal sealed class HoconParser
+{
+    private readonly List<HoconToken> _tokens;
+    private readonly string _source;
+    private readonly HoconIncluder? _includer;
+    private readonly string? _filePath;
+    private int _next;
+
+    private HoconParser(string text, string source, HoconIncluder? includer, string? filePath)
+    {
+        _tokens = new HoconTokenizer(text, source).TokenizeAll();
+        _source = source;
+        _includer = includer;
+        _filePath = filePath;
+    }
+
+    /// <summary>Parses a whole document, which must be an object.</summary>
+    /// <param name="text">The document.</param>
+    /// <param name="source">The name used in origins and errors.</param>
+    /// <param name="includer">Resolves include statements; null makes includes an error.</param>
+    /// <param name="filePath">The file the text came from, against which relative includes are located.</param>
+    public static HoconObject ParseDocument(string text, string source, HoconIncluder? includer = null, string? filePath = null) =>
+        new HoconParser(text, source, includer, filePath).ParseRoot();
+
+    /// <summary>Parses a single value such as the right-hand side of a <c>-D key=value</c> override.</summary>
+    public static HoconValue ParseSingleValue(string text, string source)
+    {
+        var parser = new HoconParser(text, source, null, null);
+        parser.SkipWhitespace();
+        var value = parser.ParseValue(HoconPath.Empty) ?? throw parser.Expected("a value");
+        parser.SkipWhitespace();
+        if (parser.Peek().Kind != HoconTokenKind.EndOfFile) throw parser.Expected("end of the value");
+        return value;
+    }
+
+    private HoconToken Peek() => _tokens[_next];
+
+    private HoconToken Take() => _tokens[_next++];
+
+    // The text of the next token, whitespace counting as nothing.
+    private string TakeText()
+    {
+        var t = Take();
+        return t.Kind == HoconTokenKind.Whitespace ? "" : t.Text;
+    }
+
+    private void SkipWhitespace()
+    {
+        while (Peek().Kind == HoconTokenKind.Whitespace) _next++;
+    }
+
+    private void SkipWhitespaceAndNewlines()
+    {
+        while (Peek().Kind is HoconTokenKind.Whitespace or HoconTokenKind.Newline) _next++;
+    }
+
+    private ConfigParseException Expected(string what) =>
+        new(Peek().Origin, $"expected {what}, found {Peek().Describe()}");
+
+    private HoconObject ParseRoot()
+    {
+        SkipWhitespaceAndNewlines();
+        var first = Peek();
+        if (first.Kind == HoconTokenKind.OpenBracket)
+            throw new ConfigParseException(first.Origin, "a configuration document must be an object, but this one is a list (starts with '[')");
+        if (first.Kind != HoconTokenKind.OpenBrace)
+            return ParseObjectBody(braced: null, HoconPath.Empty, new ConfigOrigin(_source, 1, 1));
+
+        var root = ParseObjectBody(Take(), HoconPath.Empty, first.Origin);
+        SkipWhitespaceAndNewlines();
+        if (Peek().Kind != HoconTokenKind.EndOfFile)
+            throw Expected("end of file after the '}' that closes the root object");
+        return root;
+    }
+
+    private enum Separation { None, AfterField, AfterFieldAndNewline }
+
+    // Fields of one object. `braced` is the '{' token, or null for a root object without braces.
+    // Separation rules: a field must be followed by ',' or a newline before the next field; a comma may
+    // come after newlines; two commas in a row or a comma before the first field are errors; a comma
+    // before '}' is allowed.
+    private HoconObject ParseObjectBody(HoconToken? braced, HoconPath path, ConfigOrigin origin)
+    {
+        var fields = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal);
+        var state = Separation.None;
+        while (true)
+        {
+            SkipWhitespace();
+            var t = Peek();
+            switch (t.Kind)
+            {
+                case HoconTokenKind.Newline:
+                    Take();
+                    if (state == Separation.AfterField) state = Separation.AfterFieldAndNewline;
+                    continue;
+                case HoconTokenKind.Comma:
+                    if (state == Separation.None)
+                        throw new ConfigParseException(t.Origin, "expected a key, found ','; a comma must follow a field (no leading or doubled commas)");
+                    Take();
+                    state = Separation.None;
+                    continue;
+                case HoconTokenKind.CloseBrace:
+                    if (braced is null)
+                        throw new ConfigParseException(t.Origin, "unbalanced '}': there is no '{' for it to close");
+                    Take();
+                    return new HoconObject(fields, origin);
+                case HoconTokenKind.EndOfFile:
+                    if (braced is not null)
+                        throw new ConfigParseException(t.Origin, $"expected '}}' to close the object opened at {braced.Origin.Line}:{braced.Origin.Column}, found end of file");
+                    return new HoconObject(fields, origin);
+            }
+            if (state == Separation.AfterField)
+                throw new ConfigParseException(t.Origin, $"expected ',' or a newline after the previous field, found {t.Describe()}");
+
+            if (t is { Kind: HoconTokenKind.UnquotedText, Text: "include" }) ParseInclude(fields, path);
+            else ParseField(fields, path);
+            state = Separation.AfterField;
+        }
+    }
+
+    private void ParseField(OrderedDictionary<string, HoconValue> fields, HoconPath path)
+    {
+        var keyStart = Peek();
+        var keyTokens = new List<HoconToken>();
+        while (Peek().Kind is HoconTokenKind.UnquotedText or HoconTokenKind.QuotedString or HoconTokenKind.Number
+               or HoconTokenKind.Boolean or HoconTokenKind.Null or HoconTokenKind.Whitespace)
+            keyTokens.Add(Take());
+        if (keyTokens.Count == 0)
+        {
+            if (Peek().Kind == HoconTokenKind.Substitution)
+                throw new ConfigParseException(Peek().Origin, "substitutions are not allowed in keys");
+            throw Expected("a key");
+        }
+        var key = HoconPathBuilder.FromTokens(keyTokens, keyStart.Origin);
+
+        SkipWhitespaceAndNewlines();
+        var separator = Peek();
+        switch (separator.Kind)
+        {
+            case HoconTokenKind.Colon or HoconTokenKind.Equals or HoconTokenKind.PlusEquals:
+                Take();
+                SkipWhitespaceAndNewlines();
+                break;
+            case HoconTokenKind.OpenBrace:
+                break;
+            case HoconTokenKind.Substitution:
+                throw new ConfigParseException(separator.Origin, "substitutions are not allowed in keys");
+            default:
+                throw new ConfigParseException(separator.Origin, $"expected ':', '=', '+=' or '{{' after key '{key}', found {separator.Describe()}");
+        }
+
+        var fieldPath = path.Append(key);
+        var value = ParseValue(fieldPath) ?? throw Expected($"a value for key '{key}'");
+        if (separator.Kind == HoconTokenKind.PlusEquals)
+        {
+            // a += b is a = ${?a} [b]: the self-reference reads the value set before this field.
+            var previous = new HoconSubstitution(fieldPath, optional: true, prefixLength: 0, separator.Origin);
+            value = new HoconConcatenation([previous, new HoconList([value], value.Origin)], value.Origin);
+        }
+        SetField(fields, key, value, keyStart.Origin);
+    }
+
+    private static void SetField(OrderedDictionary<string, HoconValue> fields, HoconPath key, HoconValue value, ConfigOrigin keyOrigin)
+    {
+        for (int i = key.Length - 1; i >= 1; i--)
+        {
+            var nested = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal) { [key[i]] = value };
+            value = new HoconObject(nested, keyOrigin);
+        }
+        fields[key.First] = fields.TryGetValue(key.First, out var earlier) ? HoconMerger.Merge(value, earlier) : value;
+    }
+
+    // A value is a concatenation of simple values, objects, lists and substitutions on one line.
+    // Returns null when no value starts here.
+    private HoconValue? ParseValue(HoconPath path)
+    {
+        var parts = new List<HoconValue>();
+        HoconToken? pendingSpace = null;
+        while (true)
+        {
+            var t = Peek();
+            switch (t.Kind)
+            {
+                case HoconTokenKind.Whitespace:
+                    Take();
+                    if (parts.Count > 0) pendingSpace = t;
+                    continue;
+                case HoconTokenKind.QuotedString or HoconTokenKind.UnquotedText or HoconTokenKind.Number or HoconTokenKind.Boolean
+                    or HoconTokenKind.Null or HoconTokenKind.Substitution or HoconTokenKind.OpenBrace or HoconTokenKind.OpenBracket:
+                    if (pendingSpace is not null)
+                    {
+                        parts.Add(new HoconString(pendingSpace.Text, pendingSpace.Origin, isSeparator: true));
+                        pendingSpace = null;
+                    }
+                    parts.Add(ParseSimpleValue(path));
+                    continue;
+                case HoconTokenKind.Colon or HoconTokenKind.Equals or HoconTokenKind.PlusEquals:
+                    if (parts.Count == 0) return null;
+                    throw new ConfigParseException(t.Origin, $"unexpected {t.Describe()} in a value; quote the string if it contains '{t.Text}'");
+            }
+            break;
+        }
+        if (parts.Count <= 1) return parts.Count == 0 ? null : parts[0];
+
+        // Inside a concatenation a literal null is the text "null"; only a substituted null becomes "".
+        for (int i = 0; i < parts.Count; i++)
+            if (parts[i] is HoconNull) parts[i] = new HoconString("null", parts[i].Origin);
+        if (parts.Any(p => p is HoconSubstitution)) return new HoconConcatenation(parts, parts[0].Origin);
+        return HoconConcatenator.Join(parts, parts[0].Origin, (o, m) => new ConfigParseException(o, m));
+    }
+
+    private HoconValue ParseSimpleValue(HoconPath path)
+    {
+        var t = Take();
+        return t.Kind switch
+        {
+            HoconTokenKind.QuotedString or HoconTokenKind.UnquotedText => new HoconString(t.Text, t.Origin),
+            HoconTokenKind.Number => t.Number!,
+            HoconTokenKind.Boolean => new HoconBoolean(t.Text == "true", t.Origin),
+            HoconTokenKind.Null => new HoconNull(t.Origin),
+            HoconTokenKind.Substitution => new HoconSubstitution(t.SubstitutionPath!, t.OptionalSubstitution, 0, t.Origin),
+            HoconTokenKind.OpenBrace => ParseObjectBody(t, path, t.Origin),
+            HoconTokenKind.OpenBracket => ParseList(t, path),
+            _ => throw new ConfigParseException(t.Origin, $"expected a value, found {t.Describe()}"),
+        };
+    }
+
+    private HoconList ParseList(HoconToken open, HoconPath path)
+    {
+        var items = new List<HoconValue>();
+        var state = Separation.None;
+        while (true)
+        {
+            SkipWhitespace();
+            var t = Peek();
+            switch (t.Kind)
+            {
+                case HoconTokenKind.Newline:
+                    Take();
+                    if (state == Separation.AfterField) state = Separation.AfterFieldAndNewline;
+                    continue;
+                case HoconTokenKind.Comma:
+                    if (state == Separation.None)
+                        throw new ConfigParseException(t.Origin, "expected a list element or ']', found ','; a comma must follow an element (no leading or doubled commas)");
+                    Take();
+                    state = Separation.None;
+                    continue;
+                case HoconTokenKind.CloseBracket:
+                    Take();
+                    return new HoconList(items, open.Origin);
+                case HoconTokenKind.EndOfFile:
+                    throw new ConfigParseException(t.Origin, $"expected ']' to close the list opened at {open.Origin.Line}:{open.Origin.Column}, found end of file");
+            }
+            if (state == Separation.AfterField)
+                throw new ConfigParseException(t.Origin, $"expected ',', a newline or ']' after a list element, found {t.Describe()}");
+            items.Add(ParseValue(path) ?? throw Expected("a list element or ']'"));
+            state = Separation.AfterField;
+        }
+    }
+
+    // include "f" | include file("f") | include required("f") | include required(file("f")).
+    // '(' is not a reserved character, so "required(file(" arrives as unquoted text and is read back here.
+    private void ParseInclude(OrderedDictionary<string, HoconValue> fields, HoconPath path)
+    {
+        var keyword = Take();
+        SkipWhitespaceAndNewlines();
+        string opener = "";
+        while (Peek().Kind is HoconTokenKind.UnquotedText or HoconTokenKind.Whitespace)
+            opener += TakeText();
+        bool required = false, isFile = false;
+        switch (opener)
+        {
+            case "": break;
+            case "file(": isFile = true; break;
+            case "required(": required = true; break;
+            case "required(file(": required = true; isFile = true; break;
+            case "url(" or "classpath(" or "required(url(" or "required(classpath(":
+                throw new ConfigParseException(keyword.Origin, $"include {opener}…) is not supported; include a file by name or with file(\"…\")");
+            default:
+                throw new ConfigParseException(keyword.Origin, $"expected a quoted file name, file(\"…\") or required(\"…\") after 'include', found '{opener}'");
+        }
+        if (Peek().Kind != HoconTokenKind.QuotedString)
+            throw Expected("a quoted file name after 'include' (e.g. include \"other.conf\")");
+        string name = Take().Text;
+
+        int open = opener.Count(c => c == '(');
+        string closer = "";
+        while (closer.Length < open && Peek().Kind is HoconTokenKind.UnquotedText or HoconTokenKind.Whitespace)
+            closer += TakeText();
+        if (closer != new string(')', open))
+            throw new ConfigParseException(Peek().Origin, $"expected {new string(')', open)} to close include {opener}\"{name}\"");
+
+        if (_includer is null)
+            throw new ConfigParseException(keyword.Origin, "include statements are not allowed in this text (it is not read from a file)");
+        var included = _includer.Include(name, required, isFile, keyword.Origin, _filePath);
+        var relativized = (HoconObject)included.Relativize(path);
+        foreach (var (key, value) in relativized.Fields)
+            fields[key] = fields.TryGetValue(key, out var earlier) ? HoconMerger.Merge(value, earlier) : value;
+    }
+}

@@ -1,0 +1,10 @@
+namespace TpActors.Runtime.Config.Hocon;
+
+/// <summary>A string, number, boolean or null: a leaf that is always resolved.</summary>
+internal abstract class HoconScalar(ConfigOrigin origin) : HoconValue(origin)
+{
+    public sealed override bool IsResolved => true;
+
+    /// <summary>The text this value contributes to a string concatenation.</summary>
+    public abstract string ConcatText { get; }
+}

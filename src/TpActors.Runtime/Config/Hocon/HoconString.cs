@@ -1,0 +1,16 @@
+namespace TpActors.Runtime.Config.Hocon;
+
+/// <summary>A string value.</summary>
+/// <param name="value">The characters of the string.</param>
+/// <param name="origin">Where the string was written.</param>
+/// <param name="isSeparator">True for the unquoted whitespace between two parts of a concatenation, which object and list concatenations ignore.</param>
+internal sealed class HoconString(string value, ConfigOrigin origin, bool isSeparator = false) : HoconScalar(origin)
+{
+    public string Value { get; } = value;
+
+    public bool IsSeparator { get; } = isSeparator;
+
+    public override string TypeName => "string";
+
+    public override string ConcatText => Value;
+}

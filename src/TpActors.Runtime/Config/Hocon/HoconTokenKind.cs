@@ -1,0 +1,23 @@
+namespace TpActors.Runtime.Config.Hocon;
+
+/// <summary>The kinds of token the HOCON tokenizer produces. Comments are dropped; newlines are kept because they separate fields.</summary>
+internal enum HoconTokenKind
+{
+    OpenBrace,
+    CloseBrace,
+    OpenBracket,
+    CloseBracket,
+    Comma,
+    Colon,
+    Equals,
+    PlusEquals,
+    Newline,
+    Whitespace,
+    QuotedString,
+    UnquotedText,
+    Number,
+    Boolean,
+    Null,
+    Substitution,
+    EndOfFile,
+}
