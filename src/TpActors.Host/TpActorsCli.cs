@@ -1,6 +1,6 @@
 using System.CommandLine;
 using TpActors.Host.Commands;
-using TpActors.Runtime.Config;
+using TpActors.Runtime.Configuration;
 
 namespace TpActors.Host;
 

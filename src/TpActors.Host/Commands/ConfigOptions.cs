@@ -1,5 +1,5 @@
 using System.CommandLine;
-using TpActors.Runtime.Config;
+using TpActors.Runtime.Configuration;
 
 namespace TpActors.Host.Commands;
 

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config;
+namespace TpActors.Runtime.Configuration;
 
 /// <summary>Finds the known key nearest to a mistyped one, for "did you mean …" messages.</summary>
 internal static class ClosestKey

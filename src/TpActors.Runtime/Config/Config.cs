@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using TpActors.Runtime.Config.Hocon;
+using TpActors.Runtime.Configuration.Hocon;
 
-namespace TpActors.Runtime.Config;
+namespace TpActors.Runtime.Configuration;
 
 /// <summary>
 /// An immutable configuration tree with typed getters, as in Akka's <c>Config</c>. Paths are HOCON path

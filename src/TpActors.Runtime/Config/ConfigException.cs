@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config;
+namespace TpActors.Runtime.Configuration;
 
 /// <summary>Base of every configuration error; the message starts with the <c>file:line:column</c> it concerns when there is one.</summary>
 public class ConfigException : Exception

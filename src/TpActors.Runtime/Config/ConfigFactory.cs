@@ -1,7 +1,7 @@
 using System.Reflection;
-using TpActors.Runtime.Config.Hocon;
+using TpActors.Runtime.Configuration.Hocon;
 
-namespace TpActors.Runtime.Config;
+namespace TpActors.Runtime.Configuration;
 
 /// <summary>Parses configuration text and files (HOCON, JSON, Java .properties), as Akka's <c>ConfigurationFactory</c>.</summary>
 public static class ConfigFactory

@@ -1,6 +1,6 @@
-using TpActors.Runtime.Config.Hocon;
+using TpActors.Runtime.Configuration.Hocon;
 
-namespace TpActors.Runtime.Config;
+namespace TpActors.Runtime.Configuration;
 
 /// <summary>
 /// Loads the configuration a TpActors program runs with: the embedded <c>reference.conf</c>, under the
@@ -23,25 +23,36 @@ public static class ConfigLoader
         var reference = ConfigFactory.Reference;
         var commandLine = ConfigOverrides.Parse(overrides ?? []);
 
-        // max-file-size guards reading the user's file, so it can only come from reference.conf and -D.
-        var beforeFile = commandLine.WithFallback(reference).Resolve();
-        var parseOptions = new HoconParseOptions(beforeFile.GetBytes("tpactors.config.max-file-size"));
-
-        var file = configFile is null ? Config.Empty : ConfigFactory.ParseFile(configFile, parseOptions);
+        // max-file-size guards reading the user's file, so it can only come from reference.conf and -D;
+        // only that one path is resolved here, since other overrides may refer to the file.
+        var file = configFile is null ? Config.Empty : ConfigFactory.ParseFile(configFile, new HoconParseOptions(MaxFileSize(commandLine, reference)));
         var fileAndCommandLine = commandLine.WithFallback(file);
         var merged = fileAndCommandLine.WithFallback(reference);
         var config = merged.Resolve(useEnvironment: true);
-        if (!config.GetBoolean("tpactors.config.environment-fallback")) config = merged.Resolve(useEnvironment: false);
 
-        var problems = ConfigValidator.Check(config, reference, Namespace);
-        string policy = config.GetString(UnknownKeysPath);
+        // Check every key first, so that all problems are reported together and the settings read below are valid.
+        var problems = ConfigValidator.Check(config, reference, Namespace).ToList();
+        string policy = problems.Any(p => p.Error is ConfigTypeException { Path: UnknownKeysPath }) ? "error" : config.GetString(UnknownKeysPath);
         if (policy is not ("error" or "warn"))
-            throw new ConfigTypeException(UnknownKeysPath, "one of: error, warn", $"string \"{policy}\"", config.GetOrigin(UnknownKeysPath));
-
+        {
+            var typeError = new ConfigTypeException(UnknownKeysPath, "one of: error, warn", $"string \"{policy}\"", config.GetOrigin(UnknownKeysPath));
+            problems.Add(new ConfigProblem(typeError, IsUnknownKey: false));
+            policy = "error";
+        }
         var errors = problems.Where(p => !p.IsUnknownKey || policy == "error").Select(p => p.Error).ToList();
         if (errors.Count > 0) throw errors.Count == 1 ? errors[0] : new ConfigValidationException(errors);
-        var warnings = problems.Where(p => p.IsUnknownKey && policy == "warn").Select(p => p.Error.Message).ToList();
+
+        if (!config.GetBoolean("tpactors.config.environment-fallback")) config = merged.Resolve(useEnvironment: false);
+        var warnings = problems.Where(p => p.IsUnknownKey).Select(p => p.Error.Message).ToList();
         return new LoadedConfig(config, fileAndCommandLine, warnings);
+    }
+
+    private static long MaxFileSize(Config commandLine, Config reference)
+    {
+        const string path = "tpactors.config.max-file-size";
+        var value = HoconResolver.ResolvePath(commandLine.WithFallback(reference).Unresolved, HoconPath.Parse(path), useEnvironment: true)
+            ?? throw new ConfigMissingException(path, $"no setting at '{path}'");
+        return ConfigValueReader.ReadBytes(value, path);
     }
 }
 

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config;
+namespace TpActors.Runtime.Configuration;
 
 /// <summary>A setting that was asked for but is not in the configuration.</summary>
 public sealed class ConfigMissingException(string path, string message) : ConfigException(null, message)

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config;
+namespace TpActors.Runtime.Configuration;
 
 /// <summary>Where a configuration value was written: a source (file path, "reference.conf", "-D[1]") and a 1-based line and column.</summary>
 /// <param name="Source">The file path or the name of the source the text came from.</param>

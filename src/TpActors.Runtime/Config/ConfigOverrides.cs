@@ -1,6 +1,6 @@
-using TpActors.Runtime.Config.Hocon;
+using TpActors.Runtime.Configuration.Hocon;
 
-namespace TpActors.Runtime.Config;
+namespace TpActors.Runtime.Configuration;
 
 /// <summary>
 /// Command-line overrides <c>-D path=value</c>, later ones winning. The value is read as a HOCON value

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config;
+namespace TpActors.Runtime.Configuration;
 
 /// <summary>A substitution that cannot be resolved: a missing required value, a cycle, or parts that cannot be concatenated.</summary>
 public sealed class ConfigResolveException(ConfigOrigin origin, string message) : ConfigException(origin, message);

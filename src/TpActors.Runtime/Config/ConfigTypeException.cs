@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config;
+namespace TpActors.Runtime.Configuration;
 
 /// <summary>A setting whose value cannot be read as the type asked for; names the path, the expected type, the value found and where it was set.</summary>
 public sealed class ConfigTypeException(string path, string expected, string found, ConfigOrigin origin, string? reason = null)

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace TpActors.Runtime.Config;
+namespace TpActors.Runtime.Configuration;
 
 /// <summary>Durations and sizes in bytes written as a number and a unit (HOCON.md, "Units format"): <c>250ms</c>, <c>1.5 s</c>, <c>64 MiB</c>, <c>512kB</c>.</summary>
 public static class ConfigUnits

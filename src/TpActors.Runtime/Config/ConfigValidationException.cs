@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config;
+namespace TpActors.Runtime.Configuration;
 
 /// <summary>One or more settings under the project's namespace that do not match <c>reference.conf</c>: unknown keys or values of the wrong type.</summary>
 public sealed class ConfigValidationException(IReadOnlyList<ConfigException> problems)

@@ -1,6 +1,6 @@
-using TpActors.Runtime.Config.Hocon;
+using TpActors.Runtime.Configuration.Hocon;
 
-namespace TpActors.Runtime.Config;
+namespace TpActors.Runtime.Configuration;
 
 /// <summary>
 /// Checks a namespace of a configuration (<c>tpactors</c>) against the reference configuration that

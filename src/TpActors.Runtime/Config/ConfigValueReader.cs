@@ -1,7 +1,7 @@
 using System.Globalization;
-using TpActors.Runtime.Config.Hocon;
+using TpActors.Runtime.Configuration.Hocon;
 
-namespace TpActors.Runtime.Config;
+namespace TpActors.Runtime.Configuration;
 
 /// <summary>
 /// Reads a value as a requested type with HOCON's automatic conversions ("Automatic type conversions"):

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>A boolean value.</summary>
 internal sealed class HoconBoolean(bool value, ConfigOrigin origin) : HoconScalar(origin)

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>A value concatenation that holds at least one substitution, joined by <see cref="HoconConcatenator"/> once its parts are resolved.</summary>
 internal sealed class HoconConcatenation(IReadOnlyList<HoconValue> parts, ConfigOrigin origin) : HoconValue(origin)

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>
 /// Joins the parts of a value concatenation (HOCON.md, "Value concatenation"): all objects merge (later

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>
 /// Reads configuration files and the files they include (HOCON.md, "Includes"). A relative name is

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>
 /// Lays one value over an earlier value of the same key (HOCON.md, "Duplicate keys and object merging"):

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>The null value. In a string concatenation a substituted null becomes the empty string (HOCON rule).</summary>
 internal sealed class HoconNull(ConfigOrigin origin) : HoconScalar(origin)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>A number, kept with the text it was written as so that concatenation and rendering reproduce it.</summary>
 internal sealed partial class HoconNumber : HoconScalar

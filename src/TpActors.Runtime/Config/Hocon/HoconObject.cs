@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>An object: keys in the order they were first set, each with its value.</summary>
 internal sealed class HoconObject : HoconValue

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>Limits applied while reading configuration files.</summary>
 /// <param name="MaxFileBytes">Files larger than this are refused (setting <c>tpactors.config.max-file-size</c>).</param>

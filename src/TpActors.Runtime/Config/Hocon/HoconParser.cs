@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>
 /// Parses HOCON (and JSON, its subset) into an unresolved tree (HOCON.md, "Syntax"): root braces may be

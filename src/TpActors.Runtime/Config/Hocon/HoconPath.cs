@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>A path into a configuration tree: a list of keys, as written <c>a.b."c.d"</c>.</summary>
 internal sealed class HoconPath : IEquatable<HoconPath>

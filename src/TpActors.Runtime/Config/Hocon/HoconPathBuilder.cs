@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>
 /// Builds a <see cref="HoconPath"/> from the tokens of a key or a substitution (HOCON.md, "Path expressions"):

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>Writes a resolved tree as HOCON that parses back to the same tree; optionally with the <c>file:line</c> of each value as a comment.</summary>
 internal static class HoconRenderer

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>
 /// Replaces every substitution in a parsed tree with the value it names (HOCON.md, "Substitutions").
@@ -45,6 +45,10 @@ internal sealed class HoconResolver
     /// <summary>Resolves every substitution under <paramref name="root"/>, which is itself the root that paths start from.</summary>
     public static HoconObject Resolve(HoconObject root, bool useEnvironment) =>
         root.IsResolved ? root : (HoconObject)new HoconResolver(root, useEnvironment).ResolveNode(root, HoconPath.Empty)!;
+
+    /// <summary>Resolves only what the value at <paramref name="path"/> needs; null when it is not set.</summary>
+    public static HoconValue? ResolvePath(HoconObject root, HoconPath path, bool useEnvironment) =>
+        new HoconResolver(root, useEnvironment).Lookup(path);
 
     private HoconValue? ResolveNode(HoconValue node, HoconPath path)
     {

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>A string, number, boolean or null: a leaf that is always resolved.</summary>
 internal abstract class HoconScalar(ConfigOrigin origin) : HoconValue(origin)

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>Character classes of the HOCON specification and JSON string quoting.</summary>
 internal static class HoconStrings

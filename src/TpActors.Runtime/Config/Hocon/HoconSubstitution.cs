@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>A substitution <c>${path}</c> or <c>${?path}</c>, replaced by the value at that path when the tree is resolved.</summary>
 internal sealed class HoconSubstitution(HoconPath path, bool optional, int prefixLength, ConfigOrigin origin) : HoconValue(origin)

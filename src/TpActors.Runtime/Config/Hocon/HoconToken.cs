@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>One token: its kind, its text (for strings the decoded value, for numbers the digits as written) and where it starts.</summary>
 internal sealed record HoconToken(HoconTokenKind Kind, string Text, ConfigOrigin Origin)

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>The kinds of token the HOCON tokenizer produces. Comments are dropped; newlines are kept because they separate fields.</summary>
 internal enum HoconTokenKind

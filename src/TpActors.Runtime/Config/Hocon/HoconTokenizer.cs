@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>
 /// Turns HOCON text into tokens (HOCON.md, "Syntax"). Comments (<c>#</c>, <c>//</c>) are dropped; whitespace

@@ -1,4 +1,4 @@
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>A node of a parsed configuration tree; values are immutable once built.</summary>
 /// <remarks>

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>Writes a resolved tree as indented JSON with object keys in ordinal order, numbers as written.</summary>
 internal static class JsonRenderer

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace TpActors.Runtime.Config.Hocon;
+namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>
 /// Reads a Java .properties file into a tree (HOCON.md, "Java properties mapping"): each key splits on

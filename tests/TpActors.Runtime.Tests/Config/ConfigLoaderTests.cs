@@ -1,0 +1,172 @@
+using TpActors.Runtime.Configuration;
+
+namespace TpActors.Runtime.Tests.Configuration;
+
+/// <summary>reference.conf &lt;- --config FILE &lt;- -D overrides, and the checks of the tpactors section against reference.conf.</summary>
+public sealed class ConfigLoaderTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Reference_IsEmbedded_AndEveryDefaultReadsAsItsType()
+    {
+        var reference = ConfigFactory.Reference;
+        Assert.True(reference.GetBoolean("tpactors.config.environment-fallback"));
+        Assert.Equal("error", reference.GetString("tpactors.config.unknown-keys"));
+        Assert.Equal(4L * 1024 * 1024, reference.GetBytes("tpactors.config.max-file-size"));
+        Assert.Equal("reference.conf", reference.GetOrigin("tpactors.config.unknown-keys").Source);
+    }
+
+    [Fact]
+    public void Load_LaterLayersWin_OverridesOverFileOverReference()
+    {
+        var file = _dir.Write("user.conf", "tpactors.config.unknown-keys = warn\napp { name = mine, port = 1 }");
+        var loaded = ConfigLoader.Load(file, ["app.port=2", "app.port=3", "app.list=[1, 2]", "app.flag=true"]);
+        var c = loaded.Config;
+        Assert.Equal("warn", c.GetString("tpactors.config.unknown-keys"));
+        Assert.Equal("mine", c.GetString("app.name"));
+        Assert.Equal(3, c.GetInt("app.port"));
+        Assert.Equal(["1", "2"], c.GetStringList("app.list"));
+        Assert.True(c.GetBoolean("app.flag"));
+        Assert.Equal(new ConfigOrigin("-D[2]", 1, 10), c.GetOrigin("app.port"));
+        Assert.True(c.GetBoolean("tpactors.config.environment-fallback"));
+    }
+
+    [Theory]
+    [InlineData("url=http://host:80/x", "url", "http://host:80/x")]
+    [InlineData("a.b=two words", "a.b", "two words")]
+    [InlineData("x=b:c", "x", "b:c")]
+    [InlineData("\"dotted.key\"=1", "\"dotted.key\"", "1")]
+    [InlineData("q=\"quoted # hash\"", "q", "quoted # hash")]
+    [InlineData("e=", "e", "")]
+    public void Overrides_ReadHoconValues_OrPlainText(string define, string path, string expected) =>
+        Assert.Equal(expected, ConfigLoader.Load(null, [define]).Config.GetString(path));
+
+    [Theory]
+    [InlineData("novalue", "-D[1]:1:1: expected path=value")]
+    [InlineData("a..b=1", "-D[1]:1:1: path has an empty key")]
+    [InlineData("a=[1, 2", "-D[1]:1:8: expected ']'")]
+    public void Overrides_Malformed_NameTheOverrideAndColumn(string define, string expected)
+    {
+        var error = Assert.ThrowsAny<ConfigException>(() => ConfigLoader.Load(null, [define]));
+        Assert.StartsWith(expected, error.Message);
+    }
+
+    [Fact]
+    public void Overrides_MayReferToTheFile()
+    {
+        var file = _dir.Write("u.conf", "base = 10");
+        Assert.Equal("10-x", ConfigLoader.Load(file, ["derived=${base}-x"]).Config.GetString("derived"));
+    }
+
+    [Fact]
+    public void UnknownKey_IsRefused_WithTheClosestKnownKeyAndItsPosition()
+    {
+        var file = _dir.Write("typo.conf", "tpactors {\n  config {\n    enviroment-fallback = off\n  }\n}");
+        var error = Assert.ThrowsAny<ConfigException>(() => ConfigLoader.Load(file));
+        Assert.EndsWith("typo.conf", error.Origin!.Source);
+        Assert.Equal((3, 27), (error.Origin.Line, error.Origin.Column));
+        Assert.Contains("unknown setting 'tpactors.config.enviroment-fallback'; did you mean 'tpactors.config.environment-fallback'?", error.Message);
+    }
+
+    [Fact]
+    public void UnknownKey_FarFromAnyKnownKey_ListsTheKnownKeysThere()
+    {
+        var error = Assert.ThrowsAny<ConfigException>(() => ConfigLoader.Load(null, ["tpactors.config.zzzzzzzzzzzzzzzzzz=1"]));
+        Assert.Contains("known keys here: environment-fallback, unknown-keys, max-file-size", error.Message);
+    }
+
+    [Fact]
+    public void UnknownKey_WithWarnPolicy_IsAWarningOnly()
+    {
+        var loaded = ConfigLoader.Load(null, ["tpactors.config.unknown-keys=warn", "tpactors.extra=1"]);
+        var warning = Assert.Single(loaded.Warnings);
+        Assert.Contains("unknown setting 'tpactors.extra'", warning);
+        Assert.Equal(1, loaded.Config.GetInt("tpactors.extra"));
+    }
+
+    [Fact]
+    public void KeysOutsideTheNamespace_AreNotChecked() =>
+        Assert.Equal(1, ConfigLoader.Load(null, ["anything.at.all=1"]).Config.GetInt("anything.at.all"));
+
+    [Theory]
+    [InlineData("tpactors.config.environment-fallback=maybe", "'tpactors.config.environment-fallback' must be a boolean", "string \"maybe\"")]
+    [InlineData("tpactors.config.max-file-size=12 parsecs", "'tpactors.config.max-file-size' must be a size in bytes", "'parsecs' is not a size unit")]
+    [InlineData("tpactors.config.max-file-size=[1]", "must be a size in bytes", "a list of 1")]
+    [InlineData("tpactors.config=5", "'tpactors.config' must be an object", "number 5")]
+    [InlineData("tpactors.config.unknown-keys=sometimes", "'tpactors.config.unknown-keys' must be one of: error, warn", "\"sometimes\"")]
+    public void WrongTypeOrUnit_ForASetting_IsRefusedWithPathExpectationAndValue(string define, string expected, string found)
+    {
+        var error = Assert.ThrowsAny<ConfigException>(() => ConfigLoader.Load(null, [define]));
+        Assert.StartsWith("-D[1]:1:", error.Message);
+        Assert.Contains(expected, error.Message);
+        Assert.Contains(found, error.Message);
+    }
+
+    [Fact]
+    public void WrongTypes_InAFile_AreAllReportedTogether()
+    {
+        var file = _dir.Write("many.conf", "tpactors.config {\n  environment-fallback = 3\n  max-file-size = lots\n  unknwn-keys = warn\n}");
+        var error = Assert.Throws<ConfigValidationException>(() => ConfigLoader.Load(file));
+        Assert.Equal(3, error.Problems.Count);
+        Assert.Equal([2, 3, 4], error.Problems.Select(p => p.Origin!.Line));
+    }
+
+    [Fact]
+    public void MaxFileSize_RefusesLargerFiles_AndOnlyTheCommandLineCanRaiseIt()
+    {
+        var file = _dir.Write("big.conf", "a = \"" + new string('x', 2000) + "\"");
+        var error = Assert.ThrowsAny<ConfigException>(() => ConfigLoader.Load(file, ["tpactors.config.max-file-size=1 KiB"]));
+        Assert.Contains("larger than tpactors.config.max-file-size (1024 bytes)", error.Message);
+        Assert.Equal(2000, ConfigLoader.Load(file, ["tpactors.config.max-file-size=1 MiB"]).Config.GetString("a").Length);
+    }
+
+    [Fact]
+    public void EnvironmentFallback_Off_IgnoresTheEnvironment()
+    {
+        const string name = "TPACTORS_TEST_LOADER_ENV";
+        Environment.SetEnvironmentVariable(name, "set");
+        try
+        {
+            var file = _dir.Write("env.conf", $"v = ${{?{name}}}");
+            Assert.Equal("set", ConfigLoader.Load(file).Config.GetString("v"));
+            Assert.False(ConfigLoader.Load(file, ["tpactors.config.environment-fallback=off"]).Config.HasPath("v"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(name, null);
+        }
+    }
+
+    [Fact]
+    public void MissingConfigFile_IsAClearError()
+    {
+        var error = Assert.ThrowsAny<ConfigException>(() => ConfigLoader.Load(Path.Combine(_dir.Path, "nope.conf")));
+        Assert.Contains("not found", error.Message);
+    }
+
+    [Fact]
+    public void FileAndOverrides_HoldOnlyWhatTheUserSet()
+    {
+        var file = _dir.Write("u.conf", "mine = 1");
+        var loaded = ConfigLoader.Load(file, ["tpactors.config.unknown-keys=warn"]);
+        var shown = loaded.Config.WithOnlyPathsOf(loaded.FileAndOverrides);
+        Assert.True(shown.HasPath("mine"));
+        Assert.True(shown.HasPath("tpactors.config.unknown-keys"));
+        Assert.False(shown.HasPath("tpactors.config.max-file-size"));
+    }
+
+    [Fact]
+    public void Validator_InfersDurationAndNumberTypesFromDefaults()
+    {
+        var reference = ConfigFactory.ParseString("ns { timeout = 5s, ratio = 0.5, count = 3, names = [a], open {} }", "ref.conf");
+        var good = ConfigFactory.ParseString("ns { timeout = 250ms, ratio = 1, count = \"4\", names = [b, c], open { anything = 1 } }").WithFallback(reference);
+        Assert.Empty(ConfigValidator.Check(good, reference, "ns"));
+
+        var bad = ConfigFactory.ParseString("ns { timeout = 5 parsecs, ratio = x, count = 1.5, names = y }", "bad.conf").WithFallback(reference);
+        var problems = ConfigValidator.Check(bad, reference, "ns");
+        Assert.Equal(["ns.timeout", "ns.ratio", "ns.count", "ns.names"], problems.Select(p => ((ConfigTypeException)p.Error).Path));
+    }
+}

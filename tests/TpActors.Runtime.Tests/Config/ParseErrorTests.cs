@@ -1,0 +1,66 @@
+using TpActors.Runtime.Configuration;
+
+namespace TpActors.Runtime.Tests.Configuration;
+
+/// <summary>Every parse error names file:line:column and what was expected there.</summary>
+public class ParseErrorTests
+{
+    [Theory]
+    [InlineData("a {\n  b = 1\n", 3, 1, "expected '}' to close the object opened at 1:3, found end of file")]
+    [InlineData("{ a = 1 ", 1, 9, "expected '}' to close the object opened at 1:1")]
+    [InlineData("a = 1\n}", 2, 1, "unbalanced '}'")]
+    [InlineData("{ a = 1 } }", 1, 11, "expected end of file after the '}'")]
+    [InlineData("a = [1, 2", 1, 10, "expected ']' to close the list opened at 1:5")]
+    [InlineData("a = [1, }", 1, 9, "expected a list element or ']', found '}'")]
+    [InlineData("a = { b = ] }", 1, 11, "expected a value for key 'b', found ']'")]
+    public void UnbalancedBracesAndBrackets(string text, int line, int column, string message) =>
+        AssertError(text, line, column, message);
+
+    [Theory]
+    [InlineData("a = \"open", 1, 5, "unterminated quoted string")]
+    [InlineData("a = \"line\nbreak\"", 1, 10, "expected a closing '\"' before the end of the line")]
+    [InlineData("a = \"bad \\q escape\"", 1, 10, "invalid escape '\\q'")]
+    [InlineData("a = \"\\u12\"", 1, 6, "four hex digits")]
+    [InlineData("a = \"\"\"never closed", 1, 5, "unterminated \"\"\" string")]
+    public void BadStrings(string text, int line, int column, string message) => AssertError(text, line, column, message);
+
+    [Theory]
+    [InlineData("a\nb = 1", 2, 1, "expected ':', '=', '+=' or '{' after key 'a', found 'b'")]
+    [InlineData("a = 1\nkey", 2, 4, "expected ':', '=', '+=' or '{' after key 'key', found end of file")]
+    [InlineData("a = ", 1, 5, "expected a value for key 'a', found end of file")]
+    [InlineData("a = \n\n", 3, 1, "expected a value for key 'a', found end of file")]
+    [InlineData("a = b : c", 1, 7, "unexpected ':' in a value")]
+    [InlineData("${x} = 1", 1, 1, "substitutions are not allowed in keys")]
+    [InlineData("a ${x} = 1", 1, 3, "substitutions are not allowed in keys")]
+    [InlineData("[ = 1", 1, 1, "must be an object")]
+    [InlineData("a = ${}", 1, 5, "expected a path inside '${ }'")]
+    [InlineData("a = ${b", 1, 5, "substitution '${' is not closed")]
+    [InlineData("a = ${b[0]}", 1, 8, "'[' is not allowed in a substitution path")]
+    [InlineData("a = 1e+x", 1, 5, "invalid number '1e+'")]
+    public void MisplacedTokens(string text, int line, int column, string message) => AssertError(text, line, column, message);
+
+    [Fact]
+    public void ErrorsInFiles_NameTheFile()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("broken.conf", "ok = 1\nbad = {");
+        var error = Assert.Throws<ConfigParseException>(() => ConfigFactory.ParseFile(file));
+        Assert.EndsWith("broken.conf", error.Origin!.Source);
+        Assert.Equal((2, 8), (error.Origin.Line, error.Origin.Column));
+        Assert.Matches(@"broken\.conf:2:8: expected '}'", error.Message);
+    }
+
+    [Fact]
+    public void Columns_CountFromOneAndFollowTabs()
+    {
+        AssertError("\ta = ]", 1, 6, "expected a value for key 'a'");
+    }
+
+    private static void AssertError(string text, int line, int column, string message)
+    {
+        var error = Assert.ThrowsAny<ConfigException>(() => ConfigFactory.ParseString(text, "e.conf").Resolve(useEnvironment: false));
+        Assert.True(error.Origin == new ConfigOrigin("e.conf", line, column), $"expected the error at e.conf:{line}:{column}, got {error.Message}");
+        Assert.Contains(message, error.Detail);
+        Assert.StartsWith($"e.conf:{line}:{column}: ", error.Message);
+    }
+}
