@@ -34,13 +34,9 @@ public static class HoconCorpus
     {
         var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrEmpty(fromEnvironment)) return Directory.Exists(fromEnvironment) ? Path.GetFullPath(fromEnvironment) : null;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (!File.Exists(Path.Combine(dir.FullName, "TpActors.sln"))) continue;
-            var candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "hocon-corpus"));
-            return Directory.Exists(candidate) ? candidate : null;
-        }
-        return null;
+        if (RepositoryRoot.Path is null) return null;
+        var candidate = Path.GetFullPath(Path.Combine(RepositoryRoot.Path, "..", "shared", "hocon-corpus"));
+        return Directory.Exists(candidate) ? candidate : null;
     }
 }
 
