@@ -38,14 +38,8 @@ public static class ConfigUnits
     /// <summary>Reads a duration; a number without a unit is milliseconds. Returns null and a reason when the text is not one.</summary>
     public static TimeSpan? ParseDuration(string text, out string? error)
     {
-        if (!Split(text, out double number, out string unit, out error)) return null;
-        if (unit.Length == 0) unit = "ms";
-        if (!DurationNanos.TryGetValue(unit, out double nanos))
-        {
-            error = $"'{unit}' is not a duration unit; use {DurationUnitList}";
-            return null;
-        }
-        double ticks = number * nanos / 100d; // a TimeSpan tick is 100 ns
+        if (!TryScale(text, DurationNanos, "ms", "a duration", DurationUnitList, out double nanos, out error)) return null;
+        double ticks = nanos / 100d; // a TimeSpan tick is 100 ns
         if (Math.Abs(ticks) > TimeSpan.MaxValue.Ticks)
         {
             error = "the duration is too long";
@@ -57,20 +51,29 @@ public static class ConfigUnits
     /// <summary>Reads a size in bytes; a number without a unit is bytes. Returns null and a reason when the text is not one.</summary>
     public static long? ParseBytes(string text, out string? error)
     {
-        if (!Split(text, out double number, out string unit, out error)) return null;
-        if (unit.Length == 0) unit = "B";
-        if (!ByteMultipliers.TryGetValue(unit, out double multiplier))
-        {
-            error = $"'{unit}' is not a size unit; use {ByteUnitList}";
-            return null;
-        }
-        double bytes = Math.Round(number * multiplier);
+        if (!TryScale(text, ByteMultipliers, "B", "a size", ByteUnitList, out double bytes, out error)) return null;
+        bytes = Math.Round(bytes);
         if (bytes < 0 || bytes > long.MaxValue)
         {
             error = bytes < 0 ? "a size cannot be negative" : "the size does not fit in 64 bits";
             return null;
         }
         return (long)bytes;
+    }
+
+    // The number times the factor of its unit (or of `defaultUnit` when none is written).
+    private static bool TryScale(string text, Dictionary<string, double> units, string defaultUnit, string family, string unitList, out double scaled, out string? error)
+    {
+        scaled = 0;
+        if (!Split(text, out double number, out string unit, out error)) return false;
+        if (unit.Length == 0) unit = defaultUnit;
+        if (!units.TryGetValue(unit, out double factor))
+        {
+            error = $"'{unit}' is not {family} unit; use {unitList}";
+            return false;
+        }
+        scaled = number * factor;
+        return true;
     }
 
     /// <summary>True when the text is a number followed by a known duration unit (used to infer a setting's type from its default).</summary>

@@ -196,6 +196,18 @@ public class HoconSyntaxTests
         else Assert.Contains("must be an object", Fails(hocon).Detail);
     }
 
+    [Theory]
+    [InlineData("a = include", """{"a":"include"}""")]
+    [InlineData("a = [include]", """{"a":["include"]}""")]
+    [InlineData("a = \"${not.a.substitution}\"", """{"a":"${not.a.substitution}"}""")]
+    [InlineData("a = 1\r\nb = x y\r\n", """{"a":1,"b":"x y"}""")]
+    [InlineData("a [1]", null)]
+    public void Keywords_Quotes_AndLineEndings(string hocon, string? json)
+    {
+        if (json is not null) Parses(hocon, json);
+        else Assert.Contains("expected ':', '=', '+=' or '{' after key 'a', found '['", Fails(hocon).Detail);
+    }
+
     [Fact]
     public void Json_IsValidHocon() =>
         Parses("""{"a": {"b": [1, 2.5, "x", true, null]}, "c": "\u0041"}""", """{"a":{"b":[1,2.5,"x",true,null]},"c":"A"}""");

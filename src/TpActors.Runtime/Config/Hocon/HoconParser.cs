@@ -81,32 +81,16 @@ internal sealed class HoconParser
         return root;
     }
 
-    private enum Separation { None, AfterField, AfterFieldAndNewline }
-
     // Fields of one object. `braced` is the '{' token, or null for a root object without braces.
-    // Separation rules: a field must be followed by ',' or a newline before the next field; a comma may
-    // come after newlines; two commas in a row or a comma before the first field are errors; a comma
-    // before '}' is allowed.
     private HoconObject ParseObjectBody(HoconToken? braced, HoconPath path, ConfigOrigin origin)
     {
         var fields = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal);
-        var state = Separation.None;
+        bool afterField = false;
         while (true)
         {
-            SkipWhitespace();
-            var t = Peek();
+            var t = NextElement(ref afterField, "a key", "field");
             switch (t.Kind)
             {
-                case HoconTokenKind.Newline:
-                    Take();
-                    if (state == Separation.AfterField) state = Separation.AfterFieldAndNewline;
-                    continue;
-                case HoconTokenKind.Comma:
-                    if (state == Separation.None)
-                        throw new ConfigParseException(t.Origin, "expected a key, found ','; a comma must follow a field (no leading or doubled commas)");
-                    Take();
-                    state = Separation.None;
-                    continue;
                 case HoconTokenKind.CloseBrace:
                     if (braced is null)
                         throw new ConfigParseException(t.Origin, "unbalanced '}': there is no '{' for it to close");
@@ -117,13 +101,41 @@ internal sealed class HoconParser
                         throw new ConfigParseException(t.Origin, $"expected '}}' to close the object opened at {braced.Origin.Line}:{braced.Origin.Column}, found end of file");
                     return new HoconObject(fields, origin);
             }
-            if (state == Separation.AfterField)
+            if (afterField)
                 throw new ConfigParseException(t.Origin, $"expected ',' or a newline after the previous field, found {t.Describe()}");
 
             if (t is { Kind: HoconTokenKind.UnquotedText, Text: "include" }) ParseInclude(fields, path);
             else ParseField(fields, path);
-            state = Separation.AfterField;
+            afterField = true;
         }
+    }
+
+    // Skips the separators between the fields of an object or the elements of a list and returns the
+    // token after them. Rules: an element must be followed by ',' or a newline before the next one; a
+    // comma may come after newlines; a comma before the first element or right after another comma is
+    // an error; a comma before the closing bracket is allowed. `afterElement` is true while the last
+    // thing read was an element with no separator after it yet.
+    private HoconToken NextElement(ref bool afterElement, string expected, string element)
+    {
+        bool separated = false;
+        while (true)
+        {
+            SkipWhitespace();
+            var t = Peek();
+            if (t.Kind == HoconTokenKind.Newline)
+            {
+                Take();
+                separated = true;
+                continue;
+            }
+            if (t.Kind != HoconTokenKind.Comma) break;
+            if (!afterElement)
+                throw new ConfigParseException(t.Origin, $"expected {expected}, found ','; a comma must follow a {element} (no leading or doubled commas)");
+            Take();
+            afterElement = false;
+        }
+        if (separated) afterElement = false;
+        return Peek();
     }
 
     private void ParseField(OrderedDictionary<string, HoconValue> fields, HoconPath path)
@@ -236,33 +248,22 @@ internal sealed class HoconParser
     private HoconList ParseList(HoconToken open, HoconPath path)
     {
         var items = new List<HoconValue>();
-        var state = Separation.None;
+        bool afterElement = false;
         while (true)
         {
-            SkipWhitespace();
-            var t = Peek();
+            var t = NextElement(ref afterElement, "a list element or ']'", "list element");
             switch (t.Kind)
             {
-                case HoconTokenKind.Newline:
-                    Take();
-                    if (state == Separation.AfterField) state = Separation.AfterFieldAndNewline;
-                    continue;
-                case HoconTokenKind.Comma:
-                    if (state == Separation.None)
-                        throw new ConfigParseException(t.Origin, "expected a list element or ']', found ','; a comma must follow an element (no leading or doubled commas)");
-                    Take();
-                    state = Separation.None;
-                    continue;
                 case HoconTokenKind.CloseBracket:
                     Take();
                     return new HoconList(items, open.Origin);
                 case HoconTokenKind.EndOfFile:
                     throw new ConfigParseException(t.Origin, $"expected ']' to close the list opened at {open.Origin.Line}:{open.Origin.Column}, found end of file");
             }
-            if (state == Separation.AfterField)
+            if (afterElement)
                 throw new ConfigParseException(t.Origin, $"expected ',', a newline or ']' after a list element, found {t.Describe()}");
             items.Add(ParseValue(path) ?? throw Expected("a list element or ']'"));
-            state = Separation.AfterField;
+            afterElement = true;
         }
     }
 
