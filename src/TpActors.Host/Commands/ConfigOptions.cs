@@ -14,7 +14,7 @@ public sealed class ConfigOptions
     };
 
     /// <summary>Command-line overrides.</summary>
-    public Option<string[]> Defines { get; } = new("-D")
+    public Option<string[]> Defines { get; } = new("--define", "-D")
     {
         Description = "Override one setting, e.g. -D tpactors.config.unknown-keys=warn (repeatable; later wins; -Dpath=value works too).",
         HelpName = "path=value",

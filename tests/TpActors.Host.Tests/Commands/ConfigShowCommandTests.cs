@@ -52,11 +52,12 @@ public sealed class ConfigShowCommandTests : IDisposable
     public void Show_Overrides_WinOverTheFile_InBothSpellings()
     {
         var file = _dir.Write("d.conf", "a = file\nb = file");
-        var r = CliRunner.Run("config", "show", "--json", "--no-reference", "--config", file, "-D", "a=spaced", "-Db=joined");
+        var r = CliRunner.Run("config", "show", "--json", "--no-reference", "--config", file, "-D", "a=spaced", "-Db=joined", "--define", "c=long");
         Assert.Equal(0, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Out);
         Assert.Equal("spaced", doc.RootElement.GetProperty("a").GetString());
         Assert.Equal("joined", doc.RootElement.GetProperty("b").GetString());
+        Assert.Equal("long", doc.RootElement.GetProperty("c").GetString());
         Assert.False(doc.RootElement.TryGetProperty("tpactors", out _), "--no-reference leaves out what only reference.conf sets");
     }
 
@@ -143,7 +144,7 @@ public sealed class ConfigShowCommandTests : IDisposable
     public void Help_OfConfigShow_DocumentsEveryOption()
     {
         var r = CliRunner.Run("config", "show", "--help");
-        foreach (var option in new[] { "--config", "-D", "--json", "--origin", "--no-reference", "--verbose" })
+        foreach (var option in new[] { "--config", "-D", "--define", "--json", "--origin", "--no-reference", "--verbose" })
             Assert.Contains(option, r.Out);
     }
 
