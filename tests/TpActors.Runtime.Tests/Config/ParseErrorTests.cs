@@ -56,6 +56,35 @@ public class ParseErrorTests
         AssertError("\ta = ]", 1, 6, "expected a value for key 'a'");
     }
 
+    [Fact]
+    public void Nesting_UpToTheLimit_Parses_AndOneDeeper_IsAnErrorAtTheOpeningBrace()
+    {
+        static string Nest(int n) => "a = " + string.Concat(Enumerable.Repeat("{x = ", n)) + "1" + new string('}', n);
+        var deep = ConfigFactory.ParseString(Nest(256));
+        Assert.Equal(1, deep.GetInt("a" + string.Concat(Enumerable.Repeat(".x", 256))));
+        AssertError(Nest(257), 1, 4 + 256 * 5 + 1, "nested more than 256 deep");
+        AssertError(Nest(100_000), 1, 4 + 256 * 5 + 1, "nested more than 256 deep");
+    }
+
+    [Fact]
+    public void Nesting_CountsThroughIncludes()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("inner.conf", "b = " + string.Concat(Enumerable.Repeat("[", 200)) + new string(']', 200));
+        var outer = dir.Write("outer.conf", "a = " + string.Concat(Enumerable.Repeat("{ x = ", 100)) + "{ include \"inner.conf\" }" + new string('}', 100));
+        var error = Assert.Throws<ConfigParseException>(() => ConfigFactory.ParseFile(outer));
+        Assert.EndsWith("inner.conf", error.Origin!.Source);
+        Assert.Contains("nested more than 256 deep", error.Detail);
+    }
+
+    [Fact]
+    public void SubstitutionChain_BeyondTheLimit_IsAnErrorAtTheSubstitution()
+    {
+        static string Chain(int n) => string.Join("\n", Enumerable.Range(0, n).Select(i => $"a{i} = ${{a{i + 1}}}")) + $"\na{n} = 1";
+        Assert.Equal(1, ConfigFactory.ParseString(Chain(512)).GetInt("a0"));
+        AssertError(Chain(100_000), 513, 8, "more than 512 deep");
+    }
+
     private static void AssertError(string text, int line, int column, string message)
     {
         var error = Assert.ThrowsAny<ConfigException>(() => ConfigFactory.ParseString(text, "e.conf").Resolve(useEnvironment: false));

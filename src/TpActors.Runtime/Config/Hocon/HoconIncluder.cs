@@ -15,7 +15,10 @@ internal sealed class HoconIncluder(HoconParseOptions options)
     private readonly List<string> _chain = [];
 
     /// <summary>Parses one file, choosing the syntax by its extension (.properties, else HOCON/JSON).</summary>
-    public HoconObject ParseFile(string path, ConfigOrigin? includedFrom)
+    /// <param name="path">The file.</param>
+    /// <param name="includedFrom">The include statement that names it; null for the top-level file.</param>
+    /// <param name="depth">The nesting depth of the include point.</param>
+    public HoconObject ParseFile(string path, ConfigOrigin? includedFrom, int depth = 0)
     {
         string full = Path.GetFullPath(path);
         string display = DisplayName(full);
@@ -30,7 +33,7 @@ internal sealed class HoconIncluder(HoconParseOptions options)
         {
             return Path.GetExtension(full).Equals(".properties", StringComparison.OrdinalIgnoreCase)
                 ? PropertiesParser.Parse(text, display)
-                : HoconParser.ParseDocument(text, display, this, full);
+                : HoconParser.ParseDocument(text, display, this, full, depth);
         }
         finally
         {
@@ -39,7 +42,7 @@ internal sealed class HoconIncluder(HoconParseOptions options)
     }
 
     /// <summary>Loads what an include statement names, relative to <paramref name="includingFile"/> (or the working directory for text not read from a file).</summary>
-    public HoconObject Include(string name, bool required, bool isFile, ConfigOrigin at, string? includingFile)
+    public HoconObject Include(string name, bool required, bool isFile, ConfigOrigin at, string? includingFile, int depth)
     {
         _ = isFile; // file("x") and "x" locate files the same way: this runtime has no classpath or URL resources.
         string directory = includingFile is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(includingFile)!;
@@ -56,7 +59,7 @@ internal sealed class HoconIncluder(HoconParseOptions options)
         }
 
         HoconObject merged = HoconObject.EmptyAt(at);
-        foreach (var file in found) merged = HoconMerger.MergeObjects(ParseFile(file, at), merged);
+        foreach (var file in found) merged = HoconMerger.MergeObjects(ParseFile(file, at, depth), merged);
         return merged;
     }
 

@@ -14,8 +14,12 @@ internal sealed class HoconParser
     private readonly string? _filePath;
     private int _next;
 
-    private HoconParser(string text, string source, HoconIncluder? includer, string? filePath)
+    // How deep objects and lists are nested at the current token, counting the include points above this document.
+    private int _depth;
+
+    private HoconParser(string text, string source, HoconIncluder? includer, string? filePath, int depth = 0)
     {
+        _depth = depth;
         _tokens = new HoconTokenizer(text, source).TokenizeAll();
         _source = source;
         _includer = includer;
@@ -27,8 +31,9 @@ internal sealed class HoconParser
     /// <param name="source">The name used in origins and errors.</param>
     /// <param name="includer">Resolves include statements; null makes includes an error.</param>
     /// <param name="filePath">The file the text came from, against which relative includes are located.</param>
-    public static HoconObject ParseDocument(string text, string source, HoconIncluder? includer = null, string? filePath = null) =>
-        new HoconParser(text, source, includer, filePath).ParseRoot();
+    /// <param name="depth">The nesting depth of the include point this document is parsed for.</param>
+    public static HoconObject ParseDocument(string text, string source, HoconIncluder? includer = null, string? filePath = null, int depth = 0) =>
+        new HoconParser(text, source, includer, filePath, depth).ParseRoot();
 
     /// <summary>Parses a single value such as the right-hand side of a <c>-D key=value</c> override.</summary>
     public static HoconValue ParseSingleValue(string text, string source)
@@ -239,10 +244,24 @@ internal sealed class HoconParser
             HoconTokenKind.Boolean => new HoconBoolean(t.Text == "true", t.Origin),
             HoconTokenKind.Null => new HoconNull(t.Origin),
             HoconTokenKind.Substitution => new HoconSubstitution(t.SubstitutionPath!, t.OptionalSubstitution, 0, t.Origin),
-            HoconTokenKind.OpenBrace => ParseObjectBody(t, path, t.Origin),
-            HoconTokenKind.OpenBracket => ParseList(t, path),
+            HoconTokenKind.OpenBrace => Nested(t, () => ParseObjectBody(t, path, t.Origin)),
+            HoconTokenKind.OpenBracket => Nested(t, () => ParseList(t, path)),
             _ => throw new ConfigParseException(t.Origin, $"expected a value, found {t.Describe()}"),
         };
+    }
+
+    private T Nested<T>(HoconToken open, Func<T> parse)
+    {
+        if (++_depth > HoconParseOptions.MaxNestingDepth)
+            throw new ConfigParseException(open.Origin, $"objects and lists are nested more than {HoconParseOptions.MaxNestingDepth} deep here");
+        try
+        {
+            return parse();
+        }
+        finally
+        {
+            _depth--;
+        }
     }
 
     private HoconList ParseList(HoconToken open, HoconPath path)
@@ -301,7 +320,7 @@ internal sealed class HoconParser
 
         if (_includer is null)
             throw new ConfigParseException(keyword.Origin, "include statements are not allowed in this text (it is not read from a file)");
-        var included = _includer.Include(name, required, isFile, keyword.Origin, _filePath);
+        var included = _includer.Include(name, required, isFile, keyword.Origin, _filePath, _depth);
         var relativized = (HoconObject)included.Relativize(path);
         foreach (var (key, value) in relativized.Fields)
             fields[key] = fields.TryGetValue(key, out var earlier) ? HoconMerger.Merge(value, earlier) : value;

@@ -223,6 +223,9 @@ internal sealed class HoconResolver
 
     private HoconValue? Substitute(HoconSubstitution substitution, HoconPath path, HoconValue? below, bool isFieldValue)
     {
+        if (_lookups.Count >= HoconParseOptions.MaxSubstitutionDepth)
+            throw new ConfigResolveException(substitution.Origin,
+                $"substitutions depend on each other more than {HoconParseOptions.MaxSubstitutionDepth} deep ({_lookups[0]} needs {_lookups[1]} needs … {substitution})");
         _lookups.Add(substitution);
         try
         {
