@@ -92,6 +92,38 @@ public class SubstitutionTests
         Assert.Contains("cycle", error.Detail);
     }
 
+    // The examples of HOCON.md, "Examples of Self-Referential Substitutions".
+    [Theory]
+    [InlineData("foo : { a : 1 }\nfoo : ${foo}", """{"foo":{"a":1}}""")]
+    [InlineData("foo : ${?foo}", "{}")]
+    [InlineData("foo : ${?foo}\nfoo : { a : 1 }", """{"foo":{"a":1}}""")]
+    [InlineData("foo : ${does-not-exist}\nfoo : 42", """{"foo":42}""")]
+    [InlineData("foo : ${foo}\nfoo : 42", """{"foo":42}""")]
+    [InlineData("a = ${?a}foo", """{"a":"foo"}""")]
+    [InlineData("bar : { a : ${foo.d}, b : 1 }\nbar.b = 3\nfoo : { c : ${bar.b}, d : 2 }\nfoo.d = 4", """{"bar":{"a":4,"b":3},"foo":{"c":3,"d":4}}""")]
+    [InlineData("a : 1\nb : 2\na : ${b}\nb : ${a}", """{"a":1,"b":1}""")]
+    public void SpecExamples_ResolveAsTheSpecificationSays(string hocon, string json) => Parses(hocon, json);
+
+    [Fact]
+    public void SpecExample_SelfReferenceBeforeAnyValue_IsAnError()
+    {
+        var error = Fails("foo : ${foo}\nfoo : { a : 1 }");
+        Assert.Equal(new ConfigOrigin("test.conf", 1, 7), error.Origin);
+    }
+
+    [Theory]
+    [InlineData("foo : { a : 1 }\nbar : ${foo}\nfoo : ${bar} { b : 2 }", """{"foo":{"a":1,"b":2},"bar":{"a":1}}""")]
+    [InlineData("foo : { a : { c : 1 } }\nbar : ${foo.a}\nfoo : ${bar} { b : 2 }", """{"foo":{"a":{"c":1},"b":2,"c":1},"bar":{"c":1}}""")]
+    [InlineData("a = { x = 1 }\na = ${b}\nb = { y = ${a.x} }", """{"a":{"x":1,"y":1},"b":{"y":1}}""")]
+    [InlineData("x = 1\nlink = ${x}\nx = ${link}0", """{"x":"10","link":1}""")]
+    public void IndirectSelfReference_IsBrokenByLookingBackInTheMergeStack(string hocon, string json) => Parses(hocon, json);
+
+    [Theory]
+    [InlineData("a = ${?b}\nb = ${?a}", "{}")]
+    [InlineData("a : { b : ${?a} }", """{"a":{}}""")]
+    [InlineData("a = [${?a}, 1]", """{"a":[1]}""")]
+    public void OptionalSubstitution_ThatMeetsACycle_IsUndefined(string hocon, string json) => Parses(hocon, json);
+
     [Fact]
     public void Environment_FillsSubstitutionsTheTreeDoesNotHave()
     {

@@ -10,6 +10,10 @@ namespace TpActors.Runtime.Configuration.Hocon;
 /// <para>Self-reference: a substitution in a field's value whose path is the field's own path, or lies below
 /// it, reads the value the field had before this definition (the <see cref="HoconMergeStack.Below"/> of its
 /// layer), so <c>path = ${path}":/opt"</c> and <c>list += 3</c> extend earlier values instead of looping.</para>
+/// <para>An indirect self-reference (<c>foo = ${bar} {…}</c> with <c>bar = ${foo}</c>) is a cycle met while a
+/// stack's top layer is being evaluated; it is broken by looking backward: the lookup gets the value below
+/// that layer. A cycle that looking backward cannot break is an error, except that an optional substitution
+/// that meets one is simply undefined.</para>
 /// <para>A substitution that came from an included file is first looked up with the include point's prefix,
 /// then without it, then (if enabled) as an environment variable. A missing optional substitution leaves
 /// its field undefined; a missing required one is an error at the substitution's position.</para>
@@ -53,6 +57,9 @@ internal sealed class HoconResolver
     private HoconValue? ResolveNode(HoconValue node, HoconPath path)
     {
         if (node.IsResolved) return node;
+        // Reached again while its own top layer is being evaluated: look back to the value below that layer.
+        if (node is HoconMergeStack evaluating && _inProgress.Contains(new LayerKey(evaluating)))
+            return ResolveNode(evaluating.Below, path);
         if (_resolved.TryGetValue(node, out var done)) return done;
         Enter(node, path);
         HoconValue? result;
@@ -80,7 +87,10 @@ internal sealed class HoconResolver
         var closing = _lookups.Count > 0 ? _lookups[^1] : null;
         string chain = string.Join(" -> ", _lookups.Select(s => $"{s} ({s.Origin.Line}:{s.Origin.Column})"));
         throw new ConfigResolveException(closing?.Origin ?? ConfigOrigin.Code,
-            $"cycle in substitutions: '{path}' depends on itself through {chain}");
+            $"cycle in substitutions: '{path}' depends on itself through {chain}")
+        {
+            IsCycle = true,
+        };
     }
 
     private HoconObject ResolveObject(HoconObject obj, HoconPath path)
@@ -188,6 +198,8 @@ internal sealed class HoconResolver
             case HoconObject obj:
                 return obj.Get(key);
             case HoconMergeStack stack:
+                // Looking back, as in ResolveNode; not memoized, since it is not the stack's own child.
+                if (_inProgress.Contains(new LayerKey(stack))) return ChildOf(stack.Below, key, path);
                 if (!_children.TryGetValue(stack, out var byKey)) _children[stack] = byKey = new(StringComparer.Ordinal);
                 if (byKey.TryGetValue(key, out var child)) return child;
                 var parts = ObjectLayers(stack, path).Select(l => l.Get(key)).OfType<HoconValue>().ToList();
@@ -238,10 +250,17 @@ internal sealed class HoconResolver
             }
             else
             {
-                value = Lookup(substitution.Path);
-                var unprefixed = substitution.Path.Skip(substitution.PrefixLength);
-                if (value is null && substitution.PrefixLength > 0) value = Lookup(unprefixed);
-                if (value is null && _useEnvironment) value = FromEnvironment(unprefixed, substitution.Origin);
+                try
+                {
+                    value = Lookup(substitution.Path);
+                    var unprefixed = substitution.Path.Skip(substitution.PrefixLength);
+                    if (value is null && substitution.PrefixLength > 0) value = Lookup(unprefixed);
+                    if (value is null && _useEnvironment) value = FromEnvironment(unprefixed, substitution.Origin);
+                }
+                catch (ConfigResolveException e) when (e.IsCycle && substitution.Optional)
+                {
+                    value = null; // HOCON.md: a cycle counts as a missing value for ${?…}
+                }
             }
             if (value is null && !substitution.Optional)
             {
