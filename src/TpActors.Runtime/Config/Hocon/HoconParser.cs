@@ -6,7 +6,7 @@ namespace TpActors.Runtime.Configuration.Hocon;
 /// a newline ends a field like a comma does; dotted keys expand to nested objects; repeated keys
 /// merge; include statements splice in other files. Substitutions are kept for <see cref="HoconResolver"/>.
 /// </summary>
-internal sealed class HoconParser
+internal sealed partial class HoconParser
 {
     private readonly List<HoconToken> _tokens;
     private readonly string _source;
@@ -284,45 +284,5 @@ internal sealed class HoconParser
             items.Add(ParseValue(path) ?? throw Expected("a list element or ']'"));
             afterElement = true;
         }
-    }
-
-    // include "f" | include file("f") | include required("f") | include required(file("f")).
-    // '(' is not a reserved character, so "required(file(" arrives as unquoted text and is read back here.
-    private void ParseInclude(OrderedDictionary<string, HoconValue> fields, HoconPath path)
-    {
-        var keyword = Take();
-        SkipWhitespaceAndNewlines();
-        string opener = "";
-        while (Peek().Kind is HoconTokenKind.UnquotedText or HoconTokenKind.Whitespace)
-            opener += TakeText();
-        bool required = false, isFile = false;
-        switch (opener)
-        {
-            case "": break;
-            case "file(": isFile = true; break;
-            case "required(": required = true; break;
-            case "required(file(": required = true; isFile = true; break;
-            case "url(" or "classpath(" or "required(url(" or "required(classpath(":
-                throw new ConfigParseException(keyword.Origin, $"include {opener}…) is not supported; include a file by name or with file(\"…\")");
-            default:
-                throw new ConfigParseException(keyword.Origin, $"expected a quoted file name, file(\"…\") or required(\"…\") after 'include', found '{opener}'");
-        }
-        if (Peek().Kind != HoconTokenKind.QuotedString)
-            throw Expected("a quoted file name after 'include' (e.g. include \"other.conf\")");
-        string name = Take().Text;
-
-        int open = opener.Count(c => c == '(');
-        string closer = "";
-        while (closer.Length < open && Peek().Kind is HoconTokenKind.UnquotedText or HoconTokenKind.Whitespace)
-            closer += TakeText();
-        if (closer != new string(')', open))
-            throw new ConfigParseException(Peek().Origin, $"expected {new string(')', open)} to close include {opener}\"{name}\"");
-
-        if (_includer is null)
-            throw new ConfigParseException(keyword.Origin, "include statements are not allowed in this text (it is not read from a file)");
-        var included = _includer.Include(name, required, isFile, keyword.Origin, _filePath, _depth);
-        var relativized = (HoconObject)included.Relativize(path);
-        foreach (var (key, value) in relativized.Fields)
-            fields[key] = fields.TryGetValue(key, out var earlier) ? HoconMerger.Merge(value, earlier) : value;
     }
 }
