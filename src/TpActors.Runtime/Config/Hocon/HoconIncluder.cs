@@ -41,10 +41,13 @@ internal sealed class HoconIncluder(HoconParseOptions options)
         }
     }
 
-    /// <summary>Loads what an include statement names, relative to <paramref name="includingFile"/> (or the working directory for text not read from a file).</summary>
-    public HoconObject Include(string name, bool required, bool isFile, ConfigOrigin at, string? includingFile, int depth)
+    /// <summary>
+    /// Loads what an include statement names, relative to <paramref name="includingFile"/> (or the working
+    /// directory for text not read from a file). <c>include "x"</c> and <c>include file("x")</c> locate files the
+    /// same way: there are no classpath or URL resources here.
+    /// </summary>
+    public HoconObject Include(string name, bool required, ConfigOrigin at, string? includingFile, int depth)
     {
-        _ = isFile; // file("x") and "x" locate files the same way: this runtime has no classpath or URL resources.
         string directory = includingFile is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(includingFile)!;
         string target = Path.IsPathRooted(name) ? name : Path.Combine(directory, name);
 

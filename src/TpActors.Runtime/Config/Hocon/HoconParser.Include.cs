@@ -12,13 +12,11 @@ internal sealed partial class HoconParser
         string opener = "";
         while (Peek().Kind is HoconTokenKind.UnquotedText or HoconTokenKind.Whitespace)
             opener += TakeText();
-        bool required = false, isFile = false;
+        bool required = opener.StartsWith("required(", StringComparison.Ordinal);
         switch (opener)
         {
-            case "": break;
-            case "file(": isFile = true; break;
-            case "required(": required = true; break;
-            case "required(file(": required = true; isFile = true; break;
+            case "" or "file(" or "required(" or "required(file(":
+                break;
             case "url(" or "classpath(" or "required(url(" or "required(classpath(":
                 throw new ConfigParseException(keyword.Origin, $"include {opener}…) is not supported; include a file by name or with file(\"…\")");
             default:
@@ -37,7 +35,7 @@ internal sealed partial class HoconParser
 
         if (_includer is null)
             throw new ConfigParseException(keyword.Origin, "include statements are not allowed in this text (it is not read from a file)");
-        var included = _includer.Include(name, required, isFile, keyword.Origin, _filePath, _depth);
+        var included = _includer.Include(name, required, keyword.Origin, _filePath, _depth);
         var relativized = (HoconObject)included.Relativize(path);
         foreach (var (key, value) in relativized.Fields)
             fields[key] = fields.TryGetValue(key, out var earlier) ? HoconMerger.Merge(value, earlier) : value;

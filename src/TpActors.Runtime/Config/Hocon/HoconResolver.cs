@@ -255,7 +255,7 @@ internal sealed class HoconResolver
                     value = Lookup(substitution.Path);
                     var unprefixed = substitution.Path.Skip(substitution.PrefixLength);
                     if (value is null && substitution.PrefixLength > 0) value = Lookup(unprefixed);
-                    if (value is null && _useEnvironment) value = FromEnvironment(unprefixed, substitution.Origin);
+                    if (value is null && _useEnvironment) value = FromEnvironment(unprefixed);
                 }
                 catch (ConfigResolveException e) when (e.IsCycle && substitution.Optional)
                 {
@@ -297,7 +297,7 @@ internal sealed class HoconResolver
     }
 
     // Set-but-empty variables count as absent (HOCON.md, "Substitution fallback to environment variables").
-    private static HoconString? FromEnvironment(HoconPath path, ConfigOrigin substitutionOrigin)
+    private static HoconString? FromEnvironment(HoconPath path)
     {
         string name = string.Join('.', path.Keys);
         string? value = Environment.GetEnvironmentVariable(name);
