@@ -46,7 +46,7 @@ public sealed class Config
     }
 
     /// <summary>True when <paramref name="path"/> holds a value other than null.</summary>
-    public bool HasPath(string path) => Find(HoconPath.Parse(path)) is { } v && v is not HoconNull;
+    public bool HasPath(string path) => HoconPath.Parse(path).FindIn(Root) is { } v && v is not HoconNull;
 
     /// <summary>Where the value at <paramref name="path"/> was set.</summary>
     public ConfigOrigin GetOrigin(string path) => Get(path).Origin;
@@ -100,16 +100,8 @@ public sealed class Config
         {
             if (current is not HoconObject obj)
                 throw new ConfigTypeException(new HoconPath([.. parsed.Keys.Take(i)]).ToString(), $"an object to hold '{path}'", ConfigValueReader.Describe(current), current.Origin);
-            current = obj.Get(parsed[i]) ?? throw new ConfigMissingException(path, $"no setting at '{path}'");
+            current = obj.Get(parsed[i]) ?? throw new ConfigMissingException(path);
         }
-        return current;
-    }
-
-    private HoconValue? Find(HoconPath path)
-    {
-        HoconValue? current = Root;
-        for (int i = 0; i < path.Length && current is not null; i++)
-            current = (current as HoconObject)?.Get(path[i]);
         return current;
     }
 

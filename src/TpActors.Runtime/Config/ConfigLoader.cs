@@ -51,7 +51,7 @@ public static class ConfigLoader
     {
         const string path = "tpactors.config.max-file-size";
         var value = HoconResolver.ResolvePath(commandLine.WithFallback(reference).Unresolved, HoconPath.Parse(path), useEnvironment: true)
-            ?? throw new ConfigMissingException(path, $"no setting at '{path}'");
+            ?? throw new ConfigMissingException(path);
         return ConfigValueReader.ReadBytes(value, path);
     }
 }

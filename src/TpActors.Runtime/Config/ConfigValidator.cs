@@ -16,8 +16,8 @@ internal static class ConfigValidator
     {
         var problems = new List<ConfigProblem>();
         var path = HoconPath.Parse(ns);
-        var actual = Navigate(config.Root, path);
-        var expected = Navigate(reference.Root, path);
+        var actual = path.FindIn(config.Root);
+        var expected = path.FindIn(reference.Root);
         if (actual is not null && expected is not null)
         {
             var known = new List<string>();
@@ -83,13 +83,6 @@ internal static class ConfigValidator
         into.Add(path.ToString());
         if (value is HoconObject obj)
             foreach (var (key, child) in obj.Fields) CollectPaths(child, path.Append(key), into);
-    }
-
-    private static HoconValue? Navigate(HoconObject root, HoconPath path)
-    {
-        HoconValue? current = root;
-        for (int i = 0; i < path.Length && current is not null; i++) current = (current as HoconObject)?.Get(path[i]);
-        return current;
     }
 }
 

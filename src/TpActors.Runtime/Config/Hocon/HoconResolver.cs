@@ -246,7 +246,7 @@ internal sealed class HoconResolver
             if (selfReference)
             {
                 var earlier = below is null ? null : ResolveNode(below, path);
-                value = Navigate(earlier, substitution.Path.Skip(path.Length));
+                value = substitution.Path.Skip(path.Length).FindIn(earlier);
             }
             else
             {
@@ -287,13 +287,6 @@ internal sealed class HoconResolver
             at = at.Append(target[i]);
         }
         return node is null ? null : ResolveNode(node, target);
-    }
-
-    private static HoconValue? Navigate(HoconValue? value, HoconPath rest)
-    {
-        for (int i = 0; i < rest.Length && value is not null; i++)
-            value = value is HoconObject obj ? obj.Get(rest[i]) : null;
-        return value;
     }
 
     // Set-but-empty variables count as absent (HOCON.md, "Substitution fallback to environment variables").
