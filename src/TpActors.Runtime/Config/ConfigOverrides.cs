@@ -29,19 +29,9 @@ public static class ConfigOverrides
         string raw = text[(equals + 1)..];
         var valueOrigin = new ConfigOrigin(source, 1, equals + 2);
 
-        HoconValue value;
         bool mustParse = raw.TrimStart() is ['[' or '{' or '"', ..];
         bool looksLikeComment = raw.Contains('#') || raw.Contains("//");
-        try
-        {
-            if (looksLikeComment && !mustParse) throw new ConfigParseException(valueOrigin, "comment characters");
-            // Padding keeps columns in errors equal to columns in the original "-D path=value" text.
-            value = HoconParser.ParseSingleValue(new string(' ', equals + 1) + raw, source);
-        }
-        catch (ConfigParseException) when (!mustParse)
-        {
-            value = new HoconString(raw, valueOrigin);
-        }
+        var value = looksLikeComment && !mustParse ? new HoconString(raw, valueOrigin) : ParseValue(raw, equals, source, valueOrigin, mustParse);
 
         for (int i = path.Length - 1; i >= 0; i--)
         {
@@ -49,6 +39,19 @@ public static class ConfigOverrides
             value = new HoconObject(fields, new ConfigOrigin(source, 1, 1));
         }
         return (HoconObject)value;
+    }
+
+    private static HoconValue ParseValue(string raw, int equals, string source, ConfigOrigin valueOrigin, bool mustParse)
+    {
+        try
+        {
+            // Padding keeps columns in errors equal to columns in the original "-D path=value" text.
+            return HoconParser.ParseSingleValue(new string(' ', equals + 1) + raw, source);
+        }
+        catch (ConfigParseException) when (!mustParse)
+        {
+            return new HoconString(raw, valueOrigin);
+        }
     }
 
     // The first '=' outside double quotes: -D 'a."b=c"=1' sets key b=c.
