@@ -1,0 +1,111 @@
+namespace TpActors.Runtime.Tests.Actors;
+
+public sealed class ActorRefTests : TestKit
+{
+    [Fact]
+    public async Task Equality_SameActor_EqualAcrossLookups()
+    {
+        var echo = Sys.ActorOf(Props.Create<EchoActor>(), "echo");
+        var found = await Sys.ActorSelection("/user/echo").ResolveOne();
+        Assert.Equal(echo, found);
+        Assert.True(echo.Equals(found));
+        Assert.Equal(echo.GetHashCode(), found.GetHashCode());
+    }
+
+    [Fact]
+    public async Task Equality_NewIncarnationSameName_NotEqual()
+    {
+        var first = Sys.ActorOf(Props.Create<EchoActor>(), "reborn");
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first);
+        var second = await AwaitNameFree(() => Sys.ActorOf(Props.Create<EchoActor>(), "reborn"));
+        Assert.Equal(first.Path, second.Path);
+        Assert.NotEqual(first, second);
+    }
+
+    [Fact]
+    public void ActorOf_DuplicateName_IsRefused()
+    {
+        Sys.ActorOf(Props.Create<EchoActor>(), "twin");
+        var error = Assert.Throws<InvalidActorNameException>(() => Sys.ActorOf(Props.Create<EchoActor>(), "twin"));
+        Assert.Contains("not unique", error.Message);
+    }
+
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("$mine", "reserved")]
+    [InlineData("a/b", "'/'")]
+    [InlineData("with space", "' '")]
+    public void ActorOf_BadName_IsRefusedWithTheRule(string name, string expected)
+    {
+        var error = Assert.Throws<InvalidActorNameException>(() => Sys.ActorOf(Props.Create<EchoActor>(), name));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void ActorOf_NoName_GetsGeneratedDistinctNames()
+    {
+        var a = Sys.ActorOf(Props.Create<EchoActor>());
+        var b = Sys.ActorOf(Props.Create<EchoActor>());
+        Assert.StartsWith("$", a.Path.Name);
+        Assert.NotEqual(a.Path, b.Path);
+    }
+
+    [Fact]
+    public void ActorPath_ParseAndPrint_RoundTrip()
+    {
+        var path = ActorPath.Parse("tpactors://sys/user/ranks/rank-0");
+        Assert.Equal("sys", path.System);
+        Assert.Equal("rank-0", path.Name);
+        Assert.Equal("tpactors://sys/user/ranks/rank-0", path.ToString());
+        Assert.Equal(path, ActorPath.Root("sys").Child("user").Child("ranks").Child("rank-0"));
+        Assert.Throws<FormatException>(() => ActorPath.Parse("akka://sys/user"));
+    }
+
+    [Fact]
+    public async Task ActorSelection_AbsoluteRelativeAndWildcard_FindTheActors()
+    {
+        var ranks = Sys.ActorOf(Props.Create<ParentActor>(), "ranks");
+        ranks.Tell(new ParentActor.StartChild(Props.Create(() => new ReportingActor(TestActor)), "rank-0"), TestActor);
+        ranks.Tell(new ParentActor.StartChild(Props.Create(() => new ReportingActor(TestActor)), "rank-1"), TestActor);
+        var rank0 = ExpectMsg<IActorRef>();
+        var rank1 = ExpectMsg<IActorRef>();
+        ExpectMsg("PreStart rank-0");
+        ExpectMsg("PreStart rank-1");
+
+        Sys.ActorSelection("tpactors://ActorRefTests/user/ranks/rank-0").Tell("absolute", null);
+        ExpectMsg("absolute");
+        Sys.ActorSelection("/user/ranks/rank-?").Tell("wildcard", null);
+        Assert.Equal(["wildcard", "wildcard"], ReceiveN(2));
+        Sys.ActorSelection("ranks/rank-1/../rank-0").Tell("relative", null);
+        ExpectMsg("relative");
+        Assert.Equal(2, Sys.ActorSelection("/user/ranks/*").Resolve().Count);
+        Assert.Contains(rank1, Sys.ActorSelection("/user/ranks/*").Resolve());
+        Assert.Equal(rank0, await Sys.ActorSelection("/user/ranks/rank-0").ResolveOne());
+    }
+
+    [Fact]
+    public async Task ActorSelection_NoSuchActor_ResolveOneFailsAndTellGoesToDeadLetters()
+    {
+        await Assert.ThrowsAsync<ActorNotFoundException>(() => Sys.ActorSelection("/user/missing").ResolveOne());
+        EventFilter.DeadLetter<string>().ExpectOne(() => Sys.ActorSelection("/user/missing").Tell("lost", null));
+        Assert.Throws<ArgumentException>(() => Sys.ActorSelection("tpactors://other-system/user/a"));
+    }
+
+    // A stopped actor's name is free once its parent has processed ChildTerminated, which may trail the watcher's Terminated.
+    private static async Task<IActorRef> AwaitNameFree(Func<IActorRef> start)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return start();
+            }
+            catch (InvalidActorNameException) when (attempt < 1000)
+            {
+                await Task.Yield();
+            }
+        }
+    }
+}
