@@ -50,14 +50,41 @@ internal sealed class CountingActor : ReceiveActor
     }
 }
 
-/// <summary>A parent that starts children on request and supervises them with the strategy it was given.</summary>
+/// <summary>A parent that starts children on request, fails on an Exception message, and reports its hooks to a probe if given one.</summary>
 internal sealed class ParentActor : ReceiveActor
 {
     public sealed record StartChild(Props Props, string Name);
 
-    public ParentActor()
+    private readonly IActorRef? _probe;
+
+    public ParentActor() : this(null) { }
+
+    public ParentActor(IActorRef? probe)
     {
+        _probe = probe;
         Receive<StartChild>(s => Sender.Tell(Context.ActorOf(s.Props, s.Name), Self));
         Receive<Exception>(e => throw e);
     }
+
+    protected override void PreStart() => _probe?.Tell($"PreStart {Self.Path.Name}", Self);
+
+    protected override void PostStop() => _probe?.Tell($"PostStop {Self.Path.Name}", Self);
+
+    protected override void PreRestart(Exception reason, object? message)
+    {
+        _probe?.Tell($"PreRestart {Self.Path.Name} {reason.Message}", Self);
+        base.PreRestart(reason, message);
+    }
+
+    protected override void PostRestart(Exception reason)
+    {
+        _probe?.Tell($"PostRestart {Self.Path.Name}", Self);
+        base.PostRestart(reason);
+    }
+}
+
+/// <summary>Fails in its constructor.</summary>
+internal sealed class FailsToStart : ReceiveActor
+{
+    public FailsToStart() => throw new InvalidOperationException("cannot start");
 }

@@ -195,6 +195,12 @@ internal sealed partial class ActorCell : IActorContext
         {
             return Props.Factory() ?? throw new InvalidOperationException($"The Props factory of {Self.Path} returned null.");
         }
+        catch (global::System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+        {
+            // new() and reflection wrap what the constructor threw; the supervisor should see the constructor's own exception.
+            global::System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
         finally
         {
             t_constructing = null;
