@@ -37,7 +37,7 @@ internal sealed partial class ActorCell
     {
         if (!_watching.Remove(actor) || _isTerminating) return;
         _terminatedQueued.Add(actor);
-        _self.Tell(new Terminated(actor), actor);
+        _self.Tell(new TerminatedNotice(new Terminated(actor)), actor);
     }
 
     private void TellWatchersThatThisActorTerminated()
@@ -53,4 +53,7 @@ internal sealed partial class ActorCell
         _watching.Clear();
         _terminatedQueued.Clear();
     }
+
+    /// <summary>The wrapper a watcher queues to itself, so that a <see cref="Terminated"/> another actor forwards is an ordinary message.</summary>
+    private sealed record TerminatedNotice(Terminated Terminated);
 }

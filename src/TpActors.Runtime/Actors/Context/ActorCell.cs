@@ -84,9 +84,12 @@ internal sealed partial class ActorCell : IActorContext
                     break;
                 case Kill:
                     throw new ActorKilledException($"Kill message received by {Self.Path}.");
-                case Terminated terminated:
-                    // Only a Terminated this cell queued itself, for a watch not withdrawn since (see WatchedActorTerminated).
-                    if (_terminatedQueued.Remove(terminated.ActorRef)) ReceiveMessage(terminated);
+                case TerminatedNotice notice:
+                    // Queued by WatchedActorTerminated; delivered only if the watch was not withdrawn since. The actor
+                    // sees (and may stash or forward) the plain Terminated.
+                    if (!_terminatedQueued.Remove(notice.Terminated.ActorRef)) break;
+                    CurrentEnvelope = new Envelope(notice.Terminated, envelope.Sender);
+                    ReceiveMessage(notice.Terminated);
                     break;
                 default:
                     ReceiveMessage(envelope.Message);
