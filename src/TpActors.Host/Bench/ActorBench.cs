@@ -1,0 +1,61 @@
+using TpActors.Runtime.Actors;
+using TpActors.Runtime.Configuration;
+
+namespace TpActors.Host.Bench;
+
+/// <summary><c>tpactors bench actors</c>: message throughput of the actor runtime beside raw channels between tasks.</summary>
+/// <param name="Messages">Messages per timed run of each pattern.</param>
+/// <param name="InFlight">Balls in flight per ping-pong pair.</param>
+/// <param name="Senders">Senders in the fan-in pattern.</param>
+/// <param name="Runs">Timed runs per pattern (the best counts), after one warm-up.</param>
+public sealed record ActorBench(long Messages, int InFlight, int Senders, int Runs)
+{
+    /// <summary>The baseline every figure is compared with.</summary>
+    public const string Baseline = "System.Threading.Channels between tasks";
+
+    /// <summary>The settings of <c>tpactors.bench.actors</c>.</summary>
+    public static ActorBench FromConfig(Config config) => new(
+        config.GetLong("tpactors.bench.actors.messages"),
+        config.GetInt("tpactors.bench.actors.in-flight"),
+        config.GetInt("tpactors.bench.actors.senders"),
+        config.GetInt("tpactors.bench.actors.runs"));
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        if (Messages < 1000) throw new ArgumentException($"messages is {Messages}; use at least 1000 so a run is long enough to time.");
+        if (InFlight < 1) throw new ArgumentException($"in-flight is {InFlight}; each pair needs at least 1 message in flight.");
+        if (Senders < 1 || Senders > Messages) throw new ArgumentException($"senders is {Senders}; use 1 to {Messages} (the message count).");
+        if (Runs < 1) throw new ArgumentException($"runs is {Runs}; use at least 1.");
+    }
+
+    /// <summary>Measures each pattern and its baseline, reporting each pattern on <paramref name="progress"/> as it finishes.</summary>
+    public async Task<IReadOnlyList<BenchResult>> Run(Config config, TextWriter progress)
+    {
+        var system = ActorSystem.Create("bench", config);
+        try
+        {
+            var results = new List<BenchResult>
+            {
+                await Measure("ping-pong 1 pair", () => ActorPatterns.PingPong(system, 1, Messages, InFlight), () => ChannelPatterns.PingPong(1, Messages, InFlight)),
+                await Measure("ping-pong 2 pairs", () => ActorPatterns.PingPong(system, 2, Messages, InFlight), () => ChannelPatterns.PingPong(2, Messages, InFlight)),
+                await Measure("fan-in", () => ActorPatterns.FanIn(system, Senders, Messages), () => ChannelPatterns.FanIn(Senders, Messages)),
+            };
+            return results;
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+
+        async Task<BenchResult> Measure(string name, Func<Task> actors, Func<Task> channels)
+        {
+            var baseline = await Measurement.Best(Runs, channels);
+            var measured = await Measurement.Best(Runs, actors);
+            var result = new BenchResult(name, Messages / measured.Seconds, "msg/s", Baseline, Messages / baseline.Seconds,
+                (double)measured.AllocatedBytes / Messages, (double)baseline.AllocatedBytes / Messages);
+            progress.WriteLine($"{name}: {result.Value:#,0} msg/s (baseline {result.BaselineValue:#,0}, ratio {result.Ratio:0.00}x)");
+            return result;
+        }
+    }
+}
