@@ -41,6 +41,17 @@ internal sealed partial class ActorCell : IActorContext
 
     internal static ActorCell? Current => t_current;
 
+    /// <summary>Marks <paramref name="cell"/> as the cell whose turn runs on this thread; returns the one to restore (a calling-thread turn may run inside another turn).</summary>
+    internal static ActorCell? EnterTurn(ActorCell cell)
+    {
+        var outer = t_current;
+        t_current = cell;
+        return outer;
+    }
+
+    /// <summary>Ends a turn begun by <see cref="EnterTurn"/>.</summary>
+    internal static void ExitTurn(ActorCell? outer) => t_current = outer;
+
     internal static ActorCell? Constructing => t_constructing;
 
     public ActorSystem System { get; }
@@ -72,8 +83,7 @@ internal sealed partial class ActorCell : IActorContext
     /// <summary>Handles one user message: the runtime's own messages first, then the current behavior; a throw goes to the supervisor.</summary>
     internal void Invoke(Envelope envelope)
     {
-        var previous = t_current;
-        t_current = this;
+        Debug.Assert(t_current == this, "Invoke runs inside this cell's turn (Mailbox.Run).");
         CurrentEnvelope = envelope;
         try
         {
@@ -100,10 +110,6 @@ internal sealed partial class ActorCell : IActorContext
         {
             HandleInvokeFailure(e, envelope.Message);
         }
-        finally
-        {
-            t_current = previous;
-        }
     }
 
     private void ReceiveMessage(object message)
@@ -115,8 +121,7 @@ internal sealed partial class ActorCell : IActorContext
     /// <summary>Handles one system message on the actor's turn.</summary>
     internal void SystemInvoke(SystemMessage message)
     {
-        var previous = t_current;
-        t_current = this;
+        Debug.Assert(t_current == this, "SystemInvoke runs inside this cell's turn (Mailbox.Run).");
         try
         {
             switch (message)
@@ -137,10 +142,6 @@ internal sealed partial class ActorCell : IActorContext
         {
             HandleInvokeFailure(e, null);
         }
-        finally
-        {
-            t_current = previous;
-        }
     }
 
     /// <summary>Answers a system message that reached this actor after it stopped: a watch is answered with Terminated at once; the rest need nothing.</summary>
@@ -155,19 +156,10 @@ internal sealed partial class ActorCell : IActorContext
     /// <summary>A ReceiveAsync handler's task failed or was canceled: the actor fails as if the handler had thrown.</summary>
     internal void HandleAsyncFailure(Task task, object message)
     {
-        var previous = t_current;
-        t_current = this;
-        try
-        {
-            Exception cause = task.Exception is { } aggregate
-                ? (aggregate.InnerExceptions.Count == 1 ? aggregate.InnerExceptions[0] : aggregate)
-                : new TaskCanceledException(task);
-            HandleInvokeFailure(cause, message);
-        }
-        finally
-        {
-            t_current = previous;
-        }
+        Exception cause = task.Exception is { } aggregate
+            ? (aggregate.InnerExceptions.Count == 1 ? aggregate.InnerExceptions[0] : aggregate)
+            : new TaskCanceledException(task);
+        HandleInvokeFailure(cause, message);
     }
 
     // --- IActorContext: behaviors and stash ---

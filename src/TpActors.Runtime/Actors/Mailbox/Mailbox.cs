@@ -90,7 +90,9 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     /// <summary>Gives the mailbox a turn unless it already has one queued or running.</summary>
     public void Schedule()
     {
-        if (Interlocked.CompareExchange(ref _status, Scheduled, Idle) == Idle) _dispatcher.Dispatch(this);
+        // The plain read first spares many senders to a busy actor a contended compare-and-swap each. It may be stale;
+        // a stale Scheduled is safe, because the turn re-checks the queues after its full-fence move to Idle (see Run).
+        if (Volatile.Read(ref _status) == Idle && Interlocked.CompareExchange(ref _status, Scheduled, Idle) == Idle) _dispatcher.Dispatch(this);
     }
 
     void IThreadPoolWorkItem.Execute() => Run();
@@ -99,14 +101,22 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     public void Run()
     {
         Debug.Assert(Volatile.Read(ref _status) == Scheduled, "A turn runs only while the mailbox is Scheduled, so no other turn is running.");
-        if (_awaitedTask is null || FinishAwaitedTask())
+        var outer = ActorCell.EnterTurn(_cell);
+        try
         {
-            ProcessSystemMessages();
-            for (int left = _throughput; left > 0 && CanProcessUserMessages && TryDequeueUser(out var envelope); left--)
+            if (_awaitedTask is null || FinishAwaitedTask())
             {
-                _cell.Invoke(envelope);
-                if (!_system.IsEmpty) ProcessSystemMessages();
+                ProcessSystemMessages();
+                for (int left = _throughput; left > 0 && CanProcessUserMessages && TryDequeueUser(out var envelope); left--)
+                {
+                    _cell.Invoke(envelope);
+                    if (!_system.IsEmpty) ProcessSystemMessages();
+                }
             }
+        }
+        finally
+        {
+            ActorCell.ExitTurn(outer);
         }
         // Exchange is a full fence: a post whose Schedule() failed because we were still Scheduled enqueued before
         // that failed compare-and-swap, so HasWork below sees its message and schedules the turn it could not.
