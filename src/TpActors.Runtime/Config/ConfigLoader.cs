@@ -30,8 +30,21 @@ public static class ConfigLoader
         var merged = fileAndCommandLine.WithFallback(reference);
         var config = merged.Resolve(useEnvironment: true);
 
-        // Check every key first, so that all problems are reported together and the settings read below are valid.
-        var problems = ConfigValidator.Check(config, reference, Namespace).ToList();
+        var warnings = Check(config);
+        if (!config.GetBoolean("tpactors.config.environment-fallback")) config = merged.Resolve(useEnvironment: false);
+        return new LoadedConfig(config, fileAndCommandLine, warnings);
+    }
+
+    /// <summary>
+    /// Checks the <c>tpactors</c> section of a resolved configuration (which must include reference.conf) against
+    /// reference.conf: keys and types. Every problem is collected first, then thrown together as one
+    /// <see cref="ConfigException"/>; unknown keys are only returned as warnings under <c>tpactors.config.unknown-keys = warn</c>.
+    /// </summary>
+    /// <returns>The warnings about unknown keys that the policy let through.</returns>
+    public static IReadOnlyList<string> Check(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var problems = ConfigValidator.Check(config, ConfigFactory.Reference, Namespace).ToList();
         string policy = problems.Any(p => p.Error is ConfigTypeException { Path: UnknownKeysPath }) ? "error" : config.GetString(UnknownKeysPath);
         if (policy is not ("error" or "warn"))
         {
@@ -41,10 +54,7 @@ public static class ConfigLoader
         }
         var errors = problems.Where(p => !p.IsUnknownKey || policy == "error").Select(p => p.Error).ToList();
         if (errors.Count > 0) throw errors.Count == 1 ? errors[0] : new ConfigValidationException(errors);
-
-        if (!config.GetBoolean("tpactors.config.environment-fallback")) config = merged.Resolve(useEnvironment: false);
-        var warnings = problems.Where(p => p.IsUnknownKey).Select(p => p.Error.Message).ToList();
-        return new LoadedConfig(config, fileAndCommandLine, warnings);
+        return problems.Where(p => p.IsUnknownKey).Select(p => p.Error.Message).ToList();
     }
 
     private static long MaxFileSize(Config commandLine, Config reference)

@@ -47,6 +47,7 @@ public sealed class ActorSystem : IActorRefFactory, IDisposable
     /// <summary>Starts an actor system.</summary>
     /// <param name="name">The system's name, the host part of every path (<c>tpactors://{name}/user/…</c>): letters, digits, '-' and '_'.</param>
     /// <param name="config">The configuration (e.g. <see cref="LoadedConfig.Config"/>); what it leaves out comes from reference.conf.</param>
+    /// <exception cref="ConfigException">The <c>tpactors</c> section has an unknown key or a value of the wrong type.</exception>
     /// <param name="setup">Services to use instead of the system's own (logging, scheduler).</param>
     public static ActorSystem Create(string name, Config? config = null, ActorSystemSetup? setup = null)
     {
@@ -54,7 +55,11 @@ public sealed class ActorSystem : IActorRefFactory, IDisposable
         if (name.Length == 0 || name.AsSpan().ContainsAnyExcept(SystemNameCharacters))
             throw new ArgumentException($"Actor system name '{name}' is not valid: use letters, digits, '-' and '_' only, at least one.", nameof(name));
         var full = (config ?? Config.Empty).WithFallback(ConfigFactory.Reference).Resolve();
-        return new ActorSystem(name, full, setup ?? new ActorSystemSetup());
+        var warnings = ConfigLoader.Check(full); // a typo in a tpactors key fails here, naming the key, before anything starts
+        var system = new ActorSystem(name, full, setup ?? new ActorSystemSetup());
+        var logger = system.LoggerFactory.CreateLogger("TpActors.Runtime.Configuration");
+        foreach (var warning in warnings) logger.LogWarning("{Warning}", warning);
+        return system;
     }
 
     private static readonly System.Buffers.SearchValues<char> SystemNameCharacters =

@@ -43,6 +43,14 @@ public sealed class ActorSystemTests : TestKit
     }
 
     [Fact]
+    public void Create_UnknownTpactorsKey_IsRefusedWithASuggestion()
+    {
+        var error = Assert.Throws<ConfigException>(() => ActorSystem.Create("typo", ConfigFactory.ParseString("tpactors.actor.ask-timout = 1s")));
+        Assert.Contains("ask-timout", error.Message);
+        Assert.Contains("did you mean", error.Message);
+    }
+
+    [Fact]
     public async Task Terminate_StopsChildrenBeforeParents_RunsPostStop_CompletesWhenTerminated()
     {
         var system = ActorSystem.Create("ordered");
