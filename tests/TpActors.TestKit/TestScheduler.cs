@@ -9,7 +9,7 @@ namespace TpActors.Testing;
 /// periodic work without waiting.
 /// </summary>
 [DebuggerDisplay("TestScheduler at {Now}, {PendingCount} pending")]
-public sealed class TestScheduler : IScheduler
+public sealed class TestScheduler : SchedulerBase
 {
     private readonly Lock _lock = new();
     private readonly PriorityQueue<Item, (DateTimeOffset Due, long Order)> _queue = new();
@@ -17,7 +17,7 @@ public sealed class TestScheduler : IScheduler
     private long _order;
 
     /// <summary>The virtual time; starts at 2000-01-01T00:00Z.</summary>
-    public DateTimeOffset Now
+    public override DateTimeOffset Now
     {
         get
         {
@@ -32,33 +32,6 @@ public sealed class TestScheduler : IScheduler
         {
             lock (_lock) return _queue.Count;
         }
-    }
-
-    /// <inheritdoc/>
-    public ICancelable ScheduleTellOnce(TimeSpan delay, IActorRef receiver, object message, IActorRef? sender)
-    {
-        ArgumentNullException.ThrowIfNull(receiver);
-        ArgumentNullException.ThrowIfNull(message);
-        SchedulerArguments.CheckDelay(delay, nameof(delay));
-        return Add(delay, null, () => receiver.Tell(message, sender));
-    }
-
-    /// <inheritdoc/>
-    public ICancelable ScheduleTellRepeatedly(TimeSpan initialDelay, TimeSpan interval, IActorRef receiver, object message, IActorRef? sender)
-    {
-        ArgumentNullException.ThrowIfNull(receiver);
-        ArgumentNullException.ThrowIfNull(message);
-        SchedulerArguments.CheckDelay(initialDelay, nameof(initialDelay));
-        SchedulerArguments.CheckInterval(interval, nameof(interval));
-        return Add(initialDelay, interval, () => receiver.Tell(message, sender));
-    }
-
-    /// <inheritdoc/>
-    public ICancelable ScheduleOnce(TimeSpan delay, Action action)
-    {
-        ArgumentNullException.ThrowIfNull(action);
-        SchedulerArguments.CheckDelay(delay, nameof(delay));
-        return Add(delay, null, action);
     }
 
     /// <summary>Moves the clock forward by <paramref name="by"/>, running everything that falls due, in order (a repeating item as many times as it falls due).</summary>
@@ -88,7 +61,8 @@ public sealed class TestScheduler : IScheduler
         lock (_lock) if (when > _now) _now = when;
     }
 
-    private Item Add(TimeSpan delay, TimeSpan? interval, Action action)
+    /// <inheritdoc/>
+    protected override ICancelable Schedule(TimeSpan delay, TimeSpan? interval, Action action)
     {
         var item = new Item(action, interval);
         lock (_lock) _queue.Enqueue(item, (_now + delay, _order++));

@@ -3,36 +3,12 @@ using System.Collections.Concurrent;
 namespace TpActors.Runtime.Actors;
 
 /// <summary>The wall-clock scheduler: one <see cref="ITimer"/> from a <see cref="TimeProvider"/> per scheduled item. Cancels everything still pending when the system terminates.</summary>
-internal sealed class SystemScheduler(TimeProvider time) : IScheduler
+internal sealed class SystemScheduler(TimeProvider time) : SchedulerBase
 {
     /// <summary>Items not yet cancelled or finished; a repeating one stays until cancelled.</summary>
     private readonly ConcurrentDictionary<ScheduledItem, byte> _pending = new();
 
-    public DateTimeOffset Now => time.GetUtcNow();
-
-    public ICancelable ScheduleTellOnce(TimeSpan delay, IActorRef receiver, object message, IActorRef? sender)
-    {
-        ArgumentNullException.ThrowIfNull(receiver);
-        ArgumentNullException.ThrowIfNull(message);
-        SchedulerArguments.CheckDelay(delay, nameof(delay));
-        return Schedule(delay, Timeout.InfiniteTimeSpan, () => receiver.Tell(message, sender));
-    }
-
-    public ICancelable ScheduleTellRepeatedly(TimeSpan initialDelay, TimeSpan interval, IActorRef receiver, object message, IActorRef? sender)
-    {
-        ArgumentNullException.ThrowIfNull(receiver);
-        ArgumentNullException.ThrowIfNull(message);
-        SchedulerArguments.CheckDelay(initialDelay, nameof(initialDelay));
-        SchedulerArguments.CheckInterval(interval, nameof(interval));
-        return Schedule(initialDelay, interval, () => receiver.Tell(message, sender));
-    }
-
-    public ICancelable ScheduleOnce(TimeSpan delay, Action action)
-    {
-        ArgumentNullException.ThrowIfNull(action);
-        SchedulerArguments.CheckDelay(delay, nameof(delay));
-        return Schedule(delay, Timeout.InfiniteTimeSpan, action);
-    }
+    public override DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>Cancels every pending item; called when the system has terminated.</summary>
     public void CancelAll()
@@ -40,11 +16,11 @@ internal sealed class SystemScheduler(TimeProvider time) : IScheduler
         foreach (var item in _pending.Keys) item.Cancel();
     }
 
-    private ScheduledItem Schedule(TimeSpan due, TimeSpan period, Action action)
+    protected override ICancelable Schedule(TimeSpan delay, TimeSpan? interval, Action action)
     {
-        var item = new ScheduledItem(this, action, repeats: period != Timeout.InfiniteTimeSpan);
+        var item = new ScheduledItem(this, action, repeats: interval is not null);
         _pending[item] = 0;
-        item.Start(time, due, period);
+        item.Start(time, delay, interval ?? Timeout.InfiniteTimeSpan);
         return item;
     }
 

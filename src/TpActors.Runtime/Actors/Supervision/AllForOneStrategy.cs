@@ -13,19 +13,5 @@ public sealed class AllForOneStrategy(int maxNrOfRetries, TimeSpan? withinTimeRa
     /// <summary>A strategy with no retry limit.</summary>
     public AllForOneStrategy(Func<Exception, Directive> decider) : this(-1, null, decider) { }
 
-    internal override void Apply(Directive directive, ChildRestartStats failed, IReadOnlyCollection<ChildRestartStats> all, Exception cause, DateTimeOffset now)
-    {
-        switch (directive)
-        {
-            case Directive.Resume:
-                failed.Child.SendSystemMessage(new Resume());
-                break;
-            case Directive.Restart:
-                RestartOrStop(all, cause, now);
-                break;
-            case Directive.Stop:
-                foreach (var child in all) child.Child.SendSystemMessage(new Terminate());
-                break;
-        }
-    }
+    private protected override IEnumerable<ChildRestartStats> Affected(ChildRestartStats failed, IReadOnlyCollection<ChildRestartStats> all) => all;
 }

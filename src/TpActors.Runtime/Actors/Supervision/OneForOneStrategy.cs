@@ -10,19 +10,5 @@ public sealed class OneForOneStrategy(int maxNrOfRetries, TimeSpan? withinTimeRa
     /// <summary>A strategy with no retry limit.</summary>
     public OneForOneStrategy(Func<Exception, Directive> decider) : this(-1, null, decider) { }
 
-    internal override void Apply(Directive directive, ChildRestartStats failed, IReadOnlyCollection<ChildRestartStats> all, Exception cause, DateTimeOffset now)
-    {
-        switch (directive)
-        {
-            case Directive.Resume:
-                failed.Child.SendSystemMessage(new Resume());
-                break;
-            case Directive.Restart:
-                RestartOrStop([failed], cause, now);
-                break;
-            case Directive.Stop:
-                failed.Child.SendSystemMessage(new Terminate());
-                break;
-        }
-    }
+    private protected override IEnumerable<ChildRestartStats> Affected(ChildRestartStats failed, IReadOnlyCollection<ChildRestartStats> all) => [failed];
 }

@@ -42,18 +42,25 @@ public abstract class SupervisorStrategy
     /// <summary>One-for-one that stops every failing child.</summary>
     public static SupervisorStrategy StoppingStrategy { get; } = new OneForOneStrategy(-1, null, _ => Directive.Stop);
 
-    /// <summary>Applies <paramref name="directive"/> after <paramref name="failed"/> failed; <paramref name="all"/> holds every live child, the failed one included.</summary>
-    internal abstract void Apply(Directive directive, ChildRestartStats failed, IReadOnlyCollection<ChildRestartStats> all, Exception cause, DateTimeOffset now);
+    /// <summary>The children a Restart or Stop applies to when <paramref name="failed"/> fails; <paramref name="all"/> holds every live child.</summary>
+    private protected abstract IEnumerable<ChildRestartStats> Affected(ChildRestartStats failed, IReadOnlyCollection<ChildRestartStats> all);
 
-    /// <summary>Restarts the children if each one may still be restarted; otherwise stops them all.</summary>
-    private protected void RestartOrStop(IEnumerable<ChildRestartStats> children, Exception cause, DateTimeOffset now)
+    /// <summary>Applies <paramref name="directive"/> (not Escalate, which the parent handles itself) after <paramref name="failed"/> failed.</summary>
+    internal void Apply(Directive directive, ChildRestartStats failed, IReadOnlyCollection<ChildRestartStats> all, Exception cause, DateTimeOffset now)
     {
-        var list = children.ToList();
-        bool allowed = list.All(c => c.RequestRestartPermission(MaxNrOfRetries, WithinTimeRange, now));
-        foreach (var child in list)
+        switch (directive)
         {
-            if (allowed) child.Child.SendSystemMessage(new Recreate(cause));
-            else child.Child.SendSystemMessage(new Terminate());
+            case Directive.Resume:
+                failed.Child.SendSystemMessage(new Resume()); // only the failed child was suspended
+                break;
+            case Directive.Restart:
+                var children = Affected(failed, all).ToList();
+                bool allowed = children.All(c => c.RequestRestartPermission(MaxNrOfRetries, WithinTimeRange, now));
+                foreach (var child in children) child.Child.SendSystemMessage(allowed ? new Recreate(cause) : new Terminate());
+                break;
+            case Directive.Stop:
+                foreach (var child in Affected(failed, all)) child.Child.SendSystemMessage(new Terminate());
+                break;
         }
     }
 }
