@@ -54,7 +54,8 @@ public sealed class TestProbeTests : TestKit
     {
         ExpectNoMsg(Short);
         TestActor.Tell("surprise", null);
-        var failure = Assert.Throws<TestKitFailure>(() => ExpectNoMsg(Short));
+        // A long window, so that the message surely arrives inside it; ExpectNoMsg fails as soon as it does.
+        var failure = Assert.Throws<TestKitFailure>(() => ExpectNoMsg(TimeSpan.FromSeconds(10)));
         Assert.Contains("surprise", failure.Message);
     }
 
@@ -79,7 +80,7 @@ public sealed class TestProbeTests : TestKit
         Assert.Equal(3, FishForMessage(m => m is 3));
 
         TestActor.Tell(4, null);
-        var failure = Assert.Throws<TestKitFailure>(() => FishForMessage(m => m is 99, Short));
+        var failure = Assert.Throws<TestKitFailure>(() => FishForMessage(m => m is 99, TimeSpan.FromSeconds(1))); // long enough for 4 to arrive
         Assert.Contains("skipped Int32 4", failure.Message);
     }
 
@@ -90,7 +91,7 @@ public sealed class TestProbeTests : TestKit
         TestActor.Tell(2, null);
         Assert.Equal([1, 2], ReceiveN(2));
         TestActor.Tell(3, null);
-        var failure = Assert.Throws<TestKitFailure>(() => ReceiveN(2, Short));
+        var failure = Assert.Throws<TestKitFailure>(() => ReceiveN(2, TimeSpan.FromSeconds(1))); // long enough for 3 to arrive
         Assert.Contains("after 1 of 2", failure.Message);
     }
 

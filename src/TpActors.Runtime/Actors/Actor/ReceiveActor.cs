@@ -31,8 +31,10 @@ public abstract class ReceiveActor : ActorBase
 
     /// <summary>
     /// Handles messages of type <typeparamref name="T"/> asynchronously: until the returned task ends, the actor
-    /// handles nothing else (its mailbox is suspended), so the handler may await without any lock. An exception in
-    /// the task fails the actor like one thrown by a synchronous handler; its supervisor decides.
+    /// handles nothing else, not even a stop (its mailbox is suspended), so the handler may await without any lock.
+    /// Code after an <c>await</c> runs on the thread pool (also for a pinned actor) with the actor as current, so
+    /// <c>Sender</c>, <c>Self</c> and <c>Tell(message)</c> behave as before the await. An exception in the task fails
+    /// the actor like one thrown by a synchronous handler; its supervisor decides.
     /// </summary>
     protected void ReceiveAsync<T>(Func<T, Task> handler, Predicate<T>? shouldHandle = null)
     {

@@ -15,7 +15,22 @@ internal sealed class ReceiveHandler<T>(Action<T>? handle, Func<T, Task>? handle
         pending = null;
         if (message is not T typed || (shouldHandle is not null && !shouldHandle(typed))) return false;
         if (handle is not null) handle(typed);
-        else pending = handleAsync!(typed);
+        else pending = RunAsync(handleAsync!, typed);
         return true;
+    }
+
+    // Starts the handler under the actor's synchronization context, so its continuations keep the actor as current.
+    private static Task RunAsync(Func<T, Task> handler, T message)
+    {
+        var outer = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(ActorCell.Current!.SynchronizationContext);
+        try
+        {
+            return handler(message);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(outer);
+        }
     }
 }

@@ -70,6 +70,11 @@ internal sealed partial class ActorCell : IActorContext
 
     internal ActorStash Stash { get; }
 
+    /// <summary>Runs the continuations of this actor's ReceiveAsync handlers with the actor as current; made on first use.</summary>
+    internal SynchronizationContext SynchronizationContext => _synchronizationContext ??= new ActorSynchronizationContext(this);
+
+    private ActorSynchronizationContext? _synchronizationContext;
+
     /// <summary>The message being handled (or, for a ReceiveAsync handler, the one whose task is awaited); null before the first.</summary>
     internal Envelope? CurrentEnvelope { get; private set; }
 

@@ -185,6 +185,24 @@ public sealed class ReceiveActorTests : TestKit
         ExpectMsg("end 1 for testActor");
     }
 
+    private sealed class AwaitingReplier : ReceiveActor
+    {
+        public AwaitingReplier() => ReceiveAsync<string>(async s =>
+        {
+            await Task.Yield();
+            Sender.Tell("after await: " + s); // implicit sender: still this actor after the await
+        });
+    }
+
+    [Fact]
+    public void ReceiveAsync_AfterAwait_ActorIsStillCurrent()
+    {
+        var replier = Sys.ActorOf(Props.Create<AwaitingReplier>(), "replier");
+        replier.Tell("x", TestActor);
+        ExpectMsg("after await: x");
+        Assert.Equal(replier, LastSender);
+    }
+
     [Fact]
     public void ReceiveAsync_ExceptionAfterAwait_ReachesSupervisor()
     {

@@ -9,11 +9,17 @@ public sealed class SupervisionTests : TestKit
         var children = names.Select(name =>
         {
             parent.Tell(new ParentActor.StartChild(Props.Create(() => new ReportingActor(TestActor)), name), TestActor);
-            var child = ExpectMsg<IActorRef>();
-            ExpectMsg($"PreStart {name}");
-            return child;
+            return ExpectStarted(name);
         }).ToArray();
         return (parent, children);
+    }
+
+    /// <summary>The parent's reply (the new ref) and the child's PreStart report race each other; takes both, in either order.</summary>
+    private IActorRef ExpectStarted(string name)
+    {
+        var messages = ReceiveN(2);
+        Assert.Contains($"PreStart {name}", messages);
+        return messages.OfType<IActorRef>().Single();
     }
 
     [Fact]
@@ -97,11 +103,9 @@ public sealed class SupervisionTests : TestKit
         var grandparent = Sys.ActorOf(Props.Create<ParentActor>().WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)), "grandparent");
         grandparent.Tell(new ParentActor.StartChild(
             Props.Create(() => new ParentActor(TestActor)).WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Escalate)), "parent"), TestActor);
-        var parent = ExpectMsg<IActorRef>();
-        ExpectMsg("PreStart parent");
+        var parent = ExpectStarted("parent");
         parent.Tell(new ParentActor.StartChild(Props.Create(() => new ReportingActor(TestActor)), "child"), TestActor);
-        var child = ExpectMsg<IActorRef>();
-        ExpectMsg("PreStart child");
+        var child = ExpectStarted("child");
 
         child.Tell(new ArgumentException("deep"), null);
         var events = ReceiveN(5).Cast<string>().ToList();
