@@ -114,10 +114,11 @@ public sealed class TestProbeTests : TestKit
     }
 
     [Fact]
-    public void Reply_BeforeAnyMessage_Fails()
+    public void ReplyAndForward_BeforeAnyMessage_Fail()
     {
         var probe = CreateTestProbe();
         Assert.Throws<TestKitFailure>(() => probe.Reply("nobody asked"));
+        Assert.Throws<TestKitFailure>(() => probe.Forward(TestActor));
     }
 
     [Fact]
