@@ -45,6 +45,8 @@ public static class BenchCommand
                 context.Error.WriteLine($"tpactors: {e.Message}");
                 return ExitCodes.Usage;
             }
+            if (IsOptimizationDisabled())
+                context.Error.WriteLine("warning: this is a Debug build, so the figures understate the runtime; build with -c Release (see docs/BENCHMARKS.md).");
             var machine = MachineInfo.Current(backend: "none");
             context.Error.WriteLine($"bench actors: {bench.Messages:#,0} messages per run, best of {bench.Runs} after a warm-up, on {machine.Cores} cores ({machine.Cpu})");
             var results = bench.Run(loaded.Config, context.Error).GetAwaiter().GetResult();
@@ -54,4 +56,9 @@ public static class BenchCommand
         }));
         return command;
     }
+
+    // True when the runtime assembly was compiled without optimizations (a Debug build).
+    private static bool IsOptimizationDisabled() =>
+        typeof(Runtime.Actors.ActorSystem).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
+            .OfType<System.Diagnostics.DebuggableAttribute>().Any(a => a.IsJITOptimizerDisabled);
 }
