@@ -57,10 +57,12 @@ internal sealed partial class ActorCell
         _actor = null;
         ResetBehaviors(null);
         Mailbox.Close();
-        TellWatchersThatThisActorTerminated();
         _dispatcher.Detach(Mailbox);
+        // The parent first, as in Akka: a parent that also watches this actor has freed the name by the time it
+        // handles the Terminated (both system messages precede the Terminated user message they cause).
         if (ParentRef is { } parent) parent.SendSystemMessage(new ChildTerminated(_self));
-        else System.OnRootTerminated();
+        TellWatchersThatThisActorTerminated();
+        if (ParentRef is null) System.OnRootTerminated();
     }
 
     private void HandleChildTerminated(IInternalActorRef child)

@@ -120,9 +120,9 @@ public sealed class DeathWatchTests : TestKit
         Watch(parent);
         Sys.Stop(parent);
         var events = ReceiveN(3).Select(m => m is Terminated t ? $"Terminated {t.ActorRef.Path.Name}" : (string)m).ToList();
-        // The child finishes stopping before its parent does, so its Terminated comes first; the parent's Terminated
-        // follows its PostStop. (The child's Terminated may trail the parent's PostStop report: it takes more hops.)
-        Assert.True(events.IndexOf("Terminated c") < events.IndexOf("Terminated p"), $"a child stops before its parent: {string.Join(", ", events)}");
+        // Both watches are answered once. The parent's Terminated follows its PostStop; the child's may come before
+        // or after the parent's (the two notifications travel from two threads), as in Akka.
+        Assert.Contains("Terminated c", events);
         Assert.True(events.IndexOf("PostStop p") < events.IndexOf("Terminated p"), $"Terminated follows PostStop: {string.Join(", ", events)}");
     }
 }

@@ -10,6 +10,9 @@ public sealed class LoggingTests
     {
         public ConcurrentQueue<(LogLevel Level, string Line)> Lines { get; } = new();
 
+        /// <summary>Released once per line written.</summary>
+        public SemaphoreSlim LineWritten { get; } = new(0);
+
         public ILogger CreateLogger(string categoryName) => this;
 
         public void AddProvider(ILoggerProvider provider) { }
@@ -20,8 +23,11 @@ public sealed class LoggingTests
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
             Lines.Enqueue((logLevel, formatter(state, exception)));
+            LineWritten.Release();
+        }
     }
 
     private sealed class Chatty : ReceiveActor
@@ -48,9 +54,9 @@ public sealed class LoggingTests
             var chatty = system.ActorOf(Props.Create<Chatty>(), "chatty");
             Assert.Equal("logged", await chatty.Ask<string>("hello", TimeSpan.FromSeconds(10)));
             chatty.Tell("fail", null);
-            await WaitFor(() => logs.Lines.Any(l => l.Level == LogLevel.Error), "the failure is logged as an error");
+            await WaitFor(logs, l => l.Level == LogLevel.Error, "the failure is logged as an error");
             system.DeadLetters.Tell("lost", null);
-            await WaitFor(() => logs.Lines.Any(l => l.Line.Contains("was not delivered")), "the dead letter is logged");
+            await WaitFor(logs, l => l.Line.Contains("was not delivered"), "the dead letter is logged");
 
             Assert.Contains(logs.Lines, l => l.Line == "[tpactors://logging/user/chatty] working on hello");
             Assert.Contains(logs.Lines, l => l.Level == LogLevel.Error && l.Line.StartsWith("[tpactors://logging/user/chatty]") && l.Line.Contains("chatty failed"));
@@ -62,10 +68,15 @@ public sealed class LoggingTests
         }
     }
 
-    private static async Task WaitFor(Func<bool> condition, string what)
+    // Waits on the logger's signal (one release per line) until a line matches, for at most 10 s.
+    private static async Task WaitFor(CapturingLoggerFactory logs, Func<(LogLevel Level, string Line), bool> matches, string what)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(5);
-        Assert.True(condition(), $"expected within 10 s: {what}");
+        while (!logs.Lines.Any(matches))
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !await logs.LineWritten.WaitAsync(left)) break;
+        }
+        Assert.True(logs.Lines.Any(matches), $"expected within 10 s: {what}");
     }
 }

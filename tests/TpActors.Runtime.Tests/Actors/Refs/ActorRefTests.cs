@@ -12,14 +12,27 @@ public sealed class ActorRefTests : TestKit
         Assert.Equal(echo.GetHashCode(), found.GetHashCode());
     }
 
-    [Fact]
-    public async Task Equality_NewIncarnationSameName_NotEqual()
+    /// <summary>Starts a child named "reborn" and watches it; when it stops, starts another under the same name and replies with it.</summary>
+    private sealed class Reviver : ReceiveActor
     {
-        var first = Sys.ActorOf(Props.Create<EchoActor>(), "reborn");
-        Watch(first);
+        public Reviver(IActorRef probe)
+        {
+            // A watching parent handles Terminated after its ChildTerminated (both system messages, in that order,
+            // come before the Terminated user message), so the name is free again here.
+            Receive<Terminated>(_ => probe.Tell(Start(), Self));
+            probe.Tell(Start(), Self);
+        }
+
+        private IActorRef Start() => Context.Watch(Context.ActorOf(Props.Create<EchoActor>(), "reborn"));
+    }
+
+    [Fact]
+    public void Equality_NewIncarnationSameName_NotEqual()
+    {
+        Sys.ActorOf(Props.Create(() => new Reviver(TestActor)));
+        var first = ExpectMsg<IActorRef>();
         Sys.Stop(first);
-        ExpectTerminated(first);
-        var second = await AwaitNameFree(() => Sys.ActorOf(Props.Create<EchoActor>(), "reborn"));
+        var second = ExpectMsg<IActorRef>();
         Assert.Equal(first.Path, second.Path);
         Assert.NotEqual(first, second);
     }
@@ -94,19 +107,4 @@ public sealed class ActorRefTests : TestKit
         Assert.Throws<ArgumentException>(() => Sys.ActorSelection("tpactors://other-system/user/a"));
     }
 
-    // A stopped actor's name is free once its parent has processed ChildTerminated, which may trail the watcher's Terminated.
-    private static async Task<IActorRef> AwaitNameFree(Func<IActorRef> start)
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return start();
-            }
-            catch (InvalidActorNameException) when (attempt < 1000)
-            {
-                await Task.Yield();
-            }
-        }
-    }
 }
