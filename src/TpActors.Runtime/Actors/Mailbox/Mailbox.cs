@@ -118,8 +118,8 @@ internal sealed class Mailbox : IThreadPoolWorkItem
         {
             ActorCell.ExitTurn(outer);
         }
-        // Exchange is a full fence: a post whose Schedule() failed because we were still Scheduled enqueued before
-        // that failed compare-and-swap, so HasWork below sees its message and schedules the turn it could not.
+        // Exchange is a full fence: a post that found the mailbox still Scheduled (and so queued no turn) had enqueued
+        // before it looked, so HasWork below sees its message and schedules the turn that post did not.
         Interlocked.Exchange(ref _status, Idle);
         if (HasWork) Schedule();
     }
