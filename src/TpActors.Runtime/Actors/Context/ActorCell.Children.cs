@@ -8,13 +8,7 @@ internal sealed partial class ActorCell
     private readonly Dictionary<string, ChildRestartStats> _children = new(StringComparer.Ordinal);
     private long _nextChildNumber;
 
-    public IReadOnlyList<IActorRef> Children
-    {
-        get
-        {
-            lock (_childrenLock) return _children.Values.Select(c => (IActorRef)c.Child).ToArray();
-        }
-    }
+    public IReadOnlyList<IActorRef> Children => ChildrenSnapshot();
 
     public IActorRef Child(string name) => TryGetChild(name) ?? ActorRefs.Nobody;
 
@@ -66,6 +60,12 @@ internal sealed partial class ActorCell
     {
         foreach (var stats in _children.Values) stats.StopRequested = true;
         return _children.Values.Select(c => c.Child).ToArray();
+    }
+
+    /// <summary>Whether a child this cell asked to stop has not finished stopping; a restart waits for those.</summary>
+    private bool HasStoppingChildren()
+    {
+        lock (_childrenLock) return _children.Values.Any(c => c.StopRequested);
     }
 
     private ChildRestartStats? FindChild(IActorRef child)

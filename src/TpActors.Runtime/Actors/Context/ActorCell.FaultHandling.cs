@@ -22,7 +22,7 @@ internal sealed partial class ActorCell
         _isFailed = true;
         _failedMessage = message;
         Mailbox.Suspend();
-        if (ParentRef is { } parent) parent.SendSystemMessage(new Failed(_self, _self.Uid, cause, message));
+        if (ParentRef is { } parent) parent.SendSystemMessage(new Failed(_self, cause, message));
         else
         {
             PublishError($"The root guardian failed: {cause.Message}", cause);
@@ -92,9 +92,7 @@ internal sealed partial class ActorCell
         _actor = null;
         ResetBehaviors(null);
         _pendingRestartCause = cause;
-        bool waitForChildren;
-        lock (_childrenLock) waitForChildren = _children.Values.Any(c => c.StopRequested);
-        if (!waitForChildren) FinishRecreate();
+        if (!HasStoppingChildren()) FinishRecreate();
     }
 
     private void FinishRecreate()

@@ -67,18 +67,17 @@ internal sealed partial class ActorCell
 
     private void HandleChildTerminated(IInternalActorRef child)
     {
-        bool anyLeft, stoppingLeft;
+        bool anyLeft;
         lock (_childrenLock)
         {
             if (_children.TryGetValue(child.Path.Name, out var stats) && stats.Child.Equals(child)) _children.Remove(child.Path.Name);
             anyLeft = _children.Count > 0;
-            stoppingLeft = _children.Values.Any(c => c.StopRequested);
         }
         if (_isTerminating)
         {
             if (!anyLeft) FinishTerminate();
         }
-        else if (_pendingRestartCause is not null && !stoppingLeft)
+        else if (_pendingRestartCause is not null && !HasStoppingChildren())
         {
             FinishRecreate();
         }

@@ -19,7 +19,7 @@ internal sealed record Recreate(Exception Cause) : SystemMessage;
 internal sealed record Resume : SystemMessage;
 
 /// <summary>From a child to its supervisor: the child failed with <paramref name="Cause"/> while handling <paramref name="Message"/> (null when not in a receive).</summary>
-internal sealed record Failed(IInternalActorRef Child, long ChildUid, Exception Cause, object? Message) : SystemMessage;
+internal sealed record Failed(IInternalActorRef Child, Exception Cause, object? Message) : SystemMessage;
 
 /// <summary>From a child to its parent: the child has stopped and its name is free again.</summary>
 internal sealed record ChildTerminated(IInternalActorRef Child) : SystemMessage;

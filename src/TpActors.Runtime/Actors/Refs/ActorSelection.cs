@@ -24,28 +24,15 @@ public sealed class ActorSelection
     internal static ActorSelection Create(ActorSystem system, ActorCell relativeTo, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string prefix = $"{ActorPath.Scheme}://{system.Name}";
-        string rest;
-        ActorCell anchor;
         if (path.StartsWith(ActorPath.Scheme + "://", StringComparison.Ordinal))
         {
-            if (!path.StartsWith(prefix + "/", StringComparison.Ordinal) && path != prefix)
-                throw new ArgumentException($"'{path}' belongs to another actor system; this one is {prefix}.", nameof(path));
-            rest = path[prefix.Length..];
-            anchor = system.RootCell;
+            var absolute = ActorPath.Parse(path);
+            if (absolute.System != system.Name)
+                throw new ArgumentException($"'{path}' belongs to another actor system; this one is {ActorPath.Root(system.Name)}.", nameof(path));
+            return new ActorSelection(system, system.RootCell, [.. absolute.Elements], path);
         }
-        else if (path.StartsWith('/'))
-        {
-            rest = path;
-            anchor = system.RootCell;
-        }
-        else
-        {
-            rest = path;
-            anchor = relativeTo;
-        }
-        var elements = rest.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        return new ActorSelection(system, anchor, elements, path);
+        var anchor = path.StartsWith('/') ? system.RootCell : relativeTo;
+        return new ActorSelection(system, anchor, path.Split('/', StringSplitOptions.RemoveEmptyEntries), path);
     }
 
     /// <summary>Sends <paramref name="message"/> to every actor the path matches now; to dead letters when it matches none.</summary>

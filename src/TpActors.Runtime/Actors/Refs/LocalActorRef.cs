@@ -9,10 +9,6 @@ internal sealed class LocalActorRef(ActorPath path, long uid) : ActorRefBase(pat
     /// <summary>The actor's cell; set once, right after construction, before the ref is handed out.</summary>
     internal ActorCell Cell { get; set; } = null!;
 
-    public IInternalActorRef? ParentRef => Cell.ParentRef;
-
-    public bool IsTerminated => Cell.Mailbox.IsClosed;
-
     public override void Tell(object message, IActorRef? sender)
     {
         ArgumentNullException.ThrowIfNull(message);
