@@ -15,6 +15,7 @@ public static class TpActorsCli
         var root = new RootCommand("TpActors: tensor-parallel layers in which every rank is an actor.");
         root.Options.Add(verbose);
         var context = new CommandContext(stdout, stderr, verbose);
+        root.Subcommands.Add(VerifyCommand.Create(context));
         root.Subcommands.Add(ConfigCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
 

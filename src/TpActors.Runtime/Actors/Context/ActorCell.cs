@@ -66,6 +66,13 @@ internal sealed partial class ActorCell : IActorContext
 
     public IActorRef Parent => ParentRef ?? (IActorRef)_self;
 
+    public IActorRef AddFunctionRef(string name, Action<object, IActorRef?> onMessage)
+    {
+        ActorNames.Validate(name);
+        ArgumentNullException.ThrowIfNull(onMessage);
+        return new FunctionRef(_self.Path.Child(name), onMessage);
+    }
+
     internal Mailbox Mailbox { get; }
 
     internal ActorStash Stash { get; }

@@ -27,6 +27,12 @@ public interface IActorContext : IActorRefFactory
     /// <summary>Stops an actor (a child, or this actor itself) after the message being handled; its children stop first.</summary>
     void Stop(IActorRef actor);
 
+    /// <summary>
+    /// A ref named <c>Self.Path/name</c> whose <c>Tell</c> runs <paramref name="onMessage"/> at once on the sender's thread,
+    /// outside this actor's mailbox (Akka's <c>AddFunctionRef</c>). The delegate must be thread-safe: it runs concurrently with this actor.
+    /// </summary>
+    IActorRef AddFunctionRef(string name, Action<object, IActorRef?> onMessage);
+
     /// <summary>Delivers one <see cref="Terminated"/> when <paramref name="subject"/> stops (at once if it already has). Watching twice still delivers one.</summary>
     IActorRef Watch(IActorRef subject);
 

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using TpActors.Host.Verify;
+using TpActors.Layers.Execution;
+using TpActors.Layers.Verification;
+using TpActors.Runtime.Actors;
+
+namespace TpActors.Host.Commands;
+
+/// <summary><c>tpactors verify</c>: parallel layers on rank actors against the full computation, as a table; exit code 1 on any mismatch.</summary>
+public static class VerifyCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CommandContext context)
+    {
+        var options = new ConfigOptions();
+        var tp = new Option<int?>("--tp") { Description = "Ranks in the tensor-parallel group, 1 to 16 (default: tpactors.verify.tp).", HelpName = "N" };
+        var batch = new Option<int?>("--batch") { Description = "Rows of the input (default: tpactors.verify.batch).", HelpName = "B" };
+        var hidden = new Option<int?>("--hidden") { Description = "Model width; need not divide by tp (default: tpactors.verify.hidden).", HelpName = "H" };
+        var ffn = new Option<int?>("--ffn") { Description = "The MLP's inner width; need not divide by tp (default: tpactors.verify.ffn).", HelpName = "F" };
+        var seed = new Option<long?>("--seed") { Description = "Seed of the master weights and inputs (default: tpactors.verify.seed).", HelpName = "S" };
+        var bias = new Option<bool?>("--bias") { Description = "Whether the linears have biases: true or false (default: tpactors.verify.bias).", HelpName = "true|false", Arity = ArgumentArity.ExactlyOne };
+        var activation = new Option<string?>("--activation") { Description = "The MLP's nonlinearity: gelu or relu (default: tpactors.verify.activation).", HelpName = "gelu|relu" };
+        activation.AcceptOnlyFromAmong("gelu", "relu");
+        var dump = new Option<string?>("--dump")
+        {
+            Description = "Write the MLP check's full tensors to DIR as NumPy float32 .npy files: " + string.Join(", ", VerifyReport.DumpNames) +
+                " (x input, w1 [hidden, ffn], w2 [ffn, hidden], y parallel output, dy upstream gradient, d* parallel gradients; b* and db* only with bias).",
+            HelpName = "DIR",
+        };
+        var json = new Option<bool>("--json") { Description = "Print the results as one JSON object on stdout." };
+
+        var command = new Command("verify",
+            "Stand up N rank actors and check column-parallel (gathered), row-parallel (reduced) and the Megatron MLP, forward and backward (dX, dW, db), " +
+            "against the full single-rank computation in float64. Exit code 0 only if every check passes.");
+        options.AddTo(command);
+        foreach (var option in new Option[] { tp, batch, hidden, ffn, seed, bias, activation, dump, json }) command.Options.Add(option);
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            var loaded = options.Load(parse);
+            foreach (var warning in loaded.Warnings) context.Error.WriteLine($"warning: {warning}");
+            VerifyOptions run;
+            RankSettings settings;
+            try
+            {
+                var defaults = VerifyOptions.FromConfig(loaded.Config);
+                string? activationText = parse.GetValue(activation);
+                run = defaults with
+                {
+                    Tp = parse.GetValue(tp) ?? defaults.Tp,
+                    Batch = parse.GetValue(batch) ?? defaults.Batch,
+                    Hidden = parse.GetValue(hidden) ?? defaults.Hidden,
+                    Ffn = parse.GetValue(ffn) ?? defaults.Ffn,
+                    Seed = parse.GetValue(seed) ?? defaults.Seed,
+                    Bias = parse.GetValue(bias) ?? defaults.Bias,
+                    Activation = activationText is null ? defaults.Activation : VerifyOptions.ParseActivation(activationText),
+                };
+                run.Validate();
+                settings = RankSettings.FromConfig(loaded.Config);
+            }
+            catch (ArgumentException e)
+            {
+                context.Error.WriteLine($"tpactors: {e.Message}");
+                return ExitCodes.Usage;
+            }
+
+            using var system = ActorSystem.Create("tpactors", loaded.Config);
+            VerifyReport report;
+            try
+            {
+                report = TensorParallelVerification.RunAsync(system, run, settings).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is RankFailedException or InvalidOperationException)
+            {
+                context.Error.WriteLine($"tpactors verify: {e.Message}");
+                if (parse.GetValue(context.Verbose)) context.Error.WriteLine(e);
+                return ExitCodes.Failure;
+            }
+            if (parse.GetValue(dump) is { } directory) VerifyPrinter.Dump(report, directory, context.Error);
+            if (parse.GetValue(json)) VerifyPrinter.WriteJson(context.Out, report);
+            else VerifyPrinter.WriteTable(context.Out, report);
+            return report.Passed ? ExitCodes.Success : ExitCodes.Failure;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,37 @@
+namespace TpActors.Layers.Collectives;
+
+/// <summary>
+/// Broadcast along the ring as a pipelined chain: the root sends its buffer in chunks to root + 1; every other rank stores
+/// each chunk and forwards it to its right neighbour, except the last rank of the chain (root − 1). A rank can forward
+/// chunk c while chunk c + 1 is still on its way, so a large buffer takes about one buffer's time plus n − 1 chunk hops.
+/// The round completes at a rank when its last chunk has arrived; on timeout see <see cref="Communicator"/>.
+/// </summary>
+internal static class ChainBroadcast
+{
+    public static void Run(Communicator comm, Span<float> buffer, int root)
+    {
+        if ((uint)root >= (uint)comm.Size) throw new ArgumentOutOfRangeException(nameof(root), $"Broadcast root {root} is not in group '{comm.Group}' of {comm.Size} ranks.");
+        var round = comm.BeginRound(CollectiveOperation.Broadcast);
+        if (comm.Size > 1)
+        {
+            var layout = SegmentLayout.Of([buffer.Length], comm.Settings.ChunkElements);
+            bool lastInChain = comm.Right == root;
+            for (int c = 0; c < layout.ChunksOf(0); c++)
+            {
+                var (start, length) = layout.Chunk(0, c);
+                if (comm.Rank == root)
+                {
+                    var chunk = comm.NewChunk(round, 0, c, length);
+                    buffer.Slice(start, length).CopyTo(chunk.Values);
+                    comm.Send(comm.Right, chunk);
+                    continue;
+                }
+                var received = comm.Receive(round, comm.Left, 0, c, length);
+                received.Values.CopyTo(buffer.Slice(start, length));
+                if (lastInChain) received.Return();
+                else comm.Forward(received, 0);
+            }
+        }
+        comm.EndRound(round);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+
+namespace TpActors.Layers.Collectives;
+
+/// <summary>
+/// Where a rank's collective messages land: one FIFO per round, filled by peers (on their threads, through the rank's
+/// endpoint ref) and drained by the rank's own thread while it runs that round. Messages of a later round wait in their
+/// own queue until the rank gets there; messages of a round the rank has finished (or abandoned) are dropped.
+/// </summary>
+/// <remarks>
+/// Invariants: only the owning rank's thread calls <see cref="Take"/> and <see cref="EndRound"/>; any thread may call
+/// <see cref="Post"/>. Per sender, messages are posted in the order they were sent (a sender posts on its own thread),
+/// so the ring's chunks from the left neighbour arrive in (step, index) order.
+/// </remarks>
+[DebuggerDisplay("{_rounds.Count} rounds pending")]
+public sealed class CollectiveInbox
+{
+    private readonly object _gate = new();
+
+    // Messages by round, waiting for the rank to take them. Guarded by _gate.
+    private readonly Dictionary<(string Group, long Sequence), Queue<object>> _rounds = new();
+
+    // The highest finished sequence number per group: anything posted for it or earlier is stale. Guarded by _gate.
+    private readonly Dictionary<string, long> _finished = new();
+
+    // Set by Post after enqueueing, reset by Take before its last look: a message posted after that look wakes the taker.
+    private readonly ManualResetEventSlim _posted = new(false, spinCount: 200);
+
+    // True once the rank has stopped: everything posted afterwards is dropped. Guarded by _gate.
+    private bool _closed;
+
+    /// <summary>Accepts a message from a peer (any thread): a <see cref="CollectiveChunk"/> or a <see cref="RoundStalled"/>.</summary>
+    public void Post(object message)
+    {
+        RoundId round = message switch
+        {
+            CollectiveChunk chunk => chunk.Round,
+            RoundStalled stalled => stalled.Round,
+            _ => throw new ArgumentException($"A collective inbox takes chunks and stall reports, not {message.GetType().Name}.", nameof(message)),
+        };
+        lock (_gate)
+        {
+            if (_closed || (_finished.TryGetValue(round.Group, out long last) && round.Sequence <= last))
+            {
+                (message as CollectiveChunk)?.Return();
+                return;
+            }
+            var key = (round.Group, round.Sequence);
+            if (!_rounds.TryGetValue(key, out var queue)) _rounds[key] = queue = new Queue<object>();
+            queue.Enqueue(message);
+        }
+        _posted.Set();
+    }
+
+    /// <summary>
+    /// The next message of <paramref name="round"/>, waiting until <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp);
+    /// null when the deadline passes first.
+    /// </summary>
+    public object? Take(RoundId round, long deadline)
+    {
+        var key = (round.Group, round.Sequence);
+        while (true)
+        {
+            if (TryDequeue(key, out var message)) return message;
+            _posted.Reset();
+            if (TryDequeue(key, out message)) return message;
+            long remaining = deadline - Stopwatch.GetTimestamp();
+            if (remaining <= 0) return null;
+            _posted.Wait(TimeSpan.FromTicks(Math.Max(1, remaining * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+        }
+    }
+
+    /// <summary>Marks <paramref name="round"/> and every earlier round of its group finished: what is left of them, or arrives later, is dropped.</summary>
+    public void EndRound(RoundId round)
+    {
+        lock (_gate)
+        {
+            _finished[round.Group] = Math.Max(round.Sequence, _finished.GetValueOrDefault(round.Group));
+            foreach (var key in _rounds.Keys.Where(k => k.Group == round.Group && k.Sequence <= round.Sequence).ToList())
+            {
+                foreach (var message in _rounds[key]) (message as CollectiveChunk)?.Return();
+                _rounds.Remove(key);
+            }
+        }
+    }
+
+    /// <summary>Drops everything pending and everything posted from now on (the rank has stopped).</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            foreach (var queue in _rounds.Values)
+                foreach (var message in queue) (message as CollectiveChunk)?.Return();
+            _rounds.Clear();
+        }
+        _posted.Set();
+    }
+
+    private bool TryDequeue((string, long) key, out object message)
+    {
+        lock (_gate)
+        {
+            if (_closed) throw new ObjectDisposedException(nameof(CollectiveInbox), "The rank's collective inbox is closed: the rank has stopped.");
+            if (_rounds.TryGetValue(key, out var queue) && queue.TryDequeue(out message!)) return true;
+        }
+        message = null!;
+        return false;
+    }
+}

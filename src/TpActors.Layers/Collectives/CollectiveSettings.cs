@@ -1,0 +1,25 @@
+using TpActors.Runtime.Configuration;
+
+namespace TpActors.Layers.Collectives;
+
+/// <summary>How collective rounds run (<c>tpactors.collectives</c> in reference.conf).</summary>
+/// <param name="RoundTimeout">How long a round may take at a rank, from its start there, before it fails.</param>
+/// <param name="StallGrace">After a timeout, how long a rank collects its peers' stall reports before naming who did not answer.</param>
+/// <param name="ChunkElements">Floats per message: larger buffers are cut into chunks that pipeline around the ring.</param>
+public sealed record CollectiveSettings(TimeSpan RoundTimeout, TimeSpan StallGrace, int ChunkElements)
+{
+    /// <summary>Reads <c>tpactors.collectives</c>.</summary>
+    public static CollectiveSettings FromConfig(Config config)
+    {
+        long chunkBytes = config.GetBytes("tpactors.collectives.chunk-size");
+        if (chunkBytes < sizeof(float) || chunkBytes > 1L << 30)
+            throw new ArgumentException($"tpactors.collectives.chunk-size is {chunkBytes} bytes; use 4 bytes to 1 GiB.");
+        return new CollectiveSettings(
+            config.GetDuration("tpactors.collectives.round-timeout"),
+            config.GetDuration("tpactors.collectives.stall-grace"),
+            (int)(chunkBytes / sizeof(float)));
+    }
+
+    /// <summary>The defaults of reference.conf.</summary>
+    public static CollectiveSettings Default { get; } = FromConfig(ConfigFactory.Reference);
+}

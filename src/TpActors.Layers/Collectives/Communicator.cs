@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using TpActors.Runtime.Actors;
+
+namespace TpActors.Layers.Collectives;
+
+/// <summary>
+/// One rank's membership in a group of ranks: its peers' collective endpoints, its inbox, and the group's round counter.
+/// The collectives (<see cref="AllReduce"/>, <see cref="ReduceScatter"/>, <see cref="AllGather"/>, <see cref="Broadcast"/>,
+/// <see cref="Barrier"/>) are message protocols between the members; every member must call the same ones in the same order.
+/// A call blocks the rank's thread until its round completes (rank actors run on the pinned dispatcher, so this holds
+/// no shared thread), and fails with <see cref="CollectiveTimeoutException"/> when the round does not complete in time.
+/// </summary>
+[DebuggerDisplay("group {Group}: rank {Rank} of {Size}, {_sequence} rounds")]
+public sealed class Communicator
+{
+    private readonly IActorRef[] _endpoints;
+    private readonly CollectiveInbox _inbox;
+
+    // Rounds started in this group: the next round's sequence number is one more. Only the rank's thread changes it.
+    private long _sequence;
+
+    // When the current round times out, as a Stopwatch timestamp.
+    private long _deadline;
+
+    /// <summary>Joins rank <paramref name="rank"/> to a group whose members' endpoints are <paramref name="endpoints"/> (by rank).</summary>
+    public Communicator(string group, int rank, IReadOnlyList<IActorRef> endpoints, CollectiveInbox inbox, CollectiveSettings settings)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(group);
+        if (endpoints.Count == 0) throw new ArgumentException($"Group '{group}' has no members.", nameof(endpoints));
+        if ((uint)rank >= (uint)endpoints.Count) throw new ArgumentOutOfRangeException(nameof(rank), $"Rank {rank} is not in group '{group}' of {endpoints.Count} ranks.");
+        Group = group;
+        Rank = rank;
+        _endpoints = [.. endpoints];
+        _inbox = inbox;
+        Settings = settings;
+    }
+
+    /// <summary>The group's name; part of every round id.</summary>
+    public string Group { get; }
+
+    /// <summary>This member's rank in the group, from 0.</summary>
+    public int Rank { get; }
+
+    /// <summary>Members in the group.</summary>
+    public int Size => _endpoints.Length;
+
+    /// <summary>Timeouts and chunk size.</summary>
+    public CollectiveSettings Settings { get; }
+
+    /// <summary>The rank this one receives ring messages from.</summary>
+    public int Left => (Rank + Size - 1) % Size;
+
+    /// <summary>The rank this one sends ring messages to.</summary>
+    public int Right => (Rank + 1) % Size;
+
+    /// <summary>Sums <paramref name="buffer"/> element-wise over all members, in place; every member ends with bit-identical sums.</summary>
+    public void AllReduce(Span<float> buffer) => RingAllReduce.Run(this, buffer);
+
+    /// <summary>Sums <paramref name="input"/> over all members and gives this member its segment (<paramref name="counts"/>[Rank] elements) in <paramref name="output"/>.</summary>
+    public void ReduceScatter(ReadOnlySpan<float> input, Span<float> output, IReadOnlyList<int> counts) => RingReduceScatter.Run(this, input, output, counts);
+
+    /// <summary>Concatenates every member's <paramref name="local"/> (member r gives <paramref name="counts"/>[r] elements) into <paramref name="output"/>, in rank order.</summary>
+    public void AllGather(ReadOnlySpan<float> local, Span<float> output, IReadOnlyList<int> counts) => RingAllGather.Run(this, local, output, counts);
+
+    /// <summary>Copies <paramref name="root"/>'s <paramref name="buffer"/> into every member's.</summary>
+    public void Broadcast(Span<float> buffer, int root) => ChainBroadcast.Run(this, buffer, root);
+
+    /// <summary>Returns once every member has entered the barrier.</summary>
+    public void Barrier() => RingBarrier.Run(this);
+
+    /// <summary>Starts this member's next round: its id, and its deadline.</summary>
+    internal RoundId BeginRound(CollectiveOperation operation)
+    {
+        _deadline = Stopwatch.GetTimestamp() + (long)(Settings.RoundTimeout.TotalSeconds * Stopwatch.Frequency);
+        return new RoundId(Group, ++_sequence, operation);
+    }
+
+    /// <summary>Ends a round: late or leftover messages of it are dropped from now on.</summary>
+    internal void EndRound(RoundId round) => _inbox.EndRound(round);
+
+    /// <summary>A pooled chunk labelled as sent by this rank.</summary>
+    internal CollectiveChunk NewChunk(RoundId round, int step, int index, int length) =>
+        CollectiveChunk.Rent(length).Address(round, step, index, Rank, length);
+
+    /// <summary>Sends a chunk to <paramref name="rank"/>; it belongs to the receiver from now on.</summary>
+    internal void Send(int rank, CollectiveChunk chunk) => _endpoints[rank].Tell(chunk, null);
+
+    /// <summary>Relabels a received chunk as this rank's message of <paramref name="step"/> and sends it to the right neighbour.</summary>
+    internal void Forward(CollectiveChunk chunk, int step) =>
+        Send(Right, chunk.Address(chunk.Round, step, chunk.Index, Rank, chunk.Length));
+
+    /// <summary>
+    /// The chunk (<paramref name="step"/>, <paramref name="index"/>) of <paramref name="round"/> from <paramref name="from"/>,
+    /// which must carry <paramref name="length"/> floats. Waits until the round's deadline; then, or when a peer reports the
+    /// round stalled, fails the round everywhere (see <see cref="FailStalledRound"/>).
+    /// </summary>
+    internal CollectiveChunk Receive(RoundId round, int from, int step, int index, int length)
+    {
+        var message = _inbox.Take(round, _deadline);
+        if (message is CollectiveChunk chunk)
+        {
+            if (chunk.Round.Operation != round.Operation || chunk.From != from || chunk.Step != step || chunk.Index != index || chunk.Length != length)
+            {
+                var got = $"{RoundId.OperationName(chunk.Round.Operation)} step {chunk.Step} chunk {chunk.Index} with {chunk.Length} floats from rank {chunk.From}";
+                chunk.Return();
+                _inbox.EndRound(round);
+                throw new CollectiveMismatchException(
+                    $"{round}: rank {Rank} expected step {step} chunk {index} with {length} floats from rank {from}, but got {got}. " +
+                    "Every member must call the same collectives in the same order with matching sizes.");
+            }
+            return chunk;
+        }
+        throw FailStalledRound(round, from, step, index, message as RoundStalled);
+    }
+
+    /// <summary>
+    /// The round passed its deadline here (<paramref name="firstReport"/> is null) or a peer reported it stalled. This rank
+    /// tells every peer what it was waiting for, collects their reports for the stall grace (or until all have reported),
+    /// and names as missing the ranks that were waited for and sent no report: they never reached the round, or have died.
+    /// </summary>
+    private CollectiveTimeoutException FailStalledRound(RoundId round, int waitingFor, int step, int index, RoundStalled? firstReport)
+    {
+        var reports = new SortedDictionary<int, RoundStalled>();
+        if (firstReport is not null) reports[firstReport.Reporter] = firstReport;
+        var mine = new RoundStalled(round, Rank, waitingFor, step, index);
+        reports[Rank] = mine;
+        for (int peer = 0; peer < Size; peer++) if (peer != Rank) _endpoints[peer].Tell(mine, null);
+
+        long graceEnd = Stopwatch.GetTimestamp() + (long)(Settings.StallGrace.TotalSeconds * Stopwatch.Frequency);
+        while (reports.Count < Size && _inbox.Take(round, graceEnd) is { } message)
+        {
+            if (message is RoundStalled report) reports[report.Reporter] = report;
+            else ((CollectiveChunk)message).Return();
+        }
+        _inbox.EndRound(round);
+
+        var missing = reports.Values.Select(r => r.WaitingFor).Where(r => !reports.ContainsKey(r)).Distinct().Order().ToList();
+        if (missing.Count == 0) missing.Add(waitingFor); // every rank reported: they wait on each other in a cycle
+        string who = missing.Count == 1 ? $"rank {missing[0]} did not answer" : $"ranks {string.Join(", ", missing)} did not answer";
+        return new CollectiveTimeoutException(round, Rank, missing,
+            $"{round} did not complete within {Settings.RoundTimeout.TotalSeconds:0.###}s: {who}. " +
+            $"Rank {Rank} was waiting for step {step} chunk {index} from rank {waitingFor}; " +
+            $"stall reports came from rank{(reports.Count == 1 ? "" : "s")} {string.Join(", ", reports.Keys)}.");
+    }
+}

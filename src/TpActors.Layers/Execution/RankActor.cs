@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using TpActors.Layers.Collectives;
+using TpActors.Layers.Parallel;
+using TpActors.Layers.Tensors;
+using TpActors.Runtime.Actors;
+
+namespace TpActors.Layers.Execution;
+
+/// <summary>
+/// One rank of a tensor-parallel group, as an actor on the pinned dispatcher (its own thread, standing for its device).
+/// It owns its backend, its inbox for collective messages and its shards of every layer built on it, and runs layer
+/// commands one at a time. While a command is inside a collective the rank's thread waits on its inbox, which peers fill
+/// through the rank's collective endpoint (a function ref that bypasses the mailbox, so a busy rank still receives its
+/// round's chunks). A failed command is answered with <see cref="Status.Failure"/> and leaves the rank ready for the next one.
+/// </summary>
+[DebuggerDisplay("rank {_rank}, {_layers.Count} layers")]
+public sealed class RankActor : ReceiveActor
+{
+    private readonly int _rank;
+    private readonly int _blasThreads;
+    private readonly RankSettings _settings;
+    private readonly CollectiveInbox _inbox = new();
+    private readonly Dictionary<string, Communicator> _groups = new();
+    private readonly Dictionary<string, IParallelLayer> _layers = new();
+    private IActorRef _endpoint = ActorRefs.Nobody;
+    private CpuBackend? _backend;
+
+    /// <summary>Rank <paramref name="rank"/>, whose GEMMs use <paramref name="blasThreads"/> threads.</summary>
+    public RankActor(int rank, int blasThreads, RankSettings settings)
+    {
+        _rank = rank;
+        _blasThreads = blasThreads;
+        _settings = settings;
+        Receive<GetCollectiveEndpoint>(_ => Sender.Tell(_endpoint));
+        Receive<JoinGroup>(join => Answer(() => Join(join)));
+        Receive<CreateLayer>(create => Answer(() => Create(create)));
+        // Forward's input stays with the layer until backward; backward's gradient is done with once backward returns.
+        Receive<Forward>(forward => Answer(() => new TensorReply(_rank, Layer(forward.Layer).Forward(forward.Input))));
+        Receive<Backward>(backward => Answer(() =>
+        {
+            using var gradOutput = backward.GradOutput;
+            return new TensorReply(_rank, Layer(backward.Layer).Backward(gradOutput));
+        }));
+        Receive<GetParameters>(get => Answer(() => new ParametersReply(_rank, Layer(get.Layer).Parameters
+            .Select(p => new ParameterShard(p.Name, p.Value.Clone(), p.Gradient.Clone(), p.Axis)).ToList())));
+        Receive<RunOnRank>(run => Answer(() => run.Work(GroupContext(run.Group))));
+    }
+
+    /// <summary>Props for rank <paramref name="rank"/> on the pinned dispatcher.</summary>
+    public static Props Props(int rank, int blasThreads, RankSettings settings) =>
+        Runtime.Actors.Props.Create(() => new RankActor(rank, blasThreads, settings)).WithDispatcher(Runtime.Actors.Props.PinnedDispatcherId);
+
+    /// <summary>The backend, described (name and threads).</summary>
+    internal string BackendDescription => Backend.Description;
+
+    /// <inheritdoc/>
+    protected override void PreStart()
+    {
+        // Created here, on the rank's own thread, as a device context would be.
+        _backend = CpuBackend.Create(_settings.Backend, _blasThreads);
+        var inbox = _inbox;
+        _endpoint = Context.AddFunctionRef("collectives", (message, _) => inbox.Post(message));
+    }
+
+    /// <inheritdoc/>
+    protected override void PostStop()
+    {
+        _inbox.Close();
+        foreach (var layer in _layers.Values) layer.Dispose();
+        _layers.Clear();
+    }
+
+    private CpuBackend Backend => _backend ?? throw new InvalidOperationException($"Rank {_rank} has not started.");
+
+    private void Answer(Func<object?> command)
+    {
+        object reply;
+        try
+        {
+            reply = command() ?? new Done(_rank);
+        }
+        catch (Exception e)
+        {
+            reply = new Status.Failure(e);
+        }
+        Sender.Tell(reply, Self);
+    }
+
+    private Done Join(JoinGroup join)
+    {
+        if (join.Endpoints.Count == 0 || !join.Endpoints.Contains(_endpoint))
+            throw new ArgumentException($"Rank {_rank} cannot join group '{join.Group}': its endpoint is not among the {join.Endpoints.Count} members.");
+        int rankInGroup = join.Endpoints.ToList().IndexOf(_endpoint);
+        _groups[join.Group] = new Communicator(join.Group, rankInGroup, join.Endpoints, _inbox, _settings.Collectives);
+        return new Done(_rank);
+    }
+
+    private Done Create(CreateLayer create)
+    {
+        if (_layers.Remove(create.Name, out var previous)) previous.Dispose();
+        _layers[create.Name] = create.Spec.Build(GroupContext(create.Group), create.Seed, create.Name);
+        return new Done(_rank);
+    }
+
+    private IParallelLayer Layer(string name) =>
+        _layers.TryGetValue(name, out var layer) ? layer
+            : throw new ArgumentException($"Rank {_rank} has no layer '{name}' (it has: {(_layers.Count == 0 ? "none" : string.Join(", ", _layers.Keys))}).");
+
+    private ParallelContext GroupContext(string group) =>
+        _groups.TryGetValue(group, out var communicator) ? new ParallelContext(Backend, communicator)
+            : throw new ArgumentException($"Rank {_rank} is not in group '{group}' (it is in: {(_groups.Count == 0 ? "none" : string.Join(", ", _groups.Keys))}).");
+}

@@ -1,0 +1,39 @@
+using TpActors.Layers.Parallel;
+using TpActors.Layers.Tensors;
+using TpActors.Runtime.Actors;
+
+namespace TpActors.Layers.Execution;
+
+/// <summary>Asks a rank for the ref its peers send collective messages to; the reply is that <see cref="IActorRef"/>.</summary>
+public sealed record GetCollectiveEndpoint
+{
+    /// <summary>The one instance.</summary>
+    public static GetCollectiveEndpoint Instance { get; } = new();
+}
+
+/// <summary>Joins the rank to a group: <paramref name="Endpoints"/> are the members' collective endpoints, by rank. Reply: <see cref="Done"/>.</summary>
+public sealed record JoinGroup(string Group, IReadOnlyList<IActorRef> Endpoints);
+
+/// <summary>Builds this rank's part of a layer under <paramref name="Name"/> in tensor-parallel group <paramref name="Group"/>. Reply: <see cref="Done"/>.</summary>
+public sealed record CreateLayer(string Name, string Group, LayerSpec Spec, long Seed);
+
+/// <summary>Runs a layer's forward on <paramref name="Input"/> (which now belongs to the rank). Reply: <see cref="TensorReply"/> with the output.</summary>
+public sealed record Forward(string Layer, Tensor Input);
+
+/// <summary>Runs a layer's backward on <paramref name="GradOutput"/> (which now belongs to the rank). Reply: <see cref="TensorReply"/> with the input gradient.</summary>
+public sealed record Backward(string Layer, Tensor GradOutput);
+
+/// <summary>Asks for copies of a layer's parameter shards and gradients. Reply: <see cref="ParametersReply"/>.</summary>
+public sealed record GetParameters(string Layer);
+
+/// <summary>Runs <paramref name="Work"/> on the rank's own thread with its backend and group; the reply is what it returns (or <see cref="Done"/> for null).</summary>
+public sealed record RunOnRank(string Group, Func<ParallelContext, object?> Work);
+
+/// <summary>A command finished and has nothing to return.</summary>
+public sealed record Done(int Rank);
+
+/// <summary>A tensor computed by a rank; it belongs to the receiver.</summary>
+public sealed record TensorReply(int Rank, Tensor Tensor);
+
+/// <summary>Copies of a rank's parameter shards (values and gradients); they belong to the receiver.</summary>
+public sealed record ParametersReply(int Rank, IReadOnlyList<ParameterShard> Parameters);

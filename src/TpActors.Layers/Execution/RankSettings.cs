@@ -1,0 +1,35 @@
+using TpActors.Layers.Collectives;
+using TpActors.Layers.Tensors;
+using TpActors.Runtime.Configuration;
+
+namespace TpActors.Layers.Execution;
+
+/// <summary>How rank actors run (<c>tpactors.tensors</c>, <c>tpactors.ranks</c> and <c>tpactors.collectives</c> in reference.conf).</summary>
+/// <param name="Backend">Which GEMM the ranks use.</param>
+/// <param name="BlasThreads">GEMM threads per rank; 0 means cores / ranks (at least 1).</param>
+/// <param name="CommandTimeout">How long the group waits for every rank to answer a command.</param>
+/// <param name="Collectives">Collective timeouts and chunking.</param>
+public sealed record RankSettings(BackendKind Backend, int BlasThreads, TimeSpan CommandTimeout, CollectiveSettings Collectives)
+{
+    /// <summary>Reads the settings, naming the setting that is wrong.</summary>
+    public static RankSettings FromConfig(Config config)
+    {
+        string backend = config.GetString("tpactors.tensors.backend");
+        var kind = backend switch
+        {
+            "auto" => BackendKind.Auto,
+            "openblas" => BackendKind.OpenBlas,
+            "managed" => BackendKind.Managed,
+            _ => throw new ArgumentException($"tpactors.tensors.backend is '{backend}'; use auto, openblas or managed."),
+        };
+        int threads = config.GetInt("tpactors.tensors.blas-threads");
+        if (threads < 0) throw new ArgumentException($"tpactors.tensors.blas-threads is {threads}; use 0 (cores / ranks) or more.");
+        return new RankSettings(kind, threads, config.GetDuration("tpactors.ranks.command-timeout"), CollectiveSettings.FromConfig(config));
+    }
+
+    /// <summary>The defaults of reference.conf.</summary>
+    public static RankSettings Default { get; } = FromConfig(ConfigFactory.Reference);
+
+    /// <summary>GEMM threads for each of <paramref name="ranks"/> ranks on this machine.</summary>
+    public int ThreadsPerRank(int ranks) => BlasThreads > 0 ? BlasThreads : Math.Max(1, Environment.ProcessorCount / Math.Max(1, ranks));
+}

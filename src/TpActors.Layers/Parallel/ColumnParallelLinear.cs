@@ -1,0 +1,109 @@
+using TpActors.Layers.Tensors;
+
+namespace TpActors.Layers.Parallel;
+
+/// <summary>
+/// Y = X·A + b with A [in, out] split along its columns (the output features): A = [A_0 | … | A_{p−1}], b likewise.
+/// Rank r holds A_r [in, out_r] and b_r [out_r] and computes Y_r = X·A_r + b_r with no communication.
+/// With <c>gatherOutput</c> the blocks are all-gathered into Y [batch, out]; otherwise the output stays split, ready for a
+/// <see cref="RowParallelLinear"/> whose input is parallel. Backward: dA_r = Xᵀ·dY_r, db_r = Σ_rows dY_r, and
+/// dX = Σ_r dY_r·A_rᵀ (all-reduced by <see cref="CopyToRegion"/>, the <c>f</c> in front of the layer).
+/// </summary>
+public sealed class ColumnParallelLinear : IParallelLayer
+{
+    private readonly ParallelContext _context;
+    private readonly List<ParameterShard> _parameters = [];
+    private Tensor? _input; // X, kept for backward (the caller's tensor: not disposed here)
+
+    /// <summary>This rank's part, its shards cut from the master weights of <paramref name="seed"/> (streams "<paramref name="name"/>.weight", ".bias").</summary>
+    public ColumnParallelLinear(ParallelContext context, int inFeatures, int outFeatures, bool bias, bool gatherOutput, long seed, string name = "linear")
+    {
+        LayerChecks.Sizes(nameof(ColumnParallelLinear), inFeatures, outFeatures);
+        _context = context;
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        GatherOutput = gatherOutput;
+        OutStart = Partition.Start(outFeatures, context.Size, context.Rank);
+        OutLocal = Partition.Size(outFeatures, context.Size, context.Rank);
+
+        Weight = Tensor.Uninitialized(inFeatures, OutLocal); // [in, out_r]
+        MasterWeights.FillUniform(Weight, seed, $"{name}.weight", 0, OutStart, outFeatures, MasterWeights.XavierBound(inFeatures, outFeatures));
+        _parameters.Add(new ParameterShard($"{name}.weight", Weight, Tensor.Zeros(inFeatures, OutLocal), ShardAxis.Columns));
+        if (bias)
+        {
+            Bias = Tensor.UninitializedVector(OutLocal); // [out_r]
+            MasterWeights.FillUniform(Bias, seed, $"{name}.bias", 0, OutStart, outFeatures, MasterWeights.BiasBound(inFeatures));
+            _parameters.Add(new ParameterShard($"{name}.bias", Bias, Tensor.ZerosVector(OutLocal), ShardAxis.Columns));
+        }
+    }
+
+    /// <summary>Input features (rows of A).</summary>
+    public int InFeatures { get; }
+
+    /// <summary>Output features of the whole layer (columns of A).</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>Whether the output is gathered to [batch, out] on every rank.</summary>
+    public bool GatherOutput { get; }
+
+    /// <summary>The first output column this rank owns.</summary>
+    public int OutStart { get; }
+
+    /// <summary>Output columns this rank owns.</summary>
+    public int OutLocal { get; }
+
+    /// <summary>A_r [in, out_r].</summary>
+    public Tensor Weight { get; }
+
+    /// <summary>b_r [out_r], or null without bias.</summary>
+    public Tensor? Bias { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ParameterShard> Parameters => _parameters;
+
+    /// <inheritdoc/>
+    public Tensor Forward(Tensor input)
+    {
+        LayerChecks.Input(nameof(ColumnParallelLinear), _context, input, InFeatures, $"in={InFeatures}, out={OutFeatures}");
+        _input = CopyToRegion.Forward(_context, input);             // [batch, in]
+        var local = Tensor.Uninitialized(input.Rows, OutLocal);      // [batch, out_r]
+        _context.Backend.Gemm(_input, false, Weight, false, local);
+        if (Bias is not null) _context.Backend.AddBias(local, Bias);
+        if (!GatherOutput) return local;
+        using (local) return GatherFromRegion.Forward(_context, local, OutFeatures); // [batch, out]
+    }
+
+    /// <inheritdoc/>
+    public Tensor Backward(Tensor gradOutput)
+    {
+        var input = _input ?? throw new InvalidOperationException($"{nameof(ColumnParallelLinear)} at rank {_context.Rank}: backward before forward.");
+        int expected = GatherOutput ? OutFeatures : OutLocal;
+        if (gradOutput.Rows != input.Rows || gradOutput.Cols != expected)
+            throw new ArgumentException($"{nameof(ColumnParallelLinear)} at rank {_context.Rank}: the output gradient is {gradOutput.ShapeText} but the output was [{input.Rows}, {expected}].");
+        using var gathered = GatherOutput ? GatherFromRegion.Backward(_context, gradOutput) : null;
+        var dyLocal = gathered ?? gradOutput;                                          // [batch, out_r]
+        _context.Backend.Gemm(input, true, dyLocal, false, _parameters[0].Gradient, beta: 1); // dA_r += Xᵀ·dY_r
+        if (Bias is not null)
+        {
+            using var sums = Tensor.UninitializedVector(OutLocal);
+            _context.Backend.ColumnSums(dyLocal, sums);
+            _context.Backend.Axpy(1, sums, _parameters[1].Gradient);                   // db_r += Σ_rows dY_r
+        }
+        var gradInput = Tensor.Uninitialized(input.Rows, InFeatures);                 // [batch, in]
+        _context.Backend.Gemm(dyLocal, false, Weight, true, gradInput);               // dY_r·A_rᵀ, partial
+        _input = null;
+        return CopyToRegion.Backward(_context, gradInput);                             // Σ over ranks
+    }
+
+    /// <inheritdoc/>
+    public void ZeroGradients()
+    {
+        foreach (var p in _parameters) p.Gradient.Span.Clear();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var p in _parameters) { p.Value.Dispose(); p.Gradient.Dispose(); }
+    }
+}

@@ -1,0 +1,22 @@
+namespace TpActors.Layers.Parallel;
+
+/// <summary>
+/// A layer's part on one rank. Forward keeps what backward needs; backward adds to the parameter gradients and returns the
+/// gradient of the input. Every rank of the group must run the same calls in the same order (they meet in collectives).
+/// The input given to <see cref="Forward"/> must stay untouched until the matching <see cref="Backward"/>; the returned
+/// tensors belong to the caller.
+/// </summary>
+public interface IParallelLayer : IDisposable
+{
+    /// <summary>The layer's output for <paramref name="input"/>.</summary>
+    Tensors.Tensor Forward(Tensors.Tensor input);
+
+    /// <summary>The gradient of the input, given the gradient of the output; parameter gradients accumulate.</summary>
+    Tensors.Tensor Backward(Tensors.Tensor gradOutput);
+
+    /// <summary>This rank's shards of the parameters and their gradients.</summary>
+    IReadOnlyList<ParameterShard> Parameters { get; }
+
+    /// <summary>Sets every gradient to zero.</summary>
+    void ZeroGradients();
+}

@@ -1,0 +1,82 @@
+using TpActors.Layers.Tensors;
+
+namespace TpActors.Layers.Parallel;
+
+/// <summary>
+/// The Megatron MLP block: Y = act(X·A + a)·B + b, with A [hidden, ffn] column-parallel and B [ffn, hidden] row-parallel, so
+/// the ffn-wide activation never leaves its rank: one all-reduce in forward (after B, the <c>g</c>) and one in backward
+/// (in front of A, the <c>f</c>).
+/// <code>
+/// X [batch, hidden] ─f─▶ fc1: X·A_r + a_r ─▶ H_r [batch, ffn_r] ─act─▶ Z_r ─▶ fc2: Z_r·B_r ─g─▶ + b ─▶ Y [batch, hidden]
+/// </code>
+/// </summary>
+public sealed class ParallelMlp : IParallelLayer
+{
+    private readonly ParallelContext _context;
+    private Tensor? _preActivation; // H_r, kept for backward
+    private Tensor? _activated;     // Z_r, fc2's input, kept until fc2's backward
+
+    /// <summary>This rank's part of an MLP (parameters "<paramref name="name"/>.fc1.*", ".fc2.*" from <paramref name="seed"/>).</summary>
+    public ParallelMlp(ParallelContext context, int hidden, int ffn, bool bias, Activation activation, long seed, string name = "mlp")
+    {
+        _context = context;
+        Activation = activation;
+        Fc1 = new ColumnParallelLinear(context, hidden, ffn, bias, gatherOutput: false, seed, $"{name}.fc1");
+        Fc2 = new RowParallelLinear(context, ffn, hidden, bias, inputIsParallel: true, seed, $"{name}.fc2");
+    }
+
+    /// <summary>The column-parallel first linear (hidden → ffn).</summary>
+    public ColumnParallelLinear Fc1 { get; }
+
+    /// <summary>The row-parallel second linear (ffn → hidden).</summary>
+    public RowParallelLinear Fc2 { get; }
+
+    /// <summary>The nonlinearity between them.</summary>
+    public Activation Activation { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ParameterShard> Parameters => [.. Fc1.Parameters, .. Fc2.Parameters];
+
+    /// <inheritdoc/>
+    public Tensor Forward(Tensor input)
+    {
+        ReleaseSaved();
+        _preActivation = Fc1.Forward(input);                                  // [batch, ffn_r]
+        _activated = _preActivation.EmptyLike();
+        _context.Backend.Activate(Activation, _preActivation, _activated);   // [batch, ffn_r]
+        return Fc2.Forward(_activated);                                       // [batch, hidden]
+    }
+
+    /// <inheritdoc/>
+    public Tensor Backward(Tensor gradOutput)
+    {
+        var preActivation = _preActivation ?? throw new InvalidOperationException($"{nameof(ParallelMlp)} at rank {_context.Rank}: backward before forward.");
+        using var gradActivated = Fc2.Backward(gradOutput);                               // [batch, ffn_r]
+        _context.Backend.ActivateBackward(Activation, preActivation, gradActivated, gradActivated);
+        var gradInput = Fc1.Backward(gradActivated);                                      // [batch, hidden]
+        ReleaseSaved();
+        return gradInput;
+    }
+
+    /// <inheritdoc/>
+    public void ZeroGradients()
+    {
+        Fc1.ZeroGradients();
+        Fc2.ZeroGradients();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        ReleaseSaved();
+        Fc1.Dispose();
+        Fc2.Dispose();
+    }
+
+    private void ReleaseSaved()
+    {
+        _preActivation?.Dispose();
+        _activated?.Dispose();
+        _preActivation = _activated = null;
+    }
+}

@@ -1,0 +1,121 @@
+using TpActors.Layers.Tensors;
+
+namespace TpActors.Layers.Parallel;
+
+/// <summary>
+/// Y = X·A + b with A [in, out] split along its rows (the input features): A = [A_0; …; A_{p−1}], and X split to match,
+/// X = [X_0 | … | X_{p−1}]. Rank r computes the partial product X_r·A_r [batch, out]; Y is their sum (all-reduced by
+/// <see cref="ReduceFromRegion"/>, the <c>g</c> after the layer), and b [out], replicated, is added once after the reduce.
+/// With <c>inputIsParallel</c> the input is already X_r (from a <see cref="ColumnParallelLinear"/>); otherwise the full X is
+/// split here (<see cref="ScatterToRegion"/>). Backward: dA_r = X_rᵀ·dY, db = Σ_rows dY, dX_r = dY·A_rᵀ (all-gathered to dX
+/// when the input was split here).
+/// </summary>
+public sealed class RowParallelLinear : IParallelLayer
+{
+    private readonly ParallelContext _context;
+    private readonly List<ParameterShard> _parameters = [];
+    private Tensor? _input;         // X_r, kept for backward
+    private bool _ownsInput;        // true when X_r was split off here (and is ours to dispose)
+
+    /// <summary>This rank's part, its shards cut from the master weights of <paramref name="seed"/> (streams "<paramref name="name"/>.weight", ".bias").</summary>
+    public RowParallelLinear(ParallelContext context, int inFeatures, int outFeatures, bool bias, bool inputIsParallel, long seed, string name = "linear")
+    {
+        LayerChecks.Sizes(nameof(RowParallelLinear), inFeatures, outFeatures);
+        _context = context;
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        InputIsParallel = inputIsParallel;
+        InStart = Partition.Start(inFeatures, context.Size, context.Rank);
+        InLocal = Partition.Size(inFeatures, context.Size, context.Rank);
+
+        Weight = Tensor.Uninitialized(InLocal, outFeatures); // [in_r, out]
+        MasterWeights.FillUniform(Weight, seed, $"{name}.weight", InStart, 0, outFeatures, MasterWeights.XavierBound(inFeatures, outFeatures));
+        _parameters.Add(new ParameterShard($"{name}.weight", Weight, Tensor.Zeros(InLocal, outFeatures), ShardAxis.Rows));
+        if (bias)
+        {
+            Bias = Tensor.UninitializedVector(outFeatures); // [out], the same on every rank
+            MasterWeights.FillUniform(Bias, seed, $"{name}.bias", 0, 0, outFeatures, MasterWeights.BiasBound(inFeatures));
+            _parameters.Add(new ParameterShard($"{name}.bias", Bias, Tensor.ZerosVector(outFeatures), ShardAxis.Replicated));
+        }
+    }
+
+    /// <summary>Input features of the whole layer (rows of A).</summary>
+    public int InFeatures { get; }
+
+    /// <summary>Output features (columns of A).</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>Whether the input arrives already split (X_r).</summary>
+    public bool InputIsParallel { get; }
+
+    /// <summary>The first input feature this rank owns.</summary>
+    public int InStart { get; }
+
+    /// <summary>Input features this rank owns.</summary>
+    public int InLocal { get; }
+
+    /// <summary>A_r [in_r, out].</summary>
+    public Tensor Weight { get; }
+
+    /// <summary>b [out] (replicated), or null without bias.</summary>
+    public Tensor? Bias { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ParameterShard> Parameters => _parameters;
+
+    /// <inheritdoc/>
+    public Tensor Forward(Tensor input)
+    {
+        LayerChecks.Input(nameof(RowParallelLinear), _context, input, InputIsParallel ? InLocal : InFeatures,
+            $"in={InFeatures}{(InputIsParallel ? $" split, {InLocal} at this rank" : "")}, out={OutFeatures}");
+        ReleaseInput();
+        _ownsInput = !InputIsParallel;
+        _input = InputIsParallel ? input : ScatterToRegion.Forward(_context, input); // [batch, in_r]
+        var output = Tensor.Uninitialized(input.Rows, OutFeatures);                  // [batch, out]
+        _context.Backend.Gemm(_input, false, Weight, false, output);                  // X_r·A_r, partial
+        ReduceFromRegion.Forward(_context, output);                                   // Σ over ranks
+        if (Bias is not null) _context.Backend.AddBias(output, Bias);                 // once, after the reduce
+        return output;
+    }
+
+    /// <inheritdoc/>
+    public Tensor Backward(Tensor gradOutput)
+    {
+        var input = _input ?? throw new InvalidOperationException($"{nameof(RowParallelLinear)} at rank {_context.Rank}: backward before forward.");
+        if (gradOutput.Rows != input.Rows || gradOutput.Cols != OutFeatures)
+            throw new ArgumentException($"{nameof(RowParallelLinear)} at rank {_context.Rank}: the output gradient is {gradOutput.ShapeText} but the output was [{input.Rows}, {OutFeatures}].");
+        var dy = ReduceFromRegion.Backward(_context, gradOutput);                     // [batch, out]
+        _context.Backend.Gemm(input, true, dy, false, _parameters[0].Gradient, beta: 1); // dA_r += X_rᵀ·dY
+        if (Bias is not null)
+        {
+            using var sums = Tensor.UninitializedVector(OutFeatures);
+            _context.Backend.ColumnSums(dy, sums);
+            _context.Backend.Axpy(1, sums, _parameters[1].Gradient);                  // db += Σ_rows dY
+        }
+        var gradLocal = Tensor.Uninitialized(input.Rows, InLocal);                    // [batch, in_r]
+        _context.Backend.Gemm(dy, false, Weight, true, gradLocal);                    // dY·A_rᵀ
+        ReleaseInput();
+        if (InputIsParallel) return gradLocal;
+        using (gradLocal) return ScatterToRegion.Backward(_context, gradLocal, InFeatures); // [batch, in]
+    }
+
+    /// <inheritdoc/>
+    public void ZeroGradients()
+    {
+        foreach (var p in _parameters) p.Gradient.Span.Clear();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        ReleaseInput();
+        foreach (var p in _parameters) { p.Value.Dispose(); p.Gradient.Dispose(); }
+    }
+
+    private void ReleaseInput()
+    {
+        if (_ownsInput) _input?.Dispose();
+        _input = null;
+        _ownsInput = false;
+    }
+}

@@ -1,0 +1,45 @@
+namespace TpActors.Layers.Tensors;
+
+/// <summary>
+/// The tensor operations the parallel layers need, on one device. Every operation checks its shapes and throws
+/// <see cref="ArgumentException"/> naming them; outputs are written into tensors the caller provides (views allowed).
+/// A backend belongs to one rank and is used from one thread at a time.
+/// </summary>
+public interface IBackend
+{
+    /// <summary>What runs the GEMMs, e.g. "openblas (SkylakeX)" or "managed (Vector256 FMA)".</summary>
+    string Name { get; }
+
+    /// <summary>Threads one GEMM may use.</summary>
+    int Threads { get; }
+
+    /// <summary>C = alpha·op(A)·op(B) + beta·C, where op transposes when asked.</summary>
+    void Gemm(Tensor a, bool transposeA, Tensor b, bool transposeB, Tensor c, float alpha = 1, float beta = 0);
+
+    /// <summary>y[i, j] += bias[j].</summary>
+    void AddBias(Tensor y, Tensor bias);
+
+    /// <summary>y = act(x), element-wise (y may be x).</summary>
+    void Activate(Activation activation, Tensor x, Tensor y);
+
+    /// <summary>dx = act'(x) ⊙ dy, element-wise, from the activation's input x (dx may be dy).</summary>
+    void ActivateBackward(Activation activation, Tensor x, Tensor dy, Tensor dx);
+
+    /// <summary>sums[j] = Σᵢ x[i, j]: the gradient of a bias.</summary>
+    void ColumnSums(Tensor x, Tensor sums);
+
+    /// <summary>y += alpha·x.</summary>
+    void Axpy(float alpha, Tensor x, Tensor y);
+
+    /// <summary>x *= alpha.</summary>
+    void Scale(float alpha, Tensor x);
+
+    /// <summary>Copies a block (any view, e.g. a column block of a weight) into a tensor of the same shape, typically a contiguous shard.</summary>
+    void Copy(Tensor source, Tensor destination);
+
+    /// <summary>A new matrix of the parts side by side: [rows, Σ colsᵢ].</summary>
+    Tensor ConcatColumns(IReadOnlyList<Tensor> parts);
+
+    /// <summary>A new matrix of the parts stacked: [Σ rowsᵢ, cols].</summary>
+    Tensor ConcatRows(IReadOnlyList<Tensor> parts);
+}

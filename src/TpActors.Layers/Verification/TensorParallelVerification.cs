@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using TpActors.Layers.Execution;
+using TpActors.Layers.Parallel;
+using TpActors.Layers.Tensors;
+using TpActors.Runtime.Actors;
+using static TpActors.Layers.Verification.ReferenceMath;
+
+namespace TpActors.Layers.Verification;
+
+/// <summary>
+/// The scripted verification behind <c>tpactors verify</c>: stands up a group of rank actors and checks, against the full
+/// computation in float64 on the assembled weights, the column-parallel linear (gathered output), the row-parallel linear
+/// (full input, reduced output) and the Megatron MLP, forward and backward (dX, dW, db), and that every rank holds
+/// bit-identical copies of what the collectives replicate.
+/// </summary>
+public static class TensorParallelVerification
+{
+    /// <summary>Runs every check.</summary>
+    public static async Task<VerifyReport> RunAsync(ActorSystem system, VerifyOptions options, RankSettings settings)
+    {
+        options.Validate();
+        var clock = Stopwatch.StartNew();
+        var checks = new List<CheckResult>();
+        var identity = new RankIdentity();
+        await using var group = await TensorParallelGroup.StartAsync(system, options.Tp, settings, "verify");
+        int b = options.Batch, h = options.Hidden, f = options.Ffn;
+
+        // Column-parallel, output gathered: Y = X·A + a, A [hidden, ffn].
+        using (var x = Input(options, "column.x", b, h))
+        using (var dy = Input(options, "column.dy", b, f))
+        {
+            var run = await RunLayer(group, "column", new ColumnLinearSpec(h, f, options.Bias, GatherOutput: true), options.Seed, x, dy, identity);
+            var w = ToDouble(run.Full("column.weight"));
+            var bias = options.Bias ? ToDouble(run.Full("column.bias")) : null;
+            var X = ToDouble(x);
+            var dY = ToDouble(dy);
+            checks.Add(CheckResult.Compare("column forward Y", run.Output, AddBias(MatMul(X, w), bias), options.Tolerance));
+            checks.Add(CheckResult.Compare("column backward dX", run.GradInput, MatMul(dY, w, transposeB: true), options.Tolerance));
+            checks.Add(CheckResult.Compare("column backward dW", run.FullGrad("column.weight"), MatMul(X, dY, transposeA: true), options.Tolerance));
+            if (options.Bias) checks.Add(CheckResult.Compare("column backward db", run.FullGrad("column.bias"), ColumnSums(dY), options.Tolerance));
+            run.Dispose();
+        }
+
+        // Row-parallel, full input split inside: Y = X·B + b, B [ffn, hidden].
+        using (var x = Input(options, "row.x", b, f))
+        using (var dy = Input(options, "row.dy", b, h))
+        {
+            var run = await RunLayer(group, "row", new RowLinearSpec(f, h, options.Bias, InputIsParallel: false), options.Seed, x, dy, identity);
+            var w = ToDouble(run.Full("row.weight"));
+            var bias = options.Bias ? ToDouble(run.Full("row.bias")) : null;
+            var X = ToDouble(x);
+            var dY = ToDouble(dy);
+            checks.Add(CheckResult.Compare("row forward Y", run.Output, AddBias(MatMul(X, w), bias), options.Tolerance));
+            checks.Add(CheckResult.Compare("row backward dX", run.GradInput, MatMul(dY, w, transposeB: true), options.Tolerance));
+            checks.Add(CheckResult.Compare("row backward dW", run.FullGrad("row.weight"), MatMul(X, dY, transposeA: true), options.Tolerance));
+            if (options.Bias) checks.Add(CheckResult.Compare("row backward db", run.FullGrad("row.bias"), ColumnSums(dY), options.Tolerance));
+            run.Dispose();
+        }
+
+        // The Megatron MLP: Y = act(X·A + a)·B + b.
+        var dump = new Dictionary<string, Tensor>();
+        {
+            var x = Input(options, "mlp.x", b, h);
+            var dy = Input(options, "mlp.dy", b, h);
+            var run = await RunLayer(group, "mlp", new MlpSpec(h, f, options.Bias, options.Activation), options.Seed, x, dy, identity);
+            var X = ToDouble(x);
+            var dY = ToDouble(dy);
+            var w1 = ToDouble(run.Full("mlp.fc1.weight"));
+            var w2 = ToDouble(run.Full("mlp.fc2.weight"));
+            var b1 = options.Bias ? ToDouble(run.Full("mlp.fc1.bias")) : null;
+            var b2 = options.Bias ? ToDouble(run.Full("mlp.fc2.bias")) : null;
+            var hPre = AddBias(MatMul(X, w1), b1);                  // [batch, ffn]
+            var z = Activate(options.Activation, hPre);
+            var y = AddBias(MatMul(z, w2), b2);                     // [batch, hidden]
+            var dZ = MatMul(dY, w2, transposeB: true);
+            var dH = ActivateBackward(options.Activation, hPre, dZ);
+            checks.Add(CheckResult.Compare("mlp forward Y", run.Output, y, options.Tolerance));
+            checks.Add(CheckResult.Compare("mlp backward dX", run.GradInput, MatMul(dH, w1, transposeB: true), options.Tolerance));
+            checks.Add(CheckResult.Compare("mlp backward dW1", run.FullGrad("mlp.fc1.weight"), MatMul(X, dH, transposeA: true), options.Tolerance));
+            if (options.Bias) checks.Add(CheckResult.Compare("mlp backward db1", run.FullGrad("mlp.fc1.bias"), ColumnSums(dH), options.Tolerance));
+            checks.Add(CheckResult.Compare("mlp backward dW2", run.FullGrad("mlp.fc2.weight"), MatMul(z, dY, transposeA: true), options.Tolerance));
+            if (options.Bias) checks.Add(CheckResult.Compare("mlp backward db2", run.FullGrad("mlp.fc2.bias"), ColumnSums(dY), options.Tolerance));
+
+            dump["x"] = x;
+            dump["w1"] = run.Full("mlp.fc1.weight");
+            if (options.Bias) dump["b1"] = run.Full("mlp.fc1.bias");
+            dump["w2"] = run.Full("mlp.fc2.weight");
+            if (options.Bias) dump["b2"] = run.Full("mlp.fc2.bias");
+            dump["y"] = run.Output;
+            dump["dy"] = dy;
+            dump["dx"] = run.GradInput;
+            dump["dw1"] = run.FullGrad("mlp.fc1.weight");
+            if (options.Bias) dump["db1"] = run.FullGrad("mlp.fc1.bias");
+            dump["dw2"] = run.FullGrad("mlp.fc2.weight");
+            if (options.Bias) dump["db2"] = run.FullGrad("mlp.fc2.bias");
+        }
+
+        checks.Add(new CheckResult($"replicas bit-identical on all {options.Tp} ranks", $"{identity.Compared} tensors", identity.MaxDifference, identity.MaxDifference, 0));
+        return new VerifyReport(options, checks, group.BackendDescription, clock.Elapsed, dump);
+    }
+
+    /// <summary>An input [rows, cols] uniform in [−1, 1), from its own seeded stream.</summary>
+    public static Tensor Input(VerifyOptions options, string stream, int rows, int cols)
+    {
+        var t = Tensor.Uninitialized(rows, cols);
+        MasterWeights.FillUniform(t, options.Seed, stream, 0, 0, cols, 1f);
+        return t;
+    }
+
+    // Builds the layer on every rank, runs forward on x and backward on dy, and collects outputs and shards.
+    private static async Task<LayerRun> RunLayer(TensorParallelGroup group, string name, LayerSpec spec, long seed, Tensor x, Tensor dy, RankIdentity identity)
+    {
+        await group.AskAll<Done>(_ => new CreateLayer(name, group.Name, spec, seed));
+        var outputs = await group.AskAll<TensorReply>(_ => new Forward(name, x.Clone()));
+        var gradInputs = await group.AskAll<TensorReply>(_ => new Backward(name, dy.Clone()));
+        var parameters = await group.AskAll<ParametersReply>(_ => new GetParameters(name));
+        identity.Check(outputs.Select(o => o.Tensor).ToList());
+        identity.Check(gradInputs.Select(o => o.Tensor).ToList());
+        foreach (var replicated in parameters[0].Parameters.Where(p => p.Axis == ShardAxis.Replicated).Select(p => p.Name))
+        {
+            identity.Check(parameters.Select(r => r.Parameters.Single(p => p.Name == replicated).Value).ToList());
+            identity.Check(parameters.Select(r => r.Parameters.Single(p => p.Name == replicated).Gradient).ToList());
+        }
+        foreach (var other in outputs.Skip(1).Concat(gradInputs.Skip(1))) other.Tensor.Dispose();
+        return new LayerRun(outputs[0].Tensor, gradInputs[0].Tensor, parameters);
+    }
+
+    // One layer's results: rank 0's output and input gradient (identical on all ranks) and every rank's shards.
+    private sealed record LayerRun(Tensor Output, Tensor GradInput, ParametersReply[] Parameters) : IDisposable
+    {
+        public Tensor Full(string parameter) => Assemble(parameter, p => p.Value);
+
+        public Tensor FullGrad(string parameter) => Assemble(parameter, p => p.Gradient);
+
+        public void Dispose()
+        {
+            Output.Dispose();
+            GradInput.Dispose();
+        }
+
+        private Tensor Assemble(string parameter, Func<ParameterShard, Tensor> pick)
+        {
+            var shards = Parameters.Select(r => r.Parameters.Single(p => p.Name == parameter)).ToList();
+            return ShardAssembly.Assemble(shards.Select(pick).ToList(), shards[0].Axis);
+        }
+    }
+
+    // Tracks the largest difference between ranks' copies of tensors that the collectives should make identical.
+    private sealed class RankIdentity
+    {
+        public int Compared { get; private set; }
+
+        public double MaxDifference { get; private set; }
+
+        public void Check(IReadOnlyList<Tensor> copies)
+        {
+            Compared++;
+            var first = copies[0].ToArray();
+            foreach (var copy in copies.Skip(1))
+            {
+                var values = copy.ToArray();
+                if (values.Length != first.Length) { MaxDifference = double.PositiveInfinity; continue; }
+                for (int i = 0; i < values.Length; i++)
+                    if (BitConverter.SingleToInt32Bits(values[i]) != BitConverter.SingleToInt32Bits(first[i]))
+                        MaxDifference = Math.Max(MaxDifference, Math.Abs((double)values[i] - first[i]) is var d && d > 0 ? d : double.Epsilon);
+            }
+        }
+    }
+}

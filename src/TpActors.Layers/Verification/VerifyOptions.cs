@@ -1,0 +1,45 @@
+using TpActors.Layers.Tensors;
+using TpActors.Runtime.Configuration;
+
+namespace TpActors.Layers.Verification;
+
+/// <summary>What <c>tpactors verify</c> checks (defaults in <c>tpactors.verify</c>, mirroring the seed tutorial).</summary>
+/// <param name="Tp">Ranks in the tensor-parallel group.</param>
+/// <param name="Batch">Rows of the input.</param>
+/// <param name="Hidden">Model width: the MLP's input and output features.</param>
+/// <param name="Ffn">The MLP's inner width.</param>
+/// <param name="Seed">Seed of the master weights and the inputs.</param>
+/// <param name="Bias">Whether the linears have biases.</param>
+/// <param name="Activation">The MLP's nonlinearity.</param>
+/// <param name="Tolerance">Largest relative error (max abs error / max abs reference value) that passes.</param>
+public sealed record VerifyOptions(int Tp, int Batch, int Hidden, int Ffn, long Seed, bool Bias, Activation Activation, double Tolerance)
+{
+    /// <summary>Reads <c>tpactors.verify</c>.</summary>
+    public static VerifyOptions FromConfig(Config config) => new(
+        config.GetInt("tpactors.verify.tp"),
+        config.GetInt("tpactors.verify.batch"),
+        config.GetInt("tpactors.verify.hidden"),
+        config.GetInt("tpactors.verify.ffn"),
+        config.GetLong("tpactors.verify.seed"),
+        config.GetBoolean("tpactors.verify.bias"),
+        ParseActivation(config.GetString("tpactors.verify.activation")),
+        config.GetDouble("tpactors.verify.tolerance"));
+
+    /// <summary>"gelu" or "relu".</summary>
+    public static Activation ParseActivation(string text) => text.ToLowerInvariant() switch
+    {
+        "gelu" => Activation.Gelu,
+        "relu" => Activation.Relu,
+        _ => throw new ArgumentException($"activation is '{text}'; use gelu or relu."),
+    };
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
+    public void Validate()
+    {
+        if (Tp is < 1 or > 16) throw new ArgumentException($"tp is {Tp}; use 1 to 16.");
+        if (Batch < 1) throw new ArgumentException($"batch is {Batch}; use at least 1.");
+        if (Hidden < 1) throw new ArgumentException($"hidden is {Hidden}; use at least 1.");
+        if (Ffn < 1) throw new ArgumentException($"ffn is {Ffn}; use at least 1.");
+        if (!(Tolerance > 0)) throw new ArgumentException($"tolerance is {Tolerance}; use a positive number.");
+    }
+}
