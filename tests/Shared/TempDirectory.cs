@@ -13,12 +13,15 @@ public sealed class TempDirectory : IDisposable
     /// <summary>The directory's full path.</summary>
     public string Path { get; }
 
+    /// <summary>The full path of <paramref name="relative"/> in this directory (nothing is created).</summary>
+    public string File(string relative) => System.IO.Path.Combine(Path, relative);
+
     /// <summary>Writes a file (creating folders) and returns its full path.</summary>
     public string Write(string relative, string text)
     {
         var full = System.IO.Path.Combine(Path, relative);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, text);
+        System.IO.File.WriteAllText(full, text);
         return full;
     }
 

@@ -15,6 +15,9 @@ namespace TpActors.Layers.Verification;
 /// </summary>
 public static class TensorParallelVerification
 {
+    // Numbers the runs in a process, so that each run's rank actors get fresh names.
+    private static int s_runs;
+
     /// <summary>Runs every check.</summary>
     public static async Task<VerifyReport> RunAsync(ActorSystem system, VerifyOptions options, RankSettings settings)
     {
@@ -22,7 +25,7 @@ public static class TensorParallelVerification
         var clock = Stopwatch.StartNew();
         var checks = new List<CheckResult>();
         var identity = new RankIdentity();
-        await using var group = await TensorParallelGroup.StartAsync(system, options.Tp, settings, "verify");
+        await using var group = await TensorParallelGroup.StartAsync(system, options.Tp, settings, $"verify-{Interlocked.Increment(ref s_runs)}");
         int b = options.Batch, h = options.Hidden, f = options.Ffn;
 
         // Column-parallel, output gathered: Y = X·A + a, A [hidden, ffn].

@@ -1,0 +1,35 @@
+using TpActors.Runtime.Configuration;
+
+namespace TpActors.Layers.Tests;
+
+/// <summary>An actor system for a test class, and groups of rank actors in it with test-sized settings.</summary>
+public sealed class RankGroups : IAsyncLifetime
+{
+    public ActorSystem System { get; } = ActorSystem.Create("layers-tests");
+
+    /// <summary>Managed backend, small chunks (16 floats) so that short buffers already travel in several pipelined chunks.</summary>
+    public static RankSettings Settings(BackendKind backend = BackendKind.Managed, int chunkFloats = 16, TimeSpan? timeout = null) =>
+        RankSettings.Default with
+        {
+            Backend = backend,
+            BlasThreads = 1,
+            Collectives = RankSettings.Default.Collectives with
+            {
+                ChunkElements = chunkFloats,
+                RoundTimeout = timeout ?? TimeSpan.FromSeconds(30),
+                StallGrace = TimeSpan.FromMilliseconds(300),
+            },
+        };
+
+    private int _groups;
+
+    public Task<TensorParallelGroup> Start(int size, RankSettings? settings = null) =>
+        TensorParallelGroup.StartAsync(System, size, settings ?? Settings(), $"g{Interlocked.Increment(ref _groups)}");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => System.Terminate();
+
+    /// <summary>The reference config with -D style overrides.</summary>
+    public static Config With(params string[] overrides) => ConfigLoader.Load(null, overrides).Config;
+}
