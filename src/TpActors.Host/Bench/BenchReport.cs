@@ -6,17 +6,20 @@ namespace TpActors.Host.Bench;
 /// <summary>Prints bench results: an aligned table, or the one JSON object every bench shares (see DESIGN.md).</summary>
 public static class BenchReport
 {
-    /// <summary>Writes a table: figure, baseline, ratio, and allocated bytes per message for both.</summary>
+    /// <summary>Writes a table: figure, baseline, ratio, and (for message benches) allocated bytes per message for both.</summary>
     public static void WriteTable(TextWriter output, MachineInfo machine, IReadOnlyList<BenchResult> results)
     {
         output.WriteLine($"machine: {machine.Cores} cores, {machine.Cpu}, backend {machine.Backend}");
-        output.WriteLine($"{"pattern",-18} {"tpactors",14} {"baseline",14} {"ratio",7} {"B/msg",7} {"base B/msg",10}");
+        bool perMessage = results.Any(r => r.BytesPerMessage is not null);
+        int width = Math.Max(18, results.Select(r => r.Name.Length).DefaultIfEmpty(0).Max());
+        output.WriteLine($"{"measure".PadRight(width)} {"tpactors",14} {"baseline",14} {"unit",-8} {"ratio",7}" + (perMessage ? $" {"B/msg",7} {"base B/msg",10}" : ""));
         foreach (var r in results)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Name,-18} {Rate(r.Value),14} {Rate(r.BaselineValue),14} {r.Ratio,6:0.00}x {r.BytesPerMessage,7:0.0} {r.BaselineBytesPerMessage,10:0.0}"));
+                $"{r.Name.PadRight(width)} {Figure(r.Value),14} {Figure(r.BaselineValue),14} {r.Unit,-8} {r.Ratio,6:0.00}x") +
+                (perMessage ? string.Create(CultureInfo.InvariantCulture, $" {r.BytesPerMessage ?? 0,7:0.0} {r.BaselineBytesPerMessage ?? 0,10:0.0}") : ""));
         }
-        if (results.Count > 0) output.WriteLine($"rates in {results[0].Unit}; baseline: {results[0].Baseline}, measured in this run");
+        foreach (var baseline in results.Select(r => r.Baseline).Distinct()) output.WriteLine($"baseline: {baseline}, measured in this run");
     }
 
     /// <summary>Writes <c>{"machine": {...}, "results": [...]}</c> on one line.</summary>
@@ -25,20 +28,28 @@ public static class BenchReport
         var document = new Dictionary<string, object>
         {
             ["machine"] = new Dictionary<string, object> { ["cores"] = machine.Cores, ["cpu"] = machine.Cpu, ["backend"] = machine.Backend },
-            ["results"] = results.Select(r => new Dictionary<string, object>
+            ["results"] = results.Select(r =>
             {
-                ["name"] = r.Name,
-                ["value"] = Math.Round(r.Value),
-                ["unit"] = r.Unit,
-                ["baseline"] = r.Baseline,
-                ["baseline_value"] = Math.Round(r.BaselineValue),
-                ["ratio"] = Math.Round(r.Ratio, 3),
-                ["bytes_per_message"] = Math.Round(r.BytesPerMessage, 2),
-                ["baseline_bytes_per_message"] = Math.Round(r.BaselineBytesPerMessage, 2),
+                var entry = new Dictionary<string, object>
+                {
+                    ["name"] = r.Name,
+                    ["value"] = Round(r.Value),
+                    ["unit"] = r.Unit,
+                    ["baseline"] = r.Baseline,
+                    ["baseline_value"] = Round(r.BaselineValue),
+                    ["ratio"] = Math.Round(r.Ratio, 3),
+                };
+                if (r.BytesPerMessage is { } bytes) entry["bytes_per_message"] = Math.Round(bytes, 2);
+                if (r.BaselineBytesPerMessage is { } baseBytes) entry["baseline_bytes_per_message"] = Math.Round(baseBytes, 2);
+                return entry;
             }).ToList(),
         };
         output.WriteLine(JsonSerializer.Serialize(document));
     }
 
-    private static string Rate(double perSecond) => perSecond.ToString("#,0", CultureInfo.InvariantCulture);
+    // Large rates (messages per second) as integers; small ones (GB/s, GFLOP/s) with three significant decimals.
+    private static double Round(double value) => Math.Abs(value) >= 1000 ? Math.Round(value) : Math.Round(value, 3);
+
+    private static string Figure(double value) =>
+        value.ToString(Math.Abs(value) >= 1000 ? "#,0" : "0.000", CultureInfo.InvariantCulture);
 }

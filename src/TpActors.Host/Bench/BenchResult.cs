@@ -1,14 +1,15 @@
 namespace TpActors.Host.Bench;
 
 /// <summary>One measured figure beside its same-run baseline.</summary>
-/// <param name="Name">What was measured, e.g. "ping-pong 2 pairs".</param>
+/// <param name="Name">What was measured, e.g. "ping-pong 2 pairs" or "all-reduce 16777216 busbw".</param>
 /// <param name="Value">The figure (higher is better).</param>
-/// <param name="Unit">Its unit, e.g. "msg/s".</param>
+/// <param name="Unit">Its unit, e.g. "msg/s", "GB/s", "GFLOP/s".</param>
 /// <param name="Baseline">What the baseline is.</param>
-/// <param name="BaselineValue">The baseline's figure, measured in the same run.</param>
-/// <param name="BytesPerMessage">Bytes allocated per message by the measured code.</param>
-/// <param name="BaselineBytesPerMessage">Bytes allocated per message by the baseline.</param>
-public sealed record BenchResult(string Name, double Value, string Unit, string Baseline, double BaselineValue, double BytesPerMessage, double BaselineBytesPerMessage)
+/// <param name="BaselineValue">The baseline's figure, measured in the same run, in the same unit.</param>
+/// <param name="BytesPerMessage">Bytes allocated per message by the measured code, for message benches.</param>
+/// <param name="BaselineBytesPerMessage">Bytes allocated per message by the baseline, for message benches.</param>
+public sealed record BenchResult(string Name, double Value, string Unit, string Baseline, double BaselineValue,
+    double? BytesPerMessage = null, double? BaselineBytesPerMessage = null)
 {
     /// <summary>Value over baseline value.</summary>
     public double Ratio => BaselineValue > 0 ? Value / BaselineValue : double.NaN;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TpActors.Host.Bench;
+using TpActors.Layers.Execution;
 
 namespace TpActors.Host.Commands;
 
@@ -11,6 +12,8 @@ public static class BenchCommand
     {
         var bench = new Command("bench", "Measure performance; every figure is printed beside a baseline measured in the same run, as a ratio.");
         bench.Subcommands.Add(CreateActors(context));
+        bench.Subcommands.Add(CreateCollectives(context));
+        bench.Subcommands.Add(CreateLayers(context));
         return bench;
     }
 
@@ -55,6 +58,94 @@ public static class BenchCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    private static Command CreateCollectives(CommandContext context)
+    {
+        var options = new ConfigOptions();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (progress goes to stderr)." };
+        var ranks = new Option<int?>("--ranks") { Description = "Ranks in the group (default: tpactors.bench.collectives.ranks).", HelpName = "N" };
+        var sizes = new Option<string?>("--sizes") { Description = "Comma-separated buffer sizes in bytes, units allowed: 4096,1MiB,16MiB (default: tpactors.bench.collectives.sizes).", HelpName = "LIST" };
+        var iterations = new Option<int?>("--iterations") { Description = "Timed repetitions per operation and size (default: tpactors.bench.collectives.iterations).", HelpName = "K" };
+        var command = new Command("collectives",
+            "Time, algbw and busbw (nccl-tests formulas) of ring all-reduce, all-gather and reduce-scatter between rank actors in one process, " +
+            "beside single-thread memcpy bandwidth of the same size measured in the same run. JSON results are named '<operation> <bytes> busbw'.");
+        options.AddTo(command);
+        foreach (var option in new Option[] { json, ranks, sizes, iterations }) command.Options.Add(option);
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            var loaded = options.Load(parse);
+            CollectiveBench bench;
+            RankSettings settings;
+            try
+            {
+                var defaults = CollectiveBench.FromConfig(loaded.Config);
+                bench = new CollectiveBench(
+                    parse.GetValue(ranks) ?? defaults.Ranks,
+                    parse.GetValue(sizes) is { } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(CollectiveBench.ParseSize).ToList() : defaults.Sizes,
+                    parse.GetValue(iterations) ?? defaults.Iterations);
+                bench.Validate();
+                settings = RankSettings.FromConfig(loaded.Config);
+            }
+            catch (Exception e) when (e is ArgumentException or Runtime.Configuration.ConfigException)
+            {
+                context.Error.WriteLine($"tpactors: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            return RunTensorBench(context, parse, loaded, json, "none (collectives move floats; no GEMM)",
+                $"bench collectives: {bench.Ranks} rank actors in one process, {bench.Iterations} iterations per size",
+                system => bench.Run(system, settings, context.Error));
+        }));
+        return command;
+    }
+
+    private static Command CreateLayers(CommandContext context)
+    {
+        var options = new ConfigOptions();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (progress goes to stderr)." };
+        var command = new Command("layers",
+            "GEMM GFLOP/s of the backend and of the managed kernel beside raw OpenBLAS, and ParallelMlp forward + backward at TP=1 (all cores to BLAS) " +
+            "beside TP=2 (two rank actors), same run. Sizes from tpactors.bench.layers (-D to change).");
+        options.AddTo(command);
+        command.Options.Add(json);
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            var loaded = options.Load(parse);
+            LayerBench bench;
+            RankSettings settings;
+            try
+            {
+                bench = LayerBench.FromConfig(loaded.Config);
+                bench.Validate();
+                settings = RankSettings.FromConfig(loaded.Config);
+            }
+            catch (ArgumentException e)
+            {
+                context.Error.WriteLine($"tpactors: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            var backend = Layers.Tensors.CpuBackend.Create(settings.Backend, Environment.ProcessorCount).Description;
+            return RunTensorBench(context, parse, loaded, json, backend,
+                $"bench layers: GEMM {bench.GemmSize}³; MLP hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}; best of {bench.Runs}",
+                system => bench.Run(system, settings, context.Error));
+        }));
+        return command;
+    }
+
+    // The part every tensor bench shares: warnings, an actor system, the run, the report.
+    private static int RunTensorBench(CommandContext context, ParseResult parse, Runtime.Configuration.LoadedConfig loaded, Option<bool> json,
+        string backend, string banner, Func<Runtime.Actors.ActorSystem, Task<IReadOnlyList<BenchResult>>> run)
+    {
+        foreach (var warning in loaded.Warnings) context.Error.WriteLine($"warning: {warning}");
+        if (IsOptimizationDisabled())
+            context.Error.WriteLine("warning: this is a Debug build, so the figures understate the runtime; build with -c Release (see docs/BENCHMARKS.md).");
+        var machine = MachineInfo.Current(backend);
+        context.Error.WriteLine($"{banner}, on {machine.Cores} cores ({machine.Cpu})");
+        using var system = Runtime.Actors.ActorSystem.Create("bench", loaded.Config);
+        var results = run(system).GetAwaiter().GetResult();
+        if (parse.GetValue(json)) BenchReport.WriteJson(context.Out, machine, results);
+        else BenchReport.WriteTable(context.Out, machine, results);
+        return ExitCodes.Success;
     }
 
     // True when the runtime assembly was compiled without optimizations (a Debug build).

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using TpActors.Layers.Collectives;
+using TpActors.Layers.Execution;
+using TpActors.Layers.Parallel;
+using TpActors.Runtime.Actors;
+using TpActors.Runtime.Configuration;
+
+namespace TpActors.Host.Bench;
+
+/// <summary>
+/// <c>tpactors bench collectives</c>: time, algorithm bandwidth and bus bandwidth of the ring collectives between rank actors
+/// in one process, with the nccl-tests formulas (algbw = bytes / time; busbw = algbw · 2(n−1)/n for all-reduce and
+/// algbw · (n−1)/n for all-gather and reduce-scatter), beside single-thread memcpy bandwidth measured in the same run.
+/// </summary>
+/// <param name="Ranks">Ranks in the group.</param>
+/// <param name="Sizes">Buffer sizes in bytes (the whole buffer: all-reduce's buffer, all-gather's output, reduce-scatter's input).</param>
+/// <param name="Iterations">Timed repetitions per operation and size.</param>
+public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int Iterations)
+{
+    /// <summary>The baseline every figure is compared with.</summary>
+    public const string Baseline = "single-thread memcpy of the same size";
+
+    private static readonly CollectiveOperation[] Operations = [CollectiveOperation.AllReduce, CollectiveOperation.AllGather, CollectiveOperation.ReduceScatter];
+
+    /// <summary>The settings of <c>tpactors.bench.collectives</c>.</summary>
+    public static CollectiveBench FromConfig(Config config) => new(
+        config.GetInt("tpactors.bench.collectives.ranks"),
+        config.GetStringList("tpactors.bench.collectives.sizes").Select(ParseSize).ToList(),
+        config.GetInt("tpactors.bench.collectives.iterations"));
+
+    /// <summary>A size in bytes: a plain number, or with a unit (4KiB, 16MiB).</summary>
+    public static long ParseSize(string text) => ConfigFactory.ParseString($"s = {text}").GetBytes("s");
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        if (Ranks is < 1 or > 64) throw new ArgumentException($"ranks is {Ranks}; use 1 to 64.");
+        if (Sizes.Count == 0) throw new ArgumentException("sizes is empty; give at least one size in bytes.");
+        if (Sizes.FirstOrDefault(s => s < 4 || s > 1L << 30) is var bad and not 0) throw new ArgumentException($"size {bad} is out of range; use 4 bytes to 1 GiB.");
+        if (Iterations < 1) throw new ArgumentException($"iterations is {Iterations}; use at least 1.");
+    }
+
+    /// <summary>Runs every operation at every size; progress lines go to <paramref name="progress"/>.</summary>
+    public async Task<IReadOnlyList<BenchResult>> Run(ActorSystem system, RankSettings settings, TextWriter progress)
+    {
+        var results = new List<BenchResult>();
+        await using var group = await TensorParallelGroup.StartAsync(system, Ranks, settings, "bench");
+        progress.WriteLine($"{"operation",-15} {"bytes",10} {"time us",10} {"algbw GB/s",11} {"busbw GB/s",11} {"memcpy GB/s",12} {"ratio",6}");
+        foreach (long bytes in Sizes)
+        {
+            double memcpy = MemcpyBaseline.BytesPerSecond(bytes) / 1e9;
+            foreach (var operation in Operations)
+            {
+                int floats = (int)(bytes / sizeof(float));
+                int iterations = Iterations;
+                var seconds = await group.RunOnEachRank(context => TimeOnRank(context, operation, floats, iterations));
+                double time = seconds.Max() / iterations; // the round ends when its slowest rank is done
+                double algbw = bytes / time / 1e9;
+                double busbw = algbw * BusFactor(operation, Ranks);
+                string name = $"{RoundId.OperationName(operation)} {bytes} busbw";
+                results.Add(new BenchResult(name, busbw, "GB/s", Baseline, memcpy));
+                progress.WriteLine($"{RoundId.OperationName(operation),-15} {bytes,10} {time * 1e6,10:0.0} {algbw,11:0.000} {busbw,11:0.000} {memcpy,12:0.000} {busbw / memcpy,5:0.00}x");
+            }
+        }
+        return results;
+    }
+
+    /// <summary>nccl-tests' bus bandwidth factor: 2(n−1)/n for all-reduce, (n−1)/n for all-gather and reduce-scatter.</summary>
+    public static double BusFactor(CollectiveOperation operation, int ranks) =>
+        operation == CollectiveOperation.AllReduce ? 2.0 * (ranks - 1) / ranks : (double)(ranks - 1) / ranks;
+
+    // Runs on a rank's thread: warm up, line up with the others, then time the repetitions.
+    private static double TimeOnRank(ParallelContext context, CollectiveOperation operation, int floats, int iterations)
+    {
+        var group = context.Group;
+        int[] counts = Partition.Sizes(floats, group.Size);
+        var whole = new float[floats];
+        var part = new float[counts[group.Rank]];
+        Array.Fill(whole, 1f);
+        Array.Fill(part, 1f);
+        void Once()
+        {
+            switch (operation)
+            {
+                case CollectiveOperation.AllReduce: group.AllReduce(whole); break;
+                case CollectiveOperation.AllGather: group.AllGather(part, whole, counts); break;
+                default: group.ReduceScatter(whole, part, counts); break;
+            }
+        }
+        for (int i = 0; i < 3; i++) Once();
+        group.Barrier();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < iterations; i++) Once();
+        return clock.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using TpActors.Layers.Execution;
+using TpActors.Layers.Tensors;
+using TpActors.Runtime.Actors;
+using TpActors.Runtime.Configuration;
+
+namespace TpActors.Host.Bench;
+
+/// <summary>
+/// <c>tpactors bench layers</c>: GEMM GFLOP/s of the backends beside raw OpenBLAS, and ParallelMlp forward + backward at TP=1
+/// (one rank, every core to BLAS) beside TP=2 (two rank actors, half the cores each), in the same run.
+/// </summary>
+/// <param name="GemmSize">n of the square GEMM.</param>
+/// <param name="Hidden">MLP width.</param>
+/// <param name="Ffn">MLP inner width.</param>
+/// <param name="Batch">Rows of the MLP input.</param>
+/// <param name="Runs">Timed repetitions; the best counts.</param>
+public sealed record LayerBench(int GemmSize, int Hidden, int Ffn, int Batch, int Runs)
+{
+    /// <summary>The settings of <c>tpactors.bench.layers</c>.</summary>
+    public static LayerBench FromConfig(Config config) => new(
+        config.GetInt("tpactors.bench.layers.gemm-size"),
+        config.GetInt("tpactors.bench.layers.hidden"),
+        config.GetInt("tpactors.bench.layers.ffn"),
+        config.GetInt("tpactors.bench.layers.batch"),
+        config.GetInt("tpactors.bench.layers.runs"));
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        if (GemmSize < 1) throw new ArgumentException($"gemm-size is {GemmSize}; use at least 1.");
+        if (Hidden < 2 || Ffn < 2 || Batch < 1) throw new ArgumentException($"the MLP is hidden {Hidden}, ffn {Ffn}, batch {Batch}; use hidden and ffn of at least 2 (so TP=2 splits them) and batch of at least 1.");
+        if (Runs < 1) throw new ArgumentException($"runs is {Runs}; use at least 1.");
+    }
+
+    /// <summary>Floating-point operations of one MLP forward + backward: six GEMMs of batch × hidden × ffn.</summary>
+    public double MlpFlops => 6.0 * 2 * Batch * (double)Hidden * Ffn;
+
+    /// <summary>Runs the GEMMs and the two MLP configurations; progress lines go to <paramref name="progress"/>.</summary>
+    public async Task<IReadOnlyList<BenchResult>> Run(ActorSystem system, RankSettings settings, TextWriter progress)
+    {
+        var results = new List<BenchResult>();
+        int cores = Environment.ProcessorCount;
+        double gemmFlops = 2.0 * GemmSize * GemmSize * (double)GemmSize;
+
+        double? raw = CpuBackend.OpenBlasAvailable ? gemmFlops / BestGemm(CpuBackend.Create(BackendKind.OpenBlas, cores)) / 1e9 : null;
+        var chosen = CpuBackend.Create(settings.Backend, cores);
+        double backend = gemmFlops / BestGemm(chosen) / 1e9;
+        double managed = chosen.Name.StartsWith("managed", StringComparison.Ordinal) ? backend : gemmFlops / BestGemm(CpuBackend.Create(BackendKind.Managed, cores)) / 1e9;
+        string rawName = $"raw OpenBLAS cblas_sgemm, {cores} threads";
+        if (raw is { } blas)
+        {
+            results.Add(new BenchResult($"gemm {GemmSize} backend", backend, "GFLOP/s", rawName, blas));
+            results.Add(new BenchResult($"gemm {GemmSize} managed", managed, "GFLOP/s", rawName, blas));
+        }
+        else
+        {
+            progress.WriteLine($"OpenBLAS does not load ({CpuBackend.Create(BackendKind.Auto, 1).FallbackReason}): GEMM has no raw OpenBLAS baseline in this run.");
+            results.Add(new BenchResult($"gemm {GemmSize} managed", managed, "GFLOP/s", "(none: OpenBLAS absent)", 0));
+        }
+        foreach (var r in results) progress.WriteLine($"{r.Name}: {r.Value:0.0} GFLOP/s (baseline {r.BaselineValue:0.0})");
+
+        double tp1 = MlpFlops / await BestMlp(system, settings, 1) / 1e9;
+        progress.WriteLine($"mlp tp=1: {tp1:0.0} GFLOP/s");
+        double tp2 = MlpFlops / await BestMlp(system, settings, 2) / 1e9;
+        progress.WriteLine($"mlp tp=2: {tp2:0.0} GFLOP/s ({tp2 / tp1:0.00}x of tp=1)");
+        string shape = $"hidden {Hidden}, ffn {Ffn}, batch {Batch}";
+        if (raw is { } rawBlas) results.Add(new BenchResult($"mlp fwd+bwd tp=1", tp1, "GFLOP/s", rawName + $" ({GemmSize}³)", rawBlas));
+        results.Add(new BenchResult($"mlp fwd+bwd tp=2", tp2, "GFLOP/s", $"ParallelMlp at TP=1 ({shape})", tp1));
+        return results;
+    }
+
+    // Best seconds of one n×n×n GEMM, after a warm-up call.
+    private double BestGemm(CpuBackend backend)
+    {
+        using var a = Tensor.Uninitialized(GemmSize, GemmSize);
+        using var b = Tensor.Uninitialized(GemmSize, GemmSize);
+        using var c = Tensor.Zeros(GemmSize, GemmSize);
+        a.Span.Fill(0.5f);
+        b.Span.Fill(0.25f);
+        backend.Gemm(a, false, b, false, c);
+        double best = double.MaxValue;
+        for (int i = 0; i < Runs; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            backend.Gemm(a, false, b, false, c);
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    // Best seconds of one forward + backward of the MLP on a group of tp ranks, after an untimed step.
+    private async Task<double> BestMlp(ActorSystem system, RankSettings settings, int tp)
+    {
+        await using var group = await TensorParallelGroup.StartAsync(system, tp, settings with { BlasThreads = 0 }, $"bench-tp{tp}");
+        await group.AskAll<Done>(_ => new CreateLayer("mlp", group.Name, new MlpSpec(Hidden, Ffn, true, Activation.Gelu), 1));
+        using var x = Tensor.Zeros(Batch, Hidden);
+        using var dy = Tensor.Zeros(Batch, Hidden);
+        x.Span.Fill(0.1f);
+        dy.Span.Fill(0.01f);
+        double best = double.MaxValue;
+        for (int i = 0; i <= Runs; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            foreach (var reply in await group.AskAll<TensorReply>(_ => new Forward("mlp", x.Clone()))) reply.Tensor.Dispose();
+            foreach (var reply in await group.AskAll<TensorReply>(_ => new Backward("mlp", dy.Clone()))) reply.Tensor.Dispose();
+            if (i > 0) best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+}

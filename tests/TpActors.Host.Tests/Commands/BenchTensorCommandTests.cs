@@ -1,0 +1,71 @@
+using System.Text.Json;
+
+namespace TpActors.Host.Tests.Commands;
+
+// Shape and argument handling only: the figures themselves are timings, which never go into assertions.
+public sealed class BenchTensorCommandTests
+{
+    [Fact]
+    public void Collectives_Json_NamesOneResultPerOperationAndSize_WithBusBandwidthBesideMemcpy()
+    {
+        var result = CliRunner.Run("bench", "collectives", "--json", "--ranks", "3", "--sizes", "4096,64KiB", "--iterations", "2");
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        var results = json.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(
+            ["all-reduce 4096 busbw", "all-gather 4096 busbw", "reduce-scatter 4096 busbw", "all-reduce 65536 busbw", "all-gather 65536 busbw", "reduce-scatter 65536 busbw"],
+            results.Select(r => r.GetProperty("name").GetString()));
+        foreach (var r in results)
+        {
+            Assert.Equal("GB/s", r.GetProperty("unit").GetString());
+            Assert.Contains("memcpy", r.GetProperty("baseline").GetString());
+            Assert.True(r.GetProperty("value").GetDouble() > 0 && r.GetProperty("baseline_value").GetDouble() > 0);
+            Assert.False(r.TryGetProperty("bytes_per_message", out _), "message-allocation fields belong to message benches only");
+        }
+        Assert.Contains("algbw", result.Error); // the per-size table with time and algbw goes to stderr
+    }
+
+    [Fact]
+    public void Collectives_BusFactors_AreTheNcclTestsFormulas()
+    {
+        Assert.Equal(1.5, Bench.CollectiveBench.BusFactor(Layers.Collectives.CollectiveOperation.AllReduce, 4));
+        Assert.Equal(0.75, Bench.CollectiveBench.BusFactor(Layers.Collectives.CollectiveOperation.AllGather, 4));
+        Assert.Equal(0.5, Bench.CollectiveBench.BusFactor(Layers.Collectives.CollectiveOperation.ReduceScatter, 2));
+    }
+
+    [Theory]
+    [InlineData("--ranks", "0", "ranks is 0")]
+    [InlineData("--sizes", "2", "size 2 is out of range")]
+    [InlineData("--iterations", "0", "iterations is 0")]
+    public void Collectives_BadArgument_IsAUsageError(string option, string value, string expected)
+    {
+        var result = CliRunner.Run("bench", "collectives", option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Error);
+    }
+
+    [Fact]
+    public void Layers_PrintsGemmAndTp2BesideTp1_AsRatios()
+    {
+        var result = CliRunner.Run("bench", "layers", "--json",
+            "-D", "tpactors.bench.layers.gemm-size=64", "-D", "tpactors.bench.layers.hidden=32", "-D", "tpactors.bench.layers.ffn=64",
+            "-D", "tpactors.bench.layers.batch=8", "-D", "tpactors.bench.layers.runs=1");
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        var names = json.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("name").GetString()).ToList();
+        Assert.Contains("gemm 64 managed", names);
+        Assert.Contains("mlp fwd+bwd tp=2", names);
+        var tp2 = json.RootElement.GetProperty("results").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "mlp fwd+bwd tp=2");
+        Assert.Contains("TP=1", tp2.GetProperty("baseline").GetString());
+        Assert.True(tp2.GetProperty("ratio").GetDouble() > 0);
+        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("machine").GetProperty("backend").GetString()));
+    }
+
+    [Fact]
+    public void Layers_BadSize_IsAUsageError()
+    {
+        var result = CliRunner.Run("bench", "layers", "-D", "tpactors.bench.layers.runs=0");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("runs is 0", result.Error);
+    }
+}
