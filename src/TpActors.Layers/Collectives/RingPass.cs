@@ -15,31 +15,18 @@ internal static class RingPass
     /// (partial first, then own) and travels on; the segment finished at the last step goes to <paramref name="reduced"/>.
     /// Segment j is summed along the ring starting at rank j + 1, so every element is added in one fixed order, whatever the timing.
     /// </summary>
-    public static void Reduce(Communicator comm, RoundId round, ReadOnlySpan<float> data, SegmentLayout layout, int first, int stepBase, Span<float> reduced)
-    {
-        int n = comm.Size;
-        SendFirst(comm, round, data, layout, Mod(first, n), stepBase);
-        for (int s = 0; s < n - 1; s++)
-        {
-            int segment = Mod(first - 1 - s, n);
-            bool last = s == n - 2;
-            for (int c = 0; c < layout.ChunksOf(segment); c++)
-            {
-                var (start, length) = layout.Chunk(segment, c);
-                var chunk = comm.Receive(round, comm.Left, stepBase + s, c, length);
-                Span<float> target = last ? reduced.Slice(start - layout.Offsets[segment], length) : chunk.Values;
-                TensorPrimitives.Add(chunk.Values, data.Slice(start, length), target);
-                if (last) chunk.Return();
-                else comm.Forward(chunk, stepBase + s + 1);
-            }
-        }
-    }
+    public static void Reduce(Communicator comm, RoundId round, ReadOnlySpan<float> data, SegmentLayout layout, int first, int stepBase, Span<float> reduced) =>
+        Run(comm, round, reduce: true, data, default, reduced, layout, first, stepBase);
 
     /// <summary>Copying pass: each received segment is stored in <paramref name="data"/> and the same chunk travels on.</summary>
-    public static void Gather(Communicator comm, RoundId round, Span<float> data, SegmentLayout layout, int first, int stepBase)
+    public static void Gather(Communicator comm, RoundId round, Span<float> data, SegmentLayout layout, int first, int stepBase) =>
+        Run(comm, round, reduce: false, data, data, default, layout, first, stepBase);
+
+    // The n − 1 steps; a received chunk is added to (reduce) or stored into (gather) this rank's segment, then forwarded.
+    private static void Run(Communicator comm, RoundId round, bool reduce, ReadOnlySpan<float> own, Span<float> gatherInto, Span<float> reduced, SegmentLayout layout, int first, int stepBase)
     {
         int n = comm.Size;
-        SendFirst(comm, round, data, layout, Mod(first, n), stepBase);
+        SendFirst(comm, round, own, layout, Mod(first, n), stepBase);
         for (int s = 0; s < n - 1; s++)
         {
             int segment = Mod(first - 1 - s, n);
@@ -48,7 +35,15 @@ internal static class RingPass
             {
                 var (start, length) = layout.Chunk(segment, c);
                 var chunk = comm.Receive(round, comm.Left, stepBase + s, c, length);
-                chunk.Values.CopyTo(data.Slice(start, length));
+                if (reduce)
+                {
+                    Span<float> target = last ? reduced.Slice(start - layout.Offsets[segment], length) : chunk.Values;
+                    TensorPrimitives.Add(chunk.Values, own.Slice(start, length), target);
+                }
+                else
+                {
+                    chunk.Values.CopyTo(gatherInto.Slice(start, length));
+                }
                 if (last) chunk.Return();
                 else comm.Forward(chunk, stepBase + s + 1);
             }

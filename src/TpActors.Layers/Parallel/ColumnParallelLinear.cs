@@ -9,10 +9,9 @@ namespace TpActors.Layers.Parallel;
 /// <see cref="RowParallelLinear"/> whose input is parallel. Backward: dA_r = Xᵀ·dY_r, db_r = Σ_rows dY_r, and
 /// dX = Σ_r dY_r·A_rᵀ (all-reduced by <see cref="CopyToRegion"/>, the <c>f</c> in front of the layer).
 /// </summary>
-public sealed class ColumnParallelLinear : IParallelLayer
+public sealed class ColumnParallelLinear : ShardedParameters, IParallelLayer
 {
     private readonly ParallelContext _context;
-    private readonly List<ParameterShard> _parameters = [];
     private Tensor? _input; // X, kept for backward (the caller's tensor: not disposed here)
 
     /// <summary>This rank's part, its shards cut from the master weights of <paramref name="seed"/> (streams "<paramref name="name"/>.weight", ".bias").</summary>
@@ -26,15 +25,9 @@ public sealed class ColumnParallelLinear : IParallelLayer
         OutStart = Partition.Start(outFeatures, context.Size, context.Rank);
         OutLocal = Partition.Size(outFeatures, context.Size, context.Rank);
 
-        Weight = Tensor.Uninitialized(inFeatures, OutLocal); // [in, out_r]
-        MasterWeights.FillUniform(Weight, seed, $"{name}.weight", 0, OutStart, outFeatures, MasterWeights.XavierBound(inFeatures, outFeatures));
-        _parameters.Add(new ParameterShard($"{name}.weight", Weight, Tensor.Zeros(inFeatures, OutLocal), ShardAxis.Columns));
-        if (bias)
-        {
-            Bias = Tensor.UninitializedVector(OutLocal); // [out_r]
-            MasterWeights.FillUniform(Bias, seed, $"{name}.bias", 0, OutStart, outFeatures, MasterWeights.BiasBound(inFeatures));
-            _parameters.Add(new ParameterShard($"{name}.bias", Bias, Tensor.ZerosVector(OutLocal), ShardAxis.Columns));
-        }
+        // [in, out_r] and [out_r]: columns OutStart… of the master A [in, out] and a [out].
+        Weight = AddParameter($"{name}.weight", Tensor.Uninitialized(inFeatures, OutLocal), ShardAxis.Columns, seed, 0, OutStart, outFeatures, MasterWeights.XavierBound(inFeatures, outFeatures));
+        if (bias) Bias = AddParameter($"{name}.bias", Tensor.UninitializedVector(OutLocal), ShardAxis.Columns, seed, 0, OutStart, outFeatures, MasterWeights.BiasBound(inFeatures));
     }
 
     /// <summary>Input features (rows of A).</summary>
@@ -59,9 +52,6 @@ public sealed class ColumnParallelLinear : IParallelLayer
     public Tensor? Bias { get; }
 
     /// <inheritdoc/>
-    public IReadOnlyList<ParameterShard> Parameters => _parameters;
-
-    /// <inheritdoc/>
     public Tensor Forward(Tensor input)
     {
         LayerChecks.Input(nameof(ColumnParallelLinear), _context, input, InFeatures, $"in={InFeatures}, out={OutFeatures}");
@@ -82,28 +72,16 @@ public sealed class ColumnParallelLinear : IParallelLayer
             throw new ArgumentException($"{nameof(ColumnParallelLinear)} at rank {_context.Rank}: the output gradient is {gradOutput.ShapeText} but the output was [{input.Rows}, {expected}].");
         using var gathered = GatherOutput ? GatherFromRegion.Backward(_context, gradOutput) : null;
         var dyLocal = gathered ?? gradOutput;                                          // [batch, out_r]
-        _context.Backend.Gemm(input, true, dyLocal, false, _parameters[0].Gradient, beta: 1); // dA_r += Xᵀ·dY_r
+        _context.Backend.Gemm(input, true, dyLocal, false, Gradient(0), beta: 1); // dA_r += Xᵀ·dY_r
         if (Bias is not null)
         {
             using var sums = Tensor.UninitializedVector(OutLocal);
             _context.Backend.ColumnSums(dyLocal, sums);
-            _context.Backend.Axpy(1, sums, _parameters[1].Gradient);                   // db_r += Σ_rows dY_r
+            _context.Backend.Axpy(1, sums, Gradient(1));                   // db_r += Σ_rows dY_r
         }
         var gradInput = Tensor.Uninitialized(input.Rows, InFeatures);                 // [batch, in]
         _context.Backend.Gemm(dyLocal, false, Weight, true, gradInput);               // dY_r·A_rᵀ, partial
         _input = null;
         return CopyToRegion.Backward(_context, gradInput);                             // Σ over ranks
-    }
-
-    /// <inheritdoc/>
-    public void ZeroGradients()
-    {
-        foreach (var p in _parameters) p.Gradient.Span.Clear();
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        foreach (var p in _parameters) { p.Value.Dispose(); p.Gradient.Dispose(); }
     }
 }

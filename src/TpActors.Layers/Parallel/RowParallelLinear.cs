@@ -10,10 +10,9 @@ namespace TpActors.Layers.Parallel;
 /// split here (<see cref="ScatterToRegion"/>). Backward: dA_r = X_rᵀ·dY, db = Σ_rows dY, dX_r = dY·A_rᵀ (all-gathered to dX
 /// when the input was split here).
 /// </summary>
-public sealed class RowParallelLinear : IParallelLayer
+public sealed class RowParallelLinear : ShardedParameters, IParallelLayer
 {
     private readonly ParallelContext _context;
-    private readonly List<ParameterShard> _parameters = [];
     private Tensor? _input;         // X_r, kept for backward
     private bool _ownsInput;        // true when X_r was split off here (and is ours to dispose)
 
@@ -28,15 +27,9 @@ public sealed class RowParallelLinear : IParallelLayer
         InStart = Partition.Start(inFeatures, context.Size, context.Rank);
         InLocal = Partition.Size(inFeatures, context.Size, context.Rank);
 
-        Weight = Tensor.Uninitialized(InLocal, outFeatures); // [in_r, out]
-        MasterWeights.FillUniform(Weight, seed, $"{name}.weight", InStart, 0, outFeatures, MasterWeights.XavierBound(inFeatures, outFeatures));
-        _parameters.Add(new ParameterShard($"{name}.weight", Weight, Tensor.Zeros(InLocal, outFeatures), ShardAxis.Rows));
-        if (bias)
-        {
-            Bias = Tensor.UninitializedVector(outFeatures); // [out], the same on every rank
-            MasterWeights.FillUniform(Bias, seed, $"{name}.bias", 0, 0, outFeatures, MasterWeights.BiasBound(inFeatures));
-            _parameters.Add(new ParameterShard($"{name}.bias", Bias, Tensor.ZerosVector(outFeatures), ShardAxis.Replicated));
-        }
+        // [in_r, out]: rows InStart… of the master B [in, out]; the bias [out] is whole on every rank.
+        Weight = AddParameter($"{name}.weight", Tensor.Uninitialized(InLocal, outFeatures), ShardAxis.Rows, seed, InStart, 0, outFeatures, MasterWeights.XavierBound(inFeatures, outFeatures));
+        if (bias) Bias = AddParameter($"{name}.bias", Tensor.UninitializedVector(outFeatures), ShardAxis.Replicated, seed, 0, 0, outFeatures, MasterWeights.BiasBound(inFeatures));
     }
 
     /// <summary>Input features of the whole layer (rows of A).</summary>
@@ -61,9 +54,6 @@ public sealed class RowParallelLinear : IParallelLayer
     public Tensor? Bias { get; }
 
     /// <inheritdoc/>
-    public IReadOnlyList<ParameterShard> Parameters => _parameters;
-
-    /// <inheritdoc/>
     public Tensor Forward(Tensor input)
     {
         LayerChecks.Input(nameof(RowParallelLinear), _context, input, InputIsParallel ? InLocal : InFeatures,
@@ -85,12 +75,12 @@ public sealed class RowParallelLinear : IParallelLayer
         if (gradOutput.Rows != input.Rows || gradOutput.Cols != OutFeatures)
             throw new ArgumentException($"{nameof(RowParallelLinear)} at rank {_context.Rank}: the output gradient is {gradOutput.ShapeText} but the output was [{input.Rows}, {OutFeatures}].");
         var dy = ReduceFromRegion.Backward(_context, gradOutput);                     // [batch, out]
-        _context.Backend.Gemm(input, true, dy, false, _parameters[0].Gradient, beta: 1); // dA_r += X_rᵀ·dY
+        _context.Backend.Gemm(input, true, dy, false, Gradient(0), beta: 1); // dA_r += X_rᵀ·dY
         if (Bias is not null)
         {
             using var sums = Tensor.UninitializedVector(OutFeatures);
             _context.Backend.ColumnSums(dy, sums);
-            _context.Backend.Axpy(1, sums, _parameters[1].Gradient);                  // db += Σ_rows dY
+            _context.Backend.Axpy(1, sums, Gradient(1));                  // db += Σ_rows dY
         }
         var gradLocal = Tensor.Uninitialized(input.Rows, InLocal);                    // [batch, in_r]
         _context.Backend.Gemm(dy, false, Weight, true, gradLocal);                    // dY·A_rᵀ
@@ -100,16 +90,10 @@ public sealed class RowParallelLinear : IParallelLayer
     }
 
     /// <inheritdoc/>
-    public void ZeroGradients()
-    {
-        foreach (var p in _parameters) p.Gradient.Span.Clear();
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
+    public override void Dispose()
     {
         ReleaseInput();
-        foreach (var p in _parameters) { p.Value.Dispose(); p.Gradient.Dispose(); }
+        base.Dispose();
     }
 
     private void ReleaseInput()

@@ -28,37 +28,9 @@ public static class TensorParallelVerification
         await using var group = await TensorParallelGroup.StartAsync(system, options.Tp, settings, $"verify-{Interlocked.Increment(ref s_runs)}");
         int b = options.Batch, h = options.Hidden, f = options.Ffn;
 
-        // Column-parallel, output gathered: Y = X·A + a, A [hidden, ffn].
-        using (var x = Input(options, "column.x", b, h))
-        using (var dy = Input(options, "column.dy", b, f))
-        {
-            var run = await RunLayer(group, "column", new ColumnLinearSpec(h, f, options.Bias, GatherOutput: true), options.Seed, x, dy, identity);
-            var w = ToDouble(run.Full("column.weight"));
-            var bias = options.Bias ? ToDouble(run.Full("column.bias")) : null;
-            var X = ToDouble(x);
-            var dY = ToDouble(dy);
-            checks.Add(CheckResult.Compare("column forward Y", run.Output, AddBias(MatMul(X, w), bias), options.Tolerance));
-            checks.Add(CheckResult.Compare("column backward dX", run.GradInput, MatMul(dY, w, transposeB: true), options.Tolerance));
-            checks.Add(CheckResult.Compare("column backward dW", run.FullGrad("column.weight"), MatMul(X, dY, transposeA: true), options.Tolerance));
-            if (options.Bias) checks.Add(CheckResult.Compare("column backward db", run.FullGrad("column.bias"), ColumnSums(dY), options.Tolerance));
-            run.Dispose();
-        }
-
-        // Row-parallel, full input split inside: Y = X·B + b, B [ffn, hidden].
-        using (var x = Input(options, "row.x", b, f))
-        using (var dy = Input(options, "row.dy", b, h))
-        {
-            var run = await RunLayer(group, "row", new RowLinearSpec(f, h, options.Bias, InputIsParallel: false), options.Seed, x, dy, identity);
-            var w = ToDouble(run.Full("row.weight"));
-            var bias = options.Bias ? ToDouble(run.Full("row.bias")) : null;
-            var X = ToDouble(x);
-            var dY = ToDouble(dy);
-            checks.Add(CheckResult.Compare("row forward Y", run.Output, AddBias(MatMul(X, w), bias), options.Tolerance));
-            checks.Add(CheckResult.Compare("row backward dX", run.GradInput, MatMul(dY, w, transposeB: true), options.Tolerance));
-            checks.Add(CheckResult.Compare("row backward dW", run.FullGrad("row.weight"), MatMul(X, dY, transposeA: true), options.Tolerance));
-            if (options.Bias) checks.Add(CheckResult.Compare("row backward db", run.FullGrad("row.bias"), ColumnSums(dY), options.Tolerance));
-            run.Dispose();
-        }
+        // Column-parallel, output gathered (Y = X·A + a, A [hidden, ffn]); row-parallel, full input split inside (Y = X·B + b, B [ffn, hidden]).
+        await CheckLinear(group, options, "column", new ColumnLinearSpec(h, f, options.Bias, GatherOutput: true), h, f, checks, identity);
+        await CheckLinear(group, options, "row", new RowLinearSpec(f, h, options.Bias, InputIsParallel: false), f, h, checks, identity);
 
         // The Megatron MLP: Y = act(X·A + a)·B + b.
         var dump = new Dictionary<string, Tensor>();
@@ -100,6 +72,23 @@ public static class TensorParallelVerification
 
         checks.Add(new CheckResult($"replicas bit-identical on all {options.Tp} ranks", $"{identity.Compared} tensors", identity.MaxDifference, identity.MaxDifference, 0));
         return new VerifyReport(options, checks, group.BackendDescription, clock.Elapsed, dump);
+    }
+
+    // One linear layer Y = X·W + b on the group: forward and backward against the float64 reference.
+    private static async Task CheckLinear(TensorParallelGroup group, VerifyOptions options, string name, LayerSpec spec, int inFeatures, int outFeatures,
+        List<CheckResult> checks, RankIdentity identity)
+    {
+        using var x = Input(options, $"{name}.x", options.Batch, inFeatures);
+        using var dy = Input(options, $"{name}.dy", options.Batch, outFeatures);
+        using var run = await RunLayer(group, name, spec, options.Seed, x, dy, identity);
+        var w = ToDouble(run.Full($"{name}.weight"));
+        var bias = options.Bias ? ToDouble(run.Full($"{name}.bias")) : null;
+        var X = ToDouble(x);
+        var dY = ToDouble(dy);
+        checks.Add(CheckResult.Compare($"{name} forward Y", run.Output, AddBias(MatMul(X, w), bias), options.Tolerance));
+        checks.Add(CheckResult.Compare($"{name} backward dX", run.GradInput, MatMul(dY, w, transposeB: true), options.Tolerance));
+        checks.Add(CheckResult.Compare($"{name} backward dW", run.FullGrad($"{name}.weight"), MatMul(X, dY, transposeA: true), options.Tolerance));
+        if (options.Bias) checks.Add(CheckResult.Compare($"{name} backward db", run.FullGrad($"{name}.bias"), ColumnSums(dY), options.Tolerance));
     }
 
     /// <summary>An input [rows, cols] uniform in [−1, 1), from its own seeded stream.</summary>
