@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using TpActors.Layers.Tensors;
 
 namespace TpActors.Layers.Collectives;
 
@@ -11,9 +11,7 @@ namespace TpActors.Layers.Collectives;
 [DebuggerDisplay("{Round} step {Step} chunk {Index} from rank {From}: {Length} floats")]
 public sealed class CollectiveChunk
 {
-    // Free chunks by capacity (a power of two).
-    private static readonly ConcurrentDictionary<int, ConcurrentQueue<CollectiveChunk>> s_pool = new();
-    private const int MaxPooledPerCapacity = 256;
+    private static readonly SizeClassPool<CollectiveChunk> s_pool = new(maxPerClass: 256, static capacity => new CollectiveChunk(capacity));
 
     private CollectiveChunk(int capacity) => Data = new float[capacity];
 
@@ -39,12 +37,7 @@ public sealed class CollectiveChunk
     public Span<float> Values => Data.AsSpan(0, Length);
 
     /// <summary>A chunk from the pool with room for at least <paramref name="length"/> floats (capacities are powers of two).</summary>
-    internal static CollectiveChunk Rent(int length)
-    {
-        int capacity = length <= 16 ? 16 : (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)length);
-        if (s_pool.TryGetValue(capacity, out var queue) && queue.TryDequeue(out var chunk)) return chunk;
-        return new CollectiveChunk(capacity);
-    }
+    internal static CollectiveChunk Rent(int length) => s_pool.Rent(length);
 
     /// <summary>Labels the chunk for sending.</summary>
     internal CollectiveChunk Address(RoundId round, int step, int index, int from, int length)
@@ -59,9 +52,5 @@ public sealed class CollectiveChunk
     }
 
     /// <summary>Gives the chunk back to the pool; its owner must not touch it again.</summary>
-    internal void Return()
-    {
-        var queue = s_pool.GetOrAdd(Data.Length, static _ => new ConcurrentQueue<CollectiveChunk>());
-        if (queue.Count < MaxPooledPerCapacity) queue.Enqueue(this);
-    }
+    internal void Return() => s_pool.Return(Data.Length, this);
 }

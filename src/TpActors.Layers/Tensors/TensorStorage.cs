@@ -1,22 +1,17 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace TpActors.Layers.Tensors;
 
 /// <summary>
 /// A pinned float buffer whose first element sits on a 64-byte boundary (a cache line, an AVX-512 register),
-/// rented from a pool of power-of-two capacities so that steady-state layer steps allocate nothing.
+/// rented from a <see cref="SizeClassPool{T}"/> so that steady-state layer steps allocate nothing.
 /// </summary>
 internal sealed class TensorStorage
 {
     private const int AlignmentBytes = 64;
-    private const int MinCapacity = 16;
-    private const int MaxPooledPerCapacity = 32;
 
-    // One queue per power-of-two capacity; a returned buffer waits here for the next Rent of its size class.
-    private static readonly ConcurrentDictionary<int, ConcurrentQueue<TensorStorage>> s_pool = new();
+    private static readonly SizeClassPool<TensorStorage> s_pool = new(maxPerClass: 32, static capacity => new TensorStorage(capacity));
 
     private TensorStorage(int capacity)
     {
@@ -42,20 +37,11 @@ internal sealed class TensorStorage
     public static TensorStorage Rent(int length)
     {
         Debug.Assert(length >= 0, "A tensor has a non-negative number of elements.");
-        int capacity = CapacityFor(length);
-        if (s_pool.TryGetValue(capacity, out var queue) && queue.TryDequeue(out var storage)) return storage;
-        return new TensorStorage(capacity);
+        return s_pool.Rent(length);
     }
 
     /// <summary>Gives the buffer back; the caller must not touch it again.</summary>
-    public static void Return(TensorStorage storage)
-    {
-        var queue = s_pool.GetOrAdd(storage.Capacity, static _ => new ConcurrentQueue<TensorStorage>());
-        if (queue.Count < MaxPooledPerCapacity) queue.Enqueue(storage);
-    }
-
-    private static int CapacityFor(int length) =>
-        length <= MinCapacity ? MinCapacity : length > 1 << 30 ? length : (int)BitOperations.RoundUpToPowerOf2((uint)length);
+    public static void Return(TensorStorage storage) => s_pool.Return(storage.Capacity, storage);
 
     private static unsafe int AlignedOffset(float[] array)
     {
