@@ -62,8 +62,9 @@ public static class VerifyPrinter
     public static void Dump(VerifyReport report, string directory, TextWriter log)
     {
         Directory.CreateDirectory(directory);
-        foreach (var (name, tensor) in report.MlpTensors) NpyFile.Write(Path.Combine(directory, name + ".npy"), tensor);
-        log.WriteLine($"wrote {report.MlpTensors.Count} .npy files to {directory}: {string.Join(", ", report.MlpTensors.Keys)}");
+        var names = VerifyReport.DumpNames.Where(report.MlpTensors.ContainsKey).ToList();
+        foreach (var name in names) NpyFile.Write(Path.Combine(directory, name + ".npy"), report.MlpTensors[name]);
+        log.WriteLine($"wrote {names.Count} .npy files to {directory}: {string.Join(", ", names)}");
     }
 
     // JSON has no infinity or NaN: a value that is not finite is written as the largest double.

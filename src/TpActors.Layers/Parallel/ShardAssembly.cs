@@ -5,6 +5,14 @@ namespace TpActors.Layers.Parallel;
 /// <summary>Puts a parameter's shards (one per rank, by rank) back together into the full tensor.</summary>
 public static class ShardAssembly
 {
+    /// <summary>The full value (or, with <paramref name="gradient"/>, the full gradient) of parameter <paramref name="name"/>, from every rank's shards (by rank).</summary>
+    public static Tensor Assemble(IEnumerable<IReadOnlyList<ParameterShard>> ranks, string name, bool gradient = false)
+    {
+        var shards = ranks.Select(parameters => parameters.FirstOrDefault(p => p.Name == name)
+            ?? throw new ArgumentException($"No parameter '{name}' (there are: {string.Join(", ", parameters.Select(p => p.Name))}).", nameof(name))).ToList();
+        return Assemble(shards.Select(p => gradient ? p.Gradient : p.Value).ToList(), shards[0].Axis);
+    }
+
     /// <summary>The full tensor: shards side by side (<see cref="ShardAxis.Columns"/>), stacked (<see cref="ShardAxis.Rows"/>), or rank 0's copy (<see cref="ShardAxis.Replicated"/>).</summary>
     public static Tensor Assemble(IReadOnlyList<Tensor> shards, ShardAxis axis)
     {

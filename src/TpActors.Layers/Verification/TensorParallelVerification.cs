@@ -38,36 +38,39 @@ public static class TensorParallelVerification
             var x = Input(options, "mlp.x", b, h);
             var dy = Input(options, "mlp.dy", b, h);
             var run = await RunLayer(group, "mlp", new MlpSpec(h, f, options.Bias, options.Activation), options.Seed, x, dy, identity);
+            dump["x"] = x;
+            dump["w1"] = run.Full("mlp.fc1.weight");
+            dump["w2"] = run.Full("mlp.fc2.weight");
+            dump["y"] = run.Output;
+            dump["dy"] = dy;
+            dump["dx"] = run.GradInput;
+            dump["dw1"] = run.FullGrad("mlp.fc1.weight");
+            dump["dw2"] = run.FullGrad("mlp.fc2.weight");
+            if (options.Bias)
+            {
+                dump["b1"] = run.Full("mlp.fc1.bias");
+                dump["b2"] = run.Full("mlp.fc2.bias");
+                dump["db1"] = run.FullGrad("mlp.fc1.bias");
+                dump["db2"] = run.FullGrad("mlp.fc2.bias");
+            }
+
             var X = ToDouble(x);
             var dY = ToDouble(dy);
-            var w1 = ToDouble(run.Full("mlp.fc1.weight"));
-            var w2 = ToDouble(run.Full("mlp.fc2.weight"));
-            var b1 = options.Bias ? ToDouble(run.Full("mlp.fc1.bias")) : null;
-            var b2 = options.Bias ? ToDouble(run.Full("mlp.fc2.bias")) : null;
+            var w1 = ToDouble(dump["w1"]);
+            var w2 = ToDouble(dump["w2"]);
+            var b1 = options.Bias ? ToDouble(dump["b1"]) : null;
+            var b2 = options.Bias ? ToDouble(dump["b2"]) : null;
             var hPre = AddBias(MatMul(X, w1), b1);                  // [batch, ffn]
             var z = Activate(options.Activation, hPre);
             var y = AddBias(MatMul(z, w2), b2);                     // [batch, hidden]
             var dZ = MatMul(dY, w2, transposeB: true);
             var dH = ActivateBackward(options.Activation, hPre, dZ);
-            checks.Add(CheckResult.Compare("mlp forward Y", run.Output, y, options.Tolerance));
-            checks.Add(CheckResult.Compare("mlp backward dX", run.GradInput, MatMul(dH, w1, transposeB: true), options.Tolerance));
-            checks.Add(CheckResult.Compare("mlp backward dW1", run.FullGrad("mlp.fc1.weight"), MatMul(X, dH, transposeA: true), options.Tolerance));
-            if (options.Bias) checks.Add(CheckResult.Compare("mlp backward db1", run.FullGrad("mlp.fc1.bias"), ColumnSums(dH), options.Tolerance));
-            checks.Add(CheckResult.Compare("mlp backward dW2", run.FullGrad("mlp.fc2.weight"), MatMul(z, dY, transposeA: true), options.Tolerance));
-            if (options.Bias) checks.Add(CheckResult.Compare("mlp backward db2", run.FullGrad("mlp.fc2.bias"), ColumnSums(dY), options.Tolerance));
-
-            dump["x"] = x;
-            dump["w1"] = run.Full("mlp.fc1.weight");
-            if (options.Bias) dump["b1"] = run.Full("mlp.fc1.bias");
-            dump["w2"] = run.Full("mlp.fc2.weight");
-            if (options.Bias) dump["b2"] = run.Full("mlp.fc2.bias");
-            dump["y"] = run.Output;
-            dump["dy"] = dy;
-            dump["dx"] = run.GradInput;
-            dump["dw1"] = run.FullGrad("mlp.fc1.weight");
-            if (options.Bias) dump["db1"] = run.FullGrad("mlp.fc1.bias");
-            dump["dw2"] = run.FullGrad("mlp.fc2.weight");
-            if (options.Bias) dump["db2"] = run.FullGrad("mlp.fc2.bias");
+            checks.Add(CheckResult.Compare("mlp forward Y", dump["y"], y, options.Tolerance));
+            checks.Add(CheckResult.Compare("mlp backward dX", dump["dx"], MatMul(dH, w1, transposeB: true), options.Tolerance));
+            checks.Add(CheckResult.Compare("mlp backward dW1", dump["dw1"], MatMul(X, dH, transposeA: true), options.Tolerance));
+            if (options.Bias) checks.Add(CheckResult.Compare("mlp backward db1", dump["db1"], ColumnSums(dH), options.Tolerance));
+            checks.Add(CheckResult.Compare("mlp backward dW2", dump["dw2"], MatMul(z, dY, transposeA: true), options.Tolerance));
+            if (options.Bias) checks.Add(CheckResult.Compare("mlp backward db2", dump["db2"], ColumnSums(dY), options.Tolerance));
         }
 
         checks.Add(new CheckResult($"replicas bit-identical on all {options.Tp} ranks", $"{identity.Compared} tensors", identity.MaxDifference, identity.MaxDifference, 0));
@@ -120,20 +123,14 @@ public static class TensorParallelVerification
     // One layer's results: rank 0's output and input gradient (identical on all ranks) and every rank's shards.
     private sealed record LayerRun(Tensor Output, Tensor GradInput, ParametersReply[] Parameters) : IDisposable
     {
-        public Tensor Full(string parameter) => Assemble(parameter, p => p.Value);
+        public Tensor Full(string parameter) => ShardAssembly.Assemble(Parameters.Select(r => r.Parameters), parameter);
 
-        public Tensor FullGrad(string parameter) => Assemble(parameter, p => p.Gradient);
+        public Tensor FullGrad(string parameter) => ShardAssembly.Assemble(Parameters.Select(r => r.Parameters), parameter, gradient: true);
 
         public void Dispose()
         {
             Output.Dispose();
             GradInput.Dispose();
-        }
-
-        private Tensor Assemble(string parameter, Func<ParameterShard, Tensor> pick)
-        {
-            var shards = Parameters.Select(r => r.Parameters.Single(p => p.Name == parameter)).ToList();
-            return ShardAssembly.Assemble(shards.Select(pick).ToList(), shards[0].Axis);
         }
     }
 

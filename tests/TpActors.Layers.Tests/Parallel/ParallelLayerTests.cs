@@ -151,21 +151,15 @@ public sealed class ParallelLayerTests(RankGroups groups) : IClassFixture<RankGr
             return new LayerRun(outputs.Select(o => o.Tensor).ToArray(), grads.Select(g => g.Tensor).ToArray(), parameters);
         }
 
-        public Tensor Full(string name) => Assemble(name, p => p.Value);
+        public Tensor Full(string name) => ShardAssembly.Assemble(Parameters.Select(r => r.Parameters), name);
 
-        public Tensor FullGrad(string name) => Assemble(name, p => p.Gradient);
+        public Tensor FullGrad(string name) => ShardAssembly.Assemble(Parameters.Select(r => r.Parameters), name, gradient: true);
 
         public void AssertReplicasIdentical(Tensor[][] replicated)
         {
             foreach (var copies in replicated)
                 foreach (var copy in copies)
                     Assert.Equal(copies[0].ToArray().Select(BitConverter.SingleToInt32Bits), copy.ToArray().Select(BitConverter.SingleToInt32Bits));
-        }
-
-        private Tensor Assemble(string name, Func<ParameterShard, Tensor> pick)
-        {
-            var shards = Parameters.Select(r => r.Parameters.Single(p => p.Name == name)).ToList();
-            return ShardAssembly.Assemble(shards.Select(pick).ToList(), shards[0].Axis);
         }
     }
 }
