@@ -29,24 +29,15 @@ public sealed record ActorBench(long Messages, int InFlight, int Senders, int Ru
         if (Runs < 1) throw new ArgumentException($"runs is {Runs}; use at least 1.");
     }
 
-    /// <summary>Measures each pattern and its baseline, reporting each pattern on <paramref name="progress"/> as it finishes.</summary>
-    public async Task<IReadOnlyList<BenchResult>> Run(Config config, TextWriter progress)
+    /// <summary>Measures each pattern and its baseline on <paramref name="system"/>, reporting each pattern on <paramref name="progress"/> as it finishes.</summary>
+    public async Task<IReadOnlyList<BenchResult>> Run(ActorSystem system, TextWriter progress)
     {
-        var system = ActorSystem.Create("bench", config);
-        try
-        {
-            var results = new List<BenchResult>
-            {
-                await Measure("ping-pong 1 pair", () => ActorPatterns.PingPong(system, 1, Messages, InFlight), () => ChannelPatterns.PingPong(1, Messages, InFlight)),
-                await Measure("ping-pong 2 pairs", () => ActorPatterns.PingPong(system, 2, Messages, InFlight), () => ChannelPatterns.PingPong(2, Messages, InFlight)),
-                await Measure("fan-in", () => ActorPatterns.FanIn(system, Senders, Messages), () => ChannelPatterns.FanIn(Senders, Messages)),
-            };
-            return results;
-        }
-        finally
-        {
-            await system.Terminate();
-        }
+        return
+        [
+            await Measure("ping-pong 1 pair", () => ActorPatterns.PingPong(system, 1, Messages, InFlight), () => ChannelPatterns.PingPong(1, Messages, InFlight)),
+            await Measure("ping-pong 2 pairs", () => ActorPatterns.PingPong(system, 2, Messages, InFlight), () => ChannelPatterns.PingPong(2, Messages, InFlight)),
+            await Measure("fan-in", () => ActorPatterns.FanIn(system, Senders, Messages), () => ChannelPatterns.FanIn(Senders, Messages)),
+        ];
 
         async Task<BenchResult> Measure(string name, Func<Task> actors, Func<Task> channels)
         {

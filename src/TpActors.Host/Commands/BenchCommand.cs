@@ -32,7 +32,6 @@ public static class BenchCommand
         command.SetAction(parse => context.Guard(parse, () =>
         {
             var loaded = options.Load(parse);
-            foreach (var warning in loaded.Warnings) context.Error.WriteLine($"warning: {warning}");
             var defaults = ActorBench.FromConfig(loaded.Config);
             var bench = new ActorBench(
                 parse.GetValue(messages) ?? defaults.Messages,
@@ -48,14 +47,9 @@ public static class BenchCommand
                 context.Error.WriteLine($"tpactors: {e.Message}");
                 return ExitCodes.Usage;
             }
-            if (IsOptimizationDisabled())
-                context.Error.WriteLine("warning: this is a Debug build, so the figures understate the runtime; build with -c Release (see docs/BENCHMARKS.md).");
-            var machine = MachineInfo.Current(backend: "none");
-            context.Error.WriteLine($"bench actors: {bench.Messages:#,0} messages per run, best of {bench.Runs} after a warm-up, on {machine.Cores} cores ({machine.Cpu})");
-            var results = bench.Run(loaded.Config, context.Error).GetAwaiter().GetResult();
-            if (parse.GetValue(json)) BenchReport.WriteJson(context.Out, machine, results);
-            else BenchReport.WriteTable(context.Out, machine, results);
-            return ExitCodes.Success;
+            return RunBench(context, parse, loaded, json, "none",
+                $"bench actors: {bench.Messages:#,0} messages per run, best of {bench.Runs} after a warm-up",
+                system => bench.Run(system, context.Error));
         }));
         return command;
     }
@@ -92,7 +86,7 @@ public static class BenchCommand
                 context.Error.WriteLine($"tpactors: {e.Message}");
                 return ExitCodes.Usage;
             }
-            return RunTensorBench(context, parse, loaded, json, "none (collectives move floats; no GEMM)",
+            return RunBench(context, parse, loaded, json, "none (collectives move floats; no GEMM)",
                 $"bench collectives: {bench.Ranks} rank actors in one process, {bench.Iterations} iterations per size",
                 system => bench.Run(system, settings, context.Error));
         }));
@@ -125,15 +119,15 @@ public static class BenchCommand
                 return ExitCodes.Usage;
             }
             var backend = Layers.Tensors.CpuBackend.Create(settings.Backend, Environment.ProcessorCount).Description;
-            return RunTensorBench(context, parse, loaded, json, backend,
+            return RunBench(context, parse, loaded, json, backend,
                 $"bench layers: GEMM {bench.GemmSize}³; MLP hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}; best of {bench.Runs}",
                 system => bench.Run(system, settings, context.Error));
         }));
         return command;
     }
 
-    // The part every tensor bench shares: warnings, an actor system, the run, the report.
-    private static int RunTensorBench(CommandContext context, ParseResult parse, Runtime.Configuration.LoadedConfig loaded, Option<bool> json,
+    // The part every bench shares: warnings, the machine, an actor system, the run, the report.
+    private static int RunBench(CommandContext context, ParseResult parse, Runtime.Configuration.LoadedConfig loaded, Option<bool> json,
         string backend, string banner, Func<Runtime.Actors.ActorSystem, Task<IReadOnlyList<BenchResult>>> run)
     {
         foreach (var warning in loaded.Warnings) context.Error.WriteLine($"warning: {warning}");

@@ -50,9 +50,6 @@ public sealed class RankActor : ReceiveActor
     public static Props Props(int rank, int blasThreads, RankSettings settings) =>
         Runtime.Actors.Props.Create(() => new RankActor(rank, blasThreads, settings)).WithDispatcher(Runtime.Actors.Props.PinnedDispatcherId);
 
-    /// <summary>The backend, described (name and threads).</summary>
-    internal string BackendDescription => Backend.Description;
-
     /// <inheritdoc/>
     protected override void PreStart()
     {

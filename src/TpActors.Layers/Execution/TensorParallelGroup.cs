@@ -11,13 +11,12 @@ public sealed class TensorParallelGroup : IAsyncDisposable
 {
     private readonly ActorSystem _system;
 
-    private TensorParallelGroup(ActorSystem system, string name, IReadOnlyList<IActorRef> ranks, RankSettings settings, string backend)
+    private TensorParallelGroup(ActorSystem system, string name, IReadOnlyList<IActorRef> ranks, RankSettings settings)
     {
         _system = system;
         Name = name;
         Ranks = ranks;
         Settings = settings;
-        BackendDescription = backend;
     }
 
     /// <summary>The group's name (also the collective group's name).</summary>
@@ -33,7 +32,7 @@ public sealed class TensorParallelGroup : IAsyncDisposable
     public RankSettings Settings { get; }
 
     /// <summary>The ranks' backend in words, with its threads per rank, e.g. "openblas (SkylakeX), 1 BLAS thread per rank × 2 ranks".</summary>
-    public string BackendDescription { get; }
+    public string BackendDescription { get; private set; } = "";
 
     /// <summary>Starts <paramref name="size"/> rank actors named "<paramref name="name"/>-rank-r" and joins them into group <paramref name="name"/>.</summary>
     public static async Task<TensorParallelGroup> StartAsync(ActorSystem system, int size, RankSettings settings, string name = "tp")
@@ -42,10 +41,11 @@ public sealed class TensorParallelGroup : IAsyncDisposable
         int threads = settings.ThreadsPerRank(size);
         var ranks = Enumerable.Range(0, size).Select(r => system.ActorOf(RankActor.Props(r, threads, settings), $"{name}-rank-{r}")).ToList();
         var endpoints = await Task.WhenAll(ranks.Select(r => r.Ask<IActorRef>(GetCollectiveEndpoint.Instance, settings.CommandTimeout)));
-        var group = new TensorParallelGroup(system, name, ranks, settings, "");
+        var group = new TensorParallelGroup(system, name, ranks, settings);
         await group.AskAll<Done>(_ => new JoinGroup(name, endpoints));
-        var description = await group.AskAll<string>(_ => new RunOnRank(name, context => ((CpuBackend)context.Backend).Description));
-        return new TensorParallelGroup(system, name, ranks, settings, $"{description[0]} per rank × {size} rank{(size == 1 ? "" : "s")}");
+        var description = await group.RunOnEachRank(context => ((CpuBackend)context.Backend).Description);
+        group.BackendDescription = $"{description[0]} per rank × {size} rank{(size == 1 ? "" : "s")}";
+        return group;
     }
 
     /// <summary>Sends every rank its command and waits for all answers, by rank.</summary>
