@@ -11,9 +11,7 @@ internal static class RingAllGather
 {
     public static void Run(Communicator comm, ReadOnlySpan<float> local, Span<float> output, IReadOnlyList<int> counts)
     {
-        var layout = SegmentLayout.Of(counts, comm.Settings.ChunkElements);
-        if (layout.Counts.Length != comm.Size)
-            throw new ArgumentException($"All-gather in group '{comm.Group}' needs {comm.Size} segment sizes, one per rank, but got {layout.Counts.Length}.");
+        var layout = SegmentLayout.PerRank(comm, counts, CollectiveOperation.AllGather);
         if (local.Length != layout.Counts[comm.Rank] || output.Length != layout.Total)
             throw new ArgumentException($"All-gather at rank {comm.Rank}: the local part has {local.Length} elements and the output {output.Length}, " +
                 $"but the segments [{string.Join(", ", layout.Counts)}] need {layout.Counts[comm.Rank]} and {layout.Total}.");

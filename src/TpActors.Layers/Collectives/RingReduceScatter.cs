@@ -12,20 +12,13 @@ internal static class RingReduceScatter
 {
     public static void Run(Communicator comm, ReadOnlySpan<float> input, Span<float> output, IReadOnlyList<int> counts)
     {
-        var layout = SegmentLayout.Of(counts, comm.Settings.ChunkElements);
-        Check(comm, layout, input.Length, output.Length);
+        var layout = SegmentLayout.PerRank(comm, counts, CollectiveOperation.ReduceScatter);
+        if (input.Length != layout.Total || output.Length != layout.Counts[comm.Rank])
+            throw new ArgumentException($"Reduce-scatter at rank {comm.Rank}: the input has {input.Length} elements and the output {output.Length}, " +
+                $"but the segments [{string.Join(", ", layout.Counts)}] need {layout.Total} and {layout.Counts[comm.Rank]}.");
         var round = comm.BeginRound(CollectiveOperation.ReduceScatter);
         if (comm.Size == 1) input.CopyTo(output);
         else RingPass.Reduce(comm, round, input, layout, comm.Rank - 1, 0, output);
         comm.EndRound(round);
-    }
-
-    private static void Check(Communicator comm, SegmentLayout layout, int inputLength, int outputLength)
-    {
-        if (layout.Counts.Length != comm.Size)
-            throw new ArgumentException($"Reduce-scatter in group '{comm.Group}' needs {comm.Size} segment sizes, one per rank, but got {layout.Counts.Length}.");
-        if (inputLength != layout.Total || outputLength != layout.Counts[comm.Rank])
-            throw new ArgumentException($"Reduce-scatter at rank {comm.Rank}: the input has {inputLength} elements and the output {outputLength}, " +
-                $"but the segments [{string.Join(", ", layout.Counts)}] need {layout.Total} and {layout.Counts[comm.Rank]}.");
     }
 }

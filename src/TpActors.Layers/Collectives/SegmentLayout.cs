@@ -36,6 +36,14 @@ internal sealed class SegmentLayout
     /// <summary>Segments of the given sizes.</summary>
     public static SegmentLayout Of(IReadOnlyList<int> counts, int chunkElements) => new([.. counts], chunkElements);
 
+    /// <summary>One segment per member of <paramref name="comm"/>'s group, sized by <paramref name="counts"/>; a wrong number of sizes is refused, naming <paramref name="operation"/>.</summary>
+    public static SegmentLayout PerRank(Communicator comm, IReadOnlyList<int> counts, CollectiveOperation operation)
+    {
+        if (counts.Count != comm.Size)
+            throw new ArgumentException($"{RoundId.OperationName(operation)} in group '{comm.Group}' needs {comm.Size} segment sizes, one per rank, but got {counts.Count}.");
+        return Of(counts, comm.Settings.ChunkElements);
+    }
+
     /// <summary><paramref name="total"/> elements over <paramref name="segments"/> segments, balanced as every shard is (<see cref="Partition"/>).</summary>
     public static SegmentLayout Balanced(int total, int segments, int chunkElements) =>
         new(Partition.Sizes(total, segments), chunkElements);
