@@ -17,12 +17,15 @@ public sealed class SchedulerTests : TestKit
         var tick = Sys.Scheduler.ScheduleTellRepeatedly(TimeSpan.Zero, TimeSpan.FromMilliseconds(10), TestActor, "tick", null);
         ReceiveN(3);
         tick.Cancel();
-        int late = 0;
+        // Ticks sent before Cancel may still be queued (many, when the machine is loaded and the test thread was
+        // slow to call Cancel); they drain at once. A live timer would keep one coming every 10 ms, so the probe
+        // would never fall quiet for 150 ms and the bound below would be reached.
+        int backlog = 0;
         while (!QuietFor(TimeSpan.FromMilliseconds(150)))
-            Assert.True(++late <= 2, "after Cancel, at most the ticks already in flight arrive");
+            Assert.True(++backlog <= 100, "ticks kept arriving after Cancel");
     }
 
-    // True once no message has come for `quiet` (a tick may already have been in flight when Cancel ran).
+    // True once no message has come for `quiet`.
     private bool QuietFor(TimeSpan quiet)
     {
         try
