@@ -5,7 +5,9 @@ namespace TpActors.Layers.Collectives;
 /// <summary>
 /// Where a rank's collective messages land: one FIFO per round, filled by peers (on their threads, through the rank's
 /// endpoint ref) and drained by the rank's own thread while it runs that round. Messages of a later round wait in their
-/// own queue until the rank gets there; messages of a round the rank has finished (or abandoned) are dropped.
+/// own queue until the rank gets there; messages of a round the rank has finished (or abandoned) are dropped. An
+/// <see cref="AbortGroup"/> ends every round of its group at once: a waiting <see cref="Take"/> throws
+/// <see cref="CollectiveAbortedException"/>, and the group's messages are dropped from then on.
 /// </summary>
 /// <remarks>
 /// Invariants: only the owning rank's thread calls <see cref="Take"/> and <see cref="EndRound"/>; any thread may call
@@ -26,21 +28,32 @@ public sealed class CollectiveInbox
     // Set by Post after enqueueing, reset by Take before its last look: a message posted after that look wakes the taker.
     private readonly ManualResetEventSlim _posted = new(false, spinCount: 200);
 
+    // Groups aborted by their supervisor, with the reason: their rounds fail and their messages are dropped. Guarded by _gate.
+    private readonly Dictionary<string, string> _aborted = new();
+
     // True once the rank has stopped: everything posted afterwards is dropped. Guarded by _gate.
     private bool _closed;
 
-    /// <summary>Accepts a message from a peer (any thread): a <see cref="CollectiveChunk"/> or a <see cref="RoundStalled"/>.</summary>
+    /// <summary>
+    /// Accepts a message from a peer or a supervisor (any thread): a <see cref="CollectiveChunk"/>, a <see cref="RoundStalled"/>
+    /// or an <see cref="AbortGroup"/>.
+    /// </summary>
     public void Post(object message)
     {
+        if (message is AbortGroup abort)
+        {
+            Abort(abort);
+            return;
+        }
         RoundId round = message switch
         {
             CollectiveChunk chunk => chunk.Round,
             RoundStalled stalled => stalled.Round,
-            _ => throw new ArgumentException($"A collective inbox takes chunks and stall reports, not {message.GetType().Name}.", nameof(message)),
+            _ => throw new ArgumentException($"A collective inbox takes chunks, stall reports and aborts, not {message.GetType().Name}.", nameof(message)),
         };
         lock (_gate)
         {
-            if (_closed || (_finished.TryGetValue(round.Group, out long last) && round.Sequence <= last))
+            if (_closed || _aborted.ContainsKey(round.Group) || (_finished.TryGetValue(round.Group, out long last) && round.Sequence <= last))
             {
                 (message as CollectiveChunk)?.Return();
                 return;
@@ -97,11 +110,27 @@ public sealed class CollectiveInbox
         _posted.Set();
     }
 
-    private bool TryDequeue((string, long) key, out object message)
+    // Marks the group aborted, drops what it has pending and wakes a rank waiting in one of its rounds.
+    private void Abort(AbortGroup abort)
+    {
+        lock (_gate)
+        {
+            _aborted.TryAdd(abort.Group, abort.Reason);
+            foreach (var key in _rounds.Keys.Where(k => k.Group == abort.Group).ToList())
+            {
+                foreach (var message in _rounds[key]) (message as CollectiveChunk)?.Return();
+                _rounds.Remove(key);
+            }
+        }
+        _posted.Set();
+    }
+
+    private bool TryDequeue((string Group, long Sequence) key, out object message)
     {
         lock (_gate)
         {
             if (_closed) throw new ObjectDisposedException(nameof(CollectiveInbox), "The rank's collective inbox is closed: the rank has stopped.");
+            if (_aborted.TryGetValue(key.Group, out var reason)) throw new CollectiveAbortedException(key.Group, reason);
             if (_rounds.TryGetValue(key, out var queue) && queue.TryDequeue(out message!)) return true;
         }
         message = null!;

@@ -13,8 +13,8 @@ namespace TpActors.Layers.Collectives;
 [DebuggerDisplay("group {Group}: rank {Rank} of {Size}, {_sequence} rounds")]
 public sealed class Communicator
 {
-    private readonly IActorRef[] _endpoints;
     private readonly CollectiveInbox _inbox;
+    private IActorRef[] _endpoints;
 
     // Rounds started in this group: the next round's sequence number is one more. Only the rank's thread changes it.
     private long _sequence;
@@ -36,7 +36,7 @@ public sealed class Communicator
     }
 
     /// <summary>The group's name; part of every round id.</summary>
-    public string Group { get; }
+    public string Group { get; private set; }
 
     /// <summary>This member's rank in the group, from 0.</summary>
     public int Rank { get; }
@@ -67,6 +67,22 @@ public sealed class Communicator
 
     /// <summary>Returns once every member has entered the barrier.</summary>
     public void Barrier() => RingBarrier.Run(this);
+
+    /// <summary>
+    /// Re-forms the group under a new name after a member was replaced: the same rank, new <paramref name="endpoints"/>
+    /// (one per rank, the same count), round numbers from 1 again. Rounds of the old name still in flight stay apart, since
+    /// the name is part of every round id; the old name must not be reused.
+    /// </summary>
+    public void Reform(string group, IReadOnlyList<IActorRef> endpoints)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(group);
+        if (endpoints.Count != _endpoints.Length)
+            throw new ArgumentException($"Group '{Group}' has {_endpoints.Length} members; re-forming it as '{group}' with {endpoints.Count} is not possible.", nameof(endpoints));
+        if (group == Group) throw new ArgumentException($"Group '{group}' must take a new name when it is re-formed.", nameof(group));
+        Group = group;
+        _endpoints = [.. endpoints];
+        _sequence = 0;
+    }
 
     /// <summary>Starts this member's next round: its id, and its deadline.</summary>
     internal RoundId BeginRound(CollectiveOperation operation)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TpActors.Layers.Collectives;
+using TpActors.Layers.Execution.Faults;
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
 using TpActors.Runtime.Actors;
@@ -11,10 +12,11 @@ namespace TpActors.Layers.Execution;
 /// It owns its backend, its inbox for collective messages and its shards of every layer built on it, and runs layer
 /// commands one at a time. While a command is inside a collective the rank's thread waits on its inbox, which peers fill
 /// through the rank's collective endpoint (a function ref that bypasses the mailbox, so a busy rank still receives its
-/// round's chunks). A failed command is answered with <see cref="Status.Failure"/> and leaves the rank ready for the next one.
+/// round's chunks). A failed layer command is answered with <see cref="Status.Failure"/> and leaves the rank ready for the
+/// next one; a failed training phase is the rank's failure, for its supervisor to handle (see RankActor.Training.cs).
 /// </summary>
 [DebuggerDisplay("rank {_rank}, {_layers.Count} layers")]
-public sealed class RankActor : ReceiveActor
+public sealed partial class RankActor : ReceiveActor
 {
     private readonly int _rank;
     private readonly int _blasThreads;
@@ -25,12 +27,13 @@ public sealed class RankActor : ReceiveActor
     private IActorRef _endpoint = ActorRefs.Nobody;
     private CpuBackend? _backend;
 
-    /// <summary>Rank <paramref name="rank"/>, whose GEMMs use <paramref name="blasThreads"/> threads.</summary>
-    public RankActor(int rank, int blasThreads, RankSettings settings)
+    /// <summary>Rank <paramref name="rank"/>, whose GEMMs use <paramref name="blasThreads"/> threads; <paramref name="faults"/> are injected into training phases.</summary>
+    public RankActor(int rank, int blasThreads, RankSettings settings, FaultPlan? faults = null)
     {
         _rank = rank;
         _blasThreads = blasThreads;
         _settings = settings;
+        _faults = faults;
         Receive<GetCollectiveEndpoint>(_ => Sender.Tell(_endpoint));
         Receive<JoinGroup>(join => Answer(() => Join(join)));
         Receive<CreateLayer>(create => Answer(() => Create(create)));
@@ -44,11 +47,12 @@ public sealed class RankActor : ReceiveActor
         Receive<GetParameters>(get => Answer(() => new ParametersReply(_rank, Layer(get.Layer).Parameters
             .Select(p => new ParameterShard(p.Name, p.Value.Clone(), p.Gradient.Clone(), p.Axis)).ToList())));
         Receive<RunOnRank>(run => Answer(() => run.Work(GroupContext(run.Group))));
+        Receive<RunPhase>(OnPhase);
     }
 
     /// <summary>Props for rank <paramref name="rank"/> on the pinned dispatcher.</summary>
-    public static Props Props(int rank, int blasThreads, RankSettings settings) =>
-        Runtime.Actors.Props.Create(() => new RankActor(rank, blasThreads, settings)).WithDispatcher(Runtime.Actors.Props.PinnedDispatcherId);
+    public static Props Props(int rank, int blasThreads, RankSettings settings, FaultPlan? faults = null) =>
+        Runtime.Actors.Props.Create(() => new RankActor(rank, blasThreads, settings, faults)).WithDispatcher(Runtime.Actors.Props.PinnedDispatcherId);
 
     /// <inheritdoc/>
     protected override void PreStart()
@@ -65,6 +69,8 @@ public sealed class RankActor : ReceiveActor
         _inbox.Close();
         foreach (var layer in _layers.Values) layer.Dispose();
         _layers.Clear();
+        _trainer?.Dispose();
+        _trainer = null;
     }
 
     private CpuBackend Backend => _backend ?? throw new InvalidOperationException($"Rank {_rank} has not started.");

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TpActors.Layers.Execution.Model;
+using TpActors.Layers.Execution.Optimizers;
+using TpActors.Layers.Parallel;
+using TpActors.Layers.Tensors;
+
+namespace TpActors.Layers.Execution.Checkpoints;
+
+/// <summary>
+/// <c>metadata.json</c> of a checkpoint: what was trained (model, task, optimizer), at which step and TP size, how each
+/// tensor is split, and the size and SHA-256 of every rank's file, so a tampered or truncated file is caught before use.
+/// </summary>
+public sealed record CheckpointMetadata(
+    string Format, int Version, long Step, int Tp,
+    CheckpointModel Model, CheckpointTask Task, CheckpointOptimizer Optimizer,
+    IReadOnlyList<CheckpointTensor> Tensors, IReadOnlyList<CheckpointFile> Files)
+{
+    /// <summary>The value of <see cref="Format"/> in every TpActors checkpoint.</summary>
+    public const string FormatName = "tpactors-checkpoint";
+
+    /// <summary>The layout version this code writes and reads.</summary>
+    public const int CurrentVersion = 1;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>The metadata of a run about to write step <paramref name="step"/>.</summary>
+    public static CheckpointMetadata Describe(long step, int tp, ModelSpec model, TaskSpec task, OptimizerSpec optimizer,
+        IReadOnlyList<CheckpointTensor> tensors, IReadOnlyList<CheckpointFile> files) =>
+        new(FormatName, CurrentVersion, step, tp,
+            new CheckpointModel(model.Layers, model.Hidden, model.Ffn, model.Activation == Activation.Gelu ? "gelu" : "relu", model.Bias),
+            new CheckpointTask(task.Batch, task.Seed, task.TeacherWidth),
+            new CheckpointOptimizer(optimizer.Name, optimizer.LearningRate, optimizer.Momentum, optimizer.Beta1, optimizer.Beta2, optimizer.Epsilon, optimizer.WeightDecay),
+            tensors, files);
+
+    /// <summary>The model this checkpoint holds.</summary>
+    public ModelSpec ModelSpec => new(Model.Layers, Model.Hidden, Model.Ffn, Model.Activation == "relu" ? Activation.Relu : Activation.Gelu, Model.Bias);
+
+    /// <summary>The task it was trained on.</summary>
+    public TaskSpec TaskSpec => new(Task.Batch, Task.Seed, Task.TeacherWidth);
+
+    /// <summary>The optimizer it was trained with.</summary>
+    public OptimizerSpec OptimizerSpec => new(OptimizerSpec.ParseKind(Optimizer.Name), Optimizer.LearningRate, Optimizer.Momentum,
+        Optimizer.Beta1, Optimizer.Beta2, Optimizer.Epsilon, Optimizer.WeightDecay);
+
+    /// <summary>The metadata as indented JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads and checks <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidDataException">Not JSON, not a TpActors checkpoint, another version, or fields missing or out of range.</exception>
+    public static CheckpointMetadata Read(string path)
+    {
+        CheckpointMetadata? metadata;
+        try
+        {
+            metadata = JsonSerializer.Deserialize<CheckpointMetadata>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not valid checkpoint metadata: {e.Message}");
+        }
+        if (metadata is null || metadata.Format != FormatName)
+            throw new InvalidDataException($"{path} is not TpActors checkpoint metadata (format '{metadata?.Format}', expected '{FormatName}').");
+        if (metadata.Version != CurrentVersion)
+            throw new InvalidDataException($"{path} has checkpoint layout version {metadata.Version}; this TpActors reads version {CurrentVersion}.");
+        if (metadata.Model is null || metadata.Task is null || metadata.Optimizer is null || metadata.Tensors is null || metadata.Files is null)
+            throw new InvalidDataException($"{path} lacks one of model, task, optimizer, tensors, files.");
+        if (metadata.Tp < 1 || metadata.Step < 0)
+            throw new InvalidDataException($"{path} has tp {metadata.Tp} and step {metadata.Step}; tp must be at least 1 and step at least 0.");
+        try
+        {
+            metadata.ModelSpec.Validate();
+            metadata.TaskSpec.Validate();
+            metadata.OptimizerSpec.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}");
+        }
+        return metadata;
+    }
+
+    /// <summary>
+    /// What differs between this checkpoint and a run of <paramref name="model"/>, <paramref name="task"/> and
+    /// <paramref name="optimizer"/>, one line per field (empty when the run can continue from it bit for bit).
+    /// </summary>
+    public IReadOnlyList<string> Differences(ModelSpec model, TaskSpec task, OptimizerSpec optimizer)
+    {
+        var differences = new List<string>();
+        void Compare<T>(string what, T saved, T run)
+        {
+            if (!EqualityComparer<T>.Default.Equals(saved, run)) differences.Add($"{what}: the checkpoint has {saved}, the run asks for {run}");
+        }
+        var (m, t, o) = (ModelSpec, TaskSpec, OptimizerSpec);
+        Compare("layers", m.Layers, model.Layers);
+        Compare("hidden", m.Hidden, model.Hidden);
+        Compare("ffn", m.Ffn, model.Ffn);
+        Compare("activation", m.Activation, model.Activation);
+        Compare("bias", m.Bias, model.Bias);
+        Compare("batch", t.Batch, task.Batch);
+        Compare("seed", t.Seed, task.Seed);
+        Compare("teacher width", t.TeacherWidth, task.TeacherWidth);
+        Compare("optimizer", o.Name, optimizer.Name);
+        Compare("learning rate", o.LearningRate, optimizer.LearningRate);
+        Compare("weight decay", o.WeightDecay, optimizer.WeightDecay);
+        if (o.Kind == OptimizerKind.Sgd && optimizer.Kind == OptimizerKind.Sgd) Compare("momentum", o.Momentum, optimizer.Momentum);
+        if (o.Kind == OptimizerKind.AdamW && optimizer.Kind == OptimizerKind.AdamW)
+        {
+            Compare("beta1", o.Beta1, optimizer.Beta1);
+            Compare("beta2", o.Beta2, optimizer.Beta2);
+            Compare("epsilon", o.Epsilon, optimizer.Epsilon);
+        }
+        return differences;
+    }
+}
+
+/// <summary>The model section of <see cref="CheckpointMetadata"/>.</summary>
+public sealed record CheckpointModel(int Layers, int Hidden, int Ffn, string Activation, bool Bias);
+
+/// <summary>The task section of <see cref="CheckpointMetadata"/>.</summary>
+public sealed record CheckpointTask(int Batch, long Seed, int TeacherWidth);
+
+/// <summary>The optimizer section of <see cref="CheckpointMetadata"/>.</summary>
+public sealed record CheckpointOptimizer(string Name, float LearningRate, float Momentum, float Beta1, float Beta2, float Epsilon, float WeightDecay);
+
+/// <summary>One tensor of the training state: its name, how it is split over ranks, and its full shape.</summary>
+public sealed record CheckpointTensor(string Name, string Axis, int[] Shape)
+{
+    /// <summary>The axis as a <see cref="ShardAxis"/>.</summary>
+    public ShardAxis ShardAxis => Axis switch
+    {
+        "columns" => ShardAxis.Columns,
+        "rows" => ShardAxis.Rows,
+        "replicated" => ShardAxis.Replicated,
+        _ => throw new InvalidDataException($"Tensor '{Name}' has axis '{Axis}'; expected columns, rows or replicated."),
+    };
+
+    /// <summary>How <paramref name="axis"/> is written.</summary>
+    public static string AxisName(ShardAxis axis) => axis.ToString().ToLowerInvariant();
+}
+
+/// <summary>One rank's file: its name, size in bytes and SHA-256.</summary>
+public sealed record CheckpointFile(int Rank, string Name, long Bytes, string Sha256);

@@ -1,0 +1,26 @@
+using TpActors.Layers.Tensors;
+
+namespace TpActors.Layers.Execution.Model;
+
+/// <summary>The shape of the trained model: <paramref name="Layers"/> residual MLP blocks of width <paramref name="Hidden"/>.</summary>
+/// <param name="Layers">Residual blocks, at least 1.</param>
+/// <param name="Hidden">The model width (input and output features of every block).</param>
+/// <param name="Ffn">The inner width of each block's MLP.</param>
+/// <param name="Activation">The MLPs' nonlinearity.</param>
+/// <param name="Bias">Whether the linears have biases.</param>
+public sealed record ModelSpec(int Layers, int Hidden, int Ffn, Activation Activation = Activation.Gelu, bool Bias = true)
+{
+    /// <summary>Refuses sizes that cannot make a model, naming the one that is wrong.</summary>
+    public void Validate()
+    {
+        if (Layers < 1) throw new ArgumentException($"The model needs at least 1 layer, not {Layers}.");
+        if (Hidden < 1) throw new ArgumentException($"The hidden width must be at least 1, not {Hidden}.");
+        if (Ffn < 1) throw new ArgumentException($"The ffn width must be at least 1, not {Ffn}.");
+    }
+
+    /// <summary>Parameters of the full model.</summary>
+    public long ParameterCount => Layers * (2L * Hidden * Ffn + (Bias ? Ffn + Hidden : 0));
+
+    /// <summary>The name of block <paramref name="layer"/>'s parameters, e.g. "blocks.0".</summary>
+    public static string BlockName(int layer) => $"blocks.{layer}";
+}

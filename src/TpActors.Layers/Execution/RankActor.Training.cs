@@ -1,0 +1,107 @@
+using TpActors.Layers.Collectives;
+using TpActors.Layers.Execution.Faults;
+using TpActors.Layers.Parallel;
+using TpActors.Runtime.Actors;
+
+namespace TpActors.Layers.Execution;
+
+// The rank's side of training: the phases the TrainingSupervisor runs (see TrainingPhase). A phase either answers
+// PhaseDone, or answers PhaseAborted / PhaseStalled when its group was aborted or a peer went silent (not this rank's
+// fault), or fails the actor with a RankFaultException, which its supervisor answers with a restart and a replay.
+public sealed partial class RankActor
+{
+    private readonly FaultPlan? _faults;
+    private Communicator? _trainingGroup;
+    private RankTrainer? _trainer;
+
+    private RankTrainer Trainer => _trainer ?? throw new InvalidOperationException($"Rank {_rank} has not joined a training run.");
+
+    private void OnPhase(RunPhase run)
+    {
+        var round = run.Round;
+        var fault = _faults?.Take(_rank, round.Step, round.Phase);
+        switch (fault?.Kind)
+        {
+            case FaultKind.Stop:
+                (run.Payload as BatchData)?.Inputs.Dispose();
+                (run.Payload as BatchData)?.Targets.Dispose();
+                Context.Stop(Self);
+                return;
+            case FaultKind.Hang:
+                _faults!.Hang();
+                break;
+            case FaultKind.Kill when round.Phase != TrainingPhase.Checkpoint:
+                Kill(fault);
+                break;
+        }
+        try
+        {
+            if (fault?.Kind == FaultKind.Throw) throw new InjectedFaultException(fault);
+            var result = Execute(round, run.Payload, fault?.Kind == FaultKind.Kill ? () => Kill(fault) : null);
+            Sender.Tell(new PhaseDone(round, _rank, result), Self);
+        }
+        catch (CollectiveAbortedException e)
+        {
+            _trainer?.Abandon();
+            Sender.Tell(new PhaseAborted(round, _rank, e.Message), Self);
+        }
+        catch (CollectiveTimeoutException e)
+        {
+            _trainer?.Abandon();
+            Sender.Tell(new PhaseStalled(round, _rank, e.MissingRanks, e.Message), Self);
+        }
+        catch (Exception e)
+        {
+            throw new RankFaultException(_rank, round, e);
+        }
+    }
+
+    private object? Execute(PhaseRound round, object? payload, Action? midway)
+    {
+        switch (round.Phase)
+        {
+            case TrainingPhase.Connect:
+                return _endpoint;
+            case TrainingPhase.Join:
+                JoinTraining((JoinTraining)payload!);
+                return null;
+            case TrainingPhase.Batch:
+                Trainer.SetBatch((BatchData)payload!);
+                return null;
+            case TrainingPhase.Forward:
+                Trainer.Forward();
+                return null;
+            case TrainingPhase.Loss:
+                return Trainer.Loss();
+            case TrainingPhase.Backward:
+                Trainer.Backward();
+                return null;
+            case TrainingPhase.Optimizer:
+                Trainer.Step(round.Step);
+                return null;
+            case TrainingPhase.Snapshot:
+                return Trainer.Capture(round.Step, ((SnapshotInto)payload!).Reuse);
+            case TrainingPhase.Checkpoint:
+                return Trainer.WriteCheckpoint((CheckpointRequest)payload!, midway);
+            case TrainingPhase.Gather:
+                return Trainer.Capture(round.Step, null);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(round), round.Phase, "Unknown training phase.");
+        }
+    }
+
+    // Joins the group, or re-forms it after a recovery; builds the model from the seed if this instance has none; restores.
+    private void JoinTraining(JoinTraining join)
+    {
+        int index = join.Endpoints.ToList().IndexOf(_endpoint);
+        if (index != _rank) throw new ArgumentException($"Rank {_rank} cannot join training group '{join.Group}': its endpoint is at position {index} of {join.Endpoints.Count}.");
+        if (_trainingGroup is null) _trainingGroup = new Communicator(join.Group, _rank, join.Endpoints, _inbox, _settings.Collectives);
+        else _trainingGroup.Reform(join.Group, join.Endpoints);
+        if (_trainer is null) _trainer = new RankTrainer(new ParallelContext(Backend, _trainingGroup), join.Setup);
+        else _trainer.Abandon();
+        if (join.Restore is { } state) _trainer.Restore(state);
+    }
+
+    private void Kill(FaultSpec fault) =>
+        Environment.FailFast($"tpactors: injected fault {fault}: the process is killed{(fault.Phase == TrainingPhase.Checkpoint ? " midway through rank " + _rank + "'s checkpoint file" : "")}.");
+}

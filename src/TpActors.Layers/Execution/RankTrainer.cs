@@ -1,0 +1,132 @@
+using TpActors.Layers.Execution.Checkpoints;
+using TpActors.Layers.Execution.Model;
+using TpActors.Layers.Execution.Optimizers;
+using TpActors.Layers.Parallel;
+using TpActors.Layers.Tensors;
+
+namespace TpActors.Layers.Execution;
+
+/// <summary>
+/// What a rank holds for training, and the rank's side of each step phase: its shards of the model, the optimizer state
+/// sharded alike, the current batch, the output and its gradient. Lives inside the rank actor and dies with it; the
+/// supervisor's snapshots and the checkpoints are where it is restored from.
+/// </summary>
+internal sealed class RankTrainer : IDisposable
+{
+    private readonly ParallelContext _context;
+    private BatchData? _batch;
+    private Tensor? _output, _gradOutput;
+
+    public RankTrainer(ParallelContext context, TrainingSetup setup)
+    {
+        _context = context;
+        Model = new ResidualMlpStack(context, setup.Model, setup.Seed);
+        Optimizer = setup.Optimizer.Create(Model.Parameters);
+    }
+
+    public ResidualMlpStack Model { get; }
+
+    public Optimizer Optimizer { get; }
+
+    /// <summary>Every tensor of the training state, as views of the live tensors: each parameter, then its optimizer slots.</summary>
+    public IEnumerable<ShardTensor> Live()
+    {
+        for (int i = 0; i < Optimizer.Parameters.Count; i++)
+        {
+            var p = Optimizer.Parameters[i];
+            yield return new ShardTensor(p.Name, p.Axis, p.Value);
+            for (int s = 0; s < Optimizer.SlotNames.Count; s++)
+                yield return new ShardTensor($"{p.Name}.{Optimizer.SlotNames[s]}", p.Axis, Optimizer.Slot(i, s));
+        }
+    }
+
+    /// <summary>Takes the step's batch (it now belongs here) and zeroes the gradients.</summary>
+    public void SetBatch(BatchData batch)
+    {
+        Abandon();
+        _batch = batch;
+        Model.ZeroGradients();
+    }
+
+    public void Forward()
+    {
+        var batch = _batch ?? throw new InvalidOperationException($"Rank {_context.Rank}: forward before the batch phase.");
+        _output?.Dispose();
+        _output = Model.Forward(batch.Inputs);
+    }
+
+    public double Loss()
+    {
+        var output = _output ?? throw new InvalidOperationException($"Rank {_context.Rank}: loss before forward.");
+        _gradOutput?.Dispose();
+        _gradOutput = output.EmptyLike();
+        return MseLoss.Compute(output, _batch!.Targets, _gradOutput);
+    }
+
+    public void Backward()
+    {
+        var gradOutput = _gradOutput ?? throw new InvalidOperationException($"Rank {_context.Rank}: backward before the loss.");
+        Model.Backward(gradOutput).Dispose(); // the inputs' gradient is not needed
+    }
+
+    public void Step(long step) => Optimizer.Step(step);
+
+    /// <summary>A copy of the training state after <paramref name="step"/>, written into <paramref name="reuse"/> when its layout fits.</summary>
+    public ShardState Capture(long step, ShardState? reuse)
+    {
+        var live = Live().ToList();
+        if (reuse is not null && !reuse.SameLayout(live))
+        {
+            reuse.Dispose();
+            reuse = null;
+        }
+        reuse ??= new ShardState(step, live.Select(t => new ShardTensor(t.Name, t.Axis, t.Value.EmptyLike())).ToList());
+        for (int i = 0; i < live.Count; i++) live[i].Value.CopyTo(reuse.Tensors[i].Value);
+        reuse.Step = step;
+        return reuse;
+    }
+
+    /// <summary>Copies <paramref name="state"/> into the live tensors; refuses a state whose names or shapes differ.</summary>
+    public void Restore(ShardState state)
+    {
+        var live = Live().ToList();
+        if (!state.SameLayout(live))
+        {
+            var have = string.Join(", ", live.Select(t => $"{t.Name} {t.Value.ShapeText}"));
+            var got = string.Join(", ", state.Tensors.Select(t => $"{t.Name} {t.Value.ShapeText}"));
+            throw new ArgumentException($"Rank {_context.Rank} cannot restore a state of step {state.Step}: it holds {got}, but the rank's model has {have}.");
+        }
+        for (int i = 0; i < live.Count; i++) state.Tensors[i].Value.CopyTo(live[i].Value);
+    }
+
+    /// <summary>Writes this rank's checkpoint file; <paramref name="midway"/> runs halfway through the data.</summary>
+    public ShardFileWritten WriteCheckpoint(CheckpointRequest request, Action? midway)
+    {
+        var live = Live().ToList();
+        string name = CheckpointDirectory.RankFileName(_context.Rank, request.Tp);
+        var digest = SafeTensorsFile.Write(Path.Combine(request.Directory, name), live.Select(t => (t.Name, t.Value)).ToList(), request.Metadata, midway);
+        return new ShardFileWritten(name, digest, live.Select(t => (t.Name, t.Axis, t.Value.Shape)).ToList());
+    }
+
+    /// <summary>Drops the batch and everything computed from it (after an aborted step, or before a new one).</summary>
+    public void Abandon()
+    {
+        Model.ReleaseSaved();
+        _output?.Dispose();
+        _gradOutput?.Dispose();
+        _output = _gradOutput = null;
+        if (_batch is { } batch)
+        {
+            batch.Inputs.Dispose();
+            batch.Targets.Dispose();
+            _batch = null;
+        }
+    }
+
+    public void Dispose()
+    {
+        Abandon();
+        Optimizer.Dispose();
+        Model.Dispose();
+    }
+}

@@ -1,0 +1,40 @@
+using TpActors.Layers.Parallel;
+using TpActors.Layers.Tensors;
+
+namespace TpActors.Layers.Execution;
+
+/// <summary>One named tensor of a rank's training state: a parameter shard or one of its optimizer state tensors.</summary>
+/// <param name="Name">"blocks.0.fc1.weight", or with the optimizer slot appended: "blocks.0.fc1.weight.exp_avg".</param>
+/// <param name="Axis">How the full tensor is split over ranks (an optimizer slot is split like its parameter).</param>
+/// <param name="Value">This rank's shard.</param>
+public sealed record ShardTensor(string Name, ShardAxis Axis, Tensor Value);
+
+/// <summary>
+/// A rank's whole training state at one step: every parameter shard and optimizer state tensor, in model order. Used for
+/// in-memory snapshots, checkpoint files and resharding. It owns its tensors.
+/// </summary>
+public sealed class ShardState(long step, IReadOnlyList<ShardTensor> tensors) : IDisposable
+{
+    /// <summary>The step after which the state was taken (0: before any step).</summary>
+    public long Step { get; set; } = step;
+
+    /// <summary>The tensors, in model order.</summary>
+    public IReadOnlyList<ShardTensor> Tensors { get; } = tensors;
+
+    /// <summary>Total bytes of tensor data.</summary>
+    public long Bytes => Tensors.Sum(t => (long)t.Value.Length * sizeof(float));
+
+    /// <summary>Whether this state has exactly the names and shapes of <paramref name="other"/> (so one can be copied into the other).</summary>
+    public bool SameLayout(IReadOnlyList<ShardTensor> other) =>
+        Tensors.Count == other.Count && Tensors.Zip(other).All(p => p.First.Name == p.Second.Name && p.First.Value.ShapeText == p.Second.Value.ShapeText);
+
+    /// <summary>The tensor named <paramref name="name"/>.</summary>
+    public ShardTensor this[string name] => Tensors.FirstOrDefault(t => t.Name == name)
+        ?? throw new KeyNotFoundException($"The state has no tensor '{name}'.");
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var tensor in Tensors) tensor.Value.Dispose();
+    }
+}

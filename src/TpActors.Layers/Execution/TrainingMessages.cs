@@ -1,0 +1,63 @@
+using TpActors.Layers.Execution.Checkpoints;
+using TpActors.Layers.Execution.Model;
+using TpActors.Layers.Execution.Optimizers;
+using TpActors.Layers.Parallel;
+using TpActors.Layers.Tensors;
+using TpActors.Runtime.Actors;
+
+namespace TpActors.Layers.Execution;
+
+/// <summary>
+/// The id of one phase of a training run: the attempt (raised by every recovery), the step and the phase. Replies carry it,
+/// so the supervisor drops every reply of an aborted attempt.
+/// </summary>
+public readonly record struct PhaseRound(long Attempt, long Step, TrainingPhase Phase)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"step {Step} {TrainingPhases.Name(Phase)} (attempt {Attempt})";
+}
+
+/// <summary>Tells a rank to run one phase; <paramref name="Payload"/> is the phase's input (it belongs to the rank from now on, unless said otherwise).</summary>
+public sealed record RunPhase(PhaseRound Round, object? Payload);
+
+/// <summary>A rank finished its part of a phase; <paramref name="Result"/> belongs to the receiver.</summary>
+public sealed record PhaseDone(PhaseRound Round, int Rank, object? Result);
+
+/// <summary>A rank gave up its phase because the supervisor aborted the round's group; not a fault.</summary>
+public sealed record PhaseAborted(PhaseRound Round, int Rank, string Reason);
+
+/// <summary>A rank's collective timed out inside a phase; <paramref name="Missing"/> are the peers that did not answer.</summary>
+public sealed record PhaseStalled(PhaseRound Round, int Rank, IReadOnlyList<int> Missing, string Message);
+
+/// <summary>What every rank builds: the model, its optimizer, and the seed of its initial weights.</summary>
+public sealed record TrainingSetup(ModelSpec Model, OptimizerSpec Optimizer, long Seed);
+
+/// <summary>
+/// The join phase's payload: join (or re-form) group <paramref name="Group"/> of <paramref name="Endpoints"/>, build the
+/// model if the rank has none, and when <paramref name="Restore"/> is set copy that state in. The state is lent, read-only,
+/// for the duration of the phase: the supervisor keeps it.
+/// </summary>
+public sealed record JoinTraining(string Group, IReadOnlyList<IActorRef> Endpoints, TrainingSetup Setup, ShardState? Restore);
+
+/// <summary>The batch phase's payload: the step's inputs and targets, both [batch, hidden].</summary>
+public sealed record BatchData(Tensor Inputs, Tensor Targets);
+
+/// <summary>The snapshot phase's payload: a state to copy into when its layout fits (the previous snapshot), or null.</summary>
+public sealed record SnapshotInto(ShardState? Reuse);
+
+/// <summary>The checkpoint phase's payload: write this rank's file into <paramref name="Directory"/>, with <paramref name="Metadata"/> in its header.</summary>
+public sealed record CheckpointRequest(string Directory, int Tp, IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>A rank wrote its checkpoint file: its name, digest, and each tensor's name, axis and shard shape.</summary>
+public sealed record ShardFileWritten(string FileName, FileDigest Digest, IReadOnlyList<(string Name, ShardAxis Axis, int[] Shape)> Layout);
+
+/// <summary>A rank failed inside a phase; what its supervisor sees, with the rank and round attached.</summary>
+public sealed class RankFaultException(int rank, PhaseRound round, Exception cause)
+    : Exception($"rank {rank} failed in {round}: {cause.Message}", cause)
+{
+    /// <summary>The rank that failed.</summary>
+    public int Rank { get; } = rank;
+
+    /// <summary>The phase it failed in.</summary>
+    public PhaseRound Round { get; } = round;
+}

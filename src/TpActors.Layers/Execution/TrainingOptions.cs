@@ -1,0 +1,83 @@
+using TpActors.Layers.Execution.Faults;
+using TpActors.Layers.Execution.Model;
+using TpActors.Layers.Execution.Optimizers;
+using TpActors.Layers.Tensors;
+using TpActors.Runtime.Configuration;
+
+namespace TpActors.Layers.Execution;
+
+/// <summary>One training run: group size, model, task, optimizer, how far to train, checkpoints, injected faults and settings.</summary>
+/// <param name="Tp">Ranks in the tensor-parallel group.</param>
+/// <param name="Model">The model's shape.</param>
+/// <param name="Task">The synthetic task (batch, seed, teacher).</param>
+/// <param name="Optimizer">The optimizer.</param>
+/// <param name="Steps">Train until this step (counted from the start, also when resuming).</param>
+public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, OptimizerSpec Optimizer, long Steps)
+{
+    /// <summary>Where checkpoints go; null for none.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Write a checkpoint every this many steps (and after the last step); 0: only after the last step.</summary>
+    public int CheckpointEvery { get; init; }
+
+    /// <summary>A checkpoint to resume from (a checkpoint directory or one step directory); null to start from the seed.</summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>Faults to inject.</summary>
+    public IReadOnlyList<FaultSpec> Faults { get; init; } = [];
+
+    /// <summary>Timeouts, retries and snapshot policy.</summary>
+    public TrainingSettings Settings { get; init; } = TrainingSettings.Default;
+
+    /// <summary>How the ranks run (backend, threads, collectives).</summary>
+    public RankSettings Ranks { get; init; } = RankSettings.Default;
+
+    /// <summary>Whether the result carries the full final state (weights and optimizer state), for comparisons.</summary>
+    public bool KeepFinalState { get; init; }
+
+    /// <summary>The run described by <c>tpactors.training</c> in <paramref name="config"/>, with its settings.</summary>
+    public static TrainingOptions FromConfig(Config config)
+    {
+        string activation = config.GetString("tpactors.training.activation");
+        var options = new TrainingOptions(
+            config.GetInt("tpactors.training.tp"),
+            new ModelSpec(config.GetInt("tpactors.training.layers"), config.GetInt("tpactors.training.hidden"), config.GetInt("tpactors.training.ffn"),
+                activation switch
+                {
+                    "gelu" => Activation.Gelu,
+                    "relu" => Activation.Relu,
+                    _ => throw new ArgumentException($"tpactors.training.activation is '{activation}'; use gelu or relu."),
+                },
+                config.GetBoolean("tpactors.training.bias")),
+            new TaskSpec(config.GetInt("tpactors.training.batch"), config.GetLong("tpactors.training.seed"), config.GetInt("tpactors.training.teacher-width")),
+            new OptimizerSpec(OptimizerSpec.ParseKind(config.GetString("tpactors.training.optimizer")),
+                (float)config.GetDouble("tpactors.training.lr"), (float)config.GetDouble("tpactors.training.momentum"),
+                (float)config.GetDouble("tpactors.training.beta1"), (float)config.GetDouble("tpactors.training.beta2"),
+                (float)config.GetDouble("tpactors.training.epsilon"), (float)config.GetDouble("tpactors.training.weight-decay")),
+            config.GetLong("tpactors.training.steps"))
+        {
+            CheckpointEvery = config.GetInt("tpactors.training.checkpoint-every"),
+            Settings = TrainingSettings.FromConfig(config),
+            Ranks = RankSettings.FromConfig(config),
+        };
+        return options;
+    }
+
+    /// <summary>Refuses a run that cannot be made, naming what is wrong.</summary>
+    public void Validate()
+    {
+        if (Tp is < 1 or > 64) throw new ArgumentException($"--tp must be between 1 and 64, not {Tp}.");
+        if (Steps < 0) throw new ArgumentException($"--steps must be 0 or more, not {Steps}.");
+        if (CheckpointEvery < 0) throw new ArgumentException($"--checkpoint-every must be 0 or more, not {CheckpointEvery}.");
+        Model.Validate();
+        Task.Validate();
+        Optimizer.Validate();
+        Settings.Validate();
+        foreach (var fault in Faults)
+        {
+            if (fault.Rank >= Tp) throw new ArgumentException($"--fault {fault}: rank {fault.Rank} does not exist with --tp {Tp}.");
+            if (fault.Phase == TrainingPhase.Checkpoint && CheckpointDirectory is null)
+                throw new ArgumentException($"--fault {fault}: there is no checkpoint phase without --checkpoint-dir.");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using TpActors.Layers.Execution.Checkpoints;
+using TpActors.Layers.Tensors;
+using TpActors.Runtime.Actors;
+
+namespace TpActors.Layers.Execution;
+
+/// <summary>Runs one training run on an actor system: reads the checkpoint to resume from, starts a <see cref="TrainingSupervisor"/>, waits for its result.</summary>
+public static class TrainingRun
+{
+    private static int _runs;
+
+    /// <summary>
+    /// Trains as <paramref name="options"/> says. When resuming, the checkpoint is checked against the run first: a checkpoint
+    /// of another model, task or optimizer is refused, naming every difference; a different TP size is resharded.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint is corrupt or does not match the run.</exception>
+    /// <exception cref="TrainingFailedException">The run stopped: retries exhausted, or nothing to restore from.</exception>
+    public static async Task<TrainingResult> RunAsync(ActorSystem system, TrainingOptions options, TrainingObserver? observer = null)
+    {
+        options.Validate();
+        ShardState[]? initial = null;
+        if (options.ResumeFrom is { } resume)
+        {
+            using var checkpoint = Checkpoint.Load(resume);
+            var differences = checkpoint.Metadata.Differences(options.Model, options.Task, options.Optimizer);
+            if (differences.Count > 0)
+                throw new InvalidDataException($"The checkpoint at {checkpoint.Directory} does not match this run: {string.Join("; ", differences)}.");
+            initial = Enumerable.Range(0, options.Tp).Select(r => checkpoint.Cut(options.Tp, r)).ToArray();
+        }
+        var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.ActorOf(TrainingSupervisor.Props(options, initial, completion, observer), $"training-{Interlocked.Increment(ref _runs)}");
+        var result = await completion.Task.ConfigureAwait(false);
+        int threads = options.Ranks.ThreadsPerRank(options.Tp);
+        return result with { Backend = $"{CpuBackend.Create(options.Ranks.Backend, threads).Description} per rank × {options.Tp} rank{(options.Tp == 1 ? "" : "s")}" };
+    }
+}

@@ -1,0 +1,510 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using TpActors.Layers.Collectives;
+using TpActors.Layers.Execution.Checkpoints;
+using TpActors.Layers.Execution.Faults;
+using TpActors.Layers.Execution.Model;
+using TpActors.Layers.Parallel;
+using TpActors.Layers.Tensors;
+using TpActors.Runtime.Actors;
+
+namespace TpActors.Layers.Execution;
+
+/// <summary>
+/// Owns a training run's step loop and its rank actors (its children). Every step runs as phases, each a message protocol:
+/// the supervisor sends every rank <see cref="RunPhase"/> with a <see cref="PhaseRound"/> id and waits for all of them to
+/// answer before the next phase, so no rank ever runs ahead of it:
+/// <code>
+/// batch → forward → loss → backward → optimizer → [snapshot] → commit → [checkpoint] → next step … → gather
+/// </code>
+/// When a rank fails (it throws: supervision restarts it; it hangs: the phase times out, it is stopped and replaced; it
+/// stops: DeathWatch) the supervisor aborts the step's group everywhere (<see cref="AbortGroup"/>: ranks waiting in a
+/// collective return at once, and stale messages are dropped by round id), re-forms the group under a new attempt number,
+/// restores the failed rank (and any rank that already changed its state this step) from the last in-memory snapshot, and
+/// replays from there. Every step is a pure function of the state before it and of (seed, step), so the run ends with the
+/// bit-identical weights of a run without faults: no step is lost and none is applied twice.
+/// </summary>
+/// <remarks>
+/// Invariants: at most one phase is outstanding (<see cref="_round"/>); a reply whose round is not the current one is
+/// dropped (its result reclaimed); <see cref="_snapshot"/> holds each rank's state after <see cref="_snapshotStep"/> and is
+/// never written while it is the committed snapshot (snapshots go into <see cref="_spare"/> and are swapped on completion).
+/// </remarks>
+public sealed class TrainingSupervisor : ReceiveActor
+{
+    private readonly TrainingOptions _options;
+    private readonly TaskCompletionSource<TrainingResult> _completion;
+    private readonly TrainingObserver _observer;
+    private readonly FaultPlan _faults;
+    private readonly TrainingSetup _setup;
+    private readonly SyntheticTask _task;
+    private readonly CheckpointDirectory? _checkpoints;
+    private readonly RetryBudget _budget;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly ILogger _log;
+    private readonly int _threadsPerRank;
+
+    private readonly IActorRef[] _ranks;
+    private readonly int[] _incarnations;
+    private IActorRef?[] _endpoints;
+
+    // The phase in flight: its id, who has yet to answer, the answers, and its timeout.
+    private PhaseRound _round;
+    private readonly bool[] _waiting;
+    private readonly object?[] _results;
+    private ICancelable? _timeout;
+    private long _attempt;
+
+    // Where the run stands.
+    private readonly long _startStep;
+    private readonly bool _resumed;
+    private long _committedStep;
+    private Action _current;          // restarts the action in flight (a step, a checkpoint, the initial snapshot, gather)
+    private Action _afterJoin;        // what runs once the group has (re-)joined
+    private readonly List<double> _losses = [];   // one per committed step since the start
+    private double _stepLoss;                      // the loss of the step in flight, committed with it
+    private TimeSpan _actionStartedAt;
+
+    // In-memory snapshots, per rank: the committed one and a spare to take the next one into.
+    private readonly ShardState?[] _snapshot;
+    private readonly ShardState?[] _spare;
+    private long _snapshotStep = -1;
+    private readonly bool[] _restore; // ranks to restore from _snapshot at the next join
+
+    private readonly List<Recovery> _recoveries = [];
+    private readonly List<(Recovery Recovery, TimeSpan DetectedAt, TimeSpan ActionStartedAt)> _unresolved = [];
+    private readonly List<string> _written = [];
+    private string? _lastCheckpoint;
+    private bool _finished;
+
+    /// <summary>A supervisor for <paramref name="options"/>; it completes <paramref name="completion"/> when the run ends.</summary>
+    /// <param name="options">The run.</param>
+    /// <param name="initial">The state to start from (resuming: one per rank, cut for this TP size; the supervisor takes them), or null for the seed.</param>
+    /// <param name="completion">Completed with the result, or failed with <see cref="TrainingFailedException"/>.</param>
+    /// <param name="observer">Told about every committed step and every recovery, on the supervisor's thread.</param>
+    public TrainingSupervisor(TrainingOptions options, ShardState[]? initial, TaskCompletionSource<TrainingResult> completion, TrainingObserver? observer)
+    {
+        _options = options;
+        _completion = completion;
+        _observer = observer ?? new TrainingObserver();
+        _faults = new FaultPlan(options.Faults);
+        _setup = new TrainingSetup(options.Model, options.Optimizer, options.Task.Seed);
+        _task = new SyntheticTask(options.Task, options.Model.Hidden, CpuBackend.Create(BackendKind.Managed, 1));
+        _checkpoints = options.CheckpointDirectory is { } dir ? new CheckpointDirectory(dir, options.Settings.CheckpointKeep) : null;
+        _budget = new RetryBudget(options.Settings.MaxRetries, options.Settings.RetryWindow);
+        _log = Context.GetLogger();
+        _threadsPerRank = options.Ranks.ThreadsPerRank(options.Tp);
+
+        int tp = options.Tp;
+        _ranks = new IActorRef[tp];
+        _incarnations = new int[tp];
+        _endpoints = new IActorRef?[tp];
+        _waiting = new bool[tp];
+        _results = new object?[tp];
+        _snapshot = new ShardState?[tp];
+        _spare = new ShardState?[tp];
+        _restore = new bool[tp];
+        if (initial is not null)
+        {
+            if (initial.Length != tp) throw new ArgumentException($"The initial state has {initial.Length} ranks; the run has {tp}.", nameof(initial));
+            _resumed = true;
+            _startStep = _committedStep = _snapshotStep = initial[0].Step;
+            initial.CopyTo(_snapshot, 0);
+            Array.Fill(_restore, true);
+        }
+        _current = _afterJoin = FirstAction;
+
+        Receive<PhaseDone>(done => Guard(() => OnDone(done)));
+        Receive<PhaseAborted>(_ => { });
+        Receive<PhaseStalled>(stalled => Guard(() => OnStalled(stalled)));
+        Receive<PhaseTimedOut>(timedOut => Guard(() => OnTimedOut(timedOut)));
+        Receive<RankThrew>(threw => Guard(() => Recover([(threw.Rank, FailureKind.Threw, threw.Cause.Message)])));
+        Receive<Terminated>(terminated => Guard(() => OnTerminated(terminated)));
+    }
+
+    /// <summary>Props for a supervisor of <paramref name="options"/> (see the constructor).</summary>
+    public static Props Props(TrainingOptions options, ShardState[]? initial, TaskCompletionSource<TrainingResult> completion, TrainingObserver? observer = null) =>
+        Runtime.Actors.Props.Create(() => new TrainingSupervisor(options, initial, completion, observer));
+
+    private string Group => $"{Self.Path.Name}.{_attempt}";
+
+    /// <inheritdoc/>
+    protected override void PreStart()
+    {
+        for (int r = 0; r < _ranks.Length; r++) _ranks[r] = Spawn(r);
+        Connect();
+    }
+
+    /// <inheritdoc/>
+    protected override void PostStop()
+    {
+        _faults.Dispose();
+        _timeout?.Cancel();
+        foreach (var state in _snapshot.Concat(_spare)) state?.Dispose();
+        _task.Dispose();
+        _completion.TrySetException(new TrainingFailedException("The training supervisor stopped before the run finished.", _recoveries, _lastCheckpoint));
+    }
+
+    /// <summary>A rank's phase failure restarts that rank (and is reported to the step loop); anything else stops the child.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(cause =>
+    {
+        if (_finished || cause is not RankFaultException fault) return Directive.Stop;
+        Self.Tell(new RankThrew(fault.Rank, fault.Round, fault.InnerException ?? fault));
+        return Directive.Restart;
+    });
+
+    // ---- the phase protocol -------------------------------------------------------------------------------------------
+
+    private void Dispatch(TrainingPhase phase, long step, Func<int, object?> payload)
+    {
+        _round = new PhaseRound(_attempt, step, phase);
+        Array.Fill(_waiting, true);
+        Array.Clear(_results);
+        for (int r = 0; r < _ranks.Length; r++) _ranks[r].Tell(new RunPhase(_round, payload(r)), Self);
+        _timeout = Context.System.Scheduler.ScheduleTellOnce(_options.Settings.PhaseTimeout, Self, new PhaseTimedOut(_round), Self);
+    }
+
+    private void OnDone(PhaseDone done)
+    {
+        if (done.Round != _round || !_waiting[done.Rank])
+        {
+            Reclaim(done.Rank, done.Result);
+            return;
+        }
+        _waiting[done.Rank] = false;
+        _results[done.Rank] = done.Result;
+        if (_waiting.Any(w => w)) return;
+        _timeout?.Cancel();
+        Completed(_round);
+    }
+
+    private void Completed(PhaseRound round)
+    {
+        long step = round.Step;
+        switch (round.Phase)
+        {
+            case TrainingPhase.Connect:
+                _endpoints = _results.Cast<IActorRef>().ToArray();
+                var endpoints = _endpoints.Cast<IActorRef>().ToList();
+                Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup, _restore[r] ? _snapshot[r] : null));
+                break;
+            case TrainingPhase.Join:
+                Array.Clear(_restore);
+                foreach (var (recovery, detectedAt, actionStartedAt) in _unresolved)
+                {
+                    recovery.RecoveryTime = _clock.Elapsed - detectedAt;
+                    recovery.TimeLost = _clock.Elapsed - actionStartedAt;
+                }
+                _unresolved.Clear();
+                _afterJoin();
+                break;
+            case TrainingPhase.Batch:
+                Dispatch(TrainingPhase.Forward, step, _ => null);
+                break;
+            case TrainingPhase.Forward:
+                Dispatch(TrainingPhase.Loss, step, _ => null);
+                break;
+            case TrainingPhase.Loss:
+                _stepLoss = (double)_results[0]!;
+                Debug.Assert(_results.All(l => (double)l! == (double)_results[0]!), "every rank computes the loss from the same replicated output");
+                Dispatch(TrainingPhase.Backward, step, _ => null);
+                break;
+            case TrainingPhase.Backward:
+                Dispatch(TrainingPhase.Optimizer, step, _ => null);
+                break;
+            case TrainingPhase.Optimizer:
+                if (SnapshotDue(step)) TakeSnapshot(step);
+                else Commit(step);
+                break;
+            case TrainingPhase.Snapshot:
+                for (int r = 0; r < _ranks.Length; r++)
+                {
+                    _spare[r] = _snapshot[r];
+                    _snapshot[r] = (ShardState)_results[r]!;
+                }
+                _snapshotStep = step;
+                if (step > _committedStep) Commit(step);
+                else NextAction(); // the snapshot of the starting state
+                break;
+            case TrainingPhase.Checkpoint:
+                CommitCheckpoint(step);
+                NextAction();
+                break;
+            case TrainingPhase.Gather:
+                Finish();
+                break;
+        }
+    }
+
+    // ---- the step loop -----------------------------------------------------------------------------------------------
+
+    private void FirstAction()
+    {
+        if (_options.Settings.SnapshotEvery > 0 && _snapshotStep != _committedStep) Begin(InitialSnapshot);
+        else NextAction();
+    }
+
+    private void InitialSnapshot() => TakeSnapshot(_committedStep);
+
+    private void NextAction()
+    {
+        if (_committedStep >= _options.Steps) Begin(Gather);
+        else
+        {
+            long step = _committedStep + 1;
+            Begin(() => StartStep(step));
+        }
+    }
+
+    // Runs an action and remembers it, so that a recovery that leaves the survivors' state untouched can run it again.
+    private void Begin(Action action)
+    {
+        _current = action;
+        _actionStartedAt = _clock.Elapsed;
+        action();
+    }
+
+    private void StartStep(long step)
+    {
+        var (inputs, targets) = _task.Batch(step);
+        using (inputs)
+        using (targets)
+            Dispatch(TrainingPhase.Batch, step, _ => new BatchData(inputs.Clone(), targets.Clone()));
+    }
+
+    private bool SnapshotDue(long step) => _options.Settings.SnapshotEvery > 0 && step % _options.Settings.SnapshotEvery == 0;
+
+    private void TakeSnapshot(long step) => Dispatch(TrainingPhase.Snapshot, step, r =>
+    {
+        var reuse = _spare[r];
+        _spare[r] = null; // it belongs to the rank now
+        return new SnapshotInto(reuse);
+    });
+
+    private void Commit(long step)
+    {
+        _committedStep = step;
+        _losses.Add(_stepLoss);
+        _observer.Step?.Invoke(new TrainingProgress(step, _options.Steps, _startStep, _stepLoss, _clock.Elapsed, _recoveries.Count));
+        if (_checkpoints is not null && (step == _options.Steps || (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0)))
+            Begin(() => WriteCheckpoint(step));
+        else NextAction();
+    }
+
+    private void WriteCheckpoint(long step)
+    {
+        string? staging = _checkpoints!.Begin(step);
+        if (staging is null)
+        {
+            NextAction(); // written before this step was replayed
+            return;
+        }
+        Dispatch(TrainingPhase.Checkpoint, step, r => new CheckpointRequest(staging, _ranks.Length, new Dictionary<string, string>
+        {
+            ["format"] = "tpactors-shard",
+            ["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["rank"] = r.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["tp"] = _ranks.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }));
+    }
+
+    private void CommitCheckpoint(long step)
+    {
+        var files = _results.Cast<ShardFileWritten>().ToList();
+        var tensors = files[0].Layout.Select((t, i) =>
+        {
+            int[] shape = (int[])t.Shape.Clone();
+            if (t.Axis != ShardAxis.Replicated)
+                shape[t.Axis == ShardAxis.Rows ? 0 : shape.Length - 1] = files.Sum(f => f.Layout[i].Shape[t.Axis == ShardAxis.Rows ? 0 : shape.Length - 1]);
+            return new CheckpointTensor(t.Name, CheckpointTensor.AxisName(t.Axis), shape);
+        }).ToList();
+        var metadata = CheckpointMetadata.Describe(step, _ranks.Length, _options.Model, _options.Task, _options.Optimizer, tensors,
+            files.Select((f, r) => new CheckpointFile(r, f.FileName, f.Digest.Bytes, f.Digest.Sha256)).ToList());
+        _lastCheckpoint = _checkpoints!.Commit(step, metadata);
+        _written.Add(_lastCheckpoint);
+        _observer.Checkpoint?.Invoke(_lastCheckpoint);
+    }
+
+    private void Gather() => Dispatch(TrainingPhase.Gather, _committedStep, _ => null);
+
+    private void Finish()
+    {
+        var states = _results.Cast<ShardState>().ToList();
+        try
+        {
+            var full = states[0].Tensors.Select(t => (t.Name, Value: ShardAssembly.Assemble(states.Select(s => s[t.Name].Value).ToList(), t.Axis))).ToList();
+            string digest = WeightsDigest.Of(full.Where(t => !_options.Optimizer.IsSlot(t.Name)));
+            IReadOnlyDictionary<string, Tensor>? kept = null;
+            if (_options.KeepFinalState) kept = full.ToDictionary(t => t.Name, t => t.Value);
+            else foreach (var (_, value) in full) value.Dispose();
+            var result = new TrainingResult(_startStep, _committedStep, [.. _losses], [.. _recoveries], digest, _clock.Elapsed, "", [.. _written], kept);
+            _finished = true;
+            _faults.Dispose();
+            _completion.TrySetResult(result);
+        }
+        finally
+        {
+            foreach (var state in states) state.Dispose();
+        }
+        Context.Stop(Self);
+    }
+
+    // ---- failures ----------------------------------------------------------------------------------------------------
+
+    private void OnStalled(PhaseStalled stalled)
+    {
+        if (stalled.Round != _round) return;
+        var suspects = stalled.Missing.Where(r => r != stalled.Rank && (uint)r < (uint)_ranks.Length).Distinct().ToList();
+        if (suspects.Count == 0) suspects = [stalled.Rank];
+        Recover(suspects.Select(r => (r, FailureKind.Hung,
+            $"did not answer its peers in a collective within {_options.Settings.CollectiveTimeout.TotalSeconds:0.###}s (reported by rank {stalled.Rank})")).ToList());
+    }
+
+    private void OnTimedOut(PhaseTimedOut timedOut)
+    {
+        if (timedOut.Round != _round || !_waiting.Any(w => w)) return;
+        var silent = Enumerable.Range(0, _ranks.Length).Where(r => _waiting[r]).ToList();
+        Recover(silent.Select(r => (r, FailureKind.Hung, $"did not answer within the phase timeout of {_options.Settings.PhaseTimeout.TotalSeconds:0.###}s")).ToList());
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        int rank = Array.IndexOf(_ranks, terminated.ActorRef);
+        if (rank < 0 || _finished) return; // a rank already replaced
+        Recover([(rank, FailureKind.Stopped, "its actor stopped (DeathWatch)")]);
+    }
+
+    private void Recover(IReadOnlyList<(int Rank, FailureKind Kind, string Cause)> failures)
+    {
+        if (_finished) return;
+        var phase = _round.Phase;
+        foreach (var (rank, kind, cause) in failures)
+        {
+            var recovery = new Recovery(rank, _round.Step, phase, kind, cause);
+            _recoveries.Add(recovery);
+            _unresolved.Add((recovery, _clock.Elapsed, _actionStartedAt));
+            _log.LogWarning("Rank {Rank} failed at {Round}: {Cause}. Recovering.", rank, _round, cause);
+            _observer.Recovery?.Invoke(recovery);
+        }
+        _timeout?.Cancel();
+        if (!_budget.TryRecord(failures.Count, _clock.Elapsed))
+        {
+            var last = _recoveries[^1];
+            Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: rank {last.Rank} {last.Cause}. " +
+                 $"That is {_budget.InWindow} failures within {_options.Settings.RetryWindow.TotalSeconds:0.###}s, more than tpactors.training.max-retries = {_options.Settings.MaxRetries}. " +
+                 (_lastCheckpoint is null ? "No checkpoint was written." : $"The last checkpoint, {_lastCheckpoint}, is intact."));
+            return;
+        }
+
+        // Abandon the attempt: ranks waiting in one of its collectives return at once, its late messages are dropped.
+        string aborted = Group;
+        foreach (var endpoint in _endpoints) endpoint?.Tell(new AbortGroup(aborted, $"rank {failures[0].Rank} failed in {_round}"), Self);
+        _attempt++;
+        foreach (var (rank, kind, _) in failures)
+        {
+            if (kind == FailureKind.Threw) continue; // restarting in place
+            Context.Unwatch(_ranks[rank]);
+            if (kind == FailureKind.Hung) Context.Stop(_ranks[rank]);
+            _ranks[rank] = Spawn(rank);
+        }
+
+        if (!PlanRestore(failures.Select(f => f.Rank).ToList(), phase)) return;
+        Connect();
+    }
+
+    // Decides which ranks to restore and what to run after the rejoin; false (and the run failed) when nothing can be restored.
+    private bool PlanRestore(IReadOnlyList<int> failed, TrainingPhase phase)
+    {
+        bool snapshotCurrent = _snapshotStep == _committedStep;
+        bool seedCurrent = !_resumed && _committedStep == _startStep; // a rank built from the seed is at the committed state
+        if (phase is TrainingPhase.Connect or TrainingPhase.Join)
+        {
+            // Failed again while re-forming: the plan stands; the newly failed ranks need restoring as well.
+            if (!snapshotCurrent && !seedCurrent) return FailUnrestorable();
+            foreach (int rank in failed) _restore[rank] |= snapshotCurrent;
+            return true;
+        }
+        bool changed = phase == TrainingPhase.Optimizer || (phase == TrainingPhase.Snapshot && _round.Step > _committedStep);
+        if (!changed && (snapshotCurrent || seedCurrent))
+        {
+            foreach (int rank in failed) _restore[rank] = snapshotCurrent;
+            _afterJoin = _current; // the survivors are at the committed state: run the same action again
+            return true;
+        }
+        if (_snapshotStep < 0) return FailUnrestorable();
+        // Some ranks have moved past the snapshot: everyone goes back to it and the steps since are replayed.
+        Array.Fill(_restore, true);
+        _committedStep = _snapshotStep;
+        _losses.RemoveRange((int)(_snapshotStep - _startStep), _losses.Count - (int)(_snapshotStep - _startStep));
+        _afterJoin = NextAction;
+        return true;
+    }
+
+    private bool FailUnrestorable()
+    {
+        var last = _recoveries[^1];
+        Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: rank {last.Rank} {last.Cause}, and there is no in-memory snapshot " +
+             $"to restore it from (tpactors.training.snapshot-every = {_options.Settings.SnapshotEvery}). " +
+             (_lastCheckpoint is null ? "No checkpoint was written." : $"Resume from the last checkpoint, {_lastCheckpoint}, which is intact."));
+        return false;
+    }
+
+    private void Connect() => Dispatch(TrainingPhase.Connect, _committedStep, _ => null);
+
+    private IActorRef Spawn(int rank)
+    {
+        int incarnation = _incarnations[rank]++;
+        var rankSettings = _options.Ranks with { Collectives = _options.Ranks.Collectives with { RoundTimeout = _options.Settings.CollectiveTimeout } };
+        var actor = Context.ActorOf(RankActor.Props(rank, _threadsPerRank, rankSettings, _faults), incarnation == 0 ? $"rank-{rank}" : $"rank-{rank}-{incarnation}");
+        Context.Watch(actor);
+        return actor;
+    }
+
+    // A late answer of an abandoned round: keep a snapshot buffer for reuse, drop anything else.
+    private void Reclaim(int rank, object? result)
+    {
+        if (result is not ShardState state) return;
+        if (_spare[rank] is null && !_snapshot.Contains(state)) _spare[rank] = state;
+        else if (!_snapshot.Contains(state)) state.Dispose();
+    }
+
+    private void Fail(string message, Exception? cause = null)
+    {
+        _finished = true;
+        _timeout?.Cancel();
+        _log.LogError("{Message}", message);
+        _faults.Dispose();
+        _completion.TrySetException(new TrainingFailedException(message, [.. _recoveries], _lastCheckpoint, cause));
+        Context.Stop(Self);
+    }
+
+    // The supervisor's own errors (a checkpoint that cannot be written, a bug) end the run with the error, not a restart.
+    private void Guard(Action handler)
+    {
+        if (_finished) return;
+        try
+        {
+            handler();
+        }
+        catch (Exception e)
+        {
+            Fail($"Training stopped at {_round}: {e.Message}", e);
+        }
+    }
+
+    private sealed record PhaseTimedOut(PhaseRound Round);
+
+    private sealed record RankThrew(int Rank, PhaseRound Round, Exception Cause);
+}
+
+/// <summary>Callbacks a training run makes on its supervisor's thread: keep them short.</summary>
+public sealed class TrainingObserver
+{
+    /// <summary>After every committed step.</summary>
+    public Action<TrainingProgress>? Step { get; init; }
+
+    /// <summary>When a rank failure is detected, before the recovery.</summary>
+    public Action<Recovery>? Recovery { get; init; }
+
+    /// <summary>After a checkpoint directory is complete.</summary>
+    public Action<string>? Checkpoint { get; init; }
+}

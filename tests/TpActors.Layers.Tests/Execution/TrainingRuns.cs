@@ -1,0 +1,38 @@
+using TpActors.Layers.Execution.Faults;
+using TpActors.Layers.Execution.Model;
+using TpActors.Layers.Execution.Optimizers;
+
+namespace TpActors.Layers.Tests.Execution;
+
+/// <summary>Small training runs for tests: sizes that do not divide by 2 or 3, the managed backend, short fault timeouts.</summary>
+public static class TrainingRuns
+{
+    public static readonly ModelSpec Model = new(Layers: 2, Hidden: 14, Ffn: 22);
+
+    public static readonly TaskSpec Task = new(Batch: 6, Seed: 7, TeacherWidth: 8);
+
+    public static readonly OptimizerSpec AdamW = new(OptimizerKind.AdamW, 0.01f, 0.9f, 0.9f, 0.999f, 1e-8f, 0.01f);
+
+    public static readonly OptimizerSpec Sgd = new(OptimizerKind.Sgd, 0.05f, 0.9f, 0.9f, 0.999f, 1e-8f, 0.001f);
+
+    /// <summary>
+    /// A hang is caught within about a second: a rank stuck in a collective is named after 1 s, a silent rank outside one
+    /// after the 4 s phase timeout. Healthy phases of these sizes take well under a millisecond, so neither fires on them.
+    /// </summary>
+    public static readonly TrainingSettings Settings = TrainingSettings.Default with
+    {
+        PhaseTimeout = TimeSpan.FromSeconds(4),
+        CollectiveTimeout = TimeSpan.FromSeconds(1),
+        MaxRetries = 100,
+        RetryWindow = TimeSpan.FromMinutes(10),
+    };
+
+    public static TrainingOptions Options(int tp, long steps, OptimizerSpec? optimizer = null, params FaultSpec[] faults) =>
+        new(tp, Model, Task, optimizer ?? AdamW, steps)
+        {
+            Faults = faults,
+            Settings = Settings,
+            Ranks = RankGroups.Settings(chunkFloats: 16, timeout: Settings.CollectiveTimeout),
+            KeepFinalState = true,
+        };
+}
