@@ -17,15 +17,38 @@ public static class TrainingRuns
 
     /// <summary>
     /// A hang is caught within about a second: a rank stuck in a collective is named after 1 s, a silent rank outside one
-    /// after the 4 s phase timeout. Healthy phases of these sizes take well under a millisecond, so neither fires on them.
+    /// after the 2 s phase timeout. Healthy phases of these sizes take well under a millisecond, so neither fires on them.
     /// </summary>
     public static readonly TrainingSettings Settings = TrainingSettings.Default with
     {
-        PhaseTimeout = TimeSpan.FromSeconds(4),
+        PhaseTimeout = TimeSpan.FromSeconds(2),
         CollectiveTimeout = TimeSpan.FromSeconds(1),
         MaxRetries = 100,
         RetryWindow = TimeSpan.FromMinutes(10),
     };
+
+    /// <summary>Runs <paramref name="options"/> in a fresh actor system.</summary>
+    public static async Task<TrainingResult> Run(TrainingOptions options)
+    {
+        var system = ActorSystem.Create("training-tests");
+        try
+        {
+            return await TrainingRun.RunAsync(system, options);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    /// <summary>The largest absolute difference between two full states over the tensors of <paramref name="expected"/>.</summary>
+    public static float MaxDifference(IReadOnlyDictionary<string, Tensor> expected, IReadOnlyDictionary<string, Tensor> actual) =>
+        expected.Max(e => e.Value.ToArray().Zip(actual[e.Key].ToArray()).Max(p => MathF.Abs(p.First - p.Second)));
+
+    /// <summary>Whether two full states are bit-identical, tensor by tensor.</summary>
+    public static bool BitIdentical(IReadOnlyDictionary<string, Tensor> expected, IReadOnlyDictionary<string, Tensor> actual) =>
+        expected.Count == actual.Count && expected.All(e => actual.TryGetValue(e.Key, out var a) && e.Value.ShapeText == a.ShapeText &&
+            e.Value.ToArray().Select(BitConverter.SingleToInt32Bits).SequenceEqual(a.ToArray().Select(BitConverter.SingleToInt32Bits)));
 
     public static TrainingOptions Options(int tp, long steps, OptimizerSpec? optimizer = null, params FaultSpec[] faults) =>
         new(tp, Model, Task, optimizer ?? AdamW, steps)

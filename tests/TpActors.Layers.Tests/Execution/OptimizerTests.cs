@@ -1,0 +1,83 @@
+using TpActors.Layers.Execution.Model;
+using TpActors.Layers.Execution.Optimizers;
+
+namespace TpActors.Layers.Tests.Execution;
+
+// The update rules against PyTorch's formulas in float64, and an element's update independent of where it sits.
+public sealed class OptimizerTests
+{
+    private const int Length = 37; // vector lanes and a scalar tail
+
+    [Theory]
+    [InlineData(OptimizerKind.Sgd)]
+    [InlineData(OptimizerKind.AdamW)]
+    public void ThreeSteps_MatchTheReferenceFormulas(OptimizerKind kind)
+    {
+        var spec = new OptimizerSpec(kind, 0.1f, 0.9f, 0.8f, 0.95f, 1e-6f, 0.05f);
+        using var value = Tensor.VectorFrom(Enumerable.Range(0, Length).Select(i => MathF.Sin(i)).ToArray());
+        using var gradient = Tensor.ZerosVector(Length);
+        using var optimizer = spec.Create([new ParameterShard("w", value, gradient, ShardAxis.Columns)]);
+        double[] w = value.ToArray().Select(x => (double)x).ToArray(), m = new double[Length], v = new double[Length];
+        for (int step = 1; step <= 3; step++)
+        {
+            var g = Enumerable.Range(0, Length).Select(i => MathF.Cos(i * step)).ToArray();
+            g.CopyTo(gradient.Span);
+            optimizer.Step(step);
+            for (int i = 0; i < Length; i++)
+            {
+                if (kind == OptimizerKind.Sgd)
+                {
+                    double gi = g[i] + spec.WeightDecay * w[i];
+                    m[i] = spec.Momentum * m[i] + gi;
+                    w[i] -= spec.LearningRate * m[i];
+                }
+                else
+                {
+                    w[i] *= 1 - spec.LearningRate * spec.WeightDecay;
+                    m[i] = spec.Beta1 * m[i] + (1 - spec.Beta1) * g[i];
+                    v[i] = spec.Beta2 * v[i] + (1 - spec.Beta2) * g[i] * g[i];
+                    double denominator = Math.Sqrt(v[i]) / Math.Sqrt(1 - Math.Pow(spec.Beta2, step)) + spec.Epsilon;
+                    w[i] -= spec.LearningRate / (1 - Math.Pow(spec.Beta1, step)) * m[i] / denominator;
+                }
+            }
+            var actual = value.ToArray();
+            for (int i = 0; i < Length; i++) Assert.True(Math.Abs(actual[i] - w[i]) < 1e-5, $"step {step}, element {i}: {actual[i]} vs {w[i]}");
+        }
+        Assert.Equal(kind == OptimizerKind.Sgd ? ["momentum_buffer"] : ["exp_avg", "exp_avg_sq"], optimizer.SlotNames);
+    }
+
+    [Theory]
+    [InlineData(OptimizerKind.Sgd)]
+    [InlineData(OptimizerKind.AdamW)]
+    public void AnElementsUpdate_DoesNotDependOnItsPositionInTheShard(OptimizerKind kind)
+    {
+        var spec = new OptimizerSpec(kind, 0.01f, 0.9f, 0.9f, 0.999f, 1e-8f, 0.01f);
+        float[] initial = Enumerable.Range(0, Length).Select(i => MathF.Cos(3 * i)).ToArray(), g = initial.Select(x => x * x - 0.3f).ToArray();
+        float[] whole = Run(spec, initial, g);
+        float[] head = Run(spec, initial[..5], g[..5]), tail = Run(spec, initial[5..], g[5..]); // other lanes, other tail
+        Assert.Equal(whole.Select(BitConverter.SingleToInt32Bits), head.Concat(tail).Select(BitConverter.SingleToInt32Bits));
+    }
+
+    private static float[] Run(OptimizerSpec spec, float[] values, float[] gradient)
+    {
+        using var value = Tensor.VectorFrom(values);
+        using var grad = Tensor.VectorFrom(gradient);
+        using var optimizer = spec.Create([new ParameterShard("w", value, grad, ShardAxis.Columns)]);
+        for (int step = 1; step <= 4; step++) optimizer.Step(step);
+        return value.ToArray();
+    }
+
+    [Fact]
+    public void SyntheticTask_BatchOfAStep_IsAlwaysTheSame_AndStepsDiffer()
+    {
+        using var task = new SyntheticTask(new TaskSpec(4, 11, 3), 5, CpuBackend.Create(BackendKind.Managed, 1));
+        var (x1, t1) = task.Batch(7);
+        var (x2, t2) = task.Batch(7);
+        var (x3, _) = task.Batch(8);
+        Assert.Equal(x1.ToArray(), x2.ToArray());
+        Assert.Equal(t1.ToArray(), t2.ToArray());
+        Assert.NotEqual(x1.ToArray(), x3.ToArray());
+        Assert.All(x1.ToArray(), x => Assert.InRange(x, -1f, 1f));
+        Assert.NotEqual(x1.ToArray(), t1.ToArray()); // the teacher adds tanh(X·A)·C
+    }
+}
