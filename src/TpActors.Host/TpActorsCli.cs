@@ -16,6 +16,7 @@ public static class TpActorsCli
         root.Options.Add(verbose);
         var context = new CommandContext(stdout, stderr, verbose);
         root.Subcommands.Add(VerifyCommand.Create(context));
+        root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(ConfigCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
 

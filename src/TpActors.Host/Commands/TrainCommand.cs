@@ -1,0 +1,144 @@
+using System.CommandLine;
+using TpActors.Host.Train;
+using TpActors.Layers.Execution;
+using TpActors.Layers.Execution.Checkpoints;
+using TpActors.Layers.Execution.Faults;
+using TpActors.Layers.Execution.Optimizers;
+using TpActors.Runtime.Actors;
+
+namespace TpActors.Host.Commands;
+
+/// <summary><c>tpactors train</c>: trains residual MLP blocks on rank actors under the training supervisor, recovering failed ranks, and prints a digest of the weights.</summary>
+public static class TrainCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CommandContext context)
+    {
+        var options = new ConfigOptions();
+        var tp = new Option<int?>("--tp") { Description = "Ranks in the tensor-parallel group (default: tpactors.training.tp).", HelpName = "N" };
+        var layers = new Option<int?>("--layers") { Description = "Residual MLP blocks (default: tpactors.training.layers).", HelpName = "L" };
+        var hidden = new Option<int?>("--hidden") { Description = "Model width; need not divide by tp (default: tpactors.training.hidden).", HelpName = "H" };
+        var ffn = new Option<int?>("--ffn") { Description = "Each block's inner width (default: tpactors.training.ffn).", HelpName = "F" };
+        var batch = new Option<int?>("--batch") { Description = "Rows per step (default: tpactors.training.batch).", HelpName = "B" };
+        var steps = new Option<long?>("--steps") { Description = "Train until this step, counted from the start also when resuming (default: tpactors.training.steps).", HelpName = "S" };
+        var lr = new Option<float?>("--lr") { Description = "Learning rate (default: tpactors.training.lr).", HelpName = "X" };
+        var optimizer = new Option<string?>("--optimizer") { Description = "sgd (with momentum) or adamw (default: tpactors.training.optimizer).", HelpName = "sgd|adamw" };
+        optimizer.AcceptOnlyFromAmong("sgd", "adamw");
+        var seed = new Option<long?>("--seed") { Description = "Seed of the data, the teacher and the initial weights (default: tpactors.training.seed).", HelpName = "S" };
+        var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "Write safetensors checkpoints here: one file per rank plus metadata.json per step directory, and 'latest'.", HelpName = "D" };
+        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Checkpoint every K steps, and after the last (default: tpactors.training.checkpoint-every).", HelpName = "K" };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Resume from a checkpoint directory (its latest step) or a step directory. Sizes, seed and optimizer not given are taken from it; " +
+                "given ones must match it. Another --tp reshards.",
+            HelpName = "D",
+        };
+        var fault = new Option<string[]>("--fault")
+        {
+            Description = $"Inject a fault: {FaultSpec.Syntax}, e.g. 1:20:backward. Phases: {string.Join(", ", TrainingPhases.Injectable.Select(TrainingPhases.Name))}. " +
+                "Each fires once; repeat it to make it fire on the replays too. kill ends the process (midway through a checkpoint file in the checkpoint phase).",
+            HelpName = "rank:step:phase[:kind]",
+        };
+        var check = new Option<bool>("--check") { Description = "Also train at TP=1 on the same data and report the largest weight difference." };
+        var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object on stdout (progress goes to stderr)." };
+
+        var command = new Command("train",
+            "Train a stack of residual Megatron MLP blocks on a synthetic regression task with N rank actors under the training supervisor. " +
+            "A failed rank is restored from the last snapshot and the step replayed, so the weights end bit-identical to a run without faults; " +
+            "the summary ends with their SHA-256.");
+        options.AddTo(command);
+        foreach (var option in new Option[] { tp, layers, hidden, ffn, batch, steps, lr, optimizer, seed, checkpointDir, checkpointEvery, resume, fault, check, json })
+            command.Options.Add(option);
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            var loaded = options.Load(parse);
+            foreach (var warning in loaded.Warnings) context.Error.WriteLine($"warning: {warning}");
+            TrainingOptions run;
+            try
+            {
+                var defaults = TrainingOptions.FromConfig(loaded.Config);
+                if (parse.GetValue(resume) is { } from) defaults = FromCheckpoint(defaults, from);
+                var model = defaults.Model with
+                {
+                    Layers = parse.GetValue(layers) ?? defaults.Model.Layers,
+                    Hidden = parse.GetValue(hidden) ?? defaults.Model.Hidden,
+                    Ffn = parse.GetValue(ffn) ?? defaults.Model.Ffn,
+                };
+                var task = defaults.Task with { Batch = parse.GetValue(batch) ?? defaults.Task.Batch, Seed = parse.GetValue(seed) ?? defaults.Task.Seed };
+                var optimizerSpec = defaults.Optimizer with
+                {
+                    Kind = parse.GetValue(optimizer) is { } name ? OptimizerSpec.ParseKind(name) : defaults.Optimizer.Kind,
+                    LearningRate = parse.GetValue(lr) ?? defaults.Optimizer.LearningRate,
+                };
+                run = defaults with
+                {
+                    Tp = parse.GetValue(tp) ?? defaults.Tp,
+                    Model = model,
+                    Task = task,
+                    Optimizer = optimizerSpec,
+                    Steps = parse.GetValue(steps) ?? defaults.Steps,
+                    CheckpointDirectory = parse.GetValue(checkpointDir),
+                    CheckpointEvery = parse.GetValue(checkpointEvery) ?? defaults.CheckpointEvery,
+                    ResumeFrom = parse.GetValue(resume),
+                    Faults = (parse.GetValue(fault) ?? []).Select(FaultSpec.Parse).ToList(),
+                    KeepFinalState = parse.GetValue(check),
+                };
+                run.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                context.Error.WriteLine($"tpactors: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (InvalidDataException e)
+            {
+                context.Error.WriteLine($"tpactors train: {e.Message}");
+                return ExitCodes.Failure;
+            }
+
+            bool asJson = parse.GetValue(json);
+            var progress = new TrainProgress(context.Error, interactive: ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected);
+            using var system = ActorSystem.Create("tpactors", loaded.Config);
+            TrainingResult result;
+            float? difference = null;
+            try
+            {
+                result = TrainingRun.RunAsync(system, run, progress.Observer).GetAwaiter().GetResult();
+                if (parse.GetValue(check))
+                {
+                    progress.Close();
+                    context.Error.WriteLine("check: training again at TP=1 on the same data");
+                    var single = TrainingRun.RunAsync(system, run with { Tp = 1, Faults = [], CheckpointDirectory = null }).GetAwaiter().GetResult();
+                    difference = single.FinalState!.Where(t => !run.Optimizer.IsSlot(t.Key))
+                        .Max(t => t.Value.ToArray().Zip(result.FinalState![t.Key].ToArray()).Max(p => MathF.Abs(p.First - p.Second)));
+                }
+            }
+            catch (TrainingFailedException e)
+            {
+                progress.Close();
+                context.Error.WriteLine($"tpactors train: {e.Message}");
+                if (parse.GetValue(context.Verbose)) context.Error.WriteLine(e);
+                if (asJson) TrainPrinter.WriteFailureJson(context.Out, e);
+                return ExitCodes.Failure;
+            }
+            catch (InvalidDataException e)
+            {
+                progress.Close();
+                context.Error.WriteLine($"tpactors train: {e.Message}");
+                return ExitCodes.Failure;
+            }
+            progress.Close();
+            if (asJson) TrainPrinter.WriteJson(context.Out, run, result, difference);
+            else TrainPrinter.WriteSummary(context.Out, run, result, difference);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    // Resuming: what the checkpoint was trained with becomes the default, so a bare --resume continues the same run.
+    private static TrainingOptions FromCheckpoint(TrainingOptions defaults, string path)
+    {
+        var metadata = CheckpointMetadata.Read(Path.Combine(CheckpointDirectory.Resolve(path), CheckpointDirectory.MetadataFile));
+        return defaults with { Model = metadata.ModelSpec, Task = metadata.TaskSpec, Optimizer = metadata.OptimizerSpec };
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+using TpActors.Layers.Execution;
+
+namespace TpActors.Host.Train;
+
+/// <summary>Prints a training run's summary as text or as one JSON object.</summary>
+public static class TrainPrinter
+{
+    /// <summary>The summary: steps, speed, loss, recoveries with their causes and the time they cost, checkpoints, backend, digest.</summary>
+    public static void WriteSummary(TextWriter output, TrainingOptions options, TrainingResult result, float? checkDifference)
+    {
+        var o = options;
+        output.WriteLine($"tpactors train: tp {o.Tp}, {o.Model.Layers} layers, hidden {o.Model.Hidden}, ffn {o.Model.Ffn}, batch {o.Task.Batch}, " +
+            Invariant($"{o.Optimizer.Name} lr {o.Optimizer.LearningRate}, seed {o.Task.Seed}"));
+        output.WriteLine($"backend:    {result.Backend}");
+        long steps = result.Steps - result.StartStep;
+        output.WriteLine(Invariant($"steps:      {result.StartStep + 1}…{result.Steps} ({steps} in {result.Wall.TotalSeconds:0.000} s, {steps / Math.Max(1e-9, result.Wall.TotalSeconds):0.0} steps/s)"));
+        output.WriteLine(Invariant($"final loss: {result.FinalLoss:0.000000}{(result.Losses.Count > 0 ? Invariant($" (first {result.Losses[0]:0.000000})") : "")}"));
+        output.WriteLine(Invariant($"recoveries: {result.Recoveries.Count}, time lost {result.TimeLost.TotalSeconds:0.000} s"));
+        foreach (var r in result.Recoveries)
+            output.WriteLine(Invariant($"  rank {r.Rank}, step {r.Step}, {TrainingPhases.Name(r.Phase)}: {Kind(r.Kind)}: {r.Cause} (recovered in {r.RecoveryTime.TotalMilliseconds:0.0} ms, lost {r.TimeLost.TotalMilliseconds:0.0} ms)"));
+        if (result.Checkpoints.Count > 0) output.WriteLine($"checkpoint: {result.Checkpoints[^1]}");
+        if (checkDifference is { } d) output.WriteLine(Invariant($"check:      largest weight difference from TP=1 on the same data: {d:0.00e+00}"));
+        output.WriteLine($"weights sha256: {result.WeightsSha256}");
+    }
+
+    /// <summary>One JSON object with final_loss, steps, weights_sha256, recoveries and the rest of the summary.</summary>
+    public static void WriteJson(TextWriter output, TrainingOptions options, TrainingResult result, float? checkDifference)
+    {
+        long steps = result.Steps - result.StartStep;
+        var document = new Dictionary<string, object?>
+        {
+            ["final_loss"] = double.IsFinite(result.FinalLoss) ? result.FinalLoss : null,
+            ["steps"] = result.Steps,
+            ["start_step"] = result.StartStep,
+            ["weights_sha256"] = result.WeightsSha256,
+            ["recoveries"] = Recoveries(result.Recoveries),
+            ["time_lost_seconds"] = Math.Round(result.TimeLost.TotalSeconds, 6),
+            ["tp"] = options.Tp,
+            ["layers"] = options.Model.Layers,
+            ["hidden"] = options.Model.Hidden,
+            ["ffn"] = options.Model.Ffn,
+            ["batch"] = options.Task.Batch,
+            ["seed"] = options.Task.Seed,
+            ["optimizer"] = options.Optimizer.Name,
+            ["lr"] = options.Optimizer.LearningRate,
+            ["wall_seconds"] = Math.Round(result.Wall.TotalSeconds, 6),
+            ["steps_per_second"] = Math.Round(steps / Math.Max(1e-9, result.Wall.TotalSeconds), 3),
+            ["losses"] = result.Losses,
+            ["backend"] = result.Backend,
+            ["checkpoints"] = result.Checkpoints,
+        };
+        if (checkDifference is { } d) document["check_max_abs_difference"] = d;
+        output.WriteLine(JsonSerializer.Serialize(document));
+    }
+
+    /// <summary>A stopped run as one JSON object: the error, every failure, and the last intact checkpoint.</summary>
+    public static void WriteFailureJson(TextWriter output, TrainingFailedException failure) =>
+        output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["failed"] = true,
+            ["error"] = failure.Message,
+            ["recoveries"] = Recoveries(failure.Recoveries),
+            ["last_checkpoint"] = failure.LastCheckpoint,
+        }));
+
+    private static List<Dictionary<string, object>> Recoveries(IEnumerable<Recovery> recoveries) => recoveries.Select(r => new Dictionary<string, object>
+    {
+        ["rank"] = r.Rank,
+        ["step"] = r.Step,
+        ["phase"] = TrainingPhases.Name(r.Phase),
+        ["kind"] = Kind(r.Kind),
+        ["cause"] = r.Cause,
+        ["recovery_seconds"] = Math.Round(r.RecoveryTime.TotalSeconds, 6),
+        ["lost_seconds"] = Math.Round(r.TimeLost.TotalSeconds, 6),
+    }).ToList();
+
+    private static string Kind(FailureKind kind) => kind.ToString().ToLowerInvariant();
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

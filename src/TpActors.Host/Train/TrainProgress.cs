@@ -1,0 +1,74 @@
+using System.Globalization;
+using TpActors.Layers.Execution;
+
+namespace TpActors.Host.Train;
+
+/// <summary>
+/// Shows a run's progress on stderr: on a terminal one live line (bar, step, loss, steps/s, ETA) redrawn at most ten times a
+/// second; otherwise a plain line about every tenth of the run. Recoveries and checkpoints always get a line of their own.
+/// </summary>
+public sealed class TrainProgress(TextWriter output, bool interactive)
+{
+    private const int BarWidth = 24;
+    private readonly object _gate = new();
+    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private bool _lineOpen;
+
+    /// <summary>The callbacks to hand the run.</summary>
+    public TrainingObserver Observer => new() { Step = OnStep, Recovery = OnRecovery, Checkpoint = OnCheckpoint };
+
+    /// <summary>Ends the live line, if one is showing.</summary>
+    public void Close()
+    {
+        lock (_gate) EndLine();
+    }
+
+    private void OnStep(TrainingProgress p)
+    {
+        long total = Math.Max(1, p.Steps - p.StartStep), done = p.Step - p.StartStep;
+        double rate = done / Math.Max(1e-9, p.Elapsed.TotalSeconds);
+        double eta = (p.Steps - p.Step) / Math.Max(1e-9, rate);
+        string text = string.Create(CultureInfo.InvariantCulture,
+            $"step {p.Step}/{p.Steps}  loss {p.Loss:0.000000}  {rate:0.0} steps/s  ETA {eta:0.0}s{(p.Recoveries > 0 ? $"  recoveries {p.Recoveries}" : "")}");
+        lock (_gate)
+        {
+            if (interactive)
+            {
+                if (p.Step != p.Steps && p.Elapsed - _lastDraw < TimeSpan.FromMilliseconds(100)) return;
+                _lastDraw = p.Elapsed;
+                int filled = (int)(BarWidth * done / total);
+                output.Write($"\r[{new string('#', filled)}{new string('.', BarWidth - filled)}] {text}\x1b[K");
+                _lineOpen = true;
+            }
+            else if (done % Math.Max(1, total / 10) == 0 || p.Step == p.Steps)
+            {
+                output.WriteLine(text);
+            }
+        }
+    }
+
+    private void OnRecovery(Recovery recovery)
+    {
+        lock (_gate)
+        {
+            EndLine();
+            output.WriteLine($"recovering: {recovery}");
+        }
+    }
+
+    private void OnCheckpoint(string directory)
+    {
+        lock (_gate)
+        {
+            if (interactive) return; // the live line would scroll away
+            output.WriteLine($"checkpoint: {directory}");
+        }
+    }
+
+    private void EndLine()
+    {
+        if (!_lineOpen) return;
+        output.WriteLine();
+        _lineOpen = false;
+    }
+}
