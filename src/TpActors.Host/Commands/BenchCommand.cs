@@ -14,6 +14,7 @@ public static class BenchCommand
         bench.Subcommands.Add(CreateActors(context));
         bench.Subcommands.Add(CreateCollectives(context));
         bench.Subcommands.Add(CreateLayers(context));
+        bench.Subcommands.Add(CreateTrain(context));
         return bench;
     }
 
@@ -122,6 +123,40 @@ public static class BenchCommand
             return RunBench(context, parse, loaded, json, backend,
                 $"bench layers: GEMM {bench.GemmSize}³; MLP hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}; best of {bench.Runs}",
                 system => bench.Run(system, settings, context.Error));
+        }));
+        return command;
+    }
+
+    private static Command CreateTrain(CommandContext context)
+    {
+        var options = new ConfigOptions();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (progress goes to stderr)." };
+        var command = new Command("train",
+            "Training steps/s with an in-memory snapshot after every step beside none (the cost of fault tolerance), and the time from a rank's " +
+            "failure to the group running again and to the replayed step, beside one step. Sizes from tpactors.bench.training (-D to change).");
+        options.AddTo(command);
+        command.Options.Add(json);
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            var loaded = options.Load(parse);
+            TrainBench bench;
+            TrainingOptions defaults;
+            try
+            {
+                bench = TrainBench.FromConfig(loaded.Config);
+                bench.Validate();
+                defaults = TrainingOptions.FromConfig(loaded.Config);
+            }
+            catch (ArgumentException e)
+            {
+                context.Error.WriteLine($"tpactors: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            var backend = Layers.Tensors.CpuBackend.Create(defaults.Ranks.Backend, defaults.Ranks.ThreadsPerRank(bench.Tp)).Description;
+            return RunBench(context, parse, loaded, json, $"{backend} per rank",
+                $"bench train: tp {bench.Tp}, {bench.Layers} layers, hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}, " +
+                $"{defaults.Optimizer.Name}; {bench.Steps} steps per run, best of {bench.Runs}",
+                system => bench.Run(system, defaults, context.Error));
         }));
         return command;
     }

@@ -77,7 +77,7 @@ public sealed partial class RankActor
                 Trainer.Backward();
                 return null;
             case TrainingPhase.Optimizer:
-                Trainer.Step(round.Step);
+                Trainer.Step(round.Step, (payload as SnapshotInto)?.Reuse);
                 return null;
             case TrainingPhase.Snapshot:
                 return Trainer.Capture(round.Step, ((SnapshotInto)payload!).Reuse);

@@ -16,6 +16,7 @@ internal sealed class RankTrainer : IDisposable
     private readonly ParallelContext _context;
     private BatchData? _batch;
     private Tensor? _output, _gradOutput;
+    private ShardState? _updatedInto; // the snapshot the last optimizer step also wrote, until the snapshot phase hands it over
 
     public RankTrainer(ParallelContext context, TrainingSetup setup)
     {
@@ -69,21 +70,60 @@ internal sealed class RankTrainer : IDisposable
         Model.Backward(gradOutput).Dispose(); // the inputs' gradient is not needed
     }
 
-    public void Step(long step) => Optimizer.Step(step);
+    /// <summary>
+    /// Applies optimizer step <paramref name="step"/>. With <paramref name="snapshot"/> the updated state is also written into it
+    /// (or into a new state when its layout does not fit) in the same pass, for <see cref="Capture"/> to hand over.
+    /// </summary>
+    public void Step(long step, ShardState? snapshot)
+    {
+        DropUpdatedSnapshot();
+        if (snapshot is null)
+        {
+            Optimizer.Step(step);
+            return;
+        }
+        var live = Live().ToList();
+        var target = Fitting(live, snapshot, step);
+        int perParameter = 1 + Optimizer.SlotNames.Count;
+        var copies = Enumerable.Range(0, Optimizer.Parameters.Count)
+            .Select(i => Enumerable.Range(0, perParameter).Select(k => target.Tensors[i * perParameter + k].Value).ToArray()).ToList();
+        Optimizer.Step(step, copies);
+        target.Step = step;
+        _updatedInto = target;
+    }
 
-    /// <summary>A copy of the training state after <paramref name="step"/>, written into <paramref name="reuse"/> when its layout fits.</summary>
+    /// <summary>
+    /// The training state after <paramref name="step"/>: the snapshot the optimizer step already wrote, or else a copy made now
+    /// into <paramref name="reuse"/> (when its layout fits) or a new state.
+    /// </summary>
     public ShardState Capture(long step, ShardState? reuse)
     {
-        var live = Live().ToList();
-        if (reuse is not null && !reuse.SameLayout(live))
+        if (_updatedInto is { } written && written.Step == step)
         {
-            reuse.Dispose();
-            reuse = null;
+            _updatedInto = null;
+            reuse?.Dispose();
+            return written;
         }
-        reuse ??= new ShardState(step, live.Select(t => new ShardTensor(t.Name, t.Axis, t.Value.EmptyLike())).ToList());
-        for (int i = 0; i < live.Count; i++) live[i].Value.CopyTo(reuse.Tensors[i].Value);
-        reuse.Step = step;
-        return reuse;
+        DropUpdatedSnapshot();
+        var live = Live().ToList();
+        var target = Fitting(live, reuse, step);
+        for (int i = 0; i < live.Count; i++) live[i].Value.CopyTo(target.Tensors[i].Value);
+        target.Step = step;
+        return target;
+    }
+
+    // `candidate` when its names and shapes are the live state's, else a new state of that layout (the candidate is disposed).
+    private static ShardState Fitting(List<ShardTensor> live, ShardState? candidate, long step)
+    {
+        if (candidate is not null && candidate.SameLayout(live)) return candidate;
+        candidate?.Dispose();
+        return new ShardState(step, live.Select(t => new ShardTensor(t.Name, t.Axis, t.Value.EmptyLike())).ToList());
+    }
+
+    private void DropUpdatedSnapshot()
+    {
+        _updatedInto?.Dispose();
+        _updatedInto = null;
     }
 
     /// <summary>Copies <paramref name="state"/> into the live tensors; refuses a state whose names or shapes differ.</summary>
@@ -111,6 +151,7 @@ internal sealed class RankTrainer : IDisposable
     /// <summary>Drops the batch and everything computed from it (after an aborted step, or before a new one).</summary>
     public void Abandon()
     {
+        DropUpdatedSnapshot();
         Model.ReleaseSaved();
         _output?.Dispose();
         _gradOutput?.Dispose();

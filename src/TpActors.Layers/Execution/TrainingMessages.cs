@@ -42,7 +42,10 @@ public sealed record JoinTraining(string Group, IReadOnlyList<IActorRef> Endpoin
 /// <summary>The batch phase's payload: the step's inputs and targets, both [batch, hidden].</summary>
 public sealed record BatchData(Tensor Inputs, Tensor Targets);
 
-/// <summary>The snapshot phase's payload: a state to copy into when its layout fits (the previous snapshot), or null.</summary>
+/// <summary>
+/// A state to write the rank's snapshot into when its layout fits (the spare snapshot), or null. As the optimizer phase's
+/// payload, the rank writes it in the same pass as the update and hands it over in the snapshot phase that follows.
+/// </summary>
 public sealed record SnapshotInto(ShardState? Reuse);
 
 /// <summary>The checkpoint phase's payload: write this rank's file into <paramref name="Directory"/>, with <paramref name="Metadata"/> in its header.</summary>

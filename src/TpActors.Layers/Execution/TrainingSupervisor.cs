@@ -15,7 +15,8 @@ namespace TpActors.Layers.Execution;
 /// the supervisor sends every rank <see cref="RunPhase"/> with a <see cref="PhaseRound"/> id and waits for all of them to
 /// answer before the next phase, so no rank ever runs ahead of it:
 /// <code>
-/// batch → forward → loss → backward → optimizer → [snapshot] → commit → [checkpoint] → next step … → gather
+/// batch → forward → loss → backward → optimizer (+ snapshot written in the same pass) → [snapshot handed over] → commit
+///       → [checkpoint] → next step … → gather
 /// </code>
 /// When a rank fails (it throws: supervision restarts it; it hangs: the phase times out, it is stopped and replaced; it
 /// stops: DeathWatch) the supervisor aborts the step's group everywhere (<see cref="AbortGroup"/>: ranks waiting in a
@@ -209,10 +210,11 @@ public sealed class TrainingSupervisor : ReceiveActor
                 Dispatch(TrainingPhase.Backward, step, _ => null);
                 break;
             case TrainingPhase.Backward:
-                Dispatch(TrainingPhase.Optimizer, step, _ => null);
+                // When a snapshot is due, the ranks write it in the same pass as the update; the snapshot phase hands it over.
+                Dispatch(TrainingPhase.Optimizer, step, r => SnapshotDue(step) ? HandOverSpare(r) : null);
                 break;
             case TrainingPhase.Optimizer:
-                if (SnapshotDue(step)) TakeSnapshot(step);
+                if (SnapshotDue(step)) Dispatch(TrainingPhase.Snapshot, step, _ => new SnapshotInto(null));
                 else Commit(step);
                 break;
             case TrainingPhase.Snapshot:
@@ -243,7 +245,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         else NextAction();
     }
 
-    private void InitialSnapshot() => TakeSnapshot(_committedStep);
+    private void InitialSnapshot() => Dispatch(TrainingPhase.Snapshot, _committedStep, HandOverSpare);
 
     private void NextAction()
     {
@@ -273,12 +275,12 @@ public sealed class TrainingSupervisor : ReceiveActor
 
     private bool SnapshotDue(long step) => _options.Settings.SnapshotEvery > 0 && step % _options.Settings.SnapshotEvery == 0;
 
-    private void TakeSnapshot(long step) => Dispatch(TrainingPhase.Snapshot, step, r =>
+    private SnapshotInto HandOverSpare(int rank)
     {
-        var reuse = _spare[r];
-        _spare[r] = null; // it belongs to the rank now
+        var reuse = _spare[rank];
+        _spare[rank] = null; // it belongs to the rank now
         return new SnapshotInto(reuse);
-    });
+    }
 
     private void Commit(long step)
     {

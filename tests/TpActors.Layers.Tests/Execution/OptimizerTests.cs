@@ -67,6 +67,25 @@ public sealed class OptimizerTests
         return value.ToArray();
     }
 
+    [Theory]
+    [InlineData(OptimizerKind.Sgd, 37)]
+    [InlineData(OptimizerKind.AdamW, 20_003)] // several copy blocks and a tail
+    public void StepWithACopy_UpdatesAlike_AndCopiesTheUpdatedState(OptimizerKind kind, int length)
+    {
+        var spec = new OptimizerSpec(kind, 0.01f, 0.9f, 0.9f, 0.999f, 1e-8f, 0.01f);
+        float[] initial = Enumerable.Range(0, length).Select(i => MathF.Sin(i)).ToArray(), g = initial.Select(x => x - 0.1f).ToArray();
+        float[] plain = Run(spec, initial, g);
+        using var value = Tensor.VectorFrom(initial);
+        using var grad = Tensor.VectorFrom(g);
+        using var optimizer = spec.Create([new ParameterShard("w", value, grad, ShardAxis.Columns)]);
+        var copies = Enumerable.Range(0, 1 + spec.SlotNames.Count).Select(_ => Tensor.ZerosVector(length)).ToArray();
+        for (int step = 1; step <= 4; step++) optimizer.Step(step, step == 4 ? [copies] : null);
+        Assert.Equal(plain, value.ToArray());
+        Assert.Equal(value.ToArray(), copies[0].ToArray());
+        for (int slot = 0; slot < spec.SlotNames.Count; slot++) Assert.Equal(optimizer.Slot(0, slot).ToArray(), copies[1 + slot].ToArray());
+        foreach (var copy in copies) copy.Dispose();
+    }
+
     [Fact]
     public void SyntheticTask_BatchOfAStep_IsAlwaysTheSame_AndStepsDiffer()
     {

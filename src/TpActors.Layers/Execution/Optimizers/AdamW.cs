@@ -1,6 +1,5 @@
 using System.Numerics;
 using TpActors.Layers.Parallel;
-using TpActors.Layers.Tensors;
 
 namespace TpActors.Layers.Execution.Optimizers;
 
@@ -11,10 +10,8 @@ namespace TpActors.Layers.Execution.Optimizers;
 public sealed class AdamW(IReadOnlyList<ParameterShard> parameters, OptimizerSpec spec) : Optimizer(parameters, spec)
 {
     /// <inheritdoc/>
-    protected override void Update(Span<float> w, ReadOnlySpan<float> g, Tensor[] slots, long step)
+    protected override void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, long step)
     {
-        var m = slots[0].Span;
-        var v = slots[1].Span;
         float b1 = Spec.Beta1, b2 = Spec.Beta2, eps = Spec.Epsilon;
         float keep = 1f - Spec.LearningRate * Spec.WeightDecay;
         float stepSize = (float)(Spec.LearningRate / (1 - Math.Pow(b1, step)));

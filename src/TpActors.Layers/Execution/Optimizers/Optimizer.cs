@@ -34,15 +34,41 @@ public abstract class Optimizer : IDisposable
     /// <summary>State tensor <paramref name="slot"/> of parameter <paramref name="parameter"/>.</summary>
     public Tensor Slot(int parameter, int slot) => _slots[parameter][slot];
 
-    /// <summary>Applies update number <paramref name="step"/> (from 1) to every parameter from its accumulated gradient.</summary>
-    public void Step(long step)
+    // Elements updated at a time: small enough that a block's values and state are still in cache when they are copied out.
+    private const int BlockElements = 8192;
+
+    /// <summary>
+    /// Applies update number <paramref name="step"/> (from 1) to every parameter from its accumulated gradient. With
+    /// <paramref name="copyTo"/> (per parameter: the value's copy, then each slot's, shaped alike) the updated values and state
+    /// are also copied there, block by block while still in cache: a snapshot for the price of its writes.
+    /// </summary>
+    public void Step(long step, IReadOnlyList<Tensor[]>? copyTo = null)
     {
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Optimizer steps count from 1.");
-        for (int i = 0; i < Parameters.Count; i++) Update(Parameters[i].Value.Span, Parameters[i].Gradient.Span, _slots[i], step);
+        if (copyTo is not null && copyTo.Count != Parameters.Count)
+            throw new ArgumentException($"A snapshot of {copyTo.Count} parameters cannot take the optimizer's {Parameters.Count}.", nameof(copyTo));
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            Span<float> w = Parameters[i].Value.Span, s0 = _slots[i][0].Span, s1 = SlotNames.Count > 1 ? _slots[i][1].Span : default;
+            ReadOnlySpan<float> g = Parameters[i].Gradient.Span;
+            for (int start = 0; start < w.Length; start += BlockElements)
+            {
+                int n = Math.Min(BlockElements, w.Length - start);
+                Update(w.Slice(start, n), g.Slice(start, n), s0.Slice(start, n), s1.IsEmpty ? default : s1.Slice(start, n), step);
+                if (copyTo is null) continue;
+                var targets = copyTo[i];
+                StreamingCopy.Run(w.Slice(start, n), targets[0].Span.Slice(start, n));
+                StreamingCopy.Run(s0.Slice(start, n), targets[1].Span.Slice(start, n));
+                if (!s1.IsEmpty) StreamingCopy.Run(s1.Slice(start, n), targets[2].Span.Slice(start, n));
+            }
+        }
     }
 
-    /// <summary>Updates one parameter's values <paramref name="w"/> in place from gradient <paramref name="g"/> and its state.</summary>
-    protected abstract void Update(Span<float> w, ReadOnlySpan<float> g, Tensor[] slots, long step);
+    /// <summary>
+    /// Updates one block of a parameter's values <paramref name="w"/> in place from gradient <paramref name="g"/> and its state
+    /// <paramref name="s0"/> (and <paramref name="s1"/> for a rule with two slots; empty otherwise).
+    /// </summary>
+    protected abstract void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> s0, Span<float> s1, long step);
 
     /// <inheritdoc/>
     public void Dispose()

@@ -1,6 +1,5 @@
 using System.Numerics;
 using TpActors.Layers.Parallel;
-using TpActors.Layers.Tensors;
 
 namespace TpActors.Layers.Execution.Optimizers;
 
@@ -12,9 +11,8 @@ namespace TpActors.Layers.Execution.Optimizers;
 public sealed class SgdMomentum(IReadOnlyList<ParameterShard> parameters, OptimizerSpec spec) : Optimizer(parameters, spec)
 {
     /// <inheritdoc/>
-    protected override void Update(Span<float> w, ReadOnlySpan<float> g, Tensor[] slots, long step)
+    protected override void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> v, Span<float> unused, long step)
     {
-        var v = slots[0].Span;
         float lr = Spec.LearningRate, mu = Spec.Momentum, decay = Spec.WeightDecay;
         int i = 0;
         if (Vector.IsHardwareAccelerated)

@@ -1,0 +1,97 @@
+using TpActors.Layers.Execution;
+using TpActors.Layers.Execution.Faults;
+using TpActors.Layers.Execution.Model;
+using TpActors.Layers.Execution.Optimizers;
+using TpActors.Runtime.Actors;
+using TpActors.Runtime.Configuration;
+
+namespace TpActors.Host.Bench;
+
+/// <summary>
+/// <c>tpactors bench train</c>: the cost of fault tolerance. Training steps/s with an in-memory snapshot after every step
+/// beside the same run without snapshots (alternating, best of each), and the time from a rank's failure to the group running
+/// again and to the replayed step done, beside one step's time.
+/// </summary>
+/// <param name="Tp">Ranks.</param>
+/// <param name="Layers">Residual blocks.</param>
+/// <param name="Hidden">Model width.</param>
+/// <param name="Ffn">Inner width.</param>
+/// <param name="Batch">Rows per step.</param>
+/// <param name="Steps">Steps per timed run (the first is not timed).</param>
+/// <param name="Runs">Timed runs of each configuration; the best counts.</param>
+public sealed record TrainBench(int Tp, int Layers, int Hidden, int Ffn, int Batch, int Steps, int Runs)
+{
+    /// <summary>The settings of <c>tpactors.bench.training</c>, and the optimizer of <c>tpactors.training</c>.</summary>
+    public static TrainBench FromConfig(Config config) => new(
+        config.GetInt("tpactors.bench.training.tp"),
+        config.GetInt("tpactors.bench.training.layers"),
+        config.GetInt("tpactors.bench.training.hidden"),
+        config.GetInt("tpactors.bench.training.ffn"),
+        config.GetInt("tpactors.bench.training.batch"),
+        config.GetInt("tpactors.bench.training.steps"),
+        config.GetInt("tpactors.bench.training.runs"));
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        if (Tp < 2) throw new ArgumentException($"tp is {Tp}; a fault needs a peer to survive it, so use at least 2.");
+        if (Steps < 4) throw new ArgumentException($"steps is {Steps}; use at least 4 (one untimed, a fault in the middle).");
+        if (Runs < 1) throw new ArgumentException($"runs is {Runs}; use at least 1.");
+        new ModelSpec(Layers, Hidden, Ffn).Validate();
+    }
+
+    /// <summary>Runs the configurations; progress lines go to <paramref name="progress"/>.</summary>
+    public async Task<IReadOnlyList<BenchResult>> Run(ActorSystem system, TrainingOptions defaults, TextWriter progress)
+    {
+        var options = defaults with
+        {
+            Tp = Tp,
+            Model = new ModelSpec(Layers, Hidden, Ffn),
+            Task = defaults.Task with { Batch = Batch },
+            Steps = Steps,
+            CheckpointDirectory = null,
+            ResumeFrom = null,
+            Faults = [],
+        };
+        var withSnapshots = options with { Settings = options.Settings with { SnapshotEvery = 1 } };
+        var without = options with { Settings = options.Settings with { SnapshotEvery = 0 } };
+        double best = 0, baseline = 0;
+        for (int run = 0; run < Runs; run++)
+        {
+            double off = await StepsPerSecond(system, without), on = await StepsPerSecond(system, withSnapshots);
+            progress.WriteLine($"run {run + 1}: {on:0.00} steps/s with a snapshot every step, {off:0.00} without ({on / off:0.000}x)");
+            best = Math.Max(best, on);
+            baseline = Math.Max(baseline, off);
+        }
+
+        long faultStep = Steps / 2 + 1;
+        var faulty = await TrainingRun.RunAsync(system, withSnapshots with { Faults = [new FaultSpec(1, faultStep, TrainingPhase.Backward, FaultKind.Throw)] });
+        var recovery = faulty.Recoveries.Single();
+        double stepMs = 1000 / best;
+        progress.WriteLine($"fault at step {faultStep} (rank 1 throws in backward): group running again after {recovery.RecoveryTime.TotalMilliseconds:0.0} ms, " +
+            $"{recovery.TimeLost.TotalMilliseconds:0.0} ms lost in all; one step takes {stepMs:0.0} ms");
+        string size = $"tp {Tp}, {Layers} layers, hidden {Hidden}, ffn {Ffn}, batch {Batch}";
+        return
+        [
+            new BenchResult($"train steps/s, snapshot every step ({size})", best, "steps/s", "no snapshots", baseline),
+            new BenchResult("fault to group running again", recovery.RecoveryTime.TotalMilliseconds, "ms", "one training step", stepMs),
+            new BenchResult("fault to resumed step (work lost + recovery)", recovery.TimeLost.TotalMilliseconds, "ms", "one training step", stepMs),
+        ];
+    }
+
+    // Steps per second after the first step (which pays for building the ranks and warming the caches).
+    private static async Task<double> StepsPerSecond(ActorSystem system, TrainingOptions options)
+    {
+        TimeSpan first = default, last = default;
+        var observer = new TrainingObserver
+        {
+            Step = p =>
+            {
+                if (p.Step == 1) first = p.Elapsed;
+                last = p.Elapsed;
+            },
+        };
+        await TrainingRun.RunAsync(system, options, observer);
+        return (options.Steps - 1) / (last - first).TotalSeconds;
+    }
+}
