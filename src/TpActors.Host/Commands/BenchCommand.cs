@@ -57,106 +57,82 @@ public static class BenchCommand
 
     private static Command CreateCollectives(CommandContext context)
     {
-        var options = new ConfigOptions();
-        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (progress goes to stderr)." };
         var ranks = new Option<int?>("--ranks") { Description = "Ranks in the group (default: tpactors.bench.collectives.ranks).", HelpName = "N" };
         var sizes = new Option<string?>("--sizes") { Description = "Comma-separated buffer sizes in bytes, units allowed: 4096,1MiB,16MiB (default: tpactors.bench.collectives.sizes).", HelpName = "LIST" };
         var iterations = new Option<int?>("--iterations") { Description = "Timed repetitions per operation and size (default: tpactors.bench.collectives.iterations).", HelpName = "K" };
-        var command = new Command("collectives",
+        return CreateBench(context, "collectives",
             "Time, algbw and busbw (nccl-tests formulas) of ring all-reduce, all-gather and reduce-scatter between rank actors in one process, " +
-            "beside single-thread memcpy bandwidth of the same size measured in the same run. JSON results are named '<operation> <bytes> busbw'.");
-        options.AddTo(command);
-        foreach (var option in new Option[] { json, ranks, sizes, iterations }) command.Options.Add(option);
-        command.SetAction(parse => context.Guard(parse, () =>
-        {
-            var loaded = options.Load(parse);
-            CollectiveBench bench;
-            RankSettings settings;
-            try
+            "beside single-thread memcpy bandwidth of the same size measured in the same run. JSON results are named '<operation> <bytes> busbw'.",
+            [ranks, sizes, iterations], (parse, config) =>
             {
-                var defaults = CollectiveBench.FromConfig(loaded.Config);
-                bench = new CollectiveBench(
+                var defaults = CollectiveBench.FromConfig(config);
+                var bench = new CollectiveBench(
                     parse.GetValue(ranks) ?? defaults.Ranks,
                     parse.GetValue(sizes) is { } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(CollectiveBench.ParseSize).ToList() : defaults.Sizes,
                     parse.GetValue(iterations) ?? defaults.Iterations);
                 bench.Validate();
-                settings = RankSettings.FromConfig(loaded.Config);
+                var settings = RankSettings.FromConfig(config);
+                return new BenchPlan("none (collectives move floats; no GEMM)",
+                    $"bench collectives: {bench.Ranks} rank actors in one process, {bench.Iterations} iterations per size",
+                    system => bench.Run(system, settings, context.Error));
+            });
+    }
+
+    private static Command CreateLayers(CommandContext context) => CreateBench(context, "layers",
+        "GEMM GFLOP/s of the backend and of the managed kernel beside raw OpenBLAS, and ParallelMlp forward + backward at TP=1 (all cores to BLAS) " +
+        "beside TP=2 (two rank actors), same run. Sizes from tpactors.bench.layers (-D to change).",
+        [], (_, config) =>
+        {
+            var bench = LayerBench.FromConfig(config);
+            bench.Validate();
+            var settings = RankSettings.FromConfig(config);
+            return new BenchPlan(Layers.Tensors.CpuBackend.Create(settings.Backend, Environment.ProcessorCount).Description,
+                $"bench layers: GEMM {bench.GemmSize}³; MLP hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}; best of {bench.Runs}",
+                system => bench.Run(system, settings, context.Error));
+        });
+
+    private static Command CreateTrain(CommandContext context) => CreateBench(context, "train",
+        "Training steps/s with an in-memory snapshot after every step beside none (the cost of fault tolerance), and the time from a rank's " +
+        "failure to the group running again and to the replayed step, beside one step. Sizes from tpactors.bench.training (-D to change).",
+        [], (_, config) =>
+        {
+            var bench = TrainBench.FromConfig(config);
+            bench.Validate();
+            var defaults = TrainingOptions.FromConfig(config);
+            var backend = Layers.Tensors.CpuBackend.Create(defaults.Ranks.Backend, defaults.Ranks.ThreadsPerRank(bench.Tp)).Description;
+            return new BenchPlan($"{backend} per rank",
+                $"bench train: tp {bench.Tp}, {bench.Layers} layers, hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}, " +
+                $"{defaults.Optimizer.Name}; {bench.Steps} steps per run, best of {bench.Runs}",
+                system => bench.Run(system, defaults, context.Error));
+        });
+
+    // What a tensor bench runs: the backend in words, the banner, and the measurement.
+    private sealed record BenchPlan(string Backend, string Banner, Func<Runtime.Actors.ActorSystem, Task<IReadOnlyList<BenchResult>>> Run);
+
+    // A bench command: its own options plus --json and the config options; the plan is made from the loaded configuration,
+    // and an ArgumentException (or a bad setting) while making it is a usage error.
+    private static Command CreateBench(CommandContext context, string name, string description, Option[] extra,
+        Func<ParseResult, Runtime.Configuration.Config, BenchPlan> plan)
+    {
+        var options = new ConfigOptions();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (progress goes to stderr)." };
+        var command = new Command(name, description);
+        options.AddTo(command);
+        foreach (var option in extra.Prepend(json)) command.Options.Add(option);
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            var loaded = options.Load(parse);
+            BenchPlan made;
+            try
+            {
+                made = plan(parse, loaded.Config);
             }
             catch (Exception e) when (e is ArgumentException or Runtime.Configuration.ConfigException)
             {
                 context.Error.WriteLine($"tpactors: {e.Message}");
                 return ExitCodes.Usage;
             }
-            return RunBench(context, parse, loaded, json, "none (collectives move floats; no GEMM)",
-                $"bench collectives: {bench.Ranks} rank actors in one process, {bench.Iterations} iterations per size",
-                system => bench.Run(system, settings, context.Error));
-        }));
-        return command;
-    }
-
-    private static Command CreateLayers(CommandContext context)
-    {
-        var options = new ConfigOptions();
-        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (progress goes to stderr)." };
-        var command = new Command("layers",
-            "GEMM GFLOP/s of the backend and of the managed kernel beside raw OpenBLAS, and ParallelMlp forward + backward at TP=1 (all cores to BLAS) " +
-            "beside TP=2 (two rank actors), same run. Sizes from tpactors.bench.layers (-D to change).");
-        options.AddTo(command);
-        command.Options.Add(json);
-        command.SetAction(parse => context.Guard(parse, () =>
-        {
-            var loaded = options.Load(parse);
-            LayerBench bench;
-            RankSettings settings;
-            try
-            {
-                bench = LayerBench.FromConfig(loaded.Config);
-                bench.Validate();
-                settings = RankSettings.FromConfig(loaded.Config);
-            }
-            catch (ArgumentException e)
-            {
-                context.Error.WriteLine($"tpactors: {e.Message}");
-                return ExitCodes.Usage;
-            }
-            var backend = Layers.Tensors.CpuBackend.Create(settings.Backend, Environment.ProcessorCount).Description;
-            return RunBench(context, parse, loaded, json, backend,
-                $"bench layers: GEMM {bench.GemmSize}³; MLP hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}; best of {bench.Runs}",
-                system => bench.Run(system, settings, context.Error));
-        }));
-        return command;
-    }
-
-    private static Command CreateTrain(CommandContext context)
-    {
-        var options = new ConfigOptions();
-        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (progress goes to stderr)." };
-        var command = new Command("train",
-            "Training steps/s with an in-memory snapshot after every step beside none (the cost of fault tolerance), and the time from a rank's " +
-            "failure to the group running again and to the replayed step, beside one step. Sizes from tpactors.bench.training (-D to change).");
-        options.AddTo(command);
-        command.Options.Add(json);
-        command.SetAction(parse => context.Guard(parse, () =>
-        {
-            var loaded = options.Load(parse);
-            TrainBench bench;
-            TrainingOptions defaults;
-            try
-            {
-                bench = TrainBench.FromConfig(loaded.Config);
-                bench.Validate();
-                defaults = TrainingOptions.FromConfig(loaded.Config);
-            }
-            catch (ArgumentException e)
-            {
-                context.Error.WriteLine($"tpactors: {e.Message}");
-                return ExitCodes.Usage;
-            }
-            var backend = Layers.Tensors.CpuBackend.Create(defaults.Ranks.Backend, defaults.Ranks.ThreadsPerRank(bench.Tp)).Description;
-            return RunBench(context, parse, loaded, json, $"{backend} per rank",
-                $"bench train: tp {bench.Tp}, {bench.Layers} layers, hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}, " +
-                $"{defaults.Optimizer.Name}; {bench.Steps} steps per run, best of {bench.Runs}",
-                system => bench.Run(system, defaults, context.Error));
+            return RunBench(context, parse, loaded, json, made.Backend, made.Banner, made.Run);
         }));
         return command;
     }

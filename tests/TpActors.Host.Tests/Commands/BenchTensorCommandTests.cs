@@ -26,6 +26,21 @@ public sealed class BenchTensorCommandTests
     }
 
     [Fact]
+    public void Train_Json_HasTheSnapshotRatio_AndTheRecoveryTimes_BesideOneStep()
+    {
+        var result = CliRunner.Run("bench", "train", "--json", "-D", "tpactors.bench.training.hidden=16", "-D", "tpactors.bench.training.ffn=24",
+            "-D", "tpactors.bench.training.batch=4", "-D", "tpactors.bench.training.steps=4", "-D", "tpactors.bench.training.runs=1");
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        var results = json.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(["no snapshots", "one training step", "one training step"], results.Select(r => r.GetProperty("baseline").GetString()));
+        Assert.StartsWith("train steps/s, snapshot every step (tp 2, 2 layers, hidden 16, ffn 24, batch 4)", results[0].GetProperty("name").GetString());
+        Assert.All(results, r => Assert.True(r.GetProperty("value").GetDouble() > 0 && r.GetProperty("ratio").GetDouble() > 0));
+        Assert.Contains("rank 1 throws in backward", result.Error);
+        Assert.Equal(2, CliRunner.Run("bench", "train", "-D", "tpactors.bench.training.tp=1").ExitCode); // a fault needs a surviving peer
+    }
+
+    [Fact]
     public void Collectives_BusFactors_AreTheNcclTestsFormulas()
     {
         Assert.Equal(1.5, Bench.CollectiveBench.BusFactor(Layers.Collectives.CollectiveOperation.AllReduce, 4));
