@@ -10,9 +10,10 @@ public static class MasterWeights
     /// <summary>
     /// Fills <paramref name="destination"/> with the block at (<paramref name="rowStart"/>, <paramref name="colStart"/>) of the
     /// master matrix [<c>_</c>, <paramref name="fullCols"/>] of stream <paramref name="stream"/>, uniform in [−bound, bound).
-    /// A vector destination is a block of a master vector (row 0).
+    /// A vector destination is a block of a master vector (row 0). Rows are counted in 64 bits, so an endless stream of rows
+    /// (a data stream indexed by step) stays one matrix.
     /// </summary>
-    public static void FillUniform(Tensors.Tensor destination, long seed, string stream, int rowStart, int colStart, int fullCols, float bound)
+    public static void FillUniform(Tensors.Tensor destination, long seed, string stream, long rowStart, int colStart, int fullCols, float bound)
     {
         ulong key = StreamKey(seed, stream);
         for (int i = 0; i < destination.Rows; i++)

@@ -99,4 +99,24 @@ public sealed class OptimizerTests
         Assert.All(x1.ToArray(), x => Assert.InRange(x, -1f, 1f));
         Assert.NotEqual(x1.ToArray(), t1.ToArray()); // the teacher adds tanh(X·A)·C
     }
+
+    [Fact]
+    public void SyntheticTask_ABatchAcrossRow2Pow31_ContinuesTheSameStream()
+    {
+        // Batch 3 at step 715,827,883 is rows 2^31 − 2, 2^31 − 1 and 2^31; with batch 1, step r + 1 is row r alone.
+        using var wide = new SyntheticTask(new TaskSpec(3, 11, 3), 5, CpuBackend.Create(BackendKind.Managed, 1));
+        using var narrow = new SyntheticTask(new TaskSpec(1, 11, 3), 5, CpuBackend.Create(BackendKind.Managed, 1));
+        var (inputs, targets) = wide.Batch(715_827_883);
+        for (int i = 0; i < 3; i++)
+        {
+            var (row, rowTargets) = narrow.Batch(int.MaxValue - 1L + i + 1);
+            Assert.Equal(row.ToArray(), inputs.RowBlock(i, 1).Clone().ToArray());
+            // The teacher's GEMM over 3 rows and over 1 may round differently in the last bit.
+            Assert.All(rowTargets.ToArray().Zip(targets.RowBlock(i, 1).Clone().ToArray()), p => Assert.Equal(p.First, p.Second, 1e-6f));
+            row.Dispose();
+            rowTargets.Dispose();
+        }
+        inputs.Dispose();
+        targets.Dispose();
+    }
 }

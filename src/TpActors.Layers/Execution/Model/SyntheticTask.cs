@@ -39,7 +39,8 @@ public sealed class SyntheticTask : IDisposable
     {
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Steps count from 1.");
         var inputs = Tensor.Uninitialized(Spec.Batch, Hidden);
-        FillInputs(inputs, Spec.Seed, step);
+        // Rows (step−1)·batch … of the input stream; checked, so a step past 2^63 / batch fails instead of wrapping.
+        MasterWeights.FillUniform(inputs, Spec.Seed, "data.x", checked((step - 1) * Spec.Batch), 0, Hidden, 1f);
         using var features = Tensor.Uninitialized(Spec.Batch, Spec.TeacherWidth);
         _backend.Gemm(inputs, false, _teacherIn, false, features);
         TensorPrimitives.Tanh(features.Span, features.Span);
@@ -53,25 +54,5 @@ public sealed class SyntheticTask : IDisposable
     {
         _teacherIn.Dispose();
         _teacherOut.Dispose();
-    }
-
-    // Rows (step−1)·batch … of the input stream; checked so a step past 2^63 / batch fails instead of wrapping.
-    private static void FillInputs(Tensor inputs, long seed, long step)
-    {
-        long firstRow = checked((step - 1) * inputs.Rows);
-        if (firstRow > int.MaxValue) FillLarge(inputs, seed, firstRow);
-        else MasterWeights.FillUniform(inputs, seed, "data.x", (int)firstRow, 0, inputs.Cols, 1f);
-    }
-
-    // MasterWeights takes an int row; past that, the row block is addressed one row at a time through a shifted column start.
-    private static void FillLarge(Tensor inputs, long seed, long firstRow)
-    {
-        for (int i = 0; i < inputs.Rows; i++)
-        {
-            long row = firstRow + i;
-            long element = checked(row * inputs.Cols);
-            var target = inputs.RowBlock(i, 1);
-            MasterWeights.FillUniform(target, seed, "data.x", (int)(element / int.MaxValue), (int)(element % int.MaxValue), int.MaxValue, 1f);
-        }
     }
 }
