@@ -1,6 +1,7 @@
 using System.CommandLine;
 using TpActors.Host.Verify;
 using TpActors.Layers.Execution;
+using TpActors.Layers.Tensors;
 using TpActors.Layers.Verification;
 using TpActors.Runtime.Actors;
 
@@ -52,7 +53,7 @@ public static class VerifyCommand
                     Ffn = parse.GetValue(ffn) ?? defaults.Ffn,
                     Seed = parse.GetValue(seed) ?? defaults.Seed,
                     Bias = parse.GetValue(bias) ?? defaults.Bias,
-                    Activation = activationText is null ? defaults.Activation : VerifyOptions.ParseActivation(activationText),
+                    Activation = activationText is null ? defaults.Activation : ActivationNames.Parse(activationText),
                 };
                 run.Validate();
                 settings = RankSettings.FromConfig(loaded.Config);

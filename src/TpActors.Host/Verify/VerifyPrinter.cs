@@ -12,7 +12,7 @@ public static class VerifyPrinter
     public static void WriteTable(TextWriter output, VerifyReport report)
     {
         var o = report.Options;
-        output.WriteLine($"tpactors verify: tp {o.Tp}, batch {o.Batch}, hidden {o.Hidden}, ffn {o.Ffn}, {o.Activation.ToString().ToLowerInvariant()}, " +
+        output.WriteLine($"tpactors verify: tp {o.Tp}, batch {o.Batch}, hidden {o.Hidden}, ffn {o.Ffn}, {ActivationNames.Name(o.Activation)}, " +
             $"{(o.Bias ? "with" : "without")} bias, seed {o.Seed}");
         output.WriteLine($"backend: {report.Backend}");
         output.WriteLine();
@@ -43,7 +43,7 @@ public static class VerifyPrinter
             ["ffn"] = o.Ffn,
             ["seed"] = o.Seed,
             ["bias"] = o.Bias,
-            ["activation"] = o.Activation.ToString().ToLowerInvariant(),
+            ["activation"] = ActivationNames.Name(o.Activation),
             ["wall_seconds"] = Math.Round(report.Elapsed.TotalSeconds, 6),
             ["checks"] = report.Checks.Select(c => new Dictionary<string, object>
             {

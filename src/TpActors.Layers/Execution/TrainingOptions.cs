@@ -36,18 +36,11 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
     public bool KeepFinalState { get; init; }
 
     /// <summary>The run described by <c>tpactors.training</c> in <paramref name="config"/>, with its settings.</summary>
-    public static TrainingOptions FromConfig(Config config)
-    {
-        string activation = config.GetString("tpactors.training.activation");
-        var options = new TrainingOptions(
+    public static TrainingOptions FromConfig(Config config) =>
+        new(
             config.GetInt("tpactors.training.tp"),
             new ModelSpec(config.GetInt("tpactors.training.layers"), config.GetInt("tpactors.training.hidden"), config.GetInt("tpactors.training.ffn"),
-                activation switch
-                {
-                    "gelu" => Activation.Gelu,
-                    "relu" => Activation.Relu,
-                    _ => throw new ArgumentException($"tpactors.training.activation is '{activation}'; use gelu or relu."),
-                },
+                ActivationNames.Parse(config.GetString("tpactors.training.activation"), "tpactors.training.activation"),
                 config.GetBoolean("tpactors.training.bias")),
             new TaskSpec(config.GetInt("tpactors.training.batch"), config.GetLong("tpactors.training.seed"), config.GetInt("tpactors.training.teacher-width")),
             new OptimizerSpec(OptimizerSpec.ParseKind(config.GetString("tpactors.training.optimizer")),
@@ -60,8 +53,6 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
             Settings = TrainingSettings.FromConfig(config),
             Ranks = RankSettings.FromConfig(config),
         };
-        return options;
-    }
 
     /// <summary>Refuses a run that cannot be made, naming what is wrong.</summary>
     public void Validate()

@@ -22,16 +22,8 @@ public sealed record VerifyOptions(int Tp, int Batch, int Hidden, int Ffn, long 
         config.GetInt("tpactors.verify.ffn"),
         config.GetLong("tpactors.verify.seed"),
         config.GetBoolean("tpactors.verify.bias"),
-        ParseActivation(config.GetString("tpactors.verify.activation")),
+        ActivationNames.Parse(config.GetString("tpactors.verify.activation")),
         config.GetDouble("tpactors.verify.tolerance"));
-
-    /// <summary>"gelu" or "relu".</summary>
-    public static Activation ParseActivation(string text) => text.ToLowerInvariant() switch
-    {
-        "gelu" => Activation.Gelu,
-        "relu" => Activation.Relu,
-        _ => throw new ArgumentException($"activation is '{text}'; use gelu or relu."),
-    };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()

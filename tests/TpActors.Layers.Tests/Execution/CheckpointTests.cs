@@ -125,6 +125,18 @@ public sealed class CheckpointTests
     }
 
     [Fact]
+    public async Task MetadataWithAnUnknownActivation_IsRefused()
+    {
+        using var directory = new TempDirectory();
+        await TrainingRuns.Run(TrainingRuns.Options(2, 1) with { CheckpointDirectory = directory.Path });
+        string metadata = Path.Combine(directory.Path, "step-00000001", "metadata.json"), text = File.ReadAllText(metadata);
+        Assert.Contains("\"activation\": \"gelu\"", text);
+        File.WriteAllText(metadata, text.Replace("\"activation\": \"gelu\"", "\"activation\": \"swish\""));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => TrainingRuns.Run(TrainingRuns.Options(2, 2) with { ResumeFrom = directory.Path }));
+        Assert.Contains("the checkpoint's activation is 'swish'; use gelu or relu", error.Message);
+    }
+
+    [Fact]
     public void SafetensorsReader_RefusesMalformedFiles()
     {
         using var directory = new TempDirectory();

@@ -33,13 +33,13 @@ public sealed record CheckpointMetadata(
     public static CheckpointMetadata Describe(long step, int tp, ModelSpec model, TaskSpec task, OptimizerSpec optimizer,
         IReadOnlyList<CheckpointTensor> tensors, IReadOnlyList<CheckpointFile> files) =>
         new(FormatName, CurrentVersion, step, tp,
-            new CheckpointModel(model.Layers, model.Hidden, model.Ffn, model.Activation == Activation.Gelu ? "gelu" : "relu", model.Bias),
+            new CheckpointModel(model.Layers, model.Hidden, model.Ffn, ActivationNames.Name(model.Activation), model.Bias),
             new CheckpointTask(task.Batch, task.Seed, task.TeacherWidth),
             new CheckpointOptimizer(optimizer.Name, optimizer.LearningRate, optimizer.Momentum, optimizer.Beta1, optimizer.Beta2, optimizer.Epsilon, optimizer.WeightDecay),
             tensors, files);
 
     /// <summary>The model this checkpoint holds.</summary>
-    public ModelSpec ModelSpec => new(Model.Layers, Model.Hidden, Model.Ffn, Model.Activation == "relu" ? Activation.Relu : Activation.Gelu, Model.Bias);
+    public ModelSpec ModelSpec => new(Model.Layers, Model.Hidden, Model.Ffn, ActivationNames.Parse(Model.Activation, "the checkpoint's activation"), Model.Bias);
 
     /// <summary>The task it was trained on.</summary>
     public TaskSpec TaskSpec => new(Task.Batch, Task.Seed, Task.TeacherWidth);
