@@ -99,8 +99,7 @@ public static class BenchCommand
             var bench = TrainBench.FromConfig(config);
             bench.Validate();
             var defaults = TrainingOptions.FromConfig(config);
-            var backend = Layers.Tensors.CpuBackend.Create(defaults.Ranks.Backend, defaults.Ranks.ThreadsPerRank(bench.Tp)).Description;
-            return new BenchPlan($"{backend} per rank",
+            return new BenchPlan(defaults.Ranks.BackendDescription(bench.Tp),
                 $"bench train: tp {bench.Tp}, {bench.Layers} layers, hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}, " +
                 $"{defaults.Optimizer.Name}; {bench.Steps} steps per run, best of {bench.Runs}",
                 system => bench.Run(system, defaults, context.Error));

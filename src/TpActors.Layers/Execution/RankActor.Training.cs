@@ -23,8 +23,7 @@ public sealed partial class RankActor
         switch (fault?.Kind)
         {
             case FaultKind.Stop:
-                (run.Payload as BatchData)?.Inputs.Dispose();
-                (run.Payload as BatchData)?.Targets.Dispose();
+                (run.Payload as BatchData)?.Dispose();
                 Context.Stop(Self);
                 return;
             case FaultKind.Hang:

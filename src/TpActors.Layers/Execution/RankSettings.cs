@@ -30,6 +30,12 @@ public sealed record RankSettings(BackendKind Backend, int BlasThreads, TimeSpan
     /// <summary>The defaults of reference.conf.</summary>
     public static RankSettings Default { get; } = FromConfig(ConfigFactory.Reference);
 
+    /// <summary>The backend <paramref name="ranks"/> ranks get with these settings, in words (see <see cref="GroupDescription"/>).</summary>
+    public string BackendDescription(int ranks) => GroupDescription(CpuBackend.Create(Backend, ThreadsPerRank(ranks)).Description, ranks);
+
+    /// <summary>"<paramref name="perRank"/> per rank × <paramref name="ranks"/> ranks", e.g. "openblas (SkylakeX), 1 BLAS thread per rank × 2 ranks".</summary>
+    public static string GroupDescription(string perRank, int ranks) => $"{perRank} per rank × {ranks} rank{(ranks == 1 ? "" : "s")}";
+
     /// <summary>GEMM threads for each of <paramref name="ranks"/> ranks on this machine.</summary>
     public int ThreadsPerRank(int ranks) => BlasThreads > 0 ? BlasThreads : Math.Max(1, Environment.ProcessorCount / Math.Max(1, ranks));
 }

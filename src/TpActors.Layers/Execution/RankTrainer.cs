@@ -156,12 +156,8 @@ internal sealed class RankTrainer : IDisposable
         _output?.Dispose();
         _gradOutput?.Dispose();
         _output = _gradOutput = null;
-        if (_batch is { } batch)
-        {
-            batch.Inputs.Dispose();
-            batch.Targets.Dispose();
-            _batch = null;
-        }
+        _batch?.Dispose();
+        _batch = null;
     }
 
     public void Dispose()

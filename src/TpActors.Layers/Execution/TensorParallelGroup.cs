@@ -44,7 +44,7 @@ public sealed class TensorParallelGroup : IAsyncDisposable
         var group = new TensorParallelGroup(system, name, ranks, settings);
         await group.AskAll<Done>(_ => new JoinGroup(name, endpoints));
         var description = await group.RunOnEachRank(context => ((CpuBackend)context.Backend).Description);
-        group.BackendDescription = $"{description[0]} per rank × {size} rank{(size == 1 ? "" : "s")}";
+        group.BackendDescription = RankSettings.GroupDescription(description[0], size);
         return group;
     }
 

@@ -39,8 +39,16 @@ public sealed record TrainingSetup(ModelSpec Model, OptimizerSpec Optimizer, lon
 /// </summary>
 public sealed record JoinTraining(string Group, IReadOnlyList<IActorRef> Endpoints, TrainingSetup Setup, ShardState? Restore);
 
-/// <summary>The batch phase's payload: the step's inputs and targets, both [batch, hidden].</summary>
-public sealed record BatchData(Tensor Inputs, Tensor Targets);
+/// <summary>The batch phase's payload: the step's inputs and targets, both [batch, hidden]; whoever holds it disposes it.</summary>
+public sealed record BatchData(Tensor Inputs, Tensor Targets) : IDisposable
+{
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Inputs.Dispose();
+        Targets.Dispose();
+    }
+}
 
 /// <summary>
 /// A state to write the rank's snapshot into when its layout fits (the spare snapshot), or null. As the optimizer phase's

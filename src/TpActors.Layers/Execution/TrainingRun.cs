@@ -1,5 +1,4 @@
 using TpActors.Layers.Execution.Checkpoints;
-using TpActors.Layers.Tensors;
 using TpActors.Runtime.Actors;
 
 namespace TpActors.Layers.Execution;
@@ -30,8 +29,6 @@ public static class TrainingRun
         }
         var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         system.ActorOf(TrainingSupervisor.Props(options, initial, completion, observer), $"training-{Interlocked.Increment(ref _runs)}");
-        var result = await completion.Task.ConfigureAwait(false);
-        int threads = options.Ranks.ThreadsPerRank(options.Tp);
-        return result with { Backend = $"{CpuBackend.Create(options.Ranks.Backend, threads).Description} per rank × {options.Tp} rank{(options.Tp == 1 ? "" : "s")}" };
+        return await completion.Task.ConfigureAwait(false);
     }
 }

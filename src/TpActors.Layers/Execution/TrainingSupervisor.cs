@@ -43,6 +43,7 @@ public sealed class TrainingSupervisor : ReceiveActor
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ILogger _log;
     private readonly int _threadsPerRank;
+    private readonly RankSettings _rankSettings; // the run's rank settings, with the training collective timeout
 
     private readonly IActorRef[] _ranks;
     private readonly int[] _incarnations;
@@ -73,8 +74,7 @@ public sealed class TrainingSupervisor : ReceiveActor
 
     private readonly List<Recovery> _recoveries = [];
     private readonly List<(Recovery Recovery, TimeSpan DetectedAt, TimeSpan ActionStartedAt)> _unresolved = [];
-    private readonly List<string> _written = [];
-    private string? _lastCheckpoint;
+    private readonly List<string> _written = [];  // checkpoint directories, in order
     private bool _finished;
 
     /// <summary>A supervisor for <paramref name="options"/>; it completes <paramref name="completion"/> when the run ends.</summary>
@@ -94,6 +94,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         _budget = new RetryBudget(options.Settings.MaxRetries, options.Settings.RetryWindow);
         _log = Context.GetLogger();
         _threadsPerRank = options.Ranks.ThreadsPerRank(options.Tp);
+        _rankSettings = options.Ranks with { Collectives = options.Ranks.Collectives with { RoundTimeout = options.Settings.CollectiveTimeout } };
 
         int tp = options.Tp;
         _ranks = new IActorRef[tp];
@@ -142,7 +143,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         _timeout?.Cancel();
         foreach (var state in _snapshot.Concat(_spare)) state?.Dispose();
         _task.Dispose();
-        _completion.TrySetException(new TrainingFailedException("The training supervisor stopped before the run finished.", _recoveries, _lastCheckpoint));
+        _completion.TrySetException(new TrainingFailedException("The training supervisor stopped before the run finished.", _recoveries, LastCheckpoint));
     }
 
     /// <summary>A rank's phase failure restarts that rank (and is reported to the step loop); anything else stops the child.</summary>
@@ -321,9 +322,8 @@ public sealed class TrainingSupervisor : ReceiveActor
         }).ToList();
         var metadata = CheckpointMetadata.Describe(step, _ranks.Length, _options.Model, _options.Task, _options.Optimizer, tensors,
             files.Select((f, r) => new CheckpointFile(r, f.FileName, f.Digest.Bytes, f.Digest.Sha256)).ToList());
-        _lastCheckpoint = _checkpoints!.Commit(step, metadata);
-        _written.Add(_lastCheckpoint);
-        _observer.Checkpoint?.Invoke(_lastCheckpoint);
+        _written.Add(_checkpoints!.Commit(step, metadata));
+        _observer.Checkpoint?.Invoke(_written[^1]);
     }
 
     private void Gather() => Dispatch(TrainingPhase.Gather, _committedStep, _ => null);
@@ -338,7 +338,7 @@ public sealed class TrainingSupervisor : ReceiveActor
             IReadOnlyDictionary<string, Tensor>? kept = null;
             if (_options.KeepFinalState) kept = full.ToDictionary(t => t.Name, t => t.Value);
             else foreach (var (_, value) in full) value.Dispose();
-            var result = new TrainingResult(_startStep, _committedStep, [.. _losses], [.. _recoveries], digest, _clock.Elapsed, "", [.. _written], kept);
+            var result = new TrainingResult(_startStep, _committedStep, [.. _losses], [.. _recoveries], digest, _clock.Elapsed, _options.Ranks.BackendDescription(_ranks.Length), [.. _written], kept);
             _finished = true;
             _faults.Dispose();
             _completion.TrySetResult(result);
@@ -393,7 +393,7 @@ public sealed class TrainingSupervisor : ReceiveActor
             var last = _recoveries[^1];
             Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: rank {last.Rank} {last.Cause}. " +
                  $"That is {_budget.InWindow} failures within {_options.Settings.RetryWindow.TotalSeconds:0.###}s, more than tpactors.training.max-retries = {_options.Settings.MaxRetries}. " +
-                 (_lastCheckpoint is null ? "No checkpoint was written." : $"The last checkpoint, {_lastCheckpoint}, is intact."));
+                 (LastCheckpoint is null ? "No checkpoint was written." : $"The last checkpoint, {LastCheckpoint}, is intact."));
             return;
         }
 
@@ -446,27 +446,28 @@ public sealed class TrainingSupervisor : ReceiveActor
         var last = _recoveries[^1];
         Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: rank {last.Rank} {last.Cause}, and there is no in-memory snapshot " +
              $"to restore it from (tpactors.training.snapshot-every = {_options.Settings.SnapshotEvery}). " +
-             (_lastCheckpoint is null ? "No checkpoint was written." : $"Resume from the last checkpoint, {_lastCheckpoint}, which is intact."));
+             (LastCheckpoint is null ? "No checkpoint was written." : $"Resume from the last checkpoint, {LastCheckpoint}, which is intact."));
         return false;
     }
+
+    private string? LastCheckpoint => _written.Count == 0 ? null : _written[^1];
 
     private void Connect() => Dispatch(TrainingPhase.Connect, _committedStep, _ => null);
 
     private IActorRef Spawn(int rank)
     {
         int incarnation = _incarnations[rank]++;
-        var rankSettings = _options.Ranks with { Collectives = _options.Ranks.Collectives with { RoundTimeout = _options.Settings.CollectiveTimeout } };
-        var actor = Context.ActorOf(RankActor.Props(rank, _threadsPerRank, rankSettings, _faults), incarnation == 0 ? $"rank-{rank}" : $"rank-{rank}-{incarnation}");
+        var actor = Context.ActorOf(RankActor.Props(rank, _threadsPerRank, _rankSettings, _faults), incarnation == 0 ? $"rank-{rank}" : $"rank-{rank}-{incarnation}");
         Context.Watch(actor);
         return actor;
     }
 
-    // A late answer of an abandoned round: keep a snapshot buffer for reuse, drop anything else.
+    // A late answer of an abandoned round: keep a snapshot buffer as the rank's spare, drop anything else.
     private void Reclaim(int rank, object? result)
     {
-        if (result is not ShardState state) return;
-        if (_spare[rank] is null && !_snapshot.Contains(state)) _spare[rank] = state;
-        else if (!_snapshot.Contains(state)) state.Dispose();
+        if (result is not ShardState state || _snapshot.Contains(state)) return;
+        if (_spare[rank] is null) _spare[rank] = state;
+        else state.Dispose();
     }
 
     private void Fail(string message, Exception? cause = null)
@@ -475,7 +476,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         _timeout?.Cancel();
         _log.LogError("{Message}", message);
         _faults.Dispose();
-        _completion.TrySetException(new TrainingFailedException(message, [.. _recoveries], _lastCheckpoint, cause));
+        _completion.TrySetException(new TrainingFailedException(message, [.. _recoveries], LastCheckpoint, cause));
         Context.Stop(Self);
     }
 

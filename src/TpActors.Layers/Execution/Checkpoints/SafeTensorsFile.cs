@@ -30,14 +30,14 @@ public static class SafeTensorsFile
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors data is little-endian; this machine is not.");
         byte[] header = Header(tensors, metadata);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long total = 8 + header.Length;
+        long data = tensors.Sum(t => (long)t.Value.Length * sizeof(float));
         DurableFile.Write(path, stream =>
         {
             Span<byte> length = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
             Emit(stream, hash, length);
             Emit(stream, hash, header);
-            long data = tensors.Sum(t => (long)t.Value.Length * sizeof(float)), written = 0;
+            long written = 0;
             bool pastMidway = midway is null;
             foreach (var (_, value) in tensors)
             {
@@ -51,9 +51,8 @@ public static class SafeTensorsFile
                     midway!();
                 }
             }
-            total += data;
         });
-        return new FileDigest(total, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        return new FileDigest(8 + header.Length + data, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
     /// <summary>Reads a whole file: its metadata and its tensors (which the caller owns), in file order.</summary>

@@ -14,9 +14,6 @@ public sealed class FaultPlan : IDisposable
     /// <summary>A plan that injects <paramref name="faults"/>.</summary>
     public FaultPlan(IEnumerable<FaultSpec> faults) => _pending = [.. faults];
 
-    /// <summary>A plan that injects nothing.</summary>
-    public static FaultPlan None => new([]);
-
     /// <summary>The fault planned for (<paramref name="rank"/>, <paramref name="step"/>, <paramref name="phase"/>), removed from the plan; null when none is.</summary>
     public FaultSpec? Take(int rank, long step, TrainingPhase phase)
     {
