@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 
 namespace TpActors.Host.Bench;
 
@@ -44,7 +43,7 @@ public static class BenchReport
                 return entry;
             }).ToList(),
         };
-        output.WriteLine(JsonSerializer.Serialize(document));
+        JsonOutput.WriteLine(output, document);
     }
 
     // Large rates (messages per second) as integers; small ones (GB/s, GFLOP/s) with three significant decimals.

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using TpActors.Layers.Execution;
 
 namespace TpActors.Host.Train;
@@ -52,18 +51,18 @@ public static class TrainPrinter
             ["checkpoints"] = result.Checkpoints,
         };
         if (checkDifference is { } d) document["check_max_abs_difference"] = d;
-        output.WriteLine(JsonSerializer.Serialize(document));
+        JsonOutput.WriteLine(output, document);
     }
 
     /// <summary>A stopped run as one JSON object: the error, every failure, and the last intact checkpoint.</summary>
     public static void WriteFailureJson(TextWriter output, TrainingFailedException failure) =>
-        output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+        JsonOutput.WriteLine(output, new Dictionary<string, object?>
         {
             ["failed"] = true,
             ["error"] = failure.Message,
             ["recoveries"] = Recoveries(failure.Recoveries),
             ["last_checkpoint"] = failure.LastCheckpoint,
-        }));
+        });
 
     private static List<Dictionary<string, object>> Recoveries(IEnumerable<Recovery> recoveries) => recoveries.Select(r => new Dictionary<string, object>
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using TpActors.Layers.Tensors;
 using TpActors.Layers.Verification;
 
@@ -55,7 +54,7 @@ public static class VerifyPrinter
                 ["passed"] = c.Passed,
             }).ToList(),
         };
-        output.WriteLine(JsonSerializer.Serialize(document));
+        JsonOutput.WriteLine(output, document);
     }
 
     /// <summary>Writes each MLP tensor to <c>DIR/name.npy</c>.</summary>

@@ -41,6 +41,7 @@ public sealed class VerifyCommandTests
         Assert.True(root.GetProperty("passed").GetBoolean());
         Assert.Equal(2, root.GetProperty("tp").GetInt32());
         Assert.False(string.IsNullOrEmpty(root.GetProperty("backend").GetString()));
+        Assert.Contains("× 2 ranks", result.Out); // text as itself, not \u00D7
         var checks = root.GetProperty("checks").EnumerateArray().ToList();
         Assert.Equal(11, checks.Count); // no bias: no db checks
         foreach (var check in checks)
