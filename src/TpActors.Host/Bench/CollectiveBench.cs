@@ -14,9 +14,13 @@ namespace TpActors.Host.Bench;
 /// </summary>
 /// <param name="Ranks">Ranks in the group.</param>
 /// <param name="Sizes">Buffer sizes in bytes (the whole buffer: all-reduce's buffer, all-gather's output, reduce-scatter's input).</param>
-/// <param name="Iterations">Timed repetitions per operation and size.</param>
-public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int Iterations)
+/// <param name="Iterations">Timed repetitions per operation and size, at least.</param>
+/// <param name="MinBytes">Bytes each operation moves per size, at least: small sizes repeat more (see <see cref="IterationsFor"/>).</param>
+public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int Iterations, long MinBytes)
 {
+    // More repetitions than this would take minutes at any size; 4 bytes and 1 GiB of min-bytes stays under it.
+    private const int MaxIterations = 1 << 20;
+
     /// <summary>The baseline every figure is compared with.</summary>
     public const string Baseline = "single-thread memcpy of the same size";
 
@@ -26,7 +30,8 @@ public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int I
     public static CollectiveBench FromConfig(Config config) => new(
         config.GetInt("tpactors.bench.collectives.ranks"),
         config.GetStringList("tpactors.bench.collectives.sizes").Select(ParseSize).ToList(),
-        config.GetInt("tpactors.bench.collectives.iterations"));
+        config.GetInt("tpactors.bench.collectives.iterations"),
+        config.GetBytes("tpactors.bench.collectives.min-bytes"));
 
     /// <summary>A size in bytes: a plain number, or with a unit (4KiB, 16MiB).</summary>
     public static long ParseSize(string text) => ConfigFactory.ParseString($"s = {text}").GetBytes("s");
@@ -37,29 +42,36 @@ public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int I
         if (Ranks is < 1 or > 64) throw new ArgumentException($"ranks is {Ranks}; use 1 to 64.");
         if (Sizes.Count == 0) throw new ArgumentException("sizes is empty; give at least one size in bytes.");
         if (Sizes.FirstOrDefault(s => s < 4 || s > 1L << 30) is var bad and not 0) throw new ArgumentException($"size {bad} is out of range; use 4 bytes to 1 GiB.");
-        if (Iterations < 1) throw new ArgumentException($"iterations is {Iterations}; use at least 1.");
+        if (Iterations is < 1 or > MaxIterations) throw new ArgumentException($"iterations is {Iterations}; use 1 to {MaxIterations}.");
+        if (MinBytes is < 0 or > 1L << 30) throw new ArgumentException($"min-bytes is {MinBytes}; use 0 to 1 GiB.");
     }
+
+    /// <summary>Timed repetitions at <paramref name="bytes"/>: <see cref="Iterations"/>, or enough to move <see cref="MinBytes"/> if that is more.</summary>
+    public int IterationsFor(long bytes) => (int)Math.Clamp((MinBytes + bytes - 1) / bytes, Iterations, MaxIterations);
+
+    /// <summary>Untimed repetitions before the timed ones: a tenth of <paramref name="iterations"/>, at least 3.</summary>
+    public static int WarmupFor(int iterations) => Math.Max(3, iterations / 10);
 
     /// <summary>Runs every operation at every size; progress lines go to <paramref name="progress"/>.</summary>
     public async Task<IReadOnlyList<BenchResult>> Run(ActorSystem system, RankSettings settings, TextWriter progress)
     {
         var results = new List<BenchResult>();
         await using var group = await TensorParallelGroup.StartAsync(system, Ranks, settings, "bench");
-        progress.WriteLine($"{"operation",-15} {"bytes",10} {"time us",10} {"algbw GB/s",11} {"busbw GB/s",11} {"memcpy GB/s",12} {"ratio",6}");
+        progress.WriteLine($"{"operation",-15} {"bytes",10} {"iters",7} {"time us",10} {"algbw GB/s",11} {"busbw GB/s",11} {"memcpy GB/s",12} {"ratio",6}");
         foreach (long bytes in Sizes)
         {
             double memcpy = MemcpyBaseline.BytesPerSecond(bytes) / 1e9;
             foreach (var operation in Operations)
             {
                 int floats = (int)(bytes / sizeof(float));
-                int iterations = Iterations;
+                int iterations = IterationsFor(bytes);
                 var seconds = await group.RunOnEachRank(context => TimeOnRank(context, operation, floats, iterations));
                 double time = seconds.Max() / iterations; // the round ends when its slowest rank is done
                 double algbw = bytes / time / 1e9;
                 double busbw = algbw * BusFactor(operation, Ranks);
                 string name = $"{RoundId.OperationName(operation)} {bytes} busbw";
                 results.Add(new BenchResult(name, busbw, "GB/s", Baseline, memcpy));
-                progress.WriteLine($"{RoundId.OperationName(operation),-15} {bytes,10} {time * 1e6,10:0.0} {algbw,11:0.000} {busbw,11:0.000} {memcpy,12:0.000} {busbw / memcpy,5:0.00}x");
+                progress.WriteLine($"{RoundId.OperationName(operation),-15} {bytes,10} {iterations,7} {time * 1e6,10:0.0} {algbw,11:0.000} {busbw,11:0.000} {memcpy,12:0.000} {busbw / memcpy,5:0.00}x");
             }
         }
         return results;
@@ -87,7 +99,7 @@ public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int I
                 default: group.ReduceScatter(whole, part, counts); break;
             }
         }
-        for (int i = 0; i < 3; i++) Once();
+        for (int i = 0; i < WarmupFor(iterations); i++) Once();
         group.Barrier();
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < iterations; i++) Once();

@@ -59,7 +59,7 @@ public static class BenchCommand
     {
         var ranks = new Option<int?>("--ranks") { Description = "Ranks in the group (default: tpactors.bench.collectives.ranks).", HelpName = "N" };
         var sizes = new Option<string?>("--sizes") { Description = "Comma-separated buffer sizes in bytes, units allowed: 4096,1MiB,16MiB (default: tpactors.bench.collectives.sizes).", HelpName = "LIST" };
-        var iterations = new Option<int?>("--iterations") { Description = "Timed repetitions per operation and size (default: tpactors.bench.collectives.iterations).", HelpName = "K" };
+        var iterations = new Option<int?>("--iterations") { Description = "Timed repetitions per operation and size, at least; small sizes repeat until tpactors.bench.collectives.min-bytes has moved (default: tpactors.bench.collectives.iterations).", HelpName = "K" };
         return CreateBench(context, "collectives",
             "Time, algbw and busbw (nccl-tests formulas) of ring all-reduce, all-gather and reduce-scatter between rank actors in one process, " +
             "beside single-thread memcpy bandwidth of the same size measured in the same run. JSON results are named '<operation> <bytes> busbw'.",
@@ -69,11 +69,12 @@ public static class BenchCommand
                 var bench = new CollectiveBench(
                     parse.GetValue(ranks) ?? defaults.Ranks,
                     parse.GetValue(sizes) is { } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(CollectiveBench.ParseSize).ToList() : defaults.Sizes,
-                    parse.GetValue(iterations) ?? defaults.Iterations);
+                    parse.GetValue(iterations) ?? defaults.Iterations,
+                    defaults.MinBytes);
                 bench.Validate();
                 var settings = RankSettings.FromConfig(config);
                 return new BenchPlan("none (collectives move floats; no GEMM)",
-                    $"bench collectives: {bench.Ranks} rank actors in one process, {bench.Iterations} iterations per size",
+                    $"bench collectives: {bench.Ranks} rank actors in one process, at least {bench.Iterations} iterations and {bench.MinBytes} bytes per size",
                     system => bench.Run(system, settings, context.Error));
             });
     }

@@ -8,7 +8,7 @@ public sealed class BenchTensorCommandTests
     [Fact]
     public void Collectives_Json_NamesOneResultPerOperationAndSize_WithBusBandwidthBesideMemcpy()
     {
-        var result = CliRunner.Run("bench", "collectives", "--json", "--ranks", "3", "--sizes", "4096,64KiB", "--iterations", "2");
+        var result = CliRunner.Run("bench", "collectives", "--json", "--ranks", "3", "--sizes", "4096,64KiB", "--iterations", "2", "-D", "tpactors.bench.collectives.min-bytes=0");
         Assert.True(result.ExitCode == 0, result.Error);
         using var json = JsonDocument.Parse(result.Out);
         var results = json.RootElement.GetProperty("results").EnumerateArray().ToList();
@@ -23,6 +23,21 @@ public sealed class BenchTensorCommandTests
             Assert.False(r.TryGetProperty("bytes_per_message", out _), "message-allocation fields belong to message benches only");
         }
         Assert.Contains("algbw", result.Error); // the per-size table with time and algbw goes to stderr
+        Assert.Contains("all-reduce            4096       2", result.Error); // with the repetitions each size got
+    }
+
+    [Fact]
+    public void Collectives_SmallSizesRepeatUntilMinBytesHaveMoved_LargeOnesTheGivenIterations()
+    {
+        var bench = new Bench.CollectiveBench(2, [4096], Iterations: 20, MinBytes: 64L << 20);
+        Assert.Equal(16384, bench.IterationsFor(4096));
+        Assert.Equal(64, bench.IterationsFor(1 << 20));
+        Assert.Equal(20, bench.IterationsFor(16 << 20));
+        Assert.Equal(23, bench.IterationsFor(3_000_000)); // rounded up: 22 rounds move 66 MB, 23 at least 64 MiB
+        Assert.Equal(1 << 20, (bench with { MinBytes = 1L << 30 }).IterationsFor(4));
+        Assert.Equal(20, (bench with { MinBytes = 0 }).IterationsFor(4096));
+        Assert.Equal(3, Bench.CollectiveBench.WarmupFor(20));
+        Assert.Equal(1638, Bench.CollectiveBench.WarmupFor(16384));
     }
 
     [Fact]
@@ -52,6 +67,7 @@ public sealed class BenchTensorCommandTests
     [InlineData("--ranks", "0", "ranks is 0")]
     [InlineData("--sizes", "2", "size 2 is out of range")]
     [InlineData("--iterations", "0", "iterations is 0")]
+    [InlineData("-D", "tpactors.bench.collectives.min-bytes=2GiB", "min-bytes is 2147483648")]
     public void Collectives_BadArgument_IsAUsageError(string option, string value, string expected)
     {
         var result = CliRunner.Run("bench", "collectives", option, value);
