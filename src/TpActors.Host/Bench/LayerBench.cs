@@ -47,7 +47,7 @@ public sealed record LayerBench(int GemmSize, int Hidden, int Ffn, int Batch, in
         var chosen = CpuBackend.Create(settings.Backend, cores);
         double backend = gemmFlops / BestGemm(chosen) / 1e9;
         double managed = chosen.Name.StartsWith("managed", StringComparison.Ordinal) ? backend : gemmFlops / BestGemm(CpuBackend.Create(BackendKind.Managed, cores)) / 1e9;
-        string rawName = $"raw OpenBLAS cblas_sgemm, {cores} threads";
+        string rawName = $"raw OpenBLAS cblas_sgemm {GemmSize}³, {cores} threads";
         if (raw is { } blas)
         {
             results.Add(new BenchResult($"gemm {GemmSize} backend", backend, "GFLOP/s", rawName, blas));
@@ -65,7 +65,7 @@ public sealed record LayerBench(int GemmSize, int Hidden, int Ffn, int Batch, in
         double tp2 = MlpFlops / await BestMlp(system, settings, 2) / 1e9;
         progress.WriteLine($"mlp tp=2: {tp2:0.0} GFLOP/s ({tp2 / tp1:0.00}x of tp=1)");
         string shape = $"hidden {Hidden}, ffn {Ffn}, batch {Batch}";
-        if (raw is { } rawBlas) results.Add(new BenchResult($"mlp fwd+bwd tp=1", tp1, "GFLOP/s", rawName + $" ({GemmSize}³)", rawBlas));
+        if (raw is { } rawBlas) results.Add(new BenchResult($"mlp fwd+bwd tp=1", tp1, "GFLOP/s", rawName, rawBlas));
         results.Add(new BenchResult($"mlp fwd+bwd tp=2", tp2, "GFLOP/s", $"ParallelMlp at TP=1 ({shape})", tp1));
         return results;
     }
