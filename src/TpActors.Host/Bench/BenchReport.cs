@@ -15,28 +15,29 @@ public static class BenchReport
         foreach (var r in results)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Name.PadRight(width)} {Figure(r.Value),14} {Figure(r.BaselineValue),14} {r.Unit,-8} {r.Ratio,6:0.00}x") +
+                $"{r.Name.PadRight(width)} {Figure(r.Value),14} {(r.HasBaseline ? Figure(r.BaselineValue) : "-"),14} {r.Unit,-8} {(r.HasBaseline ? r.Ratio.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-"),7}") +
                 (perMessage ? string.Create(CultureInfo.InvariantCulture, $" {r.BytesPerMessage ?? 0,7:0.0} {r.BaselineBytesPerMessage ?? 0,10:0.0}") : ""));
         }
-        foreach (var baseline in results.Select(r => r.Baseline).Distinct()) output.WriteLine($"baseline: {baseline}, measured in this run");
+        foreach (var baseline in results.Where(r => r.HasBaseline).Select(r => r.Baseline).Distinct()) output.WriteLine($"baseline: {baseline}, measured in this run");
+        foreach (var baseline in results.Where(r => !r.HasBaseline).Select(r => r.Baseline).Distinct()) output.WriteLine($"no baseline: {baseline}");
     }
 
-    /// <summary>Writes <c>{"machine": {...}, "results": [...]}</c> on one line.</summary>
+    /// <summary>Writes <c>{"machine": {...}, "results": [...]}</c> on one line; a result without a baseline has null baseline_value and ratio.</summary>
     public static void WriteJson(TextWriter output, MachineInfo machine, IReadOnlyList<BenchResult> results)
     {
-        var document = new Dictionary<string, object>
+        var document = new Dictionary<string, object?>
         {
             ["machine"] = new Dictionary<string, object> { ["cores"] = machine.Cores, ["cpu"] = machine.Cpu, ["backend"] = machine.Backend },
             ["results"] = results.Select(r =>
             {
-                var entry = new Dictionary<string, object>
+                var entry = new Dictionary<string, object?>
                 {
                     ["name"] = r.Name,
                     ["value"] = Round(r.Value),
                     ["unit"] = r.Unit,
                     ["baseline"] = r.Baseline,
-                    ["baseline_value"] = Round(r.BaselineValue),
-                    ["ratio"] = Math.Round(r.Ratio, 3),
+                    ["baseline_value"] = r.HasBaseline ? Round(r.BaselineValue) : null,
+                    ["ratio"] = r.HasBaseline ? Round(r.Ratio) : null,
                 };
                 if (r.BytesPerMessage is { } bytes) entry["bytes_per_message"] = Math.Round(bytes, 2);
                 if (r.BaselineBytesPerMessage is { } baseBytes) entry["baseline_bytes_per_message"] = Math.Round(baseBytes, 2);
@@ -46,9 +47,19 @@ public static class BenchReport
         JsonOutput.WriteLine(output, document);
     }
 
-    // Large rates (messages per second) as integers; small ones (GB/s, GFLOP/s) with three significant decimals.
-    private static double Round(double value) => Math.Abs(value) >= 1000 ? Math.Round(value) : Math.Round(value, 3);
+    /// <summary>
+    /// A figure for JSON: large rates (messages per second) as integers, small ones (GB/s, GFLOP/s, ratios) to four significant
+    /// digits, so a slow figure (0.000312 GB/s on a loaded machine) stays what it was instead of rounding to 0.
+    /// </summary>
+    internal static double Round(double value)
+    {
+        if (Math.Abs(value) >= 1000) return Math.Round(value);
+        if (value == 0) return 0;
+        int decimals = Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(value))), 0, 15);
+        return Math.Round(value, decimals);
+    }
 
+    // The table's figures: thousands grouped, three decimals, or three significant digits below 0.001.
     private static string Figure(double value) =>
-        value.ToString(Math.Abs(value) >= 1000 ? "#,0" : "0.000", CultureInfo.InvariantCulture);
+        value.ToString(Math.Abs(value) >= 1000 ? "#,0" : value != 0 && Math.Abs(value) < 0.001 ? "0.00e+0" : "0.000", CultureInfo.InvariantCulture);
 }

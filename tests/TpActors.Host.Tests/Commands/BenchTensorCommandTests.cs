@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TpActors.Host.Bench;
 
 namespace TpActors.Host.Tests.Commands;
 
@@ -29,15 +30,15 @@ public sealed class BenchTensorCommandTests
     [Fact]
     public void Collectives_SmallSizesRepeatUntilMinBytesHaveMoved_LargeOnesTheGivenIterations()
     {
-        var bench = new Bench.CollectiveBench(2, [4096], Iterations: 20, MinBytes: 64L << 20);
+        var bench = new CollectiveBench(2, [4096], Iterations: 20, MinBytes: 64L << 20);
         Assert.Equal(16384, bench.IterationsFor(4096));
         Assert.Equal(64, bench.IterationsFor(1 << 20));
         Assert.Equal(20, bench.IterationsFor(16 << 20));
         Assert.Equal(23, bench.IterationsFor(3_000_000)); // rounded up: 22 rounds move 66 MB, 23 at least 64 MiB
         Assert.Equal(1 << 20, (bench with { MinBytes = 1L << 30 }).IterationsFor(4));
         Assert.Equal(20, (bench with { MinBytes = 0 }).IterationsFor(4096));
-        Assert.Equal(3, Bench.CollectiveBench.WarmupFor(20));
-        Assert.Equal(1638, Bench.CollectiveBench.WarmupFor(16384));
+        Assert.Equal(3, CollectiveBench.WarmupFor(20));
+        Assert.Equal(1638, CollectiveBench.WarmupFor(16384));
     }
 
     [Fact]
@@ -58,9 +59,9 @@ public sealed class BenchTensorCommandTests
     [Fact]
     public void Collectives_BusFactors_AreTheNcclTestsFormulas()
     {
-        Assert.Equal(1.5, Bench.CollectiveBench.BusFactor(Layers.Collectives.CollectiveOperation.AllReduce, 4));
-        Assert.Equal(0.75, Bench.CollectiveBench.BusFactor(Layers.Collectives.CollectiveOperation.AllGather, 4));
-        Assert.Equal(0.5, Bench.CollectiveBench.BusFactor(Layers.Collectives.CollectiveOperation.ReduceScatter, 2));
+        Assert.Equal(1.5, CollectiveBench.BusFactor(Layers.Collectives.CollectiveOperation.AllReduce, 4));
+        Assert.Equal(0.75, CollectiveBench.BusFactor(Layers.Collectives.CollectiveOperation.AllGather, 4));
+        Assert.Equal(0.5, CollectiveBench.BusFactor(Layers.Collectives.CollectiveOperation.ReduceScatter, 2));
     }
 
     [Theory]
