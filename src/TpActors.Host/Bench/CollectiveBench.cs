@@ -18,7 +18,7 @@ namespace TpActors.Host.Bench;
 /// <param name="MinBytes">Bytes each operation moves per size, at least: small sizes repeat more (see <see cref="IterationsFor"/>).</param>
 public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int Iterations, long MinBytes)
 {
-    // More repetitions than this would take minutes at any size; 4 bytes and 1 GiB of min-bytes stays under it.
+    // Repetitions per size, at most: a large min-bytes over a tiny size (1 GiB of 4-byte rounds) is cut to this many.
     private const int MaxIterations = 1 << 20;
 
     /// <summary>The baseline every figure is compared with.</summary>
@@ -99,7 +99,8 @@ public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int I
                 default: group.ReduceScatter(whole, part, counts); break;
             }
         }
-        for (int i = 0; i < WarmupFor(iterations); i++) Once();
+        int warmup = WarmupFor(iterations);
+        for (int i = 0; i < warmup; i++) Once();
         group.Barrier();
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < iterations; i++) Once();
