@@ -11,7 +11,7 @@ public sealed class TrainProgress(TextWriter output, bool interactive)
 {
     private const int BarWidth = 24;
     private readonly object _gate = new();
-    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private TimeSpan? _lastDraw; // when the live line was last drawn; null until the first draw
     private bool _lineOpen;
 
     /// <summary>The callbacks to hand the run.</summary>
@@ -34,7 +34,7 @@ public sealed class TrainProgress(TextWriter output, bool interactive)
         {
             if (interactive)
             {
-                if (p.Step != p.Steps && p.Elapsed - _lastDraw < TimeSpan.FromMilliseconds(100)) return;
+                if (p.Step != p.Steps && _lastDraw is { } last && p.Elapsed - last < TimeSpan.FromMilliseconds(100)) return;
                 _lastDraw = p.Elapsed;
                 int filled = (int)(BarWidth * done / total);
                 output.Write($"\r[{new string('#', filled)}{new string('.', BarWidth - filled)}] {text}\x1b[K");

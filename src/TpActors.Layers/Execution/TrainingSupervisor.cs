@@ -287,7 +287,7 @@ public sealed class TrainingSupervisor : ReceiveActor
     {
         _committedStep = step;
         _losses.Add(_stepLoss);
-        _observer.Step?.Invoke(new TrainingProgress(step, _options.Steps, _startStep, _stepLoss, _clock.Elapsed, _recoveries.Count));
+        Notify(_observer.Step, new TrainingProgress(step, _options.Steps, _startStep, _stepLoss, _clock.Elapsed, _recoveries.Count));
         if (_checkpoints is not null && (step == _options.Steps || (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0)))
             Begin(() => WriteCheckpoint(step));
         else NextAction();
@@ -323,7 +323,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         var metadata = CheckpointMetadata.Describe(step, _ranks.Length, _options.Model, _options.Task, _options.Optimizer, tensors,
             files.Select((f, r) => new CheckpointFile(r, f.FileName, f.Digest.Bytes, f.Digest.Sha256)).ToList());
         _written.Add(_checkpoints!.Commit(step, metadata));
-        _observer.Checkpoint?.Invoke(_written[^1]);
+        Notify(_observer.Checkpoint, _written[^1]);
     }
 
     private void Gather() => Dispatch(TrainingPhase.Gather, _committedStep, _ => null);
@@ -385,7 +385,7 @@ public sealed class TrainingSupervisor : ReceiveActor
             _recoveries.Add(recovery);
             _unresolved.Add((recovery, _clock.Elapsed, _actionStartedAt));
             _log.LogWarning("Rank {Rank} failed at {Round}: {Cause}. Recovering.", rank, _round, cause);
-            _observer.Recovery?.Invoke(recovery);
+            Notify(_observer.Recovery, recovery);
         }
         _timeout?.Cancel();
         if (!_budget.TryRecord(failures.Count, _clock.Elapsed))
@@ -491,6 +491,19 @@ public sealed class TrainingSupervisor : ReceiveActor
         catch (Exception e)
         {
             Fail($"Training stopped at {_round}: {e.Message}", e);
+        }
+    }
+
+    // An observer only watches: its failure is logged and never becomes a failure of the step it was told about.
+    private void Notify<T>(Action<T>? callback, T value)
+    {
+        try
+        {
+            callback?.Invoke(value);
+        }
+        catch (Exception e)
+        {
+            _log.LogWarning(e, "A training observer failed on {Value}; the run goes on.", value);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace TpActors.Host.Tests.Commands;
@@ -110,7 +109,7 @@ public sealed class TrainCommandTests
     public void ProcessKilledMidwayThroughACheckpoint_LeavesThePreviousOneLoadable_AndResumeIsExact()
     {
         using var directory = new TempDirectory();
-        var killed = RunProcess(["train", .. Small, "--tp", "2", "--steps", "9", "--checkpoint-dir", directory.Path, "--checkpoint-every", "3", "--fault", "1:6:checkpoint:kill"]);
+        var killed = CliProcess.Run(["train", .. Small, "--tp", "2", "--steps", "9", "--checkpoint-dir", directory.Path, "--checkpoint-every", "3", "--fault", "1:6:checkpoint:kill"]);
         Assert.NotEqual(0, killed.ExitCode);
         Assert.Contains("midway through rank 1's checkpoint file", killed.Error);
         Assert.Equal("step-00000003", File.ReadAllText(Path.Combine(directory.Path, "latest")).Trim());
@@ -121,18 +120,5 @@ public sealed class TrainCommandTests
         Assert.Equal(3, JsonDocument.Parse(resumed.Out).RootElement.GetProperty("start_step").GetInt64());
         Assert.Equal(Json("--tp", "2", "--steps", "9").GetProperty("weights_sha256").GetString(), JsonDocument.Parse(resumed.Out).RootElement.GetProperty("weights_sha256").GetString());
         Assert.False(Directory.Exists(Path.Combine(directory.Path, "step-00000006.partial")));
-    }
-
-    private static CliRunner.Result RunProcess(string[] args)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(typeof(TpActorsCli).Assembly.Location);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return new CliRunner.Result(process.ExitCode, output.Result, error);
     }
 }
