@@ -25,7 +25,12 @@ public static class TrainCommand
         var optimizer = new Option<string?>("--optimizer") { Description = "sgd (with momentum) or adamw (default: tpactors.training.optimizer).", HelpName = "sgd|adamw" };
         optimizer.AcceptOnlyFromAmong("sgd", "adamw");
         var seed = new Option<long?>("--seed") { Description = "Seed of the data, the teacher and the initial weights (default: tpactors.training.seed).", HelpName = "S" };
-        var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "Write safetensors checkpoints here: one file per rank plus metadata.json per step directory, and 'latest'.", HelpName = "D" };
+        var checkpointDir = new Option<string?>("--checkpoint-dir")
+        {
+            Description = "Write safetensors checkpoints here: one file per rank plus metadata.json per step directory, and 'latest'. " +
+                "A directory belongs to one run and one process at a time (it is locked). With --resume, defaults to the directory resumed from.",
+            HelpName = "D",
+        };
         var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Checkpoint every K steps, and after the last (default: tpactors.training.checkpoint-every).", HelpName = "K" };
         var resume = new Option<string?>("--resume")
         {
@@ -39,7 +44,8 @@ public static class TrainCommand
                 "Each fires once; repeat it to make it fire on the replays too. kill ends the process (midway through a checkpoint file in the checkpoint phase).",
             HelpName = "rank:step:phase[:kind]",
         };
-        var check = new Option<bool>("--check") { Description = "Also train at TP=1 on the same data and report the largest weight difference." };
+        var check = new Option<bool>("--check") { Description = "Also train at TP=1 on the same data and report the largest weight difference; exit 1 when it exceeds --check-tolerance." };
+        var checkTolerance = new Option<float?>("--check-tolerance") { Description = "The largest absolute weight difference --check passes (default: tpactors.training.check-tolerance).", HelpName = "X" };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object on stdout (progress goes to stderr)." };
 
         var command = new Command("train",
@@ -47,7 +53,7 @@ public static class TrainCommand
             "A failed rank is restored from the last snapshot and the step replayed, so the weights end bit-identical to a run without faults; " +
             "the summary ends with their SHA-256.");
         options.AddTo(command);
-        foreach (var option in new Option[] { tp, layers, hidden, ffn, batch, steps, lr, optimizer, seed, checkpointDir, checkpointEvery, resume, fault, check, json })
+        foreach (var option in new Option[] { tp, layers, hidden, ffn, batch, steps, lr, optimizer, seed, checkpointDir, checkpointEvery, resume, fault, check, checkTolerance, json })
             command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
         {
@@ -77,7 +83,7 @@ public static class TrainCommand
                     Task = task,
                     Optimizer = optimizerSpec,
                     Steps = parse.GetValue(steps) ?? defaults.Steps,
-                    CheckpointDirectory = parse.GetValue(checkpointDir),
+                    CheckpointDirectory = parse.GetValue(checkpointDir) ?? (parse.GetValue(resume) is { } resumed ? CheckpointRoot(resumed) : null),
                     CheckpointEvery = parse.GetValue(checkpointEvery) ?? defaults.CheckpointEvery,
                     ResumeFrom = parse.GetValue(resume),
                     Faults = (parse.GetValue(fault) ?? []).Select(FaultSpec.Parse).ToList(),
@@ -90,9 +96,10 @@ public static class TrainCommand
                 context.Error.WriteLine($"tpactors: {e.Message}");
                 return ExitCodes.Usage;
             }
-            catch (InvalidDataException e)
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
                 context.Error.WriteLine($"tpactors train: {e.Message}");
+                if (parse.GetValue(context.Verbose)) context.Error.WriteLine(e);
                 return ExitCodes.Failure;
             }
 
@@ -100,7 +107,7 @@ public static class TrainCommand
             var progress = new TrainProgress(context.Error, interactive: ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected);
             using var system = ActorSystem.Create("tpactors", loaded.Config);
             TrainingResult result;
-            float? difference = null;
+            TrainCheck? checkResult = null;
             try
             {
                 result = TrainingRun.RunAsync(system, run, progress.Observer).GetAwaiter().GetResult();
@@ -109,8 +116,9 @@ public static class TrainCommand
                     progress.Close();
                     context.Error.WriteLine("check: training again at TP=1 on the same data");
                     var single = TrainingRun.RunAsync(system, run with { Tp = 1, Faults = [], CheckpointDirectory = null }).GetAwaiter().GetResult();
-                    difference = single.FinalState!.Where(t => !run.Optimizer.IsSlot(t.Key))
-                        .Max(t => t.Value.ToArray().Zip(result.FinalState![t.Key].ToArray()).Max(p => MathF.Abs(p.First - p.Second)));
+                    float difference = LargestDifference(single.FinalState!.Where(t => !run.Optimizer.IsSlot(t.Key))
+                        .SelectMany(t => t.Value.ToArray().Zip(result.FinalState![t.Key].ToArray())));
+                    checkResult = new TrainCheck(difference, parse.GetValue(checkTolerance) ?? (float)loaded.Config.GetDouble("tpactors.training.check-tolerance"));
                 }
             }
             catch (TrainingFailedException e)
@@ -121,19 +129,48 @@ public static class TrainCommand
                 if (asJson) TrainPrinter.WriteFailureJson(context.Out, e);
                 return ExitCodes.Failure;
             }
-            catch (InvalidDataException e)
+            catch (ArgumentException e)
+            {
+                progress.Close();
+                context.Error.WriteLine($"tpactors: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
                 progress.Close();
                 context.Error.WriteLine($"tpactors train: {e.Message}");
+                if (parse.GetValue(context.Verbose)) context.Error.WriteLine(e);
                 return ExitCodes.Failure;
             }
             progress.Close();
-            if (asJson) TrainPrinter.WriteJson(context.Out, run, result, difference);
-            else TrainPrinter.WriteSummary(context.Out, run, result, difference);
+            if (asJson) TrainPrinter.WriteJson(context.Out, run, result, checkResult);
+            else TrainPrinter.WriteSummary(context.Out, run, result, checkResult);
+            if (checkResult is { Passed: false })
+            {
+                context.Error.WriteLine($"tpactors train: check failed: {checkResult}.");
+                return ExitCodes.Failure;
+            }
             return ExitCodes.Success;
         }));
         return command;
     }
+
+    // The largest |a - b|; NaN when any pair differs by NaN (Enumerable.Max would pass over it).
+    private static float LargestDifference(IEnumerable<(float First, float Second)> pairs)
+    {
+        float largest = 0;
+        foreach (var (a, b) in pairs)
+        {
+            float d = MathF.Abs(a - b);
+            if (float.IsNaN(d)) return float.NaN;
+            largest = Math.Max(largest, d);
+        }
+        return largest;
+    }
+
+    // A resumed run goes on writing where it resumed from: the checkpoint directory given, or the one holding the step directory given.
+    private static string CheckpointRoot(string resumed) =>
+        CheckpointDirectory.Resolve(resumed) == resumed ? Path.GetDirectoryName(Path.GetFullPath(resumed).TrimEnd('/'))! : resumed;
 
     // Resuming: what the checkpoint was trained with becomes the default, so a bare --resume continues the same run.
     private static TrainingOptions FromCheckpoint(TrainingOptions defaults, string path)

@@ -7,25 +7,32 @@ namespace TpActors.Host.Train;
 public static class TrainPrinter
 {
     /// <summary>The summary: steps, speed, loss, recoveries with their causes and the time they cost, checkpoints, backend, digest.</summary>
-    public static void WriteSummary(TextWriter output, TrainingOptions options, TrainingResult result, float? checkDifference)
+    public static void WriteSummary(TextWriter output, TrainingOptions options, TrainingResult result, TrainCheck? check)
     {
         var o = options;
         output.WriteLine($"tpactors train: tp {o.Tp}, {o.Model.Layers} layers, hidden {o.Model.Hidden}, ffn {o.Model.Ffn}, batch {o.Task.Batch}, " +
             Invariant($"{o.Optimizer.Name} lr {o.Optimizer.LearningRate}, seed {o.Task.Seed}"));
         output.WriteLine($"backend:    {result.Backend}");
         long steps = result.Steps - result.StartStep;
-        output.WriteLine(Invariant($"steps:      {result.StartStep + 1}…{result.Steps} ({steps} in {result.Wall.TotalSeconds:0.000} s, {steps / Math.Max(1e-9, result.Wall.TotalSeconds):0.0} steps/s)"));
-        output.WriteLine(Invariant($"final loss: {result.FinalLoss:0.000000}{(result.Losses.Count > 0 ? Invariant($" (first {result.Losses[0]:0.000000})") : "")}"));
+        if (steps == 0)
+        {
+            output.WriteLine(Invariant($"steps:      none to run: the run already stands at step {result.Steps}"));
+        }
+        else
+        {
+            output.WriteLine(Invariant($"steps:      {result.StartStep + 1}…{result.Steps} ({steps} in {result.Wall.TotalSeconds:0.000} s, {steps / Math.Max(1e-9, result.Wall.TotalSeconds):0.0} steps/s)"));
+            output.WriteLine(Invariant($"final loss: {result.FinalLoss:0.000000} (first {result.Losses[0]:0.000000})"));
+        }
         output.WriteLine(Invariant($"recoveries: {result.Recoveries.Count}, time lost {result.TimeLost.TotalSeconds:0.000} s"));
         foreach (var r in result.Recoveries)
             output.WriteLine(Invariant($"  rank {r.Rank}, step {r.Step}, {TrainingPhases.Name(r.Phase)}: {Kind(r.Kind)}: {r.Cause} (recovered in {r.RecoveryTime.TotalMilliseconds:0.0} ms, lost {r.TimeLost.TotalMilliseconds:0.0} ms)"));
         if (result.Checkpoints.Count > 0) output.WriteLine($"checkpoint: {result.Checkpoints[^1]}");
-        if (checkDifference is { } d) output.WriteLine(Invariant($"check:      largest weight difference from TP=1 on the same data: {d:0.00e+00}"));
+        if (check is not null) output.WriteLine($"check:      {check}");
         output.WriteLine($"weights sha256: {result.WeightsSha256}");
     }
 
     /// <summary>One JSON object with final_loss, steps, weights_sha256, recoveries and the rest of the summary.</summary>
-    public static void WriteJson(TextWriter output, TrainingOptions options, TrainingResult result, float? checkDifference)
+    public static void WriteJson(TextWriter output, TrainingOptions options, TrainingResult result, TrainCheck? check)
     {
         long steps = result.Steps - result.StartStep;
         var document = new Dictionary<string, object?>
@@ -50,7 +57,12 @@ public static class TrainPrinter
             ["backend"] = result.Backend,
             ["checkpoints"] = result.Checkpoints,
         };
-        if (checkDifference is { } d) document["check_max_abs_difference"] = d;
+        if (check is not null)
+        {
+            document["check_max_abs_difference"] = float.IsFinite(check.Difference) ? check.Difference : null;
+            document["check_tolerance"] = check.Tolerance;
+            document["check_passed"] = check.Passed;
+        }
         JsonOutput.WriteLine(output, document);
     }
 

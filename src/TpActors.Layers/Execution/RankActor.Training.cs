@@ -49,6 +49,10 @@ public sealed partial class RankActor
             _trainer?.Abandon();
             Sender.Tell(new PhaseStalled(round, _rank, e.MissingRanks, e.Message), Self);
         }
+        catch (Exception e) when (round.Phase == TrainingPhase.Checkpoint && e is IOException or UnauthorizedAccessException)
+        {
+            Sender.Tell(new PhaseFailed(round, _rank, e.Message), Self);
+        }
         catch (Exception e)
         {
             throw new RankFaultException(_rank, round, e);

@@ -29,6 +29,12 @@ public sealed record PhaseAborted(PhaseRound Round, int Rank, string Reason);
 /// <summary>A rank's collective timed out inside a phase; <paramref name="Missing"/> are the peers that did not answer.</summary>
 public sealed record PhaseStalled(PhaseRound Round, int Rank, IReadOnlyList<int> Missing, string Message);
 
+/// <summary>
+/// A rank could not do its phase for a reason outside the rank that no retry changes (its checkpoint file cannot be written:
+/// a full disk, a read-only mount); the supervisor stops the run with <paramref name="Reason"/>.
+/// </summary>
+public sealed record PhaseFailed(PhaseRound Round, int Rank, string Reason);
+
 /// <summary>What every rank builds: the model, its optimizer, and the seed of its initial weights.</summary>
 public sealed record TrainingSetup(ModelSpec Model, OptimizerSpec Optimizer, long Seed);
 

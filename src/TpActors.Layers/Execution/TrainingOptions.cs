@@ -67,6 +67,7 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
         foreach (var fault in Faults)
         {
             if (fault.Rank >= Tp) throw new ArgumentException($"--fault {fault}: rank {fault.Rank} does not exist with --tp {Tp}.");
+            if (fault.Step > Steps) throw new ArgumentException($"--fault {fault}: step {fault.Step} is after the last step, {Steps} (--steps); it would never fire.");
             if (fault.Phase == TrainingPhase.Checkpoint && CheckpointDirectory is null)
                 throw new ArgumentException($"--fault {fault}: there is no checkpoint phase without --checkpoint-dir.");
         }

@@ -13,11 +13,16 @@ public static class TrainingRun
     /// of another model, task or optimizer is refused, naming every difference; a different TP size is resharded.
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    /// <exception cref="InvalidDataException">The checkpoint is corrupt or does not match the run.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint is corrupt or does not match the run, or the checkpoint directory holds another run's.</exception>
+    /// <exception cref="IOException">The checkpoint directory cannot be created or written, or another process is using it.</exception>
     /// <exception cref="TrainingFailedException">The run stopped: retries exhausted, or nothing to restore from.</exception>
     public static async Task<TrainingResult> RunAsync(ActorSystem system, TrainingOptions options, TrainingObserver? observer = null)
     {
         options.Validate();
+        // Before anything is read or started: the directory is writable, this run's alone, and no other process writes it.
+        using var checkpoints = options.CheckpointDirectory is { } root
+            ? CheckpointDirectory.Open(root, options.Settings.CheckpointKeep, options.Model, options.Task, options.Optimizer)
+            : null;
         ShardState[]? initial = null;
         if (options.ResumeFrom is { } resume)
         {
@@ -25,10 +30,16 @@ public static class TrainingRun
             var differences = checkpoint.Metadata.Differences(options.Model, options.Task, options.Optimizer);
             if (differences.Count > 0)
                 throw new InvalidDataException($"The checkpoint at {checkpoint.Directory} does not match this run: {string.Join("; ", differences)}.");
+            long at = checkpoint.Metadata.Step;
+            if (options.Steps < at)
+                throw new InvalidDataException($"Nothing to do: the checkpoint at {checkpoint.Directory} is already at step {at}, past step {options.Steps} (--steps counts from " +
+                    $"the start of the run, also when resuming). Ask for more steps, e.g. --steps {at + options.Steps}.");
+            if (options.Faults.FirstOrDefault(f => f.Step <= at) is { } early)
+                throw new ArgumentException($"--fault {early}: step {early.Step} is not after the checkpoint's step {at}; a resumed run starts at step {at + 1}, so it would never fire.");
             initial = Enumerable.Range(0, options.Tp).Select(r => checkpoint.Cut(options.Tp, r)).ToArray();
         }
         var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        system.ActorOf(TrainingSupervisor.Props(options, initial, completion, observer), $"training-{Interlocked.Increment(ref _runs)}");
+        system.ActorOf(TrainingSupervisor.Props(options, initial, completion, observer, checkpoints), $"training-{Interlocked.Increment(ref _runs)}");
         return await completion.Task.ConfigureAwait(false);
     }
 }

@@ -75,6 +75,7 @@ public sealed class TrainingSupervisor : ReceiveActor
     private readonly List<Recovery> _recoveries = [];
     private readonly List<(Recovery Recovery, TimeSpan DetectedAt, TimeSpan ActionStartedAt)> _unresolved = [];
     private readonly List<string> _written = [];  // checkpoint directories, in order
+    private long? _staging;                       // the step whose checkpoint is being written, until it is committed
     private bool _finished;
 
     /// <summary>A supervisor for <paramref name="options"/>; it completes <paramref name="completion"/> when the run ends.</summary>
@@ -82,7 +83,9 @@ public sealed class TrainingSupervisor : ReceiveActor
     /// <param name="initial">The state to start from (resuming: one per rank, cut for this TP size; the supervisor takes them), or null for the seed.</param>
     /// <param name="completion">Completed with the result, or failed with <see cref="TrainingFailedException"/>.</param>
     /// <param name="observer">Told about every committed step and every recovery, on the supervisor's thread.</param>
-    public TrainingSupervisor(TrainingOptions options, ShardState[]? initial, TaskCompletionSource<TrainingResult> completion, TrainingObserver? observer)
+    /// <param name="checkpoints">The run's opened (locked, checked) checkpoint directory, or null for none; the caller disposes it.</param>
+    public TrainingSupervisor(TrainingOptions options, ShardState[]? initial, TaskCompletionSource<TrainingResult> completion, TrainingObserver? observer,
+        CheckpointDirectory? checkpoints)
     {
         _options = options;
         _completion = completion;
@@ -90,7 +93,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         _faults = new FaultPlan(options.Faults);
         _setup = new TrainingSetup(options.Model, options.Optimizer, options.Task.Seed);
         _task = new SyntheticTask(options.Task, options.Model.Hidden, CpuBackend.Create(BackendKind.Managed, 1));
-        _checkpoints = options.CheckpointDirectory is { } dir ? new CheckpointDirectory(dir, options.Settings.CheckpointKeep) : null;
+        _checkpoints = checkpoints;
         _budget = new RetryBudget(options.Settings.MaxRetries, options.Settings.RetryWindow);
         _log = Context.GetLogger();
         _threadsPerRank = options.Ranks.ThreadsPerRank(options.Tp);
@@ -118,14 +121,16 @@ public sealed class TrainingSupervisor : ReceiveActor
         Receive<PhaseDone>(done => Guard(() => OnDone(done)));
         Receive<PhaseAborted>(_ => { });
         Receive<PhaseStalled>(stalled => Guard(() => OnStalled(stalled)));
+        Receive<PhaseFailed>(failed => Guard(() => OnFailed(failed)));
         Receive<PhaseTimedOut>(timedOut => Guard(() => OnTimedOut(timedOut)));
         Receive<RankThrew>(threw => Guard(() => Recover([(threw.Rank, FailureKind.Threw, threw.Cause.Message)])));
         Receive<Terminated>(terminated => Guard(() => OnTerminated(terminated)));
     }
 
     /// <summary>Props for a supervisor of <paramref name="options"/> (see the constructor).</summary>
-    public static Props Props(TrainingOptions options, ShardState[]? initial, TaskCompletionSource<TrainingResult> completion, TrainingObserver? observer = null) =>
-        Runtime.Actors.Props.Create(() => new TrainingSupervisor(options, initial, completion, observer));
+    public static Props Props(TrainingOptions options, ShardState[]? initial, TaskCompletionSource<TrainingResult> completion, TrainingObserver? observer = null,
+        CheckpointDirectory? checkpoints = null) =>
+        Runtime.Actors.Props.Create(() => new TrainingSupervisor(options, initial, completion, observer, checkpoints));
 
     private string Group => $"{Self.Path.Name}.{_attempt}";
 
@@ -208,6 +213,14 @@ public sealed class TrainingSupervisor : ReceiveActor
             case TrainingPhase.Loss:
                 _stepLoss = (double)_results[0]!;
                 Debug.Assert(_results.All(l => (double)l! == (double)_results[0]!), "every rank computes the loss from the same replicated output");
+                if (!double.IsFinite(_stepLoss))
+                {
+                    // Diverged: no retry or replay changes a pure function of the state, and an update would spread the NaN.
+                    Fail($"Training stopped at step {step}, loss phase: the loss is {_stepLoss.ToString(System.Globalization.CultureInfo.InvariantCulture)}; " +
+                         $"the run diverged (try a smaller --lr than {_options.Optimizer.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}). " +
+                         $"Nothing after step {_committedStep} was applied. {CheckpointSentence}");
+                    return;
+                }
                 Dispatch(TrainingPhase.Backward, step, _ => null);
                 break;
             case TrainingPhase.Backward:
@@ -229,8 +242,7 @@ public sealed class TrainingSupervisor : ReceiveActor
                 else NextAction(); // the snapshot of the starting state
                 break;
             case TrainingPhase.Checkpoint:
-                CommitCheckpoint(step);
-                NextAction();
+                if (CommitCheckpoint(step)) NextAction();
                 break;
             case TrainingPhase.Gather:
                 Finish();
@@ -295,10 +307,20 @@ public sealed class TrainingSupervisor : ReceiveActor
 
     private void WriteCheckpoint(long step)
     {
-        string? staging = _checkpoints!.Begin(step);
-        if (staging is null)
+        if (_written.Contains(_checkpoints!.StepDirectory(step)))
         {
-            NextAction(); // written before this step was replayed
+            NextAction(); // this run wrote it before the step was replayed, bit for bit what the replay would write
+            return;
+        }
+        _staging = step;
+        string staging;
+        try
+        {
+            staging = _checkpoints.Begin(step);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            FailCheckpoint(step, $"the checkpoint directory {_checkpoints.Root} cannot be written: {e.Message}");
             return;
         }
         Dispatch(TrainingPhase.Checkpoint, step, r => new CheckpointRequest(staging, _ranks.Length, new Dictionary<string, string>
@@ -310,7 +332,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         }));
     }
 
-    private void CommitCheckpoint(long step)
+    private bool CommitCheckpoint(long step)
     {
         var files = _results.Cast<ShardFileWritten>().ToList();
         var tensors = files[0].Layout.Select((t, i) =>
@@ -322,9 +344,25 @@ public sealed class TrainingSupervisor : ReceiveActor
         }).ToList();
         var metadata = CheckpointMetadata.Describe(step, _ranks.Length, _options.Model, _options.Task, _options.Optimizer, tensors,
             files.Select((f, r) => new CheckpointFile(r, f.FileName, f.Digest.Bytes, f.Digest.Sha256)).ToList());
-        _written.Add(_checkpoints!.Commit(step, metadata));
+        try
+        {
+            _written.Add(_checkpoints!.Commit(step, metadata));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            FailCheckpoint(step, $"its metadata could not be written to {_checkpoints!.Root}: {e.Message}");
+            return false;
+        }
+        _staging = null;
         Notify(_observer.Checkpoint, _written[^1]);
+        return true;
     }
+
+    // A checkpoint that cannot be written stops the run: a retry meets the same full disk or read-only mount.
+    private void FailCheckpoint(long step, string reason) =>
+        Fail($"Training stopped at step {step}, checkpoint phase: {reason}. Step {step} was trained but not saved. {CheckpointSentence}");
+
+    private string CheckpointSentence => LastCheckpoint is null ? "No checkpoint was written." : $"The last checkpoint, {LastCheckpoint}, is intact.";
 
     private void Gather() => Dispatch(TrainingPhase.Gather, _committedStep, _ => null);
 
@@ -359,6 +397,13 @@ public sealed class TrainingSupervisor : ReceiveActor
         if (suspects.Count == 0) suspects = [stalled.Rank];
         Recover(suspects.Select(r => (r, FailureKind.Hung,
             $"did not answer its peers in a collective within {_options.Settings.CollectiveTimeout.TotalSeconds:0.###}s (reported by rank {stalled.Rank})")).ToList());
+    }
+
+    private void OnFailed(PhaseFailed failed)
+    {
+        if (failed.Round != _round) return;
+        if (failed.Round.Phase == TrainingPhase.Checkpoint) FailCheckpoint(failed.Round.Step, $"rank {failed.Rank} could not write its file: {failed.Reason}");
+        else Fail($"Training stopped at {failed.Round}: rank {failed.Rank}: {failed.Reason}. {CheckpointSentence}");
     }
 
     private void OnTimedOut(PhaseTimedOut timedOut)
@@ -473,6 +518,7 @@ public sealed class TrainingSupervisor : ReceiveActor
     private void Fail(string message, Exception? cause = null)
     {
         _finished = true;
+        if (_staging is { } step) _checkpoints!.Abandon(step); // no half-written step is left behind
         _timeout?.Cancel();
         _log.LogError("{Message}", message);
         _faults.Dispose();

@@ -72,7 +72,8 @@ public sealed class TrainCommandTests
         Assert.Equal(1, mismatch.ExitCode);
         Assert.Contains("hidden: the checkpoint has 24, the run asks for 32", mismatch.Error);
 
-        var resharded = CliRunner.Run(["train", "--json", .. Managed, "--tp", "3", "--steps", "5", "--resume", directory.Path]);
+        // The resumed run went on checkpointing into the directory (its latest is now step 8): resume step 5 by its directory.
+        var resharded = CliRunner.Run(["train", "--json", .. Managed, "--tp", "3", "--steps", "5", "--resume", Path.Combine(directory.Path, "step-00000005")]);
         Assert.Equal(JsonDocument.Parse(Json("--tp", "2", "--steps", "5").ToString()).RootElement.GetProperty("weights_sha256").GetString(),
             JsonDocument.Parse(resharded.Out).RootElement.GetProperty("weights_sha256").GetString());
     }

@@ -174,13 +174,15 @@ public sealed class CheckpointTests
     {
         using var directory = new TempDirectory();
         await TrainingRuns.Run(TrainingRuns.Options(2, 2) with { CheckpointDirectory = directory.Path });
-        var checkpoints = new CheckpointDirectory(directory.Path, keep: 0);
-
-        // Step 3's staging directory gets half of a rank file, then the writer dies (here: throws at the midpoint).
-        string staging = checkpoints.Begin(3)!;
-        using (var big = Tensor.Zeros(64, 64))
+        string staging;
+        using (var checkpoints = CheckpointDirectory.Open(directory.Path, 0, TrainingRuns.Model, TrainingRuns.Task, TrainingRuns.AdamW))
+        {
+            // Step 3's staging directory gets half of a rank file, then the writer dies (here: throws at the midpoint).
+            staging = checkpoints.Begin(3);
+            using var big = Tensor.Zeros(64, 64);
             Assert.Throws<IOException>(() => SafeTensorsFile.Write(Path.Combine(staging, "rank-0-of-2.safetensors"), [("a", big), ("b", big)],
                 new Dictionary<string, string>(), midway: () => throw new IOException("power cut")));
+        }
         Assert.True(File.Exists(Path.Combine(staging, "rank-0-of-2.safetensors.tmp")));
         Assert.False(File.Exists(Path.Combine(staging, "rank-0-of-2.safetensors")));
 

@@ -38,6 +38,8 @@ public sealed class Checkpoint : IDisposable
     {
         string directory = CheckpointDirectory.Resolve(path);
         var metadata = CheckpointMetadata.Read(Path.Combine(directory, CheckpointDirectory.MetadataFile));
+        if (CheckpointDirectory.TryParseStep(Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), out long named) && named != metadata.Step)
+            throw new InvalidDataException($"{directory}: the metadata says step {metadata.Step}, the directory's name says step {named}.");
         if (metadata.Files.Count != metadata.Tp || metadata.Files.Select(f => f.Rank).Order().Where((r, i) => r != i).Any())
             throw new InvalidDataException($"{directory}: the metadata lists {metadata.Files.Count} files for tp {metadata.Tp}; expected one per rank 0…{metadata.Tp - 1}.");
         var shards = new List<IReadOnlyList<(string Name, Tensor Value)>>();
@@ -94,8 +96,10 @@ public sealed class Checkpoint : IDisposable
         var (fileMetadata, tensors) = SafeTensorsFile.Read(path);
         try
         {
-            if (fileMetadata.TryGetValue("rank", out var rankText) && rankText != file.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                throw new InvalidDataException($"{path}: the file says it is rank {rankText}'s, the metadata lists it for rank {file.Rank}.");
+            // The header written with the file and the metadata written after it must tell the same story.
+            foreach (var (key, expected) in new[] { ("rank", (long)file.Rank), ("step", metadata.Step), ("tp", metadata.Tp) })
+                if (!fileMetadata.TryGetValue(key, out var text) || text != expected.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    throw new InvalidDataException($"{path}: the file's header says {key} {(text is null ? "nothing" : $"'{text}'")}; the metadata says {key} {expected}.");
             var names = tensors.Select(t => t.Name).ToHashSet();
             foreach (var expected in metadata.Tensors)
             {

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Text.Json;
+using TpActors.Layers.Execution.Checkpoints;
+
+namespace TpActors.Host.Tests.Commands;
+
+// A checkpoint directory belongs to one run and one process, is checked before step 1, and is never left half-written.
+public sealed class TrainCheckpointDirectoryTests
+{
+    private static readonly string[] Small = ["--layers", "1", "--hidden", "12", "--ffn", "20", "--batch", "4", "-D", "tpactors.tensors.backend=managed"];
+
+    private static CliRunner.Result Train(params string[] args) => CliRunner.Run(["train", .. Small, .. args]);
+
+    private static string Latest(string directory) => File.ReadAllText(Path.Combine(directory, "latest")).Trim();
+
+    [Fact]
+    public void AnotherRunsDirectory_IsRefusedBeforeStep1_NamingTheDifference()
+    {
+        using var directory = new TempDirectory();
+        Assert.Equal(0, Train("--tp", "2", "--steps", "4", "--seed", "42", "--checkpoint-dir", directory.Path, "--checkpoint-every", "2").ExitCode);
+        var digest = File.ReadAllText(Path.Combine(directory.Path, "step-00000004", "metadata.json"));
+
+        var other = Train("--tp", "2", "--steps", "3", "--seed", "7", "--checkpoint-dir", directory.Path);
+        Assert.Equal(1, other.ExitCode);
+        Assert.Contains("holds another run's checkpoints", other.Error);
+        Assert.Contains("seed: the checkpoint has 42, the run asks for 7", other.Error);
+        Assert.DoesNotContain("step 1/", other.Error); // refused before training, not after
+        Assert.Equal("step-00000004", Latest(directory.Path));
+        Assert.Equal(digest, File.ReadAllText(Path.Combine(directory.Path, "step-00000004", "metadata.json")));
+        Assert.Equal([2L, 4L], CheckpointDirectory.CompleteSteps(directory.Path));
+    }
+
+    [Fact]
+    public void ResumingFromAnEarlierStep_RewritesTheLaterSteps_NeverSkipsThem()
+    {
+        using var directory = new TempDirectory();
+        string uninterrupted = Digest(Train("--tp", "2", "--steps", "8"));
+        Assert.Equal(0, Train("--tp", "2", "--steps", "8", "--checkpoint-dir", directory.Path, "--checkpoint-every", "4").ExitCode);
+        File.WriteAllText(Path.Combine(directory.Path, "latest"), "step-00000004\n");
+        File.WriteAllText(Path.Combine(directory.Path, "step-00000008", "marker"), "written by the first process");
+
+        // Resumed from step 4 into the same directory, which already holds step 8 of this run: step 8 is written again.
+        var resumed = CliRunner.Run(["train", "-D", "tpactors.tensors.backend=managed", "--tp", "2", "--steps", "8", "--resume", directory.Path, "--checkpoint-every", "4"]);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Contains($"checkpoint: {Path.Combine(directory.Path, "step-00000008")}", resumed.Out); // it kept writing where it resumed from
+        Assert.Equal("step-00000008", Latest(directory.Path));
+        Assert.False(File.Exists(Path.Combine(directory.Path, "step-00000008", "marker")), "step 8's directory was replaced by the new one");
+        Assert.Equal(uninterrupted, Digest(resumed));
+    }
+
+    [Fact]
+    public void ADirectoryInUse_IsRefusedAtOnce_NamingTheProcess()
+    {
+        using var directory = new TempDirectory();
+        using (DirectoryLock.Acquire(directory.Path, "checkpoint directory"))
+        {
+            var second = Train("--tp", "2", "--steps", "2", "--checkpoint-dir", directory.Path);
+            Assert.Equal(1, second.ExitCode);
+            Assert.Contains($"Checkpoint directory {directory.Path} is in use by process {Environment.ProcessId}", second.Error);
+        }
+        Assert.Equal(0, Train("--tp", "2", "--steps", "2", "--checkpoint-dir", directory.Path).ExitCode); // released with its holder
+    }
+
+    [Fact]
+    public void ALockHeldByAKilledProcess_IsReleasedByTheKernel()
+    {
+        using var directory = new TempDirectory();
+        using var first = Process.Start(CliProcess.StartInfo(["train", .. Small, "--tp", "2", "--steps", "100000000", "--checkpoint-dir", directory.Path,
+            "--checkpoint-every", "1", "-D", "tpactors.training.checkpoint-keep=1"]))!;
+        try
+        {
+            // Its first checkpoint line says it holds the lock (taken before step 1).
+            string? line;
+            while ((line = first.StandardError.ReadLine()) is not null && !line.StartsWith("checkpoint: ", StringComparison.Ordinal)) { }
+            Assert.True(line is not null, "the first run ended before its first checkpoint");
+            var second = Train("--tp", "2", "--steps", "2", "--checkpoint-dir", directory.Path);
+            Assert.Equal(1, second.ExitCode);
+            Assert.Contains($"is in use by process {first.Id}", second.Error);
+        }
+        finally
+        {
+            first.Kill(); // SIGKILL: no cleanup code runs in it
+            first.WaitForExit();
+        }
+        Assert.Equal(0, Train("--tp", "2", "--steps", "2", "--checkpoint-dir", directory.Path).ExitCode);
+    }
+
+    [Fact]
+    public void APlainFileOrASymlinkLoop_IsRefusedBeforeStep1()
+    {
+        using var directory = new TempDirectory();
+        string file = directory.Write("plain", "not a directory");
+        var onFile = Train("--tp", "2", "--steps", "3", "--checkpoint-dir", file);
+        Assert.Equal(1, onFile.ExitCode);
+        Assert.Contains($"Checkpoint directory {file} is a file, not a directory", onFile.Error);
+        Assert.DoesNotContain("step 1/", onFile.Error);
+
+        string loop = directory.File("loop");
+        File.CreateSymbolicLink(loop, loop);
+        var onLoop = Train("--tp", "2", "--steps", "3", "--checkpoint-dir", loop);
+        Assert.Equal(1, onLoop.ExitCode);
+        Assert.Contains($"Checkpoint directory {loop} is a symbolic link that does not resolve", onLoop.Error);
+        Assert.DoesNotContain("step 1/", onLoop.Error);
+    }
+
+    [MountFact]
+    public void AReadOnlyMount_IsRefusedBeforeStep1()
+    {
+        using var directory = new TempDirectory();
+        var result = InMountNamespace(directory.Path, "ro", $"{directory.Path}/ck");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Read-only file system", result.Error);
+        Assert.DoesNotContain("step 1/", result.Error);
+    }
+
+    [MountFact]
+    public void AFullDisk_StopsAtTheCheckpoint_NamingIt_AndLeavesNoPartialStep()
+    {
+        using var directory = new TempDirectory();
+        // 1 MiB holds the lock file but not a rank file of these sizes (about 1.5 MiB each).
+        var result = InMountNamespace(directory.Path, "size=1m", $"{directory.Path}/ck", sizes: ["--hidden", "96", "--ffn", "512"], after: $"ls -A '{directory.Path}/ck'");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Training stopped at step 2, checkpoint phase", result.Error);
+        Assert.Contains("No space left on device", result.Error);
+        Assert.DoesNotContain(".partial", result.Out); // the listing of the directory after the run
+    }
+
+    // Runs train with its checkpoint directory on a tmpfs mounted (with the given options) over mountPoint in a private mount
+    // namespace, so the mount disappears with the process; `after` runs in the namespace once train has ended.
+    private static CliRunner.Result InMountNamespace(string mountPoint, string mountOptions, string checkpointDir, string[]? sizes = null, string after = "true")
+    {
+        string[] words = [CliProcess.Dotnet, CliProcess.Assembly, "train", "-D", "tpactors.tensors.backend=managed", .. sizes ?? Small[..8],
+            "--tp", "2", "--steps", "4", "--checkpoint-every", "2", "--checkpoint-dir", checkpointDir];
+        string script = $"mount -t tmpfs -o {mountOptions} tmpfs '{mountPoint}' && {string.Join(' ', words.Select(w => $"'{w}'"))}; code=$?; {after}; exit $code";
+        var start = new ProcessStartInfo("/usr/bin/unshare") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var arg in new[] { "-m", "/bin/sh", "-c", script }) start.ArgumentList.Add(arg);
+        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+        return CliProcess.Run(start);
+    }
+
+    private static string Digest(CliRunner.Result result) =>
+        result.Out.Split('\n').Single(l => l.StartsWith("weights sha256: ", StringComparison.Ordinal));
+}
