@@ -24,8 +24,15 @@ public static class TrainPrinter
             output.WriteLine(Invariant($"final loss: {result.FinalLoss:0.000000} (first {result.Losses[0]:0.000000})"));
         }
         output.WriteLine(Invariant($"recoveries: {result.Recoveries.Count}, time lost {result.TimeLost.TotalSeconds:0.000} s"));
-        foreach (var r in result.Recoveries)
-            output.WriteLine(Invariant($"  rank {r.Rank}, step {r.Step}, {TrainingPhases.Name(r.Phase)}: {Kind(r.Kind)}: {r.Cause} (recovered in {r.RecoveryTime.TotalMilliseconds:0.0} ms, lost {r.TimeLost.TotalMilliseconds:0.0} ms)"));
+        for (int i = 0; i < result.Recoveries.Count; i++)
+        {
+            var r = result.Recoveries[i];
+            bool sameIncident = i > 0 && r.Incident != 0 && result.Recoveries[i - 1].Incident == r.Incident;
+            string cost = sameIncident
+                ? Invariant($"recovered together with the one above, in {r.RecoveryTime.TotalMilliseconds:0.0} ms")
+                : Invariant($"recovered in {r.RecoveryTime.TotalMilliseconds:0.0} ms, lost {r.TimeLost.TotalMilliseconds:0.0} ms");
+            output.WriteLine(Invariant($"  rank {r.Rank}, step {r.Step}, {TrainingPhases.Name(r.Phase)}: {Kind(r.Kind)}: {r.Cause} ({cost})"));
+        }
         if (result.Checkpoints.Count > 0) output.WriteLine($"checkpoint: {result.Checkpoints[^1]}");
         if (check is not null) output.WriteLine($"check:      {check}");
         output.WriteLine($"weights sha256: {result.WeightsSha256}");
@@ -85,6 +92,7 @@ public static class TrainPrinter
         ["cause"] = r.Cause,
         ["recovery_seconds"] = Math.Round(r.RecoveryTime.TotalSeconds, 6),
         ["lost_seconds"] = Math.Round(r.TimeLost.TotalSeconds, 6),
+        ["incident"] = r.Incident,
     }).ToList();
 
     private static string Kind(FailureKind kind) => kind.ToString().ToLowerInvariant();

@@ -24,8 +24,14 @@ public sealed record Recovery(int Rank, long Step, TrainingPhase Phase, FailureK
     /// <summary>From the failure being noticed to the group running again (re-formed, state restored).</summary>
     public TimeSpan RecoveryTime { get; set; }
 
-    /// <summary>Work thrown away plus <see cref="RecoveryTime"/>: from the start of the aborted step (or action) to the group running again.</summary>
+    /// <summary>
+    /// Work thrown away plus recovery: from the start of the aborted step (or action) to the group running again, less any
+    /// part an earlier recovery already counts. Recoveries of one incident share their time, so the sum is the run's loss.
+    /// </summary>
     public TimeSpan TimeLost { get; set; }
+
+    /// <summary>The incident it belongs to, from 1: failures recovered from by the same re-forming of the group share one; 0 while unresolved.</summary>
+    public int Incident { get; set; }
 
     /// <inheritdoc/>
     public override string ToString() => $"rank {Rank}, step {Step}, {TrainingPhases.Name(Phase)}: {Cause}";

@@ -52,6 +52,7 @@ public sealed class TrainingSupervisor : ReceiveActor
     // The phase in flight: its id, who has yet to answer, the answers, and its timeout.
     private PhaseRound _round;
     private readonly bool[] _waiting;
+    private readonly Queue<PhaseRound>[] _unanswered; // per rank, the rounds sent to it and not yet answered, oldest first
     private readonly object?[] _results;
     private ICancelable? _timeout;
     private long _attempt;
@@ -74,6 +75,8 @@ public sealed class TrainingSupervisor : ReceiveActor
 
     private readonly List<Recovery> _recoveries = [];
     private readonly List<(Recovery Recovery, TimeSpan DetectedAt, TimeSpan ActionStartedAt)> _unresolved = [];
+    private int _incidents;        // incidents resolved so far (recoveries resolved by one join are one incident)
+    private TimeSpan _lostUntil;   // the end of the time already counted as lost
     private readonly List<string> _written = [];  // checkpoint directories, in order
     private long? _staging;                       // the step whose checkpoint is being written, until it is committed
     private bool _finished;
@@ -104,6 +107,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         _incarnations = new int[tp];
         _endpoints = new IActorRef?[tp];
         _waiting = new bool[tp];
+        _unanswered = Enumerable.Range(0, tp).Select(_ => new Queue<PhaseRound>()).ToArray();
         _results = new object?[tp];
         _snapshot = new ShardState?[tp];
         _spare = new ShardState?[tp];
@@ -119,11 +123,11 @@ public sealed class TrainingSupervisor : ReceiveActor
         _current = _afterJoin = FirstAction;
 
         Receive<PhaseDone>(done => Guard(() => OnDone(done)));
-        Receive<PhaseAborted>(_ => { });
+        Receive<PhaseAborted>(aborted => Answered(aborted.Rank, aborted.Round));
         Receive<PhaseStalled>(stalled => Guard(() => OnStalled(stalled)));
         Receive<PhaseFailed>(failed => Guard(() => OnFailed(failed)));
         Receive<PhaseTimedOut>(timedOut => Guard(() => OnTimedOut(timedOut)));
-        Receive<RankThrew>(threw => Guard(() => Recover([(threw.Rank, FailureKind.Threw, threw.Cause.Message)])));
+        Receive<RankThrew>(threw => Guard(() => OnThrew(threw)));
         Receive<Terminated>(terminated => Guard(() => OnTerminated(terminated)));
     }
 
@@ -166,12 +170,17 @@ public sealed class TrainingSupervisor : ReceiveActor
         _round = new PhaseRound(_attempt, step, phase);
         Array.Fill(_waiting, true);
         Array.Clear(_results);
-        for (int r = 0; r < _ranks.Length; r++) _ranks[r].Tell(new RunPhase(_round, payload(r)), Self);
+        for (int r = 0; r < _ranks.Length; r++)
+        {
+            _unanswered[r].Enqueue(_round);
+            _ranks[r].Tell(new RunPhase(_round, payload(r)), Self);
+        }
         _timeout = Context.System.Scheduler.ScheduleTellOnce(_options.Settings.PhaseTimeout, Self, new PhaseTimedOut(_round), Self);
     }
 
     private void OnDone(PhaseDone done)
     {
+        Answered(done.Rank, done.Round);
         if (done.Round != _round || !_waiting[done.Rank])
         {
             Reclaim(done.Rank, done.Result);
@@ -196,12 +205,7 @@ public sealed class TrainingSupervisor : ReceiveActor
                 break;
             case TrainingPhase.Join:
                 Array.Clear(_restore);
-                foreach (var (recovery, detectedAt, actionStartedAt) in _unresolved)
-                {
-                    recovery.RecoveryTime = _clock.Elapsed - detectedAt;
-                    recovery.TimeLost = _clock.Elapsed - actionStartedAt;
-                }
-                _unresolved.Clear();
+                ResolveRecoveries();
                 _afterJoin();
                 break;
             case TrainingPhase.Batch:
@@ -390,17 +394,33 @@ public sealed class TrainingSupervisor : ReceiveActor
 
     // ---- failures ----------------------------------------------------------------------------------------------------
 
+    // A rank answers its rounds in the order they were sent: an answer to `round` settles it and every older one.
+    private void Answered(int rank, PhaseRound round)
+    {
+        if ((uint)rank >= (uint)_ranks.Length) return;
+        var queue = _unanswered[rank];
+        while (queue.TryDequeue(out var oldest) && oldest != round) { }
+    }
+
+    private void OnThrew(RankThrew threw)
+    {
+        Answered(threw.Rank, threw.Round);
+        Recover([new Failure(threw.Rank, FailureKind.Threw, threw.Cause.Message, threw.Round)]);
+    }
+
     private void OnStalled(PhaseStalled stalled)
     {
+        Answered(stalled.Rank, stalled.Round);
         if (stalled.Round != _round) return;
         var suspects = stalled.Missing.Where(r => r != stalled.Rank && (uint)r < (uint)_ranks.Length).Distinct().ToList();
         if (suspects.Count == 0) suspects = [stalled.Rank];
-        Recover(suspects.Select(r => (r, FailureKind.Hung,
-            $"did not answer its peers in a collective within {_options.Settings.CollectiveTimeout.TotalSeconds:0.###}s (reported by rank {stalled.Rank})")).ToList());
+        Recover(suspects.Select(r => new Failure(r, FailureKind.Hung,
+            $"did not answer its peers in a collective within {_options.Settings.CollectiveTimeout.TotalSeconds:0.###}s (reported by rank {stalled.Rank})", StuckIn(r))).ToList());
     }
 
     private void OnFailed(PhaseFailed failed)
     {
+        Answered(failed.Rank, failed.Round);
         if (failed.Round != _round) return;
         if (failed.Round.Phase == TrainingPhase.Checkpoint) FailCheckpoint(failed.Round.Step, $"rank {failed.Rank} could not write its file: {failed.Reason}");
         else Fail($"Training stopped at {failed.Round}: rank {failed.Rank}: {failed.Reason}. {CheckpointSentence}");
@@ -410,23 +430,29 @@ public sealed class TrainingSupervisor : ReceiveActor
     {
         if (timedOut.Round != _round || !_waiting.Any(w => w)) return;
         var silent = Enumerable.Range(0, _ranks.Length).Where(r => _waiting[r]).ToList();
-        Recover(silent.Select(r => (r, FailureKind.Hung, $"did not answer within the phase timeout of {_options.Settings.PhaseTimeout.TotalSeconds:0.###}s")).ToList());
+        Recover(silent.Select(r => new Failure(r, FailureKind.Hung, $"did not answer within the phase timeout of {_options.Settings.PhaseTimeout.TotalSeconds:0.###}s", StuckIn(r))).ToList());
     }
 
     private void OnTerminated(Terminated terminated)
     {
         int rank = Array.IndexOf(_ranks, terminated.ActorRef);
         if (rank < 0 || _finished) return; // a rank already replaced
-        Recover([(rank, FailureKind.Stopped, "its actor stopped (DeathWatch)")]);
+        Recover([new Failure(rank, FailureKind.Stopped, "its actor stopped (DeathWatch)", StuckIn(rank))]);
     }
 
-    private void Recover(IReadOnlyList<(int Rank, FailureKind Kind, string Cause)> failures)
+    // The round a silent or stopped rank was in: the oldest it has not answered (a rank hung in step 3's forward phase is
+    // still in it when the re-forming connect round times out), or the current one.
+    private PhaseRound StuckIn(int rank) => _unanswered[rank].TryPeek(out var oldest) ? oldest : _round;
+
+    // Each failure names the round it happened in; a failure noticed while an earlier one is being recovered from (a second
+    // rank that threw in the same step) happened in that earlier round, not in the re-forming one.
+    private void Recover(IReadOnlyList<Failure> failures)
     {
         if (_finished) return;
         var phase = _round.Phase;
-        foreach (var (rank, kind, cause) in failures)
+        foreach (var (rank, kind, cause, failedIn) in failures)
         {
-            var recovery = new Recovery(rank, _round.Step, phase, kind, cause);
+            var recovery = new Recovery(rank, failedIn.Step, failedIn.Phase, kind, cause);
             _recoveries.Add(recovery);
             _unresolved.Add((recovery, _clock.Elapsed, _actionStartedAt));
             _log.LogWarning("Rank {Rank} failed at {Round}: {Cause}. Recovering.", rank, _round, cause);
@@ -446,7 +472,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         string aborted = Group;
         foreach (var endpoint in _endpoints) endpoint?.Tell(new AbortGroup(aborted, $"rank {failures[0].Rank} failed in {_round}"), Self);
         _attempt++;
-        foreach (var (rank, kind, _) in failures)
+        foreach (var (rank, kind, _, _) in failures)
         {
             if (kind == FailureKind.Threw) continue; // restarting in place
             Context.Unwatch(_ranks[rank]);
@@ -486,6 +512,24 @@ public sealed class TrainingSupervisor : ReceiveActor
         return true;
     }
 
+    // The group is running again: every recovery since the last join is one incident. Time is counted once: a recovery's lost
+    // time starts where the previous incident's ended, so recoveries that overlap share it and the sum is the run's lost time.
+    private void ResolveRecoveries()
+    {
+        if (_unresolved.Count == 0) return;
+        var now = _clock.Elapsed;
+        _incidents++;
+        foreach (var (recovery, detectedAt, actionStartedAt) in _unresolved)
+        {
+            var from = actionStartedAt > _lostUntil ? actionStartedAt : _lostUntil;
+            recovery.Incident = _incidents;
+            recovery.RecoveryTime = now - detectedAt;
+            recovery.TimeLost = now > from ? now - from : TimeSpan.Zero;
+            _lostUntil = now;
+        }
+        _unresolved.Clear();
+    }
+
     private bool FailUnrestorable()
     {
         var last = _recoveries[^1];
@@ -504,6 +548,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         int incarnation = _incarnations[rank]++;
         var actor = Context.ActorOf(RankActor.Props(rank, _threadsPerRank, _rankSettings, _faults), incarnation == 0 ? $"rank-{rank}" : $"rank-{rank}-{incarnation}");
         Context.Watch(actor);
+        _unanswered[rank].Clear(); // a new actor owes no answers
         return actor;
     }
 
@@ -556,6 +601,8 @@ public sealed class TrainingSupervisor : ReceiveActor
     private sealed record PhaseTimedOut(PhaseRound Round);
 
     private sealed record RankThrew(int Rank, PhaseRound Round, Exception Cause);
+
+    private readonly record struct Failure(int Rank, FailureKind Kind, string Cause, PhaseRound In);
 }
 
 /// <summary>Callbacks a training run makes on its supervisor's thread: keep them short.</summary>

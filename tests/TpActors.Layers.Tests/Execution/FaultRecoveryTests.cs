@@ -60,6 +60,30 @@ public sealed class FaultRecoveryTests(CleanRun clean) : IClassFixture<CleanRun>
     }
 
     [Fact]
+    public async Task TwoRanksFailingInOneStep_AreBothReportedInThatStep_AndTheirTimeIsCountedOnce()
+    {
+        var result = await TrainingRuns.Run(TrainingRuns.Options(2, 6, null, new FaultSpec(1, 5, TrainingPhase.Backward, FaultKind.Throw),
+            new FaultSpec(0, 5, TrainingPhase.Backward, FaultKind.Throw)));
+        Assert.Equal(clean.Result.WeightsSha256, result.WeightsSha256);
+        Assert.Equal(2, result.Recoveries.Count);
+        Assert.All(result.Recoveries, r => Assert.Equal((5L, TrainingPhase.Backward), (r.Step, r.Phase))); // not "step 4, connect" for the second
+        Assert.Equal(result.Recoveries[0].Incident, result.Recoveries[1].Incident);
+        Assert.Equal(TimeSpan.Zero, result.Recoveries[1].TimeLost); // the first of the incident counts the time they share
+        Assert.True(result.TimeLost <= result.Wall, $"{result.TimeLost} lost in a {result.Wall} run");
+    }
+
+    [Fact]
+    public async Task AStopAndAHangInOneStep_NameTheStepTheyFailedIn_AndLoseNoMoreThanTheRunTook()
+    {
+        var result = await TrainingRuns.Run(TrainingRuns.Options(2, 6, null, new FaultSpec(0, 3, TrainingPhase.Forward, FaultKind.Stop),
+            new FaultSpec(1, 3, TrainingPhase.Forward, FaultKind.Hang)));
+        Assert.Equal(clean.Result.WeightsSha256, result.WeightsSha256);
+        Assert.Equal([(0, 3L, TrainingPhase.Forward, FailureKind.Stopped), (1, 3L, TrainingPhase.Forward, FailureKind.Hung)],
+            result.Recoveries.Select(r => (r.Rank, r.Step, r.Phase, r.Kind)).ToList()); // rank 1 hung in step 3's forward, though noticed while re-forming
+        Assert.True(result.TimeLost <= result.Wall, $"{result.TimeLost} lost in a {result.Wall} run: overlapping recoveries counted twice");
+    }
+
+    [Fact]
     public async Task SparseSnapshots_RollEveryRankBack_AndReplayTheStepsSince()
     {
         var options = TrainingRuns.Options(2, 6, null, new FaultSpec(0, 5, TrainingPhase.Forward, FaultKind.Throw));
