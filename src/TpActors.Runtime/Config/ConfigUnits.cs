@@ -61,6 +61,30 @@ public static class ConfigUnits
         return (long)bytes;
     }
 
+    /// <summary>A duration as HOCON writes it, in the largest unit that keeps it whole: <c>0s</c>, <c>-5s</c>, <c>250ms</c>, <c>2m</c>, <c>1500us</c>.</summary>
+    public static string FormatDuration(TimeSpan duration)
+    {
+        long ticks = duration.Ticks;
+        if (ticks == 0) return "0s";
+        foreach (var (unit, perUnit) in new (string, long)[] { ("d", TimeSpan.TicksPerDay), ("h", TimeSpan.TicksPerHour), ("m", TimeSpan.TicksPerMinute),
+                     ("s", TimeSpan.TicksPerSecond), ("ms", TimeSpan.TicksPerMillisecond), ("us", 10) })
+            if (ticks % perUnit == 0) return (ticks / perUnit).ToString(CultureInfo.InvariantCulture) + unit;
+        return (ticks * 100).ToString(CultureInfo.InvariantCulture) + "ns";
+    }
+
+    /// <summary>A size as HOCON writes it, in the largest power-of-two unit that keeps it whole: <c>0 B</c>, <c>512 B</c>, <c>64 MiB</c>, <c>1536 KiB</c>.</summary>
+    public static string FormatBytes(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+        int u = 0;
+        while (u < units.Length - 1 && bytes != 0 && bytes % 1024 == 0)
+        {
+            bytes /= 1024;
+            u++;
+        }
+        return bytes.ToString(CultureInfo.InvariantCulture) + " " + units[u];
+    }
+
     // The number times the factor of its unit (or of `defaultUnit` when none is written).
     private static bool TryScale(string text, Dictionary<string, double> units, string defaultUnit, string family, string unitList, out double scaled, out string? error)
     {

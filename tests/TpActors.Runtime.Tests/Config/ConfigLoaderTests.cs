@@ -119,8 +119,37 @@ public sealed class ConfigLoaderTests : IDisposable
     {
         var file = _dir.Write("big.conf", "a = \"" + new string('x', 2000) + "\"");
         var error = Assert.ThrowsAny<ConfigException>(() => ConfigLoader.Load(file, ["tpactors.config.max-file-size=1 KiB"]));
-        Assert.Contains("larger than tpactors.config.max-file-size (1024 bytes)", error.Message);
+        Assert.Contains("larger than tpactors.config.max-file-size (1 KiB)", error.Message);
         Assert.Equal(2000, ConfigLoader.Load(file, ["tpactors.config.max-file-size=1 MiB"]).Config.GetString("a").Length);
+    }
+
+    [Theory]
+    [InlineData("/dev/zero")]
+    [InlineData("/dev/urandom")]
+    public void MaxFileSize_BoundsWhatIsReadFromADevice(string device)
+    {
+        foreach (var include in new[] { $"include \"{device}\"", $"include file(\"{device}\")", $"include required(file(\"{device}\"))" })
+        {
+            var file = _dir.Write("device.conf", "a = 1\n" + include + "\n");
+            var error = Assert.ThrowsAny<ConfigException>(() => ConfigLoader.Load(file, ["tpactors.config.max-file-size=64 KiB"]));
+            Assert.Contains($"device.conf:2:1: '{device}' yields more bytes than tpactors.config.max-file-size (64 KiB)", error.Message);
+        }
+        var direct = Assert.ThrowsAny<ConfigException>(() => ConfigLoader.Load(device));
+        Assert.Contains($"'{device}' yields more bytes than tpactors.config.max-file-size (4 MiB)", direct.Message);
+    }
+
+    [Fact]
+    public async Task APipe_IsReadAsAFile_WithinMaxFileSize()
+    {
+        var fifo = _dir.File("settings.fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        var writer = Task.Run(() => File.WriteAllText(fifo, "tpactors.training.tp = 3\n")); // as --config <(…) hands over a pipe
+        Assert.Equal(3, ConfigLoader.Load(fifo).Config.GetInt("tpactors.training.tp"));
+        await writer;
     }
 
     [Fact]

@@ -67,6 +67,28 @@ public class ParseErrorTests
     }
 
     [Fact]
+    public void DottedKeys_CountTowardTheNestingLimit_AsBracesDo()
+    {
+        static string Dotted(int keys) => string.Join('.', Enumerable.Repeat("a", keys)) + " = 1";
+        Assert.Equal(1, ConfigFactory.ParseString(Dotted(257)).GetInt(string.Join('.', Enumerable.Repeat("a", 257)))); // 256 objects, as Nest(256)
+        AssertError(Dotted(258), 1, 1, "a path of more than 257 keys nests deeper than objects may (256)");
+        AssertError(Dotted(200_000), 1, 1, "a path of more than 257 keys");
+        // Braces and dotted keys together: 100 braces, then a key of 200 parts.
+        AssertError("x { " + string.Concat(Enumerable.Repeat("x { ", 99)) + Dotted(200) + new string('}', 100), 1, 401, "nested more than 256 deep here (counting the 200 keys of this path)");
+    }
+
+    [Fact]
+    public void DottedKeys_FromTheCommandLineAndPropertiesFiles_AreHeldToTheSameLimit()
+    {
+        string deep = string.Join('.', Enumerable.Repeat("a", 5000));
+        var define = Assert.Throws<ConfigParseException>(() => ConfigLoader.Load(null, [deep + "=1"]));
+        Assert.StartsWith("-D[1]:1:1:", define.Message);
+        using var dir = new TempDirectory();
+        var properties = Assert.Throws<ConfigParseException>(() => ConfigLoader.Load(dir.Write("deep.properties", "ok = 1\n" + deep + " = 1\n")));
+        Assert.Contains("deep.properties:2:1: a key of 5000 parts nests deeper than objects may (256)", properties.Message);
+    }
+
+    [Fact]
     public void Nesting_CountsThroughIncludes()
     {
         using var dir = new TempDirectory();

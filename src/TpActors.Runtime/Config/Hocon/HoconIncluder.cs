@@ -66,15 +66,32 @@ internal sealed class HoconIncluder(HoconParseOptions options)
         return merged;
     }
 
+    // Reads at most max-file-size bytes from whatever the path is: a regular file is measured first; a device (/dev/zero,
+    // /dev/urandom), a pipe or a file that grows while it is read is cut off one byte past the limit, so no source can
+    // make the loader read without end.
     private string ReadText(string full, string display, ConfigOrigin? includedFrom)
     {
         var where = includedFrom ?? new ConfigOrigin(display, 0, 0);
+        long limit = options.MaxFileBytes;
+        string TooLarge(string what) =>
+            $"'{display}' {what} tpactors.config.max-file-size ({ConfigUnits.FormatBytes(limit)}); raise it with -D tpactors.config.max-file-size=…";
         try
         {
-            long length = new FileInfo(full).Length;
-            if (length > options.MaxFileBytes)
-                throw new ConfigException(where, $"'{display}' is {length} bytes, larger than tpactors.config.max-file-size ({options.MaxFileBytes} bytes); raise it with -D tpactors.config.max-file-size=…");
-            return File.ReadAllText(full);
+            var info = new FileInfo(full);
+            if ((info.Attributes & FileAttributes.Device) == 0 && info.Length > limit) throw new ConfigException(where, TooLarge($"is {info.Length} bytes, larger than"));
+            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            var bytes = new MemoryStream();
+            var chunk = new byte[64 * 1024];
+            int read;
+            // Ask for at most one byte past the limit (written to stay clear of overflow when the limit is long.MaxValue).
+            while ((read = stream.Read(chunk, 0, limit - bytes.Length < chunk.Length ? (int)(limit - bytes.Length) + 1 : chunk.Length)) > 0)
+            {
+                bytes.Write(chunk, 0, read);
+                if (bytes.Length > limit) throw new ConfigException(where, TooLarge("yields more bytes than"));
+            }
+            bytes.Position = 0;
+            using var reader = new StreamReader(bytes, detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

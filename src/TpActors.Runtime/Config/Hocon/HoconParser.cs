@@ -174,8 +174,21 @@ internal sealed partial class HoconParser
                 throw new ConfigParseException(separator.Origin, $"expected ':', '=', '+=' or '{{' after key '{key}', found {separator.Describe()}");
         }
 
+        // A dotted key opens one object per key but the last, as braces would: they count toward the nesting limit.
+        int opened = key.Length - 1;
+        if (_depth + opened > HoconParseOptions.MaxNestingDepth)
+            throw new ConfigParseException(keyStart.Origin, $"objects and lists are nested more than {HoconParseOptions.MaxNestingDepth} deep here (counting the {key.Length} keys of this path)");
         var fieldPath = path.Append(key);
-        var value = ParseValue(fieldPath) ?? throw Expected($"a value for key '{key}'");
+        _depth += opened;
+        HoconValue value;
+        try
+        {
+            value = ParseValue(fieldPath) ?? throw Expected($"a value for key '{key}'");
+        }
+        finally
+        {
+            _depth -= opened;
+        }
         if (separator.Kind == HoconTokenKind.PlusEquals)
         {
             // a += b is a = ${?a} [b]: the self-reference reads the value set before this field.

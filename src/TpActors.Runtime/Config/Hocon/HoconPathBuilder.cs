@@ -53,6 +53,9 @@ internal static class HoconPathBuilder
         {
             if (!keyHasText && key.Length == 0)
                 throw new ConfigParseException(at, "path has an empty key: a leading, trailing or doubled '.' (quote \"\" for an empty key)");
+            // Each key but the last opens an object, as a brace does, so a path has at most one key more than the nesting limit.
+            if (keys.Count > HoconParseOptions.MaxNestingDepth)
+                throw new ConfigParseException(origin, $"a path of more than {HoconParseOptions.MaxNestingDepth + 1} keys nests deeper than objects may ({HoconParseOptions.MaxNestingDepth})");
             keys.Add(key.ToString());
             key.Clear();
             keyHasText = false;

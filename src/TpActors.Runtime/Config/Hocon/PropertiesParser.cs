@@ -23,7 +23,10 @@ internal static class PropertiesParser
         {
             var (key, value) = SplitEntry(line);
             var origin = new ConfigOrigin(source, lineNumber, 1);
-            Insert(root, key.Split('.'), new HoconString(value, origin), origin);
+            var path = key.Split('.');
+            if (path.Length > HoconParseOptions.MaxNestingDepth + 1)
+                throw new ConfigParseException(origin, $"a key of {path.Length} parts nests deeper than objects may ({HoconParseOptions.MaxNestingDepth})");
+            Insert(root, path, new HoconString(value, origin), origin);
         }
         return (HoconObject)ToValue(root);
     }
