@@ -41,7 +41,10 @@ public static class TpActorsCli
 /// <param name="Verbose">The global --verbose option.</param>
 public sealed record CommandContext(TextWriter Out, TextWriter Error, Option<bool> Verbose)
 {
-    /// <summary>Runs a command body, turning configuration errors into a message and exit code 1 (a stack trace only with --verbose).</summary>
+    /// <summary>
+    /// Runs a command body, turning configuration errors, file-system errors and any other exception into one message on
+    /// stderr and exit code 1 (a stack trace only with --verbose).
+    /// </summary>
     public int Guard(ParseResult parse, Func<int> body)
     {
         try
@@ -51,6 +54,21 @@ public sealed record CommandContext(TextWriter Out, TextWriter Error, Option<boo
         catch (ConfigException e)
         {
             Error.WriteLine(e.Message);
+            if (parse.GetValue(Verbose)) Error.WriteLine(e);
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The file system said no (a full disk, a read-only mount, a missing permission): its message names the path.
+            Error.WriteLine($"tpactors {parse.CommandResult.Command.Name}: {e.Message}");
+            if (parse.GetValue(Verbose)) Error.WriteLine(e);
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A defect of tpactors, not of the input: still one sentence and exit 1, never a crash with a stack trace.
+            Error.WriteLine($"tpactors {parse.CommandResult.Command.Name}: internal error: {e.GetType().Name}: {e.Message}" +
+                (parse.GetValue(Verbose) ? "" : " (run again with --verbose for the stack trace)"));
             if (parse.GetValue(Verbose)) Error.WriteLine(e);
             return ExitCodes.Failure;
         }

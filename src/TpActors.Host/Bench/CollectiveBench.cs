@@ -34,14 +34,18 @@ public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int I
         config.GetBytes("tpactors.bench.collectives.min-bytes"));
 
     /// <summary>A size in bytes: a plain number, or with a unit (4KiB, 16MiB).</summary>
-    public static long ParseSize(string text) => ConfigFactory.ParseString($"s = {text}").GetBytes("s");
+    /// <exception cref="ArgumentException">The text is not a size; the message names it and the rule.</exception>
+    public static long ParseSize(string text) => ConfigUnits.ParseBytes(text, out string? error) is { } bytes
+        ? bytes
+        : throw new ArgumentException($"size '{text}' is not a size in bytes such as 4096, 64KiB or 16MiB: {error}.");
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
         if (Ranks is < 1 or > 64) throw new ArgumentException($"ranks is {Ranks}; use 1 to 64.");
         if (Sizes.Count == 0) throw new ArgumentException("sizes is empty; give at least one size in bytes.");
-        if (Sizes.FirstOrDefault(s => s < 4 || s > 1L << 30) is var bad and not 0) throw new ArgumentException($"size {bad} is out of range; use 4 bytes to 1 GiB.");
+        if (Sizes.Where(s => s < 4 || s > 1L << 30).Select(s => (long?)s).FirstOrDefault() is { } bad)
+            throw new ArgumentException($"size {bad} is out of range; use 4 bytes to 1 GiB.");
         if (Iterations is < 1 or > MaxIterations) throw new ArgumentException($"iterations is {Iterations}; use 1 to {MaxIterations}.");
         if (MinBytes is < 0 or > 1L << 30) throw new ArgumentException($"min-bytes is {MinBytes}; use 0 to 1 GiB.");
     }

@@ -64,6 +64,12 @@ public static class VerifyCommand
                 return ExitCodes.Usage;
             }
 
+            if (parse.GetValue(dump) is { } target && VerifyPrinter.PrepareDump(target) is { } unwritable)
+            {
+                context.Error.WriteLine($"tpactors verify: {unwritable}");
+                return ExitCodes.Failure;
+            }
+
             using var system = ActorSystem.Create("tpactors", loaded.Config);
             VerifyReport report;
             try
@@ -76,10 +82,12 @@ public static class VerifyCommand
                 if (parse.GetValue(context.Verbose)) context.Error.WriteLine(e);
                 return ExitCodes.Failure;
             }
-            if (parse.GetValue(dump) is { } directory) VerifyPrinter.Dump(report, directory, context.Error);
-            if (parse.GetValue(json)) VerifyPrinter.WriteJson(context.Out, report);
+            // The results are printed whatever happens to the dump: a full disk loses the files, not the checks.
+            string? dumpError = parse.GetValue(dump) is { } directory ? VerifyPrinter.Dump(report, directory, context.Error) : null;
+            if (parse.GetValue(json)) VerifyPrinter.WriteJson(context.Out, report, dumpError);
             else VerifyPrinter.WriteTable(context.Out, report);
-            return report.Passed ? ExitCodes.Success : ExitCodes.Failure;
+            if (dumpError is not null) context.Error.WriteLine($"tpactors verify: {dumpError}");
+            return report.Passed && dumpError is null ? ExitCodes.Success : ExitCodes.Failure;
         }));
         return command;
     }

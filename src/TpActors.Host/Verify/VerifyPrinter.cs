@@ -29,7 +29,7 @@ public static class VerifyPrinter
     }
 
     /// <summary>One JSON object: passed, backend, tp, the options, the wall time and the checks.</summary>
-    public static void WriteJson(TextWriter output, VerifyReport report)
+    public static void WriteJson(TextWriter output, VerifyReport report, string? dumpError = null)
     {
         var o = report.Options;
         var document = new Dictionary<string, object>
@@ -54,16 +54,45 @@ public static class VerifyPrinter
                 ["passed"] = c.Passed,
             }).ToList(),
         };
+        if (dumpError is not null) document["dump_error"] = dumpError;
         JsonOutput.WriteLine(output, document);
     }
 
-    /// <summary>Writes each MLP tensor to <c>DIR/name.npy</c>.</summary>
-    public static void Dump(VerifyReport report, string directory, TextWriter log)
+    /// <summary>
+    /// Makes sure the tensors can be written to <paramref name="directory"/> before any rank starts: it is created if
+    /// missing, must not be a file, and must take a file. Returns the reason it cannot, or null.
+    /// </summary>
+    public static string? PrepareDump(string directory)
     {
-        Directory.CreateDirectory(directory);
+        if (File.Exists(directory)) return $"--dump {directory}: it is a file; --dump takes a directory to write the .npy files into.";
+        try
+        {
+            Directory.CreateDirectory(directory);
+            string probe = Path.Combine(directory, $".tpactors-write-test-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"--dump {directory}: cannot write there: {e.Message}";
+        }
+    }
+
+    /// <summary>Writes each MLP tensor to <c>DIR/name.npy</c>; returns the reason it could not (a full disk), or null.</summary>
+    public static string? Dump(VerifyReport report, string directory, TextWriter log)
+    {
         var names = VerifyReport.DumpNames.Where(report.MlpTensors.ContainsKey).ToList();
-        foreach (var name in names) NpyFile.Write(Path.Combine(directory, name + ".npy"), report.MlpTensors[name]);
+        try
+        {
+            foreach (var name in names) NpyFile.Write(Path.Combine(directory, name + ".npy"), report.MlpTensors[name]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"--dump {directory}: the tensors could not all be written: {e.Message}";
+        }
         log.WriteLine($"wrote {names.Count} .npy files to {directory}: {string.Join(", ", names)}");
+        return null;
     }
 
     // JSON has no infinity or NaN: a value that is not finite is written as the largest double.

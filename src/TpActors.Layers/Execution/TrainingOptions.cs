@@ -54,6 +54,20 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
             Ranks = RankSettings.FromConfig(config),
         };
 
+    // The tensors a run holds at once, per weight: itself, its gradient and optimizer slots, two in-memory snapshots of all
+    // three, and the full copy gathered at the end (or read from a checkpoint); per layer the saved activations.
+    private MemoryBudget Memory()
+    {
+        double perWeight = 1 + 1 + Optimizer.SlotNames.Count + 3 * (1 + Optimizer.SlotNames.Count);
+        var budget = new MemoryBudget($"--layers {Model.Layers} --hidden {Model.Hidden} --ffn {Model.Ffn} --batch {Task.Batch}")
+            .Add("fc1.weight", Model.Hidden, Model.Ffn, perWeight * Model.Layers)
+            .Add("fc2.weight", Model.Ffn, Model.Hidden, perWeight * Model.Layers)
+            .Add("the inner activations", Task.Batch, Model.Ffn, 3.0 * Model.Layers)
+            .Add("the block outputs", Task.Batch, Model.Hidden, 3.0 * Model.Layers + 4)
+            .Add("the teacher", Model.Hidden, Task.TeacherWidth, 2);
+        return budget;
+    }
+
     /// <summary>Refuses a run that cannot be made, naming what is wrong.</summary>
     public void Validate()
     {
@@ -64,6 +78,7 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
         Task.Validate();
         Optimizer.Validate();
         Settings.Validate();
+        Memory().Check();
         foreach (var fault in Faults)
         {
             if (fault.Rank >= Tp) throw new ArgumentException($"--fault {fault}: rank {fault.Rank} does not exist with --tp {Tp}.");

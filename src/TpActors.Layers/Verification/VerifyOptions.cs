@@ -33,5 +33,14 @@ public sealed record VerifyOptions(int Tp, int Batch, int Hidden, int Ffn, long 
         if (Hidden < 1) throw new ArgumentException($"hidden is {Hidden}; use at least 1.");
         if (Ffn < 1) throw new ArgumentException($"ffn is {Ffn}; use at least 1.");
         if (!(Tolerance > 0)) throw new ArgumentException($"tolerance is {Tolerance}; use a positive number.");
+        Memory().Check();
     }
+
+    // The tensors a check holds at once: master weights, their shards and gradients, and float64 references (two floats
+    // each) of the weights, the activations and their gradients.
+    private MemoryBudget Memory() => new MemoryBudget($"--batch {Batch} --hidden {Hidden} --ffn {Ffn}")
+        .Add("w1", Hidden, Ffn, 6)
+        .Add("w2", Ffn, Hidden, 6)
+        .Add("the MLP's inner activations", Batch, Ffn, 8)
+        .Add("the input", Batch, Hidden, 10);
 }
