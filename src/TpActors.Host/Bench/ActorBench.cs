@@ -23,10 +23,11 @@ public sealed record ActorBench(long Messages, int InFlight, int Senders, int Ru
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
-        if (Messages < 1000) throw new ArgumentException($"messages is {Messages}; use at least 1000 so a run is long enough to time.");
-        if (InFlight < 1) throw new ArgumentException($"in-flight is {InFlight}; each pair needs at least 1 message in flight.");
-        if (Senders < 1 || Senders > Messages) throw new ArgumentException($"senders is {Senders}; use 1 to {Messages} (the message count).");
-        if (Runs < 1) throw new ArgumentException($"runs is {Runs}; use at least 1.");
+        SettingRules.Require("tpactors.bench.actors.messages", Messages, "--messages"); // so a run is long enough to time
+        SettingRules.Require("tpactors.bench.actors.in-flight", InFlight, "--in-flight");
+        SettingRules.Require("tpactors.bench.actors.senders", Senders, "--senders");
+        if (Senders > Messages) throw new ArgumentException($"--senders {Senders}: must be at most the message count, {Messages}.");
+        SettingRules.Require("tpactors.bench.actors.runs", Runs, "--runs");
     }
 
     /// <summary>Measures each pattern and its baseline on <paramref name="system"/>, reporting each pattern on <paramref name="progress"/> as it finishes.</summary>

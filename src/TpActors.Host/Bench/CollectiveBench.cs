@@ -42,12 +42,12 @@ public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int I
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
-        if (Ranks is < 1 or > 64) throw new ArgumentException($"ranks is {Ranks}; use 1 to 64.");
+        SettingRules.Require("tpactors.bench.collectives.ranks", Ranks, "--ranks");
         if (Sizes.Count == 0) throw new ArgumentException("sizes is empty; give at least one size in bytes.");
         if (Sizes.Where(s => s < 4 || s > 1L << 30).Select(s => (long?)s).FirstOrDefault() is { } bad)
             throw new ArgumentException($"size {bad} is out of range; use 4 bytes to 1 GiB.");
-        if (Iterations is < 1 or > MaxIterations) throw new ArgumentException($"iterations is {Iterations}; use 1 to {MaxIterations}.");
-        if (MinBytes is < 0 or > 1L << 30) throw new ArgumentException($"min-bytes is {MinBytes}; use 0 to 1 GiB.");
+        SettingRules.Require("tpactors.bench.collectives.iterations", Iterations, "--iterations");
+        SettingRules.Require("tpactors.bench.collectives.min-bytes", MinBytes);
     }
 
     /// <summary>Timed repetitions at <paramref name="bytes"/>: <see cref="Iterations"/>, or enough to move <see cref="MinBytes"/> if that is more.</summary>

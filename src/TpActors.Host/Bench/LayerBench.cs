@@ -28,9 +28,11 @@ public sealed record LayerBench(int GemmSize, int Hidden, int Ffn, int Batch, in
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
-        if (GemmSize < 1) throw new ArgumentException($"gemm-size is {GemmSize}; use at least 1.");
-        if (Hidden < 2 || Ffn < 2 || Batch < 1) throw new ArgumentException($"the MLP is hidden {Hidden}, ffn {Ffn}, batch {Batch}; use hidden and ffn of at least 2 (so TP=2 splits them) and batch of at least 1.");
-        if (Runs < 1) throw new ArgumentException($"runs is {Runs}; use at least 1.");
+        SettingRules.Require("tpactors.bench.layers.gemm-size", GemmSize);
+        SettingRules.Require("tpactors.bench.layers.hidden", Hidden); // at least 2, so TP=2 splits it
+        SettingRules.Require("tpactors.bench.layers.ffn", Ffn);
+        SettingRules.Require("tpactors.bench.layers.batch", Batch);
+        SettingRules.Require("tpactors.bench.layers.runs", Runs);
     }
 
     /// <summary>Floating-point operations of one MLP forward + backward: six GEMMs of batch × hidden × ffn.</summary>

@@ -34,9 +34,9 @@ public sealed record TrainBench(int Tp, int Layers, int Hidden, int Ffn, int Bat
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
-        if (Tp < 2) throw new ArgumentException($"tp is {Tp}; a fault needs a peer to survive it, so use at least 2.");
-        if (Steps < 4) throw new ArgumentException($"steps is {Steps}; use at least 4 (one untimed, a fault in the middle).");
-        if (Runs < 1) throw new ArgumentException($"runs is {Runs}; use at least 1.");
+        SettingRules.Require("tpactors.bench.training.tp", Tp); // a fault needs a peer to survive it
+        SettingRules.Require("tpactors.bench.training.steps", Steps); // one untimed, a fault in the middle
+        SettingRules.Require("tpactors.bench.training.runs", Runs);
         new ModelSpec(Layers, Hidden, Ffn).Validate();
     }
 

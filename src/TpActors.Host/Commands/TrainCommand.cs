@@ -15,23 +15,23 @@ public static class TrainCommand
     public static Command Create(CommandContext context)
     {
         var options = new ConfigOptions();
-        var tp = new Option<int?>("--tp") { Description = "Ranks in the tensor-parallel group (default: tpactors.training.tp).", HelpName = "N" };
-        var layers = new Option<int?>("--layers") { Description = "Residual MLP blocks (default: tpactors.training.layers).", HelpName = "L" };
-        var hidden = new Option<int?>("--hidden") { Description = "Model width; need not divide by tp (default: tpactors.training.hidden).", HelpName = "H" };
-        var ffn = new Option<int?>("--ffn") { Description = "Each block's inner width (default: tpactors.training.ffn).", HelpName = "F" };
-        var batch = new Option<int?>("--batch") { Description = "Rows per step (default: tpactors.training.batch).", HelpName = "B" };
-        var steps = new Option<long?>("--steps") { Description = "Train until this step, counted from the start also when resuming (default: tpactors.training.steps).", HelpName = "S" };
-        var lr = new Option<float?>("--lr") { Description = "Learning rate (default: tpactors.training.lr).", HelpName = "X" };
-        var optimizer = new Option<string?>("--optimizer") { Description = "sgd (with momentum) or adamw (default: tpactors.training.optimizer).", HelpName = "sgd|adamw" };
+        var tp = new Option<int?>("--tp") { Description = SettingHelp.Describe("Ranks in the tensor-parallel group", "tpactors.training.tp"), HelpName = "N" };
+        var layers = new Option<int?>("--layers") { Description = SettingHelp.Describe("Residual MLP blocks", "tpactors.training.layers"), HelpName = "L" };
+        var hidden = new Option<int?>("--hidden") { Description = SettingHelp.Describe("Model width; need not divide by tp", "tpactors.training.hidden"), HelpName = "H" };
+        var ffn = new Option<int?>("--ffn") { Description = SettingHelp.Describe("Each block's inner width", "tpactors.training.ffn"), HelpName = "F" };
+        var batch = new Option<int?>("--batch") { Description = SettingHelp.Describe("Rows per step", "tpactors.training.batch"), HelpName = "B" };
+        var steps = new Option<long?>("--steps") { Description = SettingHelp.Describe("Train until this step, counted from the start also when resuming", "tpactors.training.steps"), HelpName = "S" };
+        var lr = new Option<float?>("--lr") { Description = SettingHelp.Describe("Learning rate", "tpactors.training.lr"), HelpName = "X" };
+        var optimizer = new Option<string?>("--optimizer") { Description = SettingHelp.Describe("The optimizer (sgd is SGD with momentum)", "tpactors.training.optimizer"), HelpName = "sgd|adamw" };
         optimizer.AcceptOnlyFromAmong("sgd", "adamw");
-        var seed = new Option<long?>("--seed") { Description = "Seed of the data, the teacher and the initial weights (default: tpactors.training.seed).", HelpName = "S" };
+        var seed = new Option<long?>("--seed") { Description = SettingHelp.Describe("Seed of the data, the teacher and the initial weights", "tpactors.training.seed"), HelpName = "S" };
         var checkpointDir = new Option<string?>("--checkpoint-dir")
         {
             Description = "Write safetensors checkpoints here: one file per rank plus metadata.json per step directory, and 'latest'. " +
                 "A directory belongs to one run and one process at a time (it is locked). With --resume, defaults to the directory resumed from.",
             HelpName = "D",
         };
-        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Checkpoint every K steps, and after the last (default: tpactors.training.checkpoint-every).", HelpName = "K" };
+        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = SettingHelp.Describe("Checkpoint every K steps, and after the last", "tpactors.training.checkpoint-every"), HelpName = "K" };
         var resume = new Option<string?>("--resume")
         {
             Description = "Resume from a checkpoint directory (its latest step) or a step directory. Sizes, seed and optimizer not given are taken from it; " +
@@ -45,7 +45,7 @@ public static class TrainCommand
             HelpName = "rank:step:phase[:kind]",
         };
         var check = new Option<bool>("--check") { Description = "Also train at TP=1 on the same data and report the largest weight difference; exit 1 when it exceeds --check-tolerance." };
-        var checkTolerance = new Option<float?>("--check-tolerance") { Description = "The largest absolute weight difference --check passes (default: tpactors.training.check-tolerance).", HelpName = "X" };
+        var checkTolerance = new Option<float?>("--check-tolerance") { Description = SettingHelp.Describe("The largest absolute weight difference --check passes", "tpactors.training.check-tolerance"), HelpName = "X" };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object on stdout (progress goes to stderr)." };
 
         var command = new Command("train",

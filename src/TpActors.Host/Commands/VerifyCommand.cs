@@ -14,11 +14,11 @@ public static class VerifyCommand
     public static Command Create(CommandContext context)
     {
         var options = new ConfigOptions();
-        var tp = new Option<int?>("--tp") { Description = "Ranks in the tensor-parallel group, 1 to 16 (default: tpactors.verify.tp).", HelpName = "N" };
-        var batch = new Option<int?>("--batch") { Description = "Rows of the input (default: tpactors.verify.batch).", HelpName = "B" };
-        var hidden = new Option<int?>("--hidden") { Description = "Model width; need not divide by tp (default: tpactors.verify.hidden).", HelpName = "H" };
-        var ffn = new Option<int?>("--ffn") { Description = "The MLP's inner width; need not divide by tp (default: tpactors.verify.ffn).", HelpName = "F" };
-        var seed = new Option<long?>("--seed") { Description = "Seed of the master weights and inputs (default: tpactors.verify.seed).", HelpName = "S" };
+        var tp = new Option<int?>("--tp") { Description = SettingHelp.Describe("Ranks in the tensor-parallel group", "tpactors.verify.tp"), HelpName = "N" };
+        var batch = new Option<int?>("--batch") { Description = SettingHelp.Describe("Rows of the input", "tpactors.verify.batch"), HelpName = "B" };
+        var hidden = new Option<int?>("--hidden") { Description = SettingHelp.Describe("Model width; need not divide by tp", "tpactors.verify.hidden"), HelpName = "H" };
+        var ffn = new Option<int?>("--ffn") { Description = SettingHelp.Describe("The MLP's inner width; need not divide by tp", "tpactors.verify.ffn"), HelpName = "F" };
+        var seed = new Option<long?>("--seed") { Description = SettingHelp.Describe("Seed of the master weights and inputs", "tpactors.verify.seed"), HelpName = "S" };
         var bias = new Option<bool?>("--bias") { Description = "Whether the linears have biases: true or false (default: tpactors.verify.bias).", HelpName = "true|false", Arity = ArgumentArity.ExactlyOne };
         var activation = new Option<string?>("--activation") { Description = "The MLP's nonlinearity: gelu or relu (default: tpactors.verify.activation).", HelpName = "gelu|relu" };
         activation.AcceptOnlyFromAmong("gelu", "relu");

@@ -12,8 +12,7 @@ public sealed record CollectiveSettings(TimeSpan RoundTimeout, TimeSpan StallGra
     public static CollectiveSettings FromConfig(Config config)
     {
         long chunkBytes = config.GetBytes("tpactors.collectives.chunk-size");
-        if (chunkBytes < sizeof(float) || chunkBytes > 1L << 30)
-            throw new ArgumentException($"tpactors.collectives.chunk-size is {chunkBytes} bytes; use 4 bytes to 1 GiB.");
+        SettingRules.Require("tpactors.collectives.chunk-size", chunkBytes);
         return new CollectiveSettings(
             config.GetDuration("tpactors.collectives.round-timeout"),
             config.GetDuration("tpactors.collectives.stall-grace"),

@@ -15,15 +15,15 @@ public sealed record RankSettings(BackendKind Backend, int BlasThreads, TimeSpan
     public static RankSettings FromConfig(Config config)
     {
         string backend = config.GetString("tpactors.tensors.backend");
+        SettingRules.Require("tpactors.tensors.backend", backend);
         var kind = backend switch
         {
             "auto" => BackendKind.Auto,
             "openblas" => BackendKind.OpenBlas,
-            "managed" => BackendKind.Managed,
-            _ => throw new ArgumentException($"tpactors.tensors.backend is '{backend}'; use auto, openblas or managed."),
+            _ => BackendKind.Managed,
         };
         int threads = config.GetInt("tpactors.tensors.blas-threads");
-        if (threads < 0) throw new ArgumentException($"tpactors.tensors.blas-threads is {threads}; use 0 (cores / ranks) or more.");
+        SettingRules.Require("tpactors.tensors.blas-threads", threads);
         return new RankSettings(kind, threads, config.GetDuration("tpactors.ranks.command-timeout"), CollectiveSettings.FromConfig(config));
     }
 

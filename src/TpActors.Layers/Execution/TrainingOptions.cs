@@ -71,9 +71,9 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
     /// <summary>Refuses a run that cannot be made, naming what is wrong.</summary>
     public void Validate()
     {
-        if (Tp is < 1 or > 64) throw new ArgumentException($"--tp must be between 1 and 64, not {Tp}.");
-        if (Steps < 0) throw new ArgumentException($"--steps must be 0 or more, not {Steps}.");
-        if (CheckpointEvery < 0) throw new ArgumentException($"--checkpoint-every must be 0 or more, not {CheckpointEvery}.");
+        SettingRules.Require("tpactors.training.tp", Tp, "--tp");
+        SettingRules.Require("tpactors.training.steps", Steps, "--steps");
+        SettingRules.Require("tpactors.training.checkpoint-every", CheckpointEvery, "--checkpoint-every");
         Model.Validate();
         Task.Validate();
         Optimizer.Validate();

@@ -31,12 +31,13 @@ public sealed record TrainingSettings(TimeSpan PhaseTimeout, TimeSpan Collective
     /// <summary>Refuses values outside their range, naming the setting.</summary>
     public void Validate()
     {
-        if (PhaseTimeout <= TimeSpan.Zero) throw new ArgumentException($"tpactors.training.phase-timeout must be positive, not {PhaseTimeout}.");
-        if (CollectiveTimeout <= TimeSpan.Zero || CollectiveTimeout >= PhaseTimeout)
-            throw new ArgumentException($"tpactors.training.collective-timeout ({CollectiveTimeout.TotalSeconds:0.###}s) must be positive and shorter than phase-timeout ({PhaseTimeout.TotalSeconds:0.###}s), so a rank stuck in a collective can name the silent peer before the phase times out.");
-        if (MaxRetries < 0) throw new ArgumentException($"tpactors.training.max-retries must be 0 or more, not {MaxRetries}.");
-        if (RetryWindow <= TimeSpan.Zero) throw new ArgumentException($"tpactors.training.retry-window must be positive, not {RetryWindow}.");
-        if (SnapshotEvery < 0) throw new ArgumentException($"tpactors.training.snapshot-every must be 0 (off) or more, not {SnapshotEvery}.");
-        if (CheckpointKeep < 0) throw new ArgumentException($"tpactors.training.checkpoint-keep must be 0 (all) or more, not {CheckpointKeep}.");
+        SettingRules.Require("tpactors.training.phase-timeout", PhaseTimeout);
+        SettingRules.Require("tpactors.training.collective-timeout", CollectiveTimeout);
+        if (CollectiveTimeout >= PhaseTimeout)
+            throw new ArgumentException($"tpactors.training.collective-timeout ({ConfigUnits.FormatDuration(CollectiveTimeout)}) must be shorter than phase-timeout ({ConfigUnits.FormatDuration(PhaseTimeout)}), so a rank stuck in a collective can name the silent peer before the phase times out.");
+        SettingRules.Require("tpactors.training.max-retries", MaxRetries);
+        SettingRules.Require("tpactors.training.retry-window", RetryWindow);
+        SettingRules.Require("tpactors.training.snapshot-every", SnapshotEvery);
+        SettingRules.Require("tpactors.training.checkpoint-keep", CheckpointKeep);
     }
 }

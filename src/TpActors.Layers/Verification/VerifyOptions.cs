@@ -28,11 +28,11 @@ public sealed record VerifyOptions(int Tp, int Batch, int Hidden, int Ffn, long 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
     {
-        if (Tp is < 1 or > 16) throw new ArgumentException($"tp is {Tp}; use 1 to 16.");
-        if (Batch < 1) throw new ArgumentException($"batch is {Batch}; use at least 1.");
-        if (Hidden < 1) throw new ArgumentException($"hidden is {Hidden}; use at least 1.");
-        if (Ffn < 1) throw new ArgumentException($"ffn is {Ffn}; use at least 1.");
-        if (!(Tolerance > 0)) throw new ArgumentException($"tolerance is {Tolerance}; use a positive number.");
+        SettingRules.Require("tpactors.verify.tp", Tp, "--tp");
+        SettingRules.Require("tpactors.verify.batch", Batch, "--batch");
+        SettingRules.Require("tpactors.verify.hidden", Hidden, "--hidden");
+        SettingRules.Require("tpactors.verify.ffn", Ffn, "--ffn");
+        SettingRules.Require("tpactors.verify.tolerance", Tolerance);
         Memory().Check();
     }
 

@@ -6,10 +6,13 @@ namespace TpActors.Runtime.Configuration;
 /// <summary>Parses configuration text and files (HOCON, JSON, Java .properties), as Akka's <c>ConfigurationFactory</c>.</summary>
 public static class ConfigFactory
 {
-    private static readonly Lazy<Config> ReferenceConfig = new(LoadReference);
+    private static readonly Lazy<(Config Config, SettingRules Rules)> ReferenceFile = new(LoadReference);
 
     /// <summary>The project's defaults: <c>hocon/reference.conf</c>, embedded in this assembly.</summary>
-    public static Config Reference => ReferenceConfig.Value;
+    public static Config Reference => ReferenceFile.Value.Config;
+
+    /// <summary>The rules of reference.conf's settings (its <c># Valid: …</c> lines).</summary>
+    internal static SettingRules ReferenceRules => ReferenceFile.Value.Rules;
 
     /// <summary>Parses HOCON text; includes are located relative to the working directory.</summary>
     /// <param name="text">The HOCON text.</param>
@@ -33,11 +36,13 @@ public static class ConfigFactory
         return new Config(new HoconIncluder(options).ParseFile(path, includedFrom: null));
     }
 
-    private static Config LoadReference()
+    private static (Config, SettingRules) LoadReference()
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("reference.conf")
             ?? throw new InvalidOperationException("reference.conf is not embedded in TpActors.Runtime; the build is broken.");
         using var reader = new StreamReader(stream);
-        return ParseString(reader.ReadToEnd(), "reference.conf");
+        string text = reader.ReadToEnd();
+        var config = ParseString(text, "reference.conf");
+        return (config, SettingRules.Read(text, config.Root, "reference.conf"));
     }
 }

@@ -44,14 +44,9 @@ public static class ConfigLoader
     public static IReadOnlyList<string> Check(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var problems = ConfigValidator.Check(config, ConfigFactory.Reference, Namespace).ToList();
+        var problems = ConfigValidator.Check(config, ConfigFactory.Reference, ConfigFactory.ReferenceRules, Namespace).ToList();
+        // A policy that is not error or warn is itself one of the problems (its rule), and then unknown keys are errors.
         string policy = problems.Any(p => p.Error is ConfigTypeException { Path: UnknownKeysPath }) ? "error" : config.GetString(UnknownKeysPath);
-        if (policy is not ("error" or "warn"))
-        {
-            var typeError = new ConfigTypeException(UnknownKeysPath, "one of: error, warn", $"string \"{policy}\"", config.GetOrigin(UnknownKeysPath));
-            problems.Add(new ConfigProblem(typeError, IsUnknownKey: false));
-            policy = "error";
-        }
         var errors = problems.Where(p => !p.IsUnknownKey || policy == "error").Select(p => p.Error).ToList();
         if (errors.Count > 0) throw errors.Count == 1 ? errors[0] : new ConfigValidationException(errors);
         return problems.Where(p => p.IsUnknownKey).Select(p => p.Error.Message).ToList();

@@ -5,14 +5,14 @@ namespace TpActors.Runtime.Configuration;
 /// <summary>
 /// Checks a namespace of a configuration (<c>tpactors</c>) against the reference configuration that
 /// defines it: every key must exist in the reference, and every value must read as the type of its
-/// default. The type comes from the default: true/false is a boolean, 42 a whole number, 0.5 a number,
+/// default, and keep the rule reference.conf states for it (<see cref="SettingRules"/>). The type comes from the default: true/false is a boolean, 42 a whole number, 0.5 a number,
 /// "10s" a duration, "64 MiB" a size in bytes, a list a list, other text a string. An empty object in the
 /// reference is an open section whose keys are not checked.
 /// </summary>
 internal static class ConfigValidator
 {
     /// <summary>The problems found, unknown keys and wrong types alike; empty when the namespace is valid.</summary>
-    public static IReadOnlyList<ConfigProblem> Check(Config config, Config reference, string ns)
+    public static IReadOnlyList<ConfigProblem> Check(Config config, Config reference, SettingRules rules, string ns)
     {
         var problems = new List<ConfigProblem>();
         var path = HoconPath.Parse(ns);
@@ -22,12 +22,12 @@ internal static class ConfigValidator
         {
             var known = new List<string>();
             CollectPaths(expected, path, known);
-            Walk(actual, expected, path, known, problems);
+            Walk(actual, expected, path, known, rules, problems);
         }
         return problems;
     }
 
-    private static void Walk(HoconValue actual, HoconValue expected, HoconPath path, List<string> known, List<ConfigProblem> problems)
+    private static void Walk(HoconValue actual, HoconValue expected, HoconPath path, List<string> known, SettingRules rules, List<ConfigProblem> problems)
     {
         try
         {
@@ -40,12 +40,14 @@ internal static class ConfigValidator
                     foreach (var (key, value) in obj.Fields)
                     {
                         var childPath = path.Append(key);
-                        if (section.Get(key) is { } childExpected) Walk(value, childExpected, childPath, known, problems);
+                        if (section.Get(key) is { } childExpected) Walk(value, childExpected, childPath, known, rules, problems);
                         else problems.Add(Unknown(childPath, value, section, known));
                     }
                     return;
                 default:
-                    CheckType(actual, expected, path.ToString());
+                    object typed = CheckType(actual, expected, path.ToString());
+                    if (rules.Find(path.ToString()) is { } rule && rule.Violation(typed) is { } must)
+                        throw new ConfigTypeException(path.ToString(), must, SettingRule.Format(typed, IsBytes(expected)), actual.Origin);
                     return;
             }
         }
@@ -55,19 +57,19 @@ internal static class ConfigValidator
         }
     }
 
-    private static void CheckType(HoconValue actual, HoconValue expected, string path)
+    // Reads the value as the type of its default (throwing ConfigTypeException when it is not one) and returns it.
+    private static object CheckType(HoconValue actual, HoconValue expected, string path) => expected switch
     {
-        switch (expected)
-        {
-            case HoconBoolean: ConfigValueReader.ReadBoolean(actual, path); break;
-            case HoconNumber { Integer: not null }: ConfigValueReader.ReadLong(actual, path); break;
-            case HoconNumber: ConfigValueReader.ReadDouble(actual, path); break;
-            case HoconList: ConfigValueReader.ReadList(actual, path); break;
-            case HoconString s when ConfigUnits.HasDurationUnit(s.Value): ConfigValueReader.ReadDuration(actual, path); break;
-            case HoconString s when ConfigUnits.HasByteUnit(s.Value): ConfigValueReader.ReadBytes(actual, path); break;
-            case HoconString: ConfigValueReader.ReadString(actual, path); break;
-        }
-    }
+        HoconBoolean => ConfigValueReader.ReadBoolean(actual, path),
+        HoconNumber { Integer: not null } => ConfigValueReader.ReadLong(actual, path),
+        HoconNumber => ConfigValueReader.ReadDouble(actual, path),
+        HoconList => ConfigValueReader.ReadList(actual, path),
+        HoconString s when ConfigUnits.HasDurationUnit(s.Value) => ConfigValueReader.ReadDuration(actual, path),
+        HoconString s when ConfigUnits.HasByteUnit(s.Value) => ConfigValueReader.ReadBytes(actual, path),
+        _ => ConfigValueReader.ReadString(actual, path),
+    };
+
+    private static bool IsBytes(HoconValue expected) => expected is HoconString s && !ConfigUnits.HasDurationUnit(s.Value) && ConfigUnits.HasByteUnit(s.Value);
 
     private static ConfigProblem Unknown(HoconPath path, HoconValue value, HoconObject section, List<string> known)
     {

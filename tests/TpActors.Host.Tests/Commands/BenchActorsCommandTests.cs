@@ -41,9 +41,9 @@ public sealed class BenchActorsCommandTests
     }
 
     [Theory]
-    [InlineData("--messages", "5", "messages is 5")]
-    [InlineData("--in-flight", "0", "in-flight is 0")]
-    [InlineData("--runs", "0", "runs is 0")]
+    [InlineData("--messages", "5", "--messages 5: must be at least 1000 (tpactors.bench.actors.messages)")]
+    [InlineData("--in-flight", "0", "--in-flight 0: must be at least 1")]
+    [InlineData("--runs", "0", "--runs 0: must be at least 1")]
     public void BadArgument_IsAUsageError_NamingIt(string option, string value, string expected)
     {
         var result = CliRunner.Run("bench", "actors", option, value);
@@ -55,7 +55,7 @@ public sealed class BenchActorsCommandTests
     public void Defaults_ComeFromReferenceConf_AndDefinesOverrideThem()
     {
         var result = CliRunner.Run("bench", "actors", "-D", "tpactors.bench.actors.messages=3", "--runs", "1");
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("messages is 3", result.Error);
+        Assert.Equal(1, result.ExitCode); // a bad setting is bad input, named where it was set
+        Assert.Contains("-D[1]:1:32: 'tpactors.bench.actors.messages' must be at least 1000, but is 3", result.Error);
     }
 }

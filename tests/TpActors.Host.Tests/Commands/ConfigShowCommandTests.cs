@@ -161,4 +161,26 @@ public sealed class ConfigShowCommandTests : IDisposable
             foreach (var item in element.EnumerateArray()) AssertSorted(item);
         }
     }
+
+    [Theory]
+    [InlineData("tpactors.training.phase-timeout=0s", "-D[1]:1:33: 'tpactors.training.phase-timeout' must be more than 0s, but is 0s")]
+    [InlineData("tpactors.collectives.chunk-size=0", "-D[1]:1:33: 'tpactors.collectives.chunk-size' must be 4 B to 1 GiB, but is 0 B")]
+    [InlineData("tpactors.actor.ask-timeout=-5s", "-D[1]:1:28: 'tpactors.actor.ask-timeout' must be more than 0s, but is -5s")]
+    public void ConfigShow_RunsTheValidator_OnEveryRange(string define, string expected)
+    {
+        var result = CliRunner.Run("config", "show", "-D", define);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(expected, result.Error.Trim());
+        Assert.Equal(1, CliRunner.Run("verify", "-D", define).ExitCode); // every command reads the configuration the same way
+    }
+
+    [Fact]
+    public void Help_StatesEachLimitAndDefault_FromReferenceConf()
+    {
+        Assert.Contains("Ranks in the tensor-parallel group: 1 to 64 (default 2, tpactors.training.tp).", CliRunner.Run("train", "--help").Out);
+        Assert.Contains("Ranks in the tensor-parallel group: 1 to 16 (default 4, tpactors.verify.tp).", CliRunner.Run("verify", "--help").Out);
+        var tooMany = CliRunner.Run("train", "--tp", "65");
+        Assert.Equal(2, tooMany.ExitCode);
+        Assert.Contains("--tp 65: must be 1 to 64 (tpactors.training.tp).", tooMany.Error);
+    }
 }

@@ -87,9 +87,9 @@ public sealed class VerifyCommandTests
     }
 
     [Theory]
-    [InlineData("--tp", "0", "tp is 0")]
-    [InlineData("--tp", "17", "tp is 17")]
-    [InlineData("--hidden", "0", "hidden is 0")]
+    [InlineData("--tp", "0", "--tp 0: must be 1 to 16 (tpactors.verify.tp)")]
+    [InlineData("--tp", "17", "--tp 17: must be 1 to 16")]
+    [InlineData("--hidden", "0", "--hidden 0: must be at least 1 (tpactors.verify.hidden)")]
     public void BadOption_IsAUsageError_NamingIt(string option, string value, string expected)
     {
         var result = CliRunner.Run("verify", option, value);

@@ -96,7 +96,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("tpactors.config.max-file-size=12 parsecs", "'tpactors.config.max-file-size' must be a size in bytes", "'parsecs' is not a size unit")]
     [InlineData("tpactors.config.max-file-size=[1]", "must be a size in bytes", "a list of 1")]
     [InlineData("tpactors.config=5", "'tpactors.config' must be an object", "number 5")]
-    [InlineData("tpactors.config.unknown-keys=sometimes", "'tpactors.config.unknown-keys' must be one of: error, warn", "\"sometimes\"")]
+    [InlineData("tpactors.config.unknown-keys=sometimes", "'tpactors.config.unknown-keys' must be one of error or warn", "'sometimes'")]
     public void WrongTypeOrUnit_ForASetting_IsRefusedWithPathExpectationAndValue(string define, string expected, string found)
     {
         var error = Assert.ThrowsAny<ConfigException>(() => ConfigLoader.Load(null, [define]));
@@ -188,14 +188,54 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Validator_HoldsEachSettingToTheRuleBesideItsDefault()
+    {
+        const string text = "ns {\n  # Valid: more than 0s.\n  timeout = 5s\n  # How many.\n  # Valid: 1 to 8.\n  count = 3\n  # Valid: fast or slow.\n  mode = fast\n" +
+            "  # Valid: 4 B to 1 GiB.\n  chunk = 64 KiB\n  free = 1\n}";
+        var reference = ConfigFactory.ParseString(text, "ref.conf");
+        var rules = SettingRules.Read(text, reference.Root, "ref.conf");
+        Assert.Equal(["ns.chunk", "ns.count", "ns.mode", "ns.timeout"], rules.All.Keys.Order());
+        Assert.Empty(ConfigValidator.Check(ConfigFactory.ParseString("ns { timeout = 1ms, count = 8, mode = slow, chunk = 4, free = -7 }").WithFallback(reference), reference, rules, "ns"));
+
+        var bad = ConfigFactory.ParseString("ns {\n timeout = 0s\n count = 9\n mode = medium\n chunk = 0 }", "bad.conf").WithFallback(reference);
+        var problems = ConfigValidator.Check(bad, reference, rules, "ns").Select(p => p.Error.Message).ToList();
+        Assert.Equal([
+            "bad.conf:2:12: 'ns.timeout' must be more than 0s, but is 0s",
+            "bad.conf:3:10: 'ns.count' must be 1 to 8, but is 9",
+            "bad.conf:4:9: 'ns.mode' must be one of fast or slow, but is 'medium'",
+            "bad.conf:5:10: 'ns.chunk' must be 4 B to 1 GiB, but is 0 B",
+        ], problems);
+    }
+
+    [Theory]
+    [InlineData("tpactors.training.phase-timeout=0s", "'tpactors.training.phase-timeout' must be more than 0s, but is 0s")]
+    [InlineData("tpactors.actor.ask-timeout=-5s", "'tpactors.actor.ask-timeout' must be more than 0s, but is -5s")]
+    [InlineData("tpactors.collectives.chunk-size=0", "'tpactors.collectives.chunk-size' must be 4 B to 1 GiB, but is 0 B")]
+    [InlineData("tpactors.tensors.backend=cuda", "'tpactors.tensors.backend' must be one of auto, openblas or managed, but is 'cuda'")]
+    [InlineData("tpactors.verify.tolerance=0", "'tpactors.verify.tolerance' must be more than 0, but is 0")]
+    [InlineData("tpactors.config.unknown-keys=maybe", "'tpactors.config.unknown-keys' must be one of error or warn, but is 'maybe'")]
+    public void ReferenceRules_RefuseOutOfRangeValues_WithTheirOrigin(string define, string expected)
+    {
+        var error = Assert.ThrowsAny<ConfigException>(() => ConfigLoader.Load(null, [define]));
+        Assert.Equal($"-D[1]:1:{define.IndexOf('=') + 2}: {expected}", error.Message);
+    }
+
+    [Fact]
+    public void EveryRuleInReferenceConf_HoldsForItsOwnDefault()
+    {
+        Assert.True(SettingRules.Reference.All.Count > 50, "reference.conf states a rule beside most settings");
+        ConfigLoader.Check(ConfigFactory.Reference); // throws if a default breaks its own rule
+    }
+
+    [Fact]
     public void Validator_InfersDurationAndNumberTypesFromDefaults()
     {
         var reference = ConfigFactory.ParseString("ns { timeout = 5s, ratio = 0.5, count = 3, names = [a], open {} }", "ref.conf");
         var good = ConfigFactory.ParseString("ns { timeout = 250ms, ratio = 1, count = \"4\", names = [b, c], open { anything = 1 } }").WithFallback(reference);
-        Assert.Empty(ConfigValidator.Check(good, reference, "ns"));
+        Assert.Empty(ConfigValidator.Check(good, reference, SettingRules.None, "ns"));
 
         var bad = ConfigFactory.ParseString("ns { timeout = 5 parsecs, ratio = x, count = 1.5, names = y }", "bad.conf").WithFallback(reference);
-        var problems = ConfigValidator.Check(bad, reference, "ns");
+        var problems = ConfigValidator.Check(bad, reference, SettingRules.None, "ns");
         Assert.Equal(["ns.timeout", "ns.ratio", "ns.count", "ns.names"], problems.Select(p => ((ConfigTypeException)p.Error).Path));
     }
 }

@@ -1,3 +1,4 @@
+using TpActors.Runtime.Configuration;
 using TpActors.Layers.Tensors;
 
 namespace TpActors.Layers.Execution.Model;
@@ -13,9 +14,9 @@ public sealed record ModelSpec(int Layers, int Hidden, int Ffn, Activation Activ
     /// <summary>Refuses sizes that cannot make a model, naming the one that is wrong.</summary>
     public void Validate()
     {
-        if (Layers < 1) throw new ArgumentException($"The model needs at least 1 layer, not {Layers}.");
-        if (Hidden < 1) throw new ArgumentException($"The hidden width must be at least 1, not {Hidden}.");
-        if (Ffn < 1) throw new ArgumentException($"The ffn width must be at least 1, not {Ffn}.");
+        SettingRules.Require("tpactors.training.layers", Layers, "--layers");
+        SettingRules.Require("tpactors.training.hidden", Hidden, "--hidden");
+        SettingRules.Require("tpactors.training.ffn", Ffn, "--ffn");
     }
 
     /// <summary>Parameters of the full model.</summary>

@@ -1,3 +1,4 @@
+using TpActors.Runtime.Configuration;
 namespace TpActors.Layers.Execution.Model;
 
 /// <summary>The synthetic regression task: batches of <paramref name="Batch"/> rows drawn from <paramref name="Seed"/>, targets from a teacher <paramref name="TeacherWidth"/> wide.</summary>
@@ -9,7 +10,7 @@ public sealed record TaskSpec(int Batch, long Seed, int TeacherWidth)
     /// <summary>Refuses sizes that cannot make a task, naming the one that is wrong.</summary>
     public void Validate()
     {
-        if (Batch < 1) throw new ArgumentException($"The batch must have at least 1 row, not {Batch}.");
-        if (TeacherWidth < 1) throw new ArgumentException($"The teacher width must be at least 1, not {TeacherWidth}.");
+        SettingRules.Require("tpactors.training.batch", Batch, "--batch");
+        SettingRules.Require("tpactors.training.teacher-width", TeacherWidth);
     }
 }

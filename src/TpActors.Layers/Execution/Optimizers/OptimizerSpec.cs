@@ -1,3 +1,4 @@
+using TpActors.Runtime.Configuration;
 namespace TpActors.Layers.Execution.Optimizers;
 
 /// <summary>An optimizer and its hyperparameters (defaults under <c>tpactors.training</c> in reference.conf).</summary>
@@ -33,12 +34,14 @@ public sealed record OptimizerSpec(OptimizerKind Kind, float LearningRate, float
     /// <summary>Refuses hyperparameters outside their range, naming the one that is wrong.</summary>
     public void Validate()
     {
-        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new ArgumentException($"The learning rate must be positive and finite, not {LearningRate}.");
-        if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentException($"The momentum must be in [0, 1), not {Momentum}.");
-        if (!(Beta1 >= 0 && Beta1 < 1)) throw new ArgumentException($"beta1 must be in [0, 1), not {Beta1}.");
-        if (!(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException($"beta2 must be in [0, 1), not {Beta2}.");
-        if (!(Epsilon > 0)) throw new ArgumentException($"epsilon must be positive, not {Epsilon}.");
-        if (!(WeightDecay >= 0) || !float.IsFinite(WeightDecay)) throw new ArgumentException($"The weight decay must be 0 or more, not {WeightDecay}.");
+        if (!float.IsFinite(LearningRate)) throw new ArgumentException($"--lr {LearningRate}: the learning rate must be a finite number.");
+        SettingRules.Require("tpactors.training.lr", LearningRate, "--lr");
+        SettingRules.Require("tpactors.training.momentum", Momentum);
+        SettingRules.Require("tpactors.training.beta1", Beta1);
+        SettingRules.Require("tpactors.training.beta2", Beta2);
+        SettingRules.Require("tpactors.training.epsilon", Epsilon);
+        if (!float.IsFinite(WeightDecay)) throw new ArgumentException($"tpactors.training.weight-decay is {WeightDecay}; it must be a finite number.");
+        SettingRules.Require("tpactors.training.weight-decay", WeightDecay);
     }
 
     /// <summary>A fresh optimizer with zero state for <paramref name="parameters"/>.</summary>
