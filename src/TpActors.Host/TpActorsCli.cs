@@ -23,7 +23,7 @@ public static class TpActorsCli
         var parse = root.Parse(SplitJavaStyleDefines(args));
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) stderr.WriteLine($"tpactors: {error.Message}");
+            foreach (var sentence in UsageErrors.Describe(parse)) stderr.WriteLine($"tpactors: {sentence}");
             stderr.WriteLine("Run 'tpactors --help' (or '<command> --help') for usage.");
             return ExitCodes.Usage;
         }

@@ -19,7 +19,9 @@ public static class VerifyCommand
         var hidden = new Option<int?>("--hidden") { Description = SettingHelp.Describe("Model width; need not divide by tp", "tpactors.verify.hidden"), HelpName = "H" };
         var ffn = new Option<int?>("--ffn") { Description = SettingHelp.Describe("The MLP's inner width; need not divide by tp", "tpactors.verify.ffn"), HelpName = "F" };
         var seed = new Option<long?>("--seed") { Description = SettingHelp.Describe("Seed of the master weights and inputs", "tpactors.verify.seed"), HelpName = "S" };
-        var bias = new Option<bool?>("--bias") { Description = "Whether the linears have biases: true or false (default: tpactors.verify.bias).", HelpName = "true|false", Arity = ArgumentArity.ExactlyOne };
+        // A word, not a bool option: a bool option leaves "--bias maybe" as two unrelated errors (a stray argument, a missing value).
+        var bias = new Option<string?>("--bias") { Description = SettingHelp.Describe("Whether the linears have biases, true or false", "tpactors.verify.bias"), HelpName = "true|false" };
+        bias.AcceptOnlyFromAmong("true", "false");
         var activation = new Option<string?>("--activation") { Description = "The MLP's nonlinearity: gelu or relu (default: tpactors.verify.activation).", HelpName = "gelu|relu" };
         activation.AcceptOnlyFromAmong("gelu", "relu");
         var dump = new Option<string?>("--dump")
@@ -52,7 +54,7 @@ public static class VerifyCommand
                     Hidden = parse.GetValue(hidden) ?? defaults.Hidden,
                     Ffn = parse.GetValue(ffn) ?? defaults.Ffn,
                     Seed = parse.GetValue(seed) ?? defaults.Seed,
-                    Bias = parse.GetValue(bias) ?? defaults.Bias,
+                    Bias = parse.GetValue(bias) is { } biasText ? biasText == "true" : defaults.Bias,
                     Activation = activationText is null ? defaults.Activation : ActivationNames.Parse(activationText),
                 };
                 run.Validate();

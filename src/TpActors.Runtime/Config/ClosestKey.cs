@@ -3,8 +3,8 @@ namespace TpActors.Runtime.Configuration;
 /// <summary>Finds the known key nearest to a mistyped one, for "did you mean …" messages.</summary>
 internal static class ClosestKey
 {
-    /// <summary>The candidate with the smallest edit distance, if that distance is small for the key's length.</summary>
-    public static string? Find(string key, IEnumerable<string> candidates)
+    /// <summary>The candidate with the smallest edit distance, if that distance is small for the key's length (or <paramref name="typedLength"/>, the length of the part that was typed wrong).</summary>
+    public static string? Find(string key, IEnumerable<string> candidates, int? typedLength = null)
     {
         string? best = null;
         int bestDistance = int.MaxValue;
@@ -13,7 +13,7 @@ internal static class ClosestKey
             int d = EditDistance(key, candidate);
             if (d < bestDistance) (best, bestDistance) = (candidate, d);
         }
-        return bestDistance <= Math.Max(2, key.Length / 3) ? best : null;
+        return bestDistance <= Math.Max(2, (typedLength ?? key.Length) / 3) ? best : null;
     }
 
     /// <summary>Levenshtein distance: insertions, deletions and substitutions each cost 1.</summary>

@@ -74,7 +74,8 @@ internal static class ConfigValidator
     private static ConfigProblem Unknown(HoconPath path, HoconValue value, HoconObject section, List<string> known)
     {
         string key = path.ToString();
-        string hint = ClosestKey.Find(key, known) is { } guess
+        // Only keys as deep as this one are candidates: 'tpactors.foo' is no misspelling of 'tpactors'.
+        string hint = ClosestKey.Find(key, known.Where(k => HoconPath.Parse(k).Length == path.Length), path[path.Length - 1].Length) is { } guess
             ? $"did you mean '{guess}'?"
             : $"known keys here: {string.Join(", ", section.Keys)}";
         return new ConfigProblem(new ConfigException(value.Origin, $"unknown setting '{key}'; {hint}"), IsUnknownKey: true);

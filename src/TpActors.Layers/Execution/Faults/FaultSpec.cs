@@ -18,7 +18,7 @@ public sealed record FaultSpec(int Rank, long Step, TrainingPhase Phase, FaultKi
     {
         var parts = text.Split(':');
         if (parts.Length is < 3 or > 4) throw Bad(text, $"expected {Syntax}");
-        if (!int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int rank)) throw Bad(text, $"rank '{parts[0]}' is not a number");
+        if (!int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int rank)) throw Bad(text, $"rank '{parts[0]}' is not a rank (a whole number from 0)");
         if (!long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long step) || step < 1) throw Bad(text, $"step '{parts[1]}' is not a number from 1");
         var phase = TrainingPhases.Injectable.FirstOrDefault(p => TrainingPhases.Name(p) == parts[2], (TrainingPhase)(-1));
         if (phase == (TrainingPhase)(-1))

@@ -1,0 +1,37 @@
+namespace TpActors.Host.Tests;
+
+// Each slip on the command line gets one sentence that names the option, the value and the rule: no .NET type names,
+// no second error about the same token.
+public sealed class UsageErrorTests
+{
+    [Theory]
+    [InlineData(new[] { "verify", "--hidden", "abc" }, "tpactors: --hidden abc: expected a whole number.")]
+    [InlineData(new[] { "train", "--steps", "1.5" }, "tpactors: --steps 1.5: expected a whole number.")]
+    [InlineData(new[] { "train", "--lr", "fast" }, "tpactors: --lr fast: expected a number.")]
+    [InlineData(new[] { "verify", "--bias", "maybe" }, "tpactors: --bias maybe: expected one of true, false.")]
+    [InlineData(new[] { "train", "--optimizer", "adam" }, "tpactors: --optimizer adam: expected one of sgd, adamw.")]
+    [InlineData(new[] { "verify", "--tp" }, "tpactors: --tp needs a value.")]
+    [InlineData(new[] { "host" }, "tpactors: 'host' is not a tpactors command; the commands are verify, train, config, bench.")]
+    [InlineData(new string[0], "tpactors: tpactors needs a command: verify, train, config, bench.")]
+    [InlineData(new[] { "verify", "--lr" }, "tpactors: --lr is not an option of tpactors verify.")]
+    [InlineData(new[] { "train", "--fault", "-1:5:forward" }, "tpactors: --fault '-1:5:forward': rank '-1' is not a rank (a whole number from 0).")]
+    public void ASlip_GetsOneSentence(string[] args, string expected)
+    {
+        var result = CliRunner.Run(args);
+        Assert.Equal(2, result.ExitCode);
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith("Run 'tpactors --help'", StringComparison.Ordinal)).ToList();
+        Assert.Equal([expected], lines);
+        Assert.DoesNotContain("System.", result.Error);
+    }
+
+    [Theory]
+    [InlineData("tpactors.foo=1", "unknown setting 'tpactors.foo'; known keys here: config, actor")]
+    [InlineData("tpactors.trainig.lr=1", "unknown setting 'tpactors.trainig'; did you mean 'tpactors.training'?")]
+    public void AnUnknownSetting_IsNeverTakenForItsParent(string define, string expected)
+    {
+        var result = CliRunner.Run("config", "show", "-D", define);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(expected, result.Error);
+    }
+}
