@@ -195,6 +195,40 @@ public sealed class CheckpointTests
         Assert.False(Directory.Exists(staging + "/../step-00000003"));
     }
 
+    [Fact]
+    public async Task Metadata_NamesSplitsAndDimensions_AsAPyTorchUserReadsThem()
+    {
+        using var directory = new TempDirectory();
+        await TrainingRuns.Run(TrainingRuns.Options(2, 2) with { CheckpointDirectory = directory.Path });
+        string path = Path.Combine(directory.Path, "step-00000002", CheckpointDirectory.MetadataFile);
+        var json = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+        Assert.Equal(["format", "version", "step", "tp", "model", "task", "optimizer", "tensors", "files"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("gelu", json.GetProperty("model").GetProperty("activation").GetString());
+        var tensors = json.GetProperty("tensors").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        // fc1.weight [hidden, ffn] is split by output features: the shards concatenate along dim 1.
+        Assert.Equal(("columns", 1), (tensors["blocks.0.fc1.weight"].GetProperty("axis").GetString(), tensors["blocks.0.fc1.weight"].GetProperty("split_dim").GetInt32()));
+        Assert.Equal(("rows", 0), (tensors["blocks.0.fc2.weight"].GetProperty("axis").GetString(), tensors["blocks.0.fc2.weight"].GetProperty("split_dim").GetInt32()));
+        Assert.Equal(JsonValueKind.Null, tensors["blocks.0.fc2.bias"].GetProperty("split_dim").ValueKind);
+        Assert.All(tensors.Values, t => Assert.False(t.TryGetProperty("shard_axis", out _), "no enum written as a number"));
+    }
+
+    [Fact]
+    public async Task MetadataInTheFirstLayout_WithItsExtraFields_StillLoads()
+    {
+        using var directory = new TempDirectory();
+        await TrainingRuns.Run(TrainingRuns.Options(2, 2) with { CheckpointDirectory = directory.Path });
+        string path = Path.Combine(directory.Path, "step-00000002", CheckpointDirectory.MetadataFile);
+        // The first writer also wrote computed fields: each tensor's shard_axis as a number, and model_spec, task_spec, optimizer_spec.
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        foreach (var tensor in node["tensors"]!.AsArray()) { tensor!.AsObject().Remove("split_dim"); tensor.AsObject()["shard_axis"] = 0; }
+        node["model_spec"] = System.Text.Json.Nodes.JsonNode.Parse("{\"layers\": 2, \"activation\": 0}");
+        node["optimizer_spec"] = System.Text.Json.Nodes.JsonNode.Parse("{\"kind\": 1}");
+        File.WriteAllText(path, node.ToJsonString());
+        using var checkpoint = Checkpoint.Load(directory.Path);
+        Assert.Equal(2, checkpoint.Metadata.Step);
+        Assert.Equal(TrainingRuns.Model, checkpoint.Metadata.ModelSpec);
+    }
+
     private static byte[] WithHeader(string json, int dataBytes)
     {
         byte[] header = Encoding.UTF8.GetBytes(json);

@@ -39,12 +39,15 @@ public sealed record CheckpointMetadata(
             tensors, files);
 
     /// <summary>The model this checkpoint holds.</summary>
+    [JsonIgnore]
     public ModelSpec ModelSpec => new(Model.Layers, Model.Hidden, Model.Ffn, ActivationNames.Parse(Model.Activation, "the checkpoint's activation"), Model.Bias);
 
     /// <summary>The task it was trained on.</summary>
+    [JsonIgnore]
     public TaskSpec TaskSpec => new(Task.Batch, Task.Seed, Task.TeacherWidth);
 
     /// <summary>The optimizer it was trained with.</summary>
+    [JsonIgnore]
     public OptimizerSpec OptimizerSpec => new(OptimizerSpec.ParseKind(Optimizer.Name), Optimizer.LearningRate, Optimizer.Momentum,
         Optimizer.Beta1, Optimizer.Beta2, Optimizer.Epsilon, Optimizer.WeightDecay);
 
@@ -128,10 +131,23 @@ public sealed record CheckpointTask(int Batch, long Seed, int TeacherWidth);
 /// <summary>The optimizer section of <see cref="CheckpointMetadata"/>.</summary>
 public sealed record CheckpointOptimizer(string Name, float LearningRate, float Momentum, float Beta1, float Beta2, float Epsilon, float WeightDecay);
 
-/// <summary>One tensor of the training state: its name, how it is split over ranks, and its full shape.</summary>
+/// <summary>
+/// One tensor of the training state: its name, how it is split over ranks ("columns", "rows" or "replicated"), its full
+/// shape, and the dimension the rank files' shards are concatenated along (<c>torch.cat(shards, dim=split_dim)</c>; null
+/// when every rank holds the whole tensor).
+/// </summary>
 public sealed record CheckpointTensor(string Name, string Axis, int[] Shape)
 {
+    /// <summary>The dimension of <see cref="Shape"/> the tensor is split along: the last for columns, 0 for rows, none when replicated.</summary>
+    public int? SplitDim => ShardAxis switch
+    {
+        ShardAxis.Columns => Shape.Length - 1,
+        ShardAxis.Rows => 0,
+        _ => null,
+    };
+
     /// <summary>The axis as a <see cref="ShardAxis"/>.</summary>
+    [JsonIgnore]
     public ShardAxis ShardAxis => Axis switch
     {
         "columns" => ShardAxis.Columns,
