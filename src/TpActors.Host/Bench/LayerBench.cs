@@ -98,7 +98,7 @@ public sealed record LayerBench(int GemmSize, int Hidden, int Ffn, int Batch, in
     private async Task<double> BestMlp(ActorSystem system, RankSettings settings, int tp)
     {
         await using var group = await TensorParallelGroup.StartAsync(system, tp, settings with { BlasThreads = 0 }, $"bench-tp{tp}");
-        await group.AskAll<Done>(_ => new CreateLayer("mlp", group.Name, new MlpSpec(Hidden, Ffn, true, Activation.Gelu), 1));
+        await group.AskAll<Done>(_ => new CreateLayer("mlp", group.Name, new MlpSpec(Hidden, Ffn, true, Activation.GeluTanh), 1));
         using var x = Tensor.Zeros(Batch, Hidden);
         using var dy = Tensor.Zeros(Batch, Hidden);
         x.Span.Fill(0.1f);

@@ -1,3 +1,4 @@
+using TpActors.Layers.Tensors;
 using System.CommandLine;
 using TpActors.Host.Train;
 using TpActors.Layers.Execution;
@@ -19,6 +20,7 @@ public static class TrainCommand
         var layers = new Option<int?>("--layers") { Description = SettingHelp.Describe("Residual MLP blocks", "tpactors.training.layers"), HelpName = "L" };
         var hidden = new Option<int?>("--hidden") { Description = SettingHelp.Describe("Model width; need not divide by tp", "tpactors.training.hidden"), HelpName = "H" };
         var ffn = new Option<int?>("--ffn") { Description = SettingHelp.Describe("Each block's inner width", "tpactors.training.ffn"), HelpName = "F" };
+        var activation = VerifyCommand.ActivationOption("tpactors.training.activation");
         var batch = new Option<int?>("--batch") { Description = SettingHelp.Describe("Rows per step", "tpactors.training.batch"), HelpName = "B" };
         var steps = new Option<long?>("--steps") { Description = SettingHelp.Describe("Train until this step, counted from the start also when resuming", "tpactors.training.steps"), HelpName = "S" };
         var lr = new Option<float?>("--lr") { Description = SettingHelp.Describe("Learning rate", "tpactors.training.lr"), HelpName = "X" };
@@ -53,7 +55,7 @@ public static class TrainCommand
             "A failed rank is restored from the last snapshot and the step replayed, so the weights end bit-identical to a run without faults; " +
             "the summary ends with their SHA-256.");
         options.AddTo(command);
-        foreach (var option in new Option[] { tp, layers, hidden, ffn, batch, steps, lr, optimizer, seed, checkpointDir, checkpointEvery, resume, fault, check, checkTolerance, json })
+        foreach (var option in new Option[] { tp, layers, hidden, ffn, activation, batch, steps, lr, optimizer, seed, checkpointDir, checkpointEvery, resume, fault, check, checkTolerance, json })
             command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
         {
@@ -69,6 +71,7 @@ public static class TrainCommand
                     Layers = parse.GetValue(layers) ?? defaults.Model.Layers,
                     Hidden = parse.GetValue(hidden) ?? defaults.Model.Hidden,
                     Ffn = parse.GetValue(ffn) ?? defaults.Model.Ffn,
+                    Activation = parse.GetValue(activation) is { } activationName ? ActivationNames.Parse(activationName) : defaults.Model.Activation,
                 };
                 var task = defaults.Task with { Batch = parse.GetValue(batch) ?? defaults.Task.Batch, Seed = parse.GetValue(seed) ?? defaults.Task.Seed };
                 var optimizerSpec = defaults.Optimizer with

@@ -10,6 +10,19 @@ namespace TpActors.Host.Commands;
 /// <summary><c>tpactors verify</c>: parallel layers on rank actors against the full computation, as a table; exit code 1 on any mismatch.</summary>
 public static class VerifyCommand
 {
+    /// <summary>--activation, whose default comes from <paramref name="setting"/>: gelu is the erf form, as PyTorch's F.gelu.</summary>
+    internal static Option<string?> ActivationOption(string setting)
+    {
+        var option = new Option<string?>("--activation")
+        {
+            Description = SettingHelp.Describe("The MLP's nonlinearity: gelu is the exact erf form (PyTorch's default F.gelu), gelu-tanh the tanh " +
+                "approximation (F.gelu(x, approximate='tanh'), 2e-4 to 1e-3 from it), relu max(x, 0)", setting),
+            HelpName = string.Join('|', ActivationNames.All),
+        };
+        option.AcceptOnlyFromAmong([.. ActivationNames.All]);
+        return option;
+    }
+
     /// <summary>Builds the command.</summary>
     public static Command Create(CommandContext context)
     {
@@ -22,8 +35,7 @@ public static class VerifyCommand
         // A word, not a bool option: a bool option leaves "--bias maybe" as two unrelated errors (a stray argument, a missing value).
         var bias = new Option<string?>("--bias") { Description = SettingHelp.Describe("Whether the linears have biases, true or false", "tpactors.verify.bias"), HelpName = "true|false" };
         bias.AcceptOnlyFromAmong("true", "false");
-        var activation = new Option<string?>("--activation") { Description = "The MLP's nonlinearity: gelu or relu (default: tpactors.verify.activation).", HelpName = "gelu|relu" };
-        activation.AcceptOnlyFromAmong("gelu", "relu");
+        var activation = ActivationOption("tpactors.verify.activation");
         var dump = new Option<string?>("--dump")
         {
             Description = "Write the MLP check's full tensors to DIR as NumPy float32 .npy files: " + string.Join(", ", VerifyReport.DumpNames) +

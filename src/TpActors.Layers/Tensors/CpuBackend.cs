@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace TpActors.Layers.Tensors;
@@ -10,6 +12,9 @@ public sealed class CpuBackend : IBackend
 {
     private const float SqrtTwoOverPi = 0.7978845608028654f;
     private const float GeluCubic = 0.044715f;
+    private const float InvSqrtTwo = 0.70710678118654752f;
+    private const float InvSqrtTwoPi = 0.3989422804014327f;
+    private const float ErfP = 0.3275911f, ErfA1 = 0.254829592f, ErfA2 = -0.284496736f, ErfA3 = 1.421413741f, ErfA4 = -1.453152027f, ErfA5 = 1.061405429f;
 
     private readonly IGemmKernel _gemm;
 
@@ -72,16 +77,28 @@ public sealed class CpuBackend : IBackend
     public void Activate(Activation activation, Tensor x, Tensor y)
     {
         Tensor.RequireSameShape(x, y, $"apply {activation}");
-        using var scratch = activation == Activation.Gelu ? Tensor.UninitializedVector(x.Cols) : null;
+        using var scratch = activation == Activation.Relu ? null : Tensor.UninitializedVector(x.Cols);
+        using var density = activation == Activation.Gelu ? Tensor.UninitializedVector(x.Cols) : null;
         for (int i = 0; i < x.Rows; i++)
         {
             ReadOnlySpan<float> xi = x.Row(i);
             Span<float> yi = y.Row(i);
-            if (activation == Activation.Relu) { TensorPrimitives.Max(xi, 0f, yi); continue; }
-            Span<float> t = scratch!.Row(0);
-            GeluTanh(xi, t);
-            // y = 0.5·x·(1 + t)
-            for (int j = 0; j < xi.Length; j++) yi[j] = 0.5f * xi[j] * (1f + t[j]);
+            switch (activation)
+            {
+                case Activation.Relu:
+                    TensorPrimitives.Max(xi, 0f, yi);
+                    break;
+                case Activation.Gelu:
+                    NormalCdf(xi, scratch!.Row(0), density!.Row(0));
+                    TensorPrimitives.Multiply(xi, scratch!.Row(0), yi); // y = x·Φ(x)
+                    break;
+                default:
+                    Span<float> t = scratch!.Row(0);
+                    GeluTanh(xi, t);
+                    // y = 0.5·x·(1 + t)
+                    for (int j = 0; j < xi.Length; j++) yi[j] = 0.5f * xi[j] * (1f + t[j]);
+                    break;
+            }
         }
     }
 
@@ -90,24 +107,38 @@ public sealed class CpuBackend : IBackend
     {
         Tensor.RequireSameShape(x, dy, $"differentiate {activation}");
         Tensor.RequireSameShape(dy, dx, $"differentiate {activation}");
-        using var scratch = activation == Activation.Gelu ? Tensor.UninitializedVector(x.Cols) : null;
+        using var scratch = activation == Activation.Relu ? null : Tensor.UninitializedVector(x.Cols);
+        using var density = activation == Activation.Gelu ? Tensor.UninitializedVector(x.Cols) : null;
         for (int i = 0; i < x.Rows; i++)
         {
             ReadOnlySpan<float> xi = x.Row(i), dyi = dy.Row(i);
             Span<float> dxi = dx.Row(i);
-            if (activation == Activation.Relu)
+            switch (activation)
             {
-                for (int j = 0; j < xi.Length; j++) dxi[j] = xi[j] > 0f ? dyi[j] : 0f;
-                continue;
-            }
-            Span<float> t = scratch!.Row(0);
-            GeluTanh(xi, t);
-            // d/dx 0.5·x·(1 + t) = 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²)
-            for (int j = 0; j < xi.Length; j++)
-            {
-                float v = xi[j], tj = t[j];
-                float du = SqrtTwoOverPi * (1f + 3f * GeluCubic * v * v);
-                dxi[j] = dyi[j] * (0.5f * (1f + tj) + 0.5f * v * (1f - tj * tj) * du);
+                case Activation.Relu:
+                    for (int j = 0; j < xi.Length; j++) dxi[j] = xi[j] > 0f ? dyi[j] : 0f;
+                    break;
+                case Activation.Gelu:
+                {
+                    Span<float> cdf = scratch!.Row(0), gauss = density!.Row(0);
+                    NormalCdf(xi, cdf, gauss);
+                    // d/dx x·Φ(x) = Φ(x) + x·φ(x), φ(x) = exp(−x²/2)/√(2π)
+                    for (int j = 0; j < xi.Length; j++) dxi[j] = dyi[j] * (cdf[j] + xi[j] * gauss[j] * InvSqrtTwoPi);
+                    break;
+                }
+                default:
+                {
+                    Span<float> t = scratch!.Row(0);
+                    GeluTanh(xi, t);
+                    // d/dx 0.5·x·(1 + t) = 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²)
+                    for (int j = 0; j < xi.Length; j++)
+                    {
+                        float v = xi[j], tj = t[j];
+                        float du = SqrtTwoOverPi * (1f + 3f * GeluCubic * v * v);
+                        dxi[j] = dyi[j] * (0.5f * (1f + tj) + 0.5f * v * (1f - tj * tj) * du);
+                    }
+                    break;
+                }
             }
         }
     }
@@ -169,6 +200,36 @@ public sealed class CpuBackend : IBackend
             row += part.Rows;
         }
         return result;
+    }
+
+    // Φ(x) = 0.5·(1 + erf(x/√2)) and exp(−x²/2), vectorized. erf(u) for u ≥ 0 is 1 − poly(t)·exp(−u²) with
+    // t = 1/(1 + p·u) (Abramowitz and Stegun 7.1.26, absolute error under 1.5e-7, float32's own precision near 1), odd in u.
+    private static void NormalCdf(ReadOnlySpan<float> x, Span<float> cdf, Span<float> gauss)
+    {
+        Debug.Assert(cdf.Length == x.Length && gauss.Length == x.Length, "one scratch element per input element");
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; j <= x.Length - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var u = new Vector<float>(x[j..]) * InvSqrtTwo;
+                var a = Vector.Abs(u);
+                var e = Vector.Exp(-(a * a));
+                var t = Vector<float>.One / (Vector<float>.One + ErfP * a);
+                var poly = t * (new Vector<float>(ErfA1) + t * (new Vector<float>(ErfA2) + t * (new Vector<float>(ErfA3) + t * (new Vector<float>(ErfA4) + t * ErfA5))));
+                var erfAbs = Vector<float>.One - poly * e;
+                var erf = Vector.ConditionalSelect(Vector.LessThan(u, Vector<float>.Zero), -erfAbs, erfAbs);
+                (0.5f * (Vector<float>.One + erf)).CopyTo(cdf[j..]);
+                e.CopyTo(gauss[j..]);
+            }
+        }
+        for (; j < x.Length; j++)
+        {
+            float u = x[j] * InvSqrtTwo, a = MathF.Abs(u), e = MathF.Exp(-a * a), t = 1f / (1f + ErfP * a);
+            float erfAbs = 1f - t * (ErfA1 + t * (ErfA2 + t * (ErfA3 + t * (ErfA4 + t * ErfA5)))) * e;
+            cdf[j] = 0.5f * (1f + (u < 0 ? -erfAbs : erfAbs));
+            gauss[j] = e;
+        }
     }
 
     // t = tanh(√(2/π)·(x + 0.044715·x³)), vectorized.

@@ -133,7 +133,7 @@ public sealed class CheckpointTests
         Assert.Contains("\"activation\": \"gelu\"", text);
         File.WriteAllText(metadata, text.Replace("\"activation\": \"gelu\"", "\"activation\": \"swish\""));
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => TrainingRuns.Run(TrainingRuns.Options(2, 2) with { ResumeFrom = directory.Path }));
-        Assert.Contains("the checkpoint's activation is 'swish'; use gelu or relu", error.Message);
+        Assert.Contains("the checkpoint's activation is 'swish'; use gelu (erf, as PyTorch's F.gelu), gelu-tanh or relu", error.Message);
     }
 
     [Fact]
@@ -223,10 +223,12 @@ public sealed class CheckpointTests
         foreach (var tensor in node["tensors"]!.AsArray()) { tensor!.AsObject().Remove("split_dim"); tensor.AsObject()["shard_axis"] = 0; }
         node["model_spec"] = System.Text.Json.Nodes.JsonNode.Parse("{\"layers\": 2, \"activation\": 0}");
         node["optimizer_spec"] = System.Text.Json.Nodes.JsonNode.Parse("{\"kind\": 1}");
+        node["version"] = 1;
         File.WriteAllText(path, node.ToJsonString());
         using var checkpoint = Checkpoint.Load(directory.Path);
         Assert.Equal(2, checkpoint.Metadata.Step);
-        Assert.Equal(TrainingRuns.Model, checkpoint.Metadata.ModelSpec);
+        // Version 1 wrote "gelu" for the tanh form.
+        Assert.Equal(TrainingRuns.Model with { Activation = Activation.GeluTanh }, checkpoint.Metadata.ModelSpec);
     }
 
     private static byte[] WithHeader(string json, int dataBytes)

@@ -62,6 +62,7 @@ public sealed class CpuBackendTests
 
     [Theory]
     [InlineData(Activation.Gelu)]
+    [InlineData(Activation.GeluTanh)]
     [InlineData(Activation.Relu)]
     public void Activation_ForwardAndBackward_MatchFloat64(Activation activation)
     {
@@ -76,6 +77,40 @@ public sealed class CpuBackendTests
         AssertClose(ReferenceMath.Activate(activation, X), y, 1e-6);
         AssertClose(ReferenceMath.ActivateBackward(activation, X, ReferenceMath.ToDouble(dy)), dx, 1e-5);
     }
+
+    [Fact]
+    public void Gelu_IsPyTorchsErfForm_AndGeluTanhItsApproximation()
+    {
+        // 0.5·x·(1 + erf(x/√2)) and the tanh form, from Python's math.erf and math.tanh in float64 (F.gelu's definitions).
+        double[] xs = [-3.0, -1.5, -0.5, 0.0, 0.3, 1.0, 2.0, 4.0];
+        double[] erfForm = [-0.00404969409489031, -0.10021080190328713, -0.15426876936299344, 0.0, 0.18537342665668577, 0.8413447460685429, 1.9544997361036416, 3.9998733150326675];
+        double[] tanhForm = [-0.0036373920817729943, -0.10042842301976707, -0.15428599017485606, 0.0, 0.18537092354275922, 0.8411919906082768, 1.954597694087775, 3.9999297540518075];
+        var backend = CpuBackend.Create(BackendKind.Managed, 1);
+        using var x = Tensor.FromArray(xs.Select(v => (float)v).ToArray(), 1, xs.Length);
+        using var y = x.EmptyLike();
+        foreach (var (activation, expected) in new[] { (Activation.Gelu, erfForm), (Activation.GeluTanh, tanhForm) })
+        {
+            backend.Activate(activation, x, y);
+            var actual = y.ToArray();
+            for (int i = 0; i < xs.Length; i++)
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= 3e-7 * Math.Max(1, Math.Abs(expected[i])), $"{activation}({xs[i]}) = {actual[i]}, expected {expected[i]}");
+            var exact = new double[1, xs.Length];
+            for (int i = 0; i < xs.Length; i++) exact[0, i] = xs[i];
+            var reference = ReferenceMath.Activate(activation, exact);
+            for (int i = 0; i < xs.Length; i++) Assert.Equal(expected[i], reference[0, i], 1e-14);
+        }
+        Assert.True(Math.Abs(erfForm[0] - tanhForm[0]) > 4e-4, "the two forms differ by more than float32 noise: gelu is not gelu-tanh");
+    }
+
+    [Theory]
+    [InlineData(0.5, 0.5204998778130465)]
+    [InlineData(1.0, 0.8427007929497149)]
+    [InlineData(1.999, 0.9953015566513705)]
+    [InlineData(2.001, 0.9953428907185247)]
+    [InlineData(3.0, 0.9999779095030014)]
+    [InlineData(-1.5, -0.9661051464753108)]
+    [InlineData(6.0, 1.0)]
+    public void ReferenceErf_AgreesWithACorrectlyRoundedErf(double x, double expected) => Assert.Equal(expected, ReferenceMath.Erf(x), 2e-15);
 
     [Fact]
     public void BiasColumnSumsAxpyScaleConcat_DoWhatTheySay()

@@ -19,8 +19,11 @@ public sealed record CheckpointMetadata(
     /// <summary>The value of <see cref="Format"/> in every TpActors checkpoint.</summary>
     public const string FormatName = "tpactors-checkpoint";
 
-    /// <summary>The layout version this code writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>
+    /// The layout version this code writes. Version 1 is read too: it wrote "gelu" for the tanh form, which version 2 calls
+    /// "gelu-tanh" ("gelu" is now the erf form, as PyTorch's).
+    /// </summary>
+    public const int CurrentVersion = 2;
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -40,7 +43,8 @@ public sealed record CheckpointMetadata(
 
     /// <summary>The model this checkpoint holds.</summary>
     [JsonIgnore]
-    public ModelSpec ModelSpec => new(Model.Layers, Model.Hidden, Model.Ffn, ActivationNames.Parse(Model.Activation, "the checkpoint's activation"), Model.Bias);
+    public ModelSpec ModelSpec => new(Model.Layers, Model.Hidden, Model.Ffn,
+        ActivationNames.Parse(Version == 1 && Model.Activation == "gelu" ? "gelu-tanh" : Model.Activation, "the checkpoint's activation"), Model.Bias);
 
     /// <summary>The task it was trained on.</summary>
     [JsonIgnore]
@@ -69,8 +73,8 @@ public sealed record CheckpointMetadata(
         }
         if (metadata is null || metadata.Format != FormatName)
             throw new InvalidDataException($"{path} is not TpActors checkpoint metadata (format '{metadata?.Format}', expected '{FormatName}').");
-        if (metadata.Version != CurrentVersion)
-            throw new InvalidDataException($"{path} has checkpoint layout version {metadata.Version}; this TpActors reads version {CurrentVersion}.");
+        if (metadata.Version is < 1 or > CurrentVersion)
+            throw new InvalidDataException($"{path} has checkpoint layout version {metadata.Version}; this TpActors reads versions 1 to {CurrentVersion}.");
         if (metadata.Model is null || metadata.Task is null || metadata.Optimizer is null || metadata.Tensors is null || metadata.Files is null)
             throw new InvalidDataException($"{path} lacks one of model, task, optimizer, tensors, files.");
         if (metadata.Tp < 1 || metadata.Step < 0)
