@@ -109,12 +109,13 @@ public static class TrainCommand
             bool asJson = parse.GetValue(json);
             var progress = new TrainProgress(context.Error, interactive: ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected);
             using var system = ActorSystem.Create("tpactors", loaded.Config);
+            using var interrupts = new Interrupts(context.Error);
             TrainingResult result;
             TrainCheck? checkResult = null;
             try
             {
-                result = TrainingRun.RunAsync(system, run, progress.Observer).GetAwaiter().GetResult();
-                if (parse.GetValue(check))
+                result = TrainingRun.RunAsync(system, run, progress.Observer, interrupts.Token).GetAwaiter().GetResult();
+                if (parse.GetValue(check) && !result.Stopped)
                 {
                     progress.Close();
                     context.Error.WriteLine("check: training again at TP=1 on the same data");
@@ -148,6 +149,13 @@ public static class TrainCommand
             progress.Close();
             if (asJson) TrainPrinter.WriteJson(context.Out, run, result, checkResult);
             else TrainPrinter.WriteSummary(context.Out, run, result, checkResult);
+            if (result.Stopped)
+            {
+                context.Error.WriteLine(result.Checkpoints.Count > 0
+                    ? $"stopped after step {result.Steps}; resume with: tpactors train --resume {result.Checkpoints[^1]} --steps {run.Steps}"
+                    : $"stopped after step {result.Steps}; nothing was saved (no --checkpoint-dir).");
+                return interrupts.ExitCode ?? ExitCodes.Failure;
+            }
             if (checkResult is { Passed: false })
             {
                 context.Error.WriteLine($"tpactors train: check failed: {checkResult}.");

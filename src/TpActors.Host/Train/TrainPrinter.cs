@@ -63,6 +63,7 @@ public static class TrainPrinter
             ["losses"] = result.Losses,
             ["backend"] = result.Backend,
             ["checkpoints"] = result.Checkpoints,
+            ["stopped"] = result.Stopped,
         };
         if (check is not null)
         {

@@ -35,6 +35,12 @@ public sealed record PhaseStalled(PhaseRound Round, int Rank, IReadOnlyList<int>
 /// </summary>
 public sealed record PhaseFailed(PhaseRound Round, int Rank, string Reason);
 
+/// <summary>
+/// Asks a <see cref="TrainingSupervisor"/> to end its run after the step in flight (a Ctrl-C): that step is committed, a
+/// checkpoint is written when the run has a directory, and the run ends as if the step were its last.
+/// </summary>
+public sealed record StopAfterStep;
+
 /// <summary>What every rank builds: the model, its optimizer, and the seed of its initial weights.</summary>
 public sealed record TrainingSetup(ModelSpec Model, OptimizerSpec Optimizer, long Seed);
 

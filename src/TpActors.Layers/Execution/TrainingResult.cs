@@ -53,6 +53,9 @@ public sealed record TrainingProgress(long Step, long Steps, long StartStep, dou
 public sealed record TrainingResult(long StartStep, long Steps, IReadOnlyList<double> Losses, IReadOnlyList<Recovery> Recoveries,
     string WeightsSha256, TimeSpan Wall, string Backend, IReadOnlyList<string> Checkpoints, IReadOnlyDictionary<string, Tensors.Tensor>? FinalState)
 {
+    /// <summary>Whether the run was stopped (<see cref="StopAfterStep"/>) before the last step it was asked for.</summary>
+    public bool Stopped { get; init; }
+
     /// <summary>The last step's loss, or NaN when no step ran.</summary>
     public double FinalLoss => Losses.Count == 0 ? double.NaN : Losses[^1];
 

@@ -16,7 +16,11 @@ public static class TrainingRun
     /// <exception cref="InvalidDataException">The checkpoint is corrupt or does not match the run, or the checkpoint directory holds another run's.</exception>
     /// <exception cref="IOException">The checkpoint directory cannot be created or written, or another process is using it.</exception>
     /// <exception cref="TrainingFailedException">The run stopped: retries exhausted, or nothing to restore from.</exception>
-    public static async Task<TrainingResult> RunAsync(ActorSystem system, TrainingOptions options, TrainingObserver? observer = null)
+    /// <param name="system">The actor system to run in.</param>
+    /// <param name="options">The run.</param>
+    /// <param name="observer">Told about every step, recovery and checkpoint.</param>
+    /// <param name="stop">Cancelled to end the run after the step in flight (see <see cref="StopAfterStep"/>); the result says it stopped.</param>
+    public static async Task<TrainingResult> RunAsync(ActorSystem system, TrainingOptions options, TrainingObserver? observer = null, CancellationToken stop = default)
     {
         options.Validate();
         // Before anything is read or started: the directory is writable, this run's alone, and no other process writes it.
@@ -39,7 +43,8 @@ public static class TrainingRun
             initial = Enumerable.Range(0, options.Tp).Select(r => checkpoint.Cut(options.Tp, r)).ToArray();
         }
         var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        system.ActorOf(TrainingSupervisor.Props(options, initial, completion, observer, checkpoints), $"training-{Interlocked.Increment(ref _runs)}");
+        var supervisor = system.ActorOf(TrainingSupervisor.Props(options, initial, completion, observer, checkpoints), $"training-{Interlocked.Increment(ref _runs)}");
+        await using var stopping = stop.Register(() => supervisor.Tell(new StopAfterStep()));
         return await completion.Task.ConfigureAwait(false);
     }
 }

@@ -80,6 +80,7 @@ public sealed class TrainingSupervisor : ReceiveActor
     private readonly List<string> _written = [];  // checkpoint directories, in order
     private long? _staging;                       // the step whose checkpoint is being written, until it is committed
     private bool _finished;
+    private bool _stopRequested;                  // StopAfterStep arrived: the step in flight is the last
 
     /// <summary>A supervisor for <paramref name="options"/>; it completes <paramref name="completion"/> when the run ends.</summary>
     /// <param name="options">The run.</param>
@@ -129,6 +130,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         Receive<PhaseTimedOut>(timedOut => Guard(() => OnTimedOut(timedOut)));
         Receive<RankThrew>(threw => Guard(() => OnThrew(threw)));
         Receive<Terminated>(terminated => Guard(() => OnTerminated(terminated)));
+        Receive<StopAfterStep>(_ => _stopRequested = true);
     }
 
     /// <summary>Props for a supervisor of <paramref name="options"/> (see the constructor).</summary>
@@ -266,7 +268,7 @@ public sealed class TrainingSupervisor : ReceiveActor
 
     private void NextAction()
     {
-        if (_committedStep >= _options.Steps) Begin(Gather);
+        if (_committedStep >= _options.Steps || _stopRequested) Begin(Gather);
         else
         {
             long step = _committedStep + 1;
@@ -304,7 +306,8 @@ public sealed class TrainingSupervisor : ReceiveActor
         _committedStep = step;
         _losses.Add(_stepLoss);
         Notify(_observer.Step, new TrainingProgress(step, _options.Steps, _startStep, _stepLoss, _clock.Elapsed, _recoveries.Count));
-        if (_checkpoints is not null && (step == _options.Steps || (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0)))
+        bool last = step == _options.Steps || _stopRequested; // a stopped run is saved where it stopped, as at its last step
+        if (_checkpoints is not null && (last || (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0)))
             Begin(() => WriteCheckpoint(step));
         else NextAction();
     }
@@ -380,7 +383,10 @@ public sealed class TrainingSupervisor : ReceiveActor
             IReadOnlyDictionary<string, Tensor>? kept = null;
             if (_options.KeepFinalState) kept = full.ToDictionary(t => t.Name, t => t.Value);
             else foreach (var (_, value) in full) value.Dispose();
-            var result = new TrainingResult(_startStep, _committedStep, [.. _losses], [.. _recoveries], digest, _clock.Elapsed, _options.Ranks.BackendDescription(_ranks.Length), [.. _written], kept);
+            var result = new TrainingResult(_startStep, _committedStep, [.. _losses], [.. _recoveries], digest, _clock.Elapsed, _options.Ranks.BackendDescription(_ranks.Length), [.. _written], kept)
+            {
+                Stopped = _committedStep < _options.Steps,
+            };
             _finished = true;
             _faults.Dispose();
             _completion.TrySetResult(result);
