@@ -23,8 +23,11 @@ public static class TpActorsCli
         var parse = root.Parse(SplitJavaStyleDefines(args));
         if (parse.Errors.Count > 0)
         {
-            foreach (var sentence in UsageErrors.Describe(parse)) stderr.WriteLine($"tpactors: {sentence}");
+            var sentences = UsageErrors.Describe(parse);
+            foreach (var sentence in sentences) stderr.WriteLine($"tpactors: {sentence}");
             stderr.WriteLine("Run 'tpactors --help' (or '<command> --help') for usage.");
+            // The parse failed, so --json is looked for among the words themselves.
+            if (args.Contains("--json")) CommandContext.WriteErrorJson(stdout, string.Join(" ", sentences), ExitCodes.Usage, origin: null);
             return ExitCodes.Usage;
         }
         return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
@@ -53,24 +56,53 @@ public sealed record CommandContext(TextWriter Out, TextWriter Error, Option<boo
         }
         catch (ConfigException e)
         {
-            Error.WriteLine(e.Message);
-            if (parse.GetValue(Verbose)) Error.WriteLine(e);
-            return ExitCodes.Failure;
+            return Fail(parse, ExitCodes.Failure, e.Message, e, e.Origin);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The file system said no (a full disk, a read-only mount, a missing permission): its message names the path.
-            Error.WriteLine($"tpactors {parse.CommandResult.Command.Name}: {e.Message}");
-            if (parse.GetValue(Verbose)) Error.WriteLine(e);
-            return ExitCodes.Failure;
+            return Fail(parse, ExitCodes.Failure, $"tpactors {parse.CommandResult.Command.Name}: {e.Message}", e);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A defect of tpactors, not of the input: still one sentence and exit 1, never a crash with a stack trace.
-            Error.WriteLine($"tpactors {parse.CommandResult.Command.Name}: internal error: {e.GetType().Name}: {e.Message}" +
-                (parse.GetValue(Verbose) ? "" : " (run again with --verbose for the stack trace)"));
-            if (parse.GetValue(Verbose)) Error.WriteLine(e);
-            return ExitCodes.Failure;
+            return Fail(parse, ExitCodes.Failure, $"tpactors {parse.CommandResult.Command.Name}: internal error: {e.GetType().Name}: {e.Message}" +
+                (parse.GetValue(Verbose) ? "" : " (run again with --verbose for the stack trace)"), e);
         }
+    }
+
+    /// <summary>
+    /// Reports a failure the one way every command does: <paramref name="message"/> on stderr, the stack trace of
+    /// <paramref name="exception"/> with --verbose, and under --json one JSON object on stdout with <c>error</c>,
+    /// <c>exit_code</c> and, where the failure has a place, <c>file</c>, <c>line</c> and <c>column</c>.
+    /// </summary>
+    /// <returns><paramref name="exitCode"/>.</returns>
+    public int Fail(ParseResult parse, int exitCode, string message, Exception? exception = null, ConfigOrigin? origin = null,
+        IReadOnlyDictionary<string, object?>? details = null)
+    {
+        Error.WriteLine(message);
+        if (exception is not null && parse.GetValue(Verbose)) Error.WriteLine(exception);
+        if (WantsJson(parse)) WriteErrorJson(Out, message, exitCode, origin, details);
+        return exitCode;
+    }
+
+    /// <summary>Whether the command being run has a --json option and it is set.</summary>
+    public static bool WantsJson(ParseResult parse) =>
+        parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json") is Option<bool> json && parse.GetValue(json);
+
+    /// <summary>The failure as one JSON object: error, exit_code, and file/line/column when <paramref name="origin"/> is a place.</summary>
+    public static void WriteErrorJson(TextWriter output, string message, int exitCode, ConfigOrigin? origin, IReadOnlyDictionary<string, object?>? details = null)
+    {
+        // The error as a sentence: without the "tpactors train: " that starts it on stderr.
+        var prefix = System.Text.RegularExpressions.Regex.Match(message, @"^tpactors( [a-z]+)*: ");
+        var document = new Dictionary<string, object?> { ["error"] = message[prefix.Length..], ["exit_code"] = exitCode };
+        if (origin is { Line: > 0 })
+        {
+            document["file"] = origin.Source;
+            document["line"] = origin.Line;
+            document["column"] = origin.Column;
+        }
+        foreach (var (key, value) in details ?? new Dictionary<string, object?>()) document[key] = value;
+        JsonOutput.WriteLine(output, document);
     }
 }

@@ -127,10 +127,9 @@ public static class BenchCommand
             {
                 made = plan(parse, loaded.Config);
             }
-            catch (Exception e) when (e is ArgumentException or Runtime.Configuration.ConfigException)
+            catch (ArgumentException e)
             {
-                context.Error.WriteLine($"tpactors: {e.Message}");
-                return ExitCodes.Usage;
+                return context.Fail(parse, ExitCodes.Usage, $"tpactors: {e.Message}", e);
             }
             return RunBench(context, parse, loaded, json, made.Backend, made.Banner, made.Run);
         }));

@@ -31,8 +31,7 @@ public static class ConfigCommand
         {
             if (parse.GetValue(json) && parse.GetValue(origin))
             {
-                context.Error.WriteLine("tpactors: --origin and --json cannot be combined: JSON has no comments to hold origins.");
-                return ExitCodes.Usage;
+                return context.Fail(parse, ExitCodes.Usage, "tpactors: --origin and --json cannot be combined: JSON has no comments to hold origins.");
             }
             var loaded = options.Load(parse);
             foreach (var warning in loaded.Warnings) context.Error.WriteLine($"warning: {warning}");

@@ -96,14 +96,11 @@ public static class TrainCommand
             }
             catch (ArgumentException e)
             {
-                context.Error.WriteLine($"tpactors: {e.Message}");
-                return ExitCodes.Usage;
+                return context.Fail(parse, ExitCodes.Usage, $"tpactors: {e.Message}", e);
             }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
-                context.Error.WriteLine($"tpactors train: {e.Message}");
-                if (parse.GetValue(context.Verbose)) context.Error.WriteLine(e);
-                return ExitCodes.Failure;
+                return context.Fail(parse, ExitCodes.Failure, $"tpactors train: {e.Message}", e);
             }
 
             bool asJson = parse.GetValue(json);
@@ -128,23 +125,17 @@ public static class TrainCommand
             catch (TrainingFailedException e)
             {
                 progress.Close();
-                context.Error.WriteLine($"tpactors train: {e.Message}");
-                if (parse.GetValue(context.Verbose)) context.Error.WriteLine(e);
-                if (asJson) TrainPrinter.WriteFailureJson(context.Out, e);
-                return ExitCodes.Failure;
+                return context.Fail(parse, ExitCodes.Failure, $"tpactors train: {e.Message}", e, details: TrainPrinter.FailureDetails(e));
             }
             catch (ArgumentException e)
             {
                 progress.Close();
-                context.Error.WriteLine($"tpactors: {e.Message}");
-                return ExitCodes.Usage;
+                return context.Fail(parse, ExitCodes.Usage, $"tpactors: {e.Message}", e);
             }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
                 progress.Close();
-                context.Error.WriteLine($"tpactors train: {e.Message}");
-                if (parse.GetValue(context.Verbose)) context.Error.WriteLine(e);
-                return ExitCodes.Failure;
+                return context.Fail(parse, ExitCodes.Failure, $"tpactors train: {e.Message}", e);
             }
             progress.Close();
             if (asJson) TrainPrinter.WriteJson(context.Out, run, result, checkResult);
@@ -158,7 +149,7 @@ public static class TrainCommand
             }
             if (checkResult is { Passed: false })
             {
-                context.Error.WriteLine($"tpactors train: check failed: {checkResult}.");
+                context.Error.WriteLine($"tpactors train: check failed: {checkResult}."); // the summary (JSON or text) is already out
                 return ExitCodes.Failure;
             }
             return ExitCodes.Success;

@@ -74,15 +74,11 @@ public static class VerifyCommand
             }
             catch (ArgumentException e)
             {
-                context.Error.WriteLine($"tpactors: {e.Message}");
-                return ExitCodes.Usage;
+                return context.Fail(parse, ExitCodes.Usage, $"tpactors: {e.Message}", e);
             }
 
             if (parse.GetValue(dump) is { } target && VerifyPrinter.PrepareDump(target) is { } unwritable)
-            {
-                context.Error.WriteLine($"tpactors verify: {unwritable}");
-                return ExitCodes.Failure;
-            }
+                return context.Fail(parse, ExitCodes.Failure, $"tpactors verify: {unwritable}");
 
             using var system = ActorSystem.Create("tpactors", loaded.Config);
             VerifyReport report;
@@ -92,9 +88,7 @@ public static class VerifyCommand
             }
             catch (Exception e) when (e is RankFailedException or InvalidOperationException)
             {
-                context.Error.WriteLine($"tpactors verify: {e.Message}");
-                if (parse.GetValue(context.Verbose)) context.Error.WriteLine(e);
-                return ExitCodes.Failure;
+                return context.Fail(parse, ExitCodes.Failure, $"tpactors verify: {e.Message}", e);
             }
             // The results are printed whatever happens to the dump: a full disk loses the files, not the checks.
             string? dumpError = parse.GetValue(dump) is { } directory ? VerifyPrinter.Dump(report, directory, context.Error) : null;

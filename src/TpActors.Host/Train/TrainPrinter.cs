@@ -74,15 +74,13 @@ public static class TrainPrinter
         JsonOutput.WriteLine(output, document);
     }
 
-    /// <summary>A stopped run as one JSON object: the error, every failure, and the last intact checkpoint.</summary>
-    public static void WriteFailureJson(TextWriter output, TrainingFailedException failure) =>
-        JsonOutput.WriteLine(output, new Dictionary<string, object?>
-        {
-            ["failed"] = true,
-            ["error"] = failure.Message,
-            ["recoveries"] = Recoveries(failure.Recoveries),
-            ["last_checkpoint"] = failure.LastCheckpoint,
-        });
+    /// <summary>What a stopped run's JSON error object adds to error and exit_code: every failure, and the last intact checkpoint.</summary>
+    public static IReadOnlyDictionary<string, object?> FailureDetails(TrainingFailedException failure) => new Dictionary<string, object?>
+    {
+        ["failed"] = true,
+        ["recoveries"] = Recoveries(failure.Recoveries),
+        ["last_checkpoint"] = failure.LastCheckpoint,
+    };
 
     private static List<Dictionary<string, object>> Recoveries(IEnumerable<Recovery> recoveries) => recoveries.Select(r => new Dictionary<string, object>
     {
