@@ -19,6 +19,7 @@ public static class TpActorsCli
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(ConfigCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
+        root.Subcommands.Add(CheckpointCommand.Create(context));
 
         var parse = root.Parse(SplitJavaStyleDefines(args));
         if (parse.Errors.Count > 0)

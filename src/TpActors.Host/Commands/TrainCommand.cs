@@ -37,7 +37,8 @@ public static class TrainCommand
         var resume = new Option<string?>("--resume")
         {
             Description = "Resume from a checkpoint directory (its latest step) or a step directory. Sizes, seed and optimizer not given are taken from it; " +
-                "given ones must match it. Another --tp reshards.",
+                "given ones must match it. Another --tp reshards. 'auto' resumes from --checkpoint-dir when it holds a checkpoint, else starts fresh " +
+                "(write ./auto for a directory of that name).",
             HelpName = "D",
         };
         var fault = new Option<string[]>("--fault")
@@ -65,7 +66,8 @@ public static class TrainCommand
             try
             {
                 var defaults = TrainingOptions.FromConfig(loaded.Config);
-                if (parse.GetValue(resume) is { } from) defaults = FromCheckpoint(defaults, from);
+                string? resumeFrom = ResumeFrom(parse.GetValue(resume), parse.GetValue(checkpointDir));
+                if (resumeFrom is not null) defaults = FromCheckpoint(defaults, resumeFrom);
                 var model = defaults.Model with
                 {
                     Layers = parse.GetValue(layers) ?? defaults.Model.Layers,
@@ -86,9 +88,9 @@ public static class TrainCommand
                     Task = task,
                     Optimizer = optimizerSpec,
                     Steps = parse.GetValue(steps) ?? defaults.Steps,
-                    CheckpointDirectory = parse.GetValue(checkpointDir) ?? (parse.GetValue(resume) is { } resumed ? CheckpointRoot(resumed) : null),
+                    CheckpointDirectory = parse.GetValue(checkpointDir) ?? (resumeFrom is not null ? CheckpointRoot(resumeFrom) : null),
                     CheckpointEvery = parse.GetValue(checkpointEvery) ?? defaults.CheckpointEvery,
-                    ResumeFrom = parse.GetValue(resume),
+                    ResumeFrom = resumeFrom,
                     Faults = (parse.GetValue(fault) ?? []).Select(FaultSpec.Parse).ToList(),
                     KeepFinalState = parse.GetValue(check),
                 };
@@ -168,6 +170,15 @@ public static class TrainCommand
             largest = Math.Max(largest, d);
         }
         return largest;
+    }
+
+    // "--resume auto": the checkpoint directory when it holds a complete step (Open then refuses one of another run), else a fresh start.
+    private static string? ResumeFrom(string? resume, string? checkpointDir)
+    {
+        if (resume != "auto") return resume;
+        if (checkpointDir is null)
+            throw new ArgumentException("--resume auto needs --checkpoint-dir D: it resumes from D when D holds a checkpoint, and starts fresh when it holds none.");
+        return CheckpointDirectory.CompleteSteps(checkpointDir).Count > 0 ? checkpointDir : null;
     }
 
     // A resumed run goes on writing where it resumed from: the checkpoint directory given, or the one holding the step directory given.

@@ -13,6 +13,8 @@ public static class TrainPrinter
         output.WriteLine($"tpactors train: tp {o.Tp}, {o.Model.Layers} layers, hidden {o.Model.Hidden}, ffn {o.Model.Ffn}, batch {o.Task.Batch}, " +
             Invariant($"{o.Optimizer.Name} lr {o.Optimizer.LearningRate}, seed {o.Task.Seed}"));
         output.WriteLine($"backend:    {result.Backend}");
+        if (result.Resumed is { } from)
+            output.WriteLine($"resumed:    from step {from.Step}, {from.Directory} ({(from.Tp == o.Tp ? $"tp {from.Tp}" : $"tp {from.Tp} → {o.Tp}, resharded")})");
         long steps = result.Steps - result.StartStep;
         if (steps == 0)
         {
@@ -64,6 +66,9 @@ public static class TrainPrinter
             ["backend"] = result.Backend,
             ["checkpoints"] = result.Checkpoints,
             ["stopped"] = result.Stopped,
+            ["resumed_from"] = result.Resumed is { } from
+                ? new Dictionary<string, object> { ["directory"] = from.Directory, ["step"] = from.Step, ["tp"] = from.Tp, ["resharded"] = from.Tp != options.Tp }
+                : null,
         };
         if (check is not null)
         {

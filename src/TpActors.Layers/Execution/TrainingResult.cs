@@ -53,6 +53,9 @@ public sealed record TrainingProgress(long Step, long Steps, long StartStep, dou
 public sealed record TrainingResult(long StartStep, long Steps, IReadOnlyList<double> Losses, IReadOnlyList<Recovery> Recoveries,
     string WeightsSha256, TimeSpan Wall, string Backend, IReadOnlyList<string> Checkpoints, IReadOnlyDictionary<string, Tensors.Tensor>? FinalState)
 {
+    /// <summary>The checkpoint the run resumed from, or null when it started from the seed.</summary>
+    public ResumedFrom? Resumed { get; init; }
+
     /// <summary>Whether the run was stopped (<see cref="StopAfterStep"/>) before the last step it was asked for.</summary>
     public bool Stopped { get; init; }
 
@@ -62,6 +65,9 @@ public sealed record TrainingResult(long StartStep, long Steps, IReadOnlyList<do
     /// <summary>The time lost to all recoveries together.</summary>
     public TimeSpan TimeLost => Recoveries.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.TimeLost);
 }
+
+/// <summary>The checkpoint a run resumed from: its step directory, its step, and the TP size it was written at.</summary>
+public sealed record ResumedFrom(string Directory, long Step, int Tp);
 
 /// <summary>A run stopped before its last step: too many failures, or a failure nothing could be restored from.</summary>
 public sealed class TrainingFailedException(string message, IReadOnlyList<Recovery> recoveries, string? lastCheckpoint, Exception? cause = null)

@@ -28,6 +28,7 @@ public static class TrainingRun
             ? CheckpointDirectory.Open(root, options.Settings.CheckpointKeep, options.Model, options.Task, options.Optimizer)
             : null;
         ShardState[]? initial = null;
+        ResumedFrom? resumed = null;
         if (options.ResumeFrom is { } resume)
         {
             using var checkpoint = Checkpoint.Load(resume);
@@ -40,11 +41,12 @@ public static class TrainingRun
                     $"the start of the run, also when resuming). Ask for more steps, e.g. --steps {at + options.Steps}.");
             if (options.Faults.FirstOrDefault(f => f.Step <= at) is { } early)
                 throw new ArgumentException($"--fault {early}: step {early.Step} is not after the checkpoint's step {at}; a resumed run starts at step {at + 1}, so it would never fire.");
+            resumed = new ResumedFrom(checkpoint.Directory, at, checkpoint.Metadata.Tp);
             initial = Enumerable.Range(0, options.Tp).Select(r => checkpoint.Cut(options.Tp, r)).ToArray();
         }
         var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var supervisor = system.ActorOf(TrainingSupervisor.Props(options, initial, completion, observer, checkpoints), $"training-{Interlocked.Increment(ref _runs)}");
         await using var stopping = stop.Register(() => supervisor.Tell(new StopAfterStep()));
-        return await completion.Task.ConfigureAwait(false);
+        return await completion.Task.ConfigureAwait(false) with { Resumed = resumed };
     }
 }
