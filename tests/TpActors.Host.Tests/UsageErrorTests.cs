@@ -11,8 +11,8 @@ public sealed class UsageErrorTests
     [InlineData(new[] { "verify", "--bias", "maybe" }, "tpactors: --bias maybe: expected one of true, false.")]
     [InlineData(new[] { "train", "--optimizer", "adam" }, "tpactors: --optimizer adam: expected one of sgd, adamw.")]
     [InlineData(new[] { "verify", "--tp" }, "tpactors: --tp needs a value.")]
-    [InlineData(new[] { "host" }, "tpactors: 'host' is not a tpactors command; the commands are verify, train, config, bench.")]
-    [InlineData(new string[0], "tpactors: tpactors needs a command: verify, train, config, bench.")]
+    [InlineData(new[] { "host" }, "tpactors: 'host' is not a tpactors command; the commands are verify, train, config, bench, checkpoint.")]
+    [InlineData(new string[0], "tpactors: tpactors needs a command: verify, train, config, bench, checkpoint.")]
     [InlineData(new[] { "verify", "--lr" }, "tpactors: --lr is not an option of tpactors verify.")]
     [InlineData(new[] { "train", "--fault", "-1:5:forward" }, "tpactors: --fault '-1:5:forward': rank '-1' is not a rank (a whole number from 0).")]
     public void ASlip_GetsOneSentence(string[] args, string expected)
