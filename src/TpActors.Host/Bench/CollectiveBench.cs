@@ -1,3 +1,4 @@
+using TpActors.Layers.Tensors;
 using System.Diagnostics;
 using TpActors.Layers.Collectives;
 using TpActors.Layers.Execution;
@@ -48,6 +49,9 @@ public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int I
             throw new ArgumentException($"size {bad} is out of range; use 4 bytes to 1 GiB.");
         SettingRules.Require("tpactors.bench.collectives.iterations", Iterations, "--iterations");
         SettingRules.Require("tpactors.bench.collectives.min-bytes", MinBytes);
+        // Each rank holds a buffer of the largest size and its output, and the memcpy baseline two more.
+        long largest = Sizes.Max() / sizeof(float);
+        new MemoryBudget($"--ranks {Ranks} --sizes up to {ConfigUnits.FormatBytes(Sizes.Max())}").Add("a rank's buffer", 1, largest, 2.0 * Ranks + 2).Check();
     }
 
     /// <summary>Timed repetitions at <paramref name="bytes"/>: <see cref="Iterations"/>, or enough to move <see cref="MinBytes"/> if that is more.</summary>

@@ -33,6 +33,14 @@ public sealed record LayerBench(int GemmSize, int Hidden, int Ffn, int Batch, in
         SettingRules.Require("tpactors.bench.layers.ffn", Ffn);
         SettingRules.Require("tpactors.bench.layers.batch", Batch);
         SettingRules.Require("tpactors.bench.layers.runs", Runs);
+        // The GEMM's three matrices twice (the backend and the raw OpenBLAS baseline); the MLP at TP=1 and TP=2 at once.
+        new MemoryBudget($"gemm-size {GemmSize}, hidden {Hidden}, ffn {Ffn}, batch {Batch}")
+            .Add("a GEMM operand", GemmSize, GemmSize, 6)
+            .Add("w1", Hidden, Ffn, 8)
+            .Add("w2", Ffn, Hidden, 8)
+            .Add("the inner activations", Batch, Ffn, 8)
+            .Add("the input", Batch, Hidden, 8)
+            .Check();
     }
 
     /// <summary>Floating-point operations of one MLP forward + backward: six GEMMs of batch × hidden × ffn.</summary>

@@ -38,6 +38,8 @@ public sealed record TrainBench(int Tp, int Layers, int Hidden, int Ffn, int Bat
         SettingRules.Require("tpactors.bench.training.steps", Steps); // one untimed, a fault in the middle
         SettingRules.Require("tpactors.bench.training.runs", Runs);
         new ModelSpec(Layers, Hidden, Ffn).Validate();
+        new TrainingOptions(Tp, new ModelSpec(Layers, Hidden, Ffn), TrainingOptions.FromConfig(ConfigFactory.Reference).Task with { Batch = Batch },
+            TrainingOptions.FromConfig(ConfigFactory.Reference).Optimizer, Steps).Validate(); // its memory, as train counts it
     }
 
     /// <summary>Runs the configurations; progress lines go to <paramref name="progress"/>.</summary>

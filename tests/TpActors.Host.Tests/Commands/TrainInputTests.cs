@@ -106,6 +106,18 @@ public sealed class TrainInputTests
     }
 
     [Fact]
+    public void MetadataThatIsADevice_IsRefusedWithoutReadingItWhole()
+    {
+        using var directory = Checkpoints();
+        string metadata = Path.Combine(directory.Path, "step-00000004", "metadata.json");
+        File.Delete(metadata);
+        File.CreateSymbolicLink(metadata, "/dev/zero");
+        var result = CliRunner.Run(["train", "--steps", "6", "--resume", Path.Combine(directory.Path, "step-00000004")]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{metadata} is longer than 67108864 bytes", result.Error);
+    }
+
+    [Fact]
     public void MetadataEditedToAnotherStep_IsCaughtByTheShardHeaders()
     {
         using var directory = Checkpoints();

@@ -29,6 +29,19 @@ public sealed class VerifyInputTests
         Assert.DoesNotContain("overflow", train.Error);
     }
 
+    [Theory]
+    [InlineData("layers", "tpactors.bench.layers.gemm-size=100000", "a GEMM operand would be [100000, 100000]")]
+    [InlineData("collectives", "tpactors.bench.collectives.ranks=64", "need about")]
+    [InlineData("train", "tpactors.bench.training.hidden=100000", "need about")]
+    public void Benches_RefuseSizesThatCannotFit_BeforeTheyStart(string bench, string define, string expected)
+    {
+        string[] args = bench == "collectives" ? ["bench", bench, "-D", define, "--sizes", "1GiB"] : ["bench", bench, "-D", define];
+        var result = CliRunner.Run(args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Error);
+        Assert.DoesNotContain("internal error", result.Error);
+    }
+
     [Fact]
     public void DumpToAnExistingFile_IsRefusedBeforeTheRun()
     {

@@ -167,7 +167,7 @@ public sealed class CheckpointDirectory : IDisposable
         var info = new FileInfo(latest);
         if (info.Exists || info.LinkTarget is not null)
         {
-            string name = ReadLatest(latest);
+            string name = BoundedFile.ReadText(latest, 256, "it should hold one step directory's name").Trim();
             if (!IsStepDirectoryName(name))
                 throw new InvalidDataException($"{latest} names {Excerpt(name)}, which is not a step directory ({StepPrefix}NNNNNNNN) inside {path}.");
             string named = Path.Combine(path, name);
@@ -190,25 +190,6 @@ public sealed class CheckpointDirectory : IDisposable
         step = -1;
         return name is not null && name.StartsWith(StepPrefix, StringComparison.Ordinal)
             && long.TryParse(name.AsSpan(StepPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out step);
-    }
-
-    // latest is one short line; a device, a huge file or a symlink loop is refused instead of being read whole.
-    private static string ReadLatest(string latest)
-    {
-        const int Limit = 256;
-        try
-        {
-            using var stream = new FileStream(latest, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
-            var buffer = new byte[Limit + 1];
-            int length = 0, read;
-            while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0) length += read;
-            if (length > Limit) throw new InvalidDataException($"{latest} is longer than {Limit} bytes; it should hold one step directory's name.");
-            return System.Text.Encoding.UTF8.GetString(buffer, 0, length).Trim();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidDataException($"{latest} cannot be read: {e.Message}");
-        }
     }
 
     private static string Excerpt(string text) => text.Length == 0 ? "nothing" : "'" + (text.Length > 60 ? text[..60] + "…" : text) + "'";

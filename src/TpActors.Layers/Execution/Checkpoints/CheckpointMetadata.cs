@@ -25,6 +25,9 @@ public sealed record CheckpointMetadata(
     /// </summary>
     public const int CurrentVersion = 2;
 
+    /// <summary>The largest metadata.json read (a model with a million tensors needs a fraction of it).</summary>
+    public const int MaxMetadataBytes = 64 << 20;
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -65,7 +68,7 @@ public sealed record CheckpointMetadata(
         CheckpointMetadata? metadata;
         try
         {
-            metadata = JsonSerializer.Deserialize<CheckpointMetadata>(File.ReadAllText(path), Json);
+            metadata = JsonSerializer.Deserialize<CheckpointMetadata>(BoundedFile.ReadText(path, MaxMetadataBytes, "checkpoint metadata is far smaller"), Json);
         }
         catch (JsonException e)
         {
