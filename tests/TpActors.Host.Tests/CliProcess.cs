@@ -2,14 +2,16 @@ using System.Diagnostics;
 
 namespace TpActors.Host.Tests;
 
-/// <summary>Runs the built tpactors command line as a separate process, for what only a real process shows (exit codes, signals, locks, terminals).</summary>
+/// <summary>Runs the built tpactors command line as a separate process, for what only a real process shows (exit codes, signals, locks, terminals, mounts).</summary>
 internal static class CliProcess
 {
     /// <summary>The start info that runs tpactors with <paramref name="args"/> (crash dumps off).</summary>
-    public static ProcessStartInfo StartInfo(IEnumerable<string> args)
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args) => Program(Dotnet, [Assembly, .. args]);
+
+    /// <summary>The start info of any program, with its streams redirected and crash dumps off.</summary>
+    public static ProcessStartInfo Program(string program, IEnumerable<string> args)
     {
-        var start = new ProcessStartInfo(Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        start.ArgumentList.Add(Assembly);
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
         return start;
@@ -21,8 +23,20 @@ internal static class CliProcess
     /// <summary>The tpactors assembly.</summary>
     public static string Assembly => typeof(TpActorsCli).Assembly.Location;
 
+    /// <summary>tpactors with <paramref name="args"/> as one /bin/sh command line, every word quoted.</summary>
+    public static string ShellCommand(IEnumerable<string> args) =>
+        string.Join(' ', new[] { Dotnet, Assembly }.Concat(args).Select(w => "'" + w.Replace("'", "'\\''") + "'"));
+
     /// <summary>Runs tpactors to the end and returns what it printed.</summary>
     public static CliRunner.Result Run(params string[] args) => Run(StartInfo(args));
+
+    /// <summary>
+    /// Runs tpactors with <paramref name="args"/> after mounting a tmpfs (with <paramref name="mountOptions"/>, e.g. "ro" or
+    /// "size=1m") over <paramref name="mountPoint"/> in a private mount namespace, so the mount disappears with the process;
+    /// <paramref name="after"/> runs in the namespace once tpactors has ended, and the result has tpactors' exit code.
+    /// </summary>
+    public static CliRunner.Result InMountNamespace(string mountPoint, string mountOptions, IEnumerable<string> args, string after = "true") =>
+        Run(Program("/usr/bin/unshare", ["-m", "/bin/sh", "-c", $"mount -t tmpfs -o {mountOptions} tmpfs '{mountPoint}' && {ShellCommand(args)}; code=$?; {after}; exit $code"]));
 
     /// <summary>Runs a prepared process to the end and returns what it printed.</summary>
     public static CliRunner.Result Run(ProcessStartInfo start)

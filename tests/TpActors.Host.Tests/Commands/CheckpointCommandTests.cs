@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace TpActors.Host.Tests.Commands;
@@ -73,10 +72,7 @@ public sealed class CheckpointCommandTests
         string doc = File.ReadAllText(RepositoryRoot.File("docs/CHECKPOINTS.md"));
         int start = doc.IndexOf("```python\n", StringComparison.Ordinal) + "```python\n".Length;
         string script = directory.Write("digest.py", doc[start..doc.IndexOf("```", start, StringComparison.Ordinal)]);
-        var run = new ProcessStartInfo(python!) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        run.ArgumentList.Add(script);
-        run.ArgumentList.Add(Path.Combine(directory.Path, "step-00000003"));
-        var result = CliProcess.Run(run);
+        var result = CliProcess.Run(CliProcess.Program(python!, [script, Path.Combine(directory.Path, "step-00000003")]));
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Equal(Digest(trained.Out), result.Out.Trim());
     }

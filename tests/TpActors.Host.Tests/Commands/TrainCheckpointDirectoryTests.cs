@@ -125,18 +125,10 @@ public sealed class TrainCheckpointDirectoryTests
         Assert.DoesNotContain(".partial", result.Out); // the listing of the directory after the run
     }
 
-    // Runs train with its checkpoint directory on a tmpfs mounted (with the given options) over mountPoint in a private mount
-    // namespace, so the mount disappears with the process; `after` runs in the namespace once train has ended.
-    private static CliRunner.Result InMountNamespace(string mountPoint, string mountOptions, string checkpointDir, string[]? sizes = null, string after = "true")
-    {
-        string[] words = [CliProcess.Dotnet, CliProcess.Assembly, "train", "-D", "tpactors.tensors.backend=managed", .. sizes ?? Small[..8],
-            "--tp", "2", "--steps", "4", "--checkpoint-every", "2", "--checkpoint-dir", checkpointDir];
-        string script = $"mount -t tmpfs -o {mountOptions} tmpfs '{mountPoint}' && {string.Join(' ', words.Select(w => $"'{w}'"))}; code=$?; {after}; exit $code";
-        var start = new ProcessStartInfo("/usr/bin/unshare") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var arg in new[] { "-m", "/bin/sh", "-c", script }) start.ArgumentList.Add(arg);
-        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
-        return CliProcess.Run(start);
-    }
+    // train with its checkpoint directory on a tmpfs mounted over mountPoint (see CliProcess.InMountNamespace).
+    private static CliRunner.Result InMountNamespace(string mountPoint, string mountOptions, string checkpointDir, string[]? sizes = null, string after = "true") =>
+        CliProcess.InMountNamespace(mountPoint, mountOptions, ["train", "-D", "tpactors.tensors.backend=managed", .. sizes ?? Small[..8],
+            "--tp", "2", "--steps", "4", "--checkpoint-every", "2", "--checkpoint-dir", checkpointDir], after);
 
     private static string Digest(CliRunner.Result result) =>
         result.Out.Split('\n').Single(l => l.StartsWith("weights sha256: ", StringComparison.Ordinal));

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace TpActors.Host.Tests.Commands;
 
 // Inputs that used to crash verify and bench (exit 134, a stack trace) get exit 1 or 2 and one sentence.
@@ -57,12 +55,12 @@ public sealed class VerifyInputTests
     public void DumpToAReadOnlyMount_IsRefused_AndToAFullDisk_StillPrintsTheTable()
     {
         using var directory = new TempDirectory();
-        var readOnly = InMountNamespace(directory.Path, "ro");
+        var readOnly = CliProcess.InMountNamespace(directory.Path, "ro", ["verify", "--dump", Path.Combine(directory.Path, "out")]);
         Assert.Equal(1, readOnly.ExitCode);
         Assert.Contains("cannot write there", readOnly.Error);
         Assert.Contains("Read-only file system", readOnly.Error);
 
-        var full = InMountNamespace(directory.Path, "size=8k");
+        var full = CliProcess.InMountNamespace(directory.Path, "size=8k", ["verify", "--dump", Path.Combine(directory.Path, "out")]);
         Assert.Equal(1, full.ExitCode);
         Assert.Contains("PASSED: 15 of 15 checks passed", full.Out); // the checks are not lost with the files
         Assert.Contains("the tensors could not all be written", full.Error);
@@ -78,15 +76,5 @@ public sealed class VerifyInputTests
         var result = CliRunner.Run("bench", "collectives", "--sizes", sizes);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(expected, result.Error);
-    }
-
-    private static CliRunner.Result InMountNamespace(string mountPoint, string mountOptions)
-    {
-        string[] words = [CliProcess.Dotnet, CliProcess.Assembly, "verify", "--dump", Path.Combine(mountPoint, "out")];
-        string script = $"mount -t tmpfs -o {mountOptions} tmpfs '{mountPoint}' && {string.Join(' ', words.Select(w => $"'{w}'"))}";
-        var start = new ProcessStartInfo("/usr/bin/unshare") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var arg in new[] { "-m", "/bin/sh", "-c", script }) start.ArgumentList.Add(arg);
-        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
-        return CliProcess.Run(start);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TpActors.Host.Train;
 using TpActors.Layers.Execution;
 using TpActors.Runtime.Actors;
@@ -62,16 +61,10 @@ public sealed class TrainProgressTests
     public void Train_InAPseudoTerminal_DrawsTheBar_AndExits0()
     {
         Assert.True(File.Exists("/usr/bin/script"), "util-linux 'script' provides the pseudo-terminal; it is part of every Debian system");
-        string[] words = [CliProcess.Dotnet, CliProcess.Assembly, "train", "--tp", "2", "--steps", "8", .. Small];
-        string command = string.Join(' ', words.Select(Quote));
-        var start = new ProcessStartInfo("/usr/bin/script") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var arg in new[] { "-qec", command, "/dev/null" }) start.ArgumentList.Add(arg);
-        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+        var start = CliProcess.Program("/usr/bin/script", ["-qec", CliProcess.ShellCommand(["train", "--tp", "2", "--steps", "8", .. Small]), "/dev/null"]);
         var result = CliProcess.Run(start);
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Out}{result.Error}");
         Assert.Contains("] step 8/8", result.Out); // the pty merges stdout and stderr
         Assert.Contains("weights sha256: ", result.Out);
     }
-
-    private static string Quote(string arg) => "'" + arg.Replace("'", "'\\''") + "'";
 }
