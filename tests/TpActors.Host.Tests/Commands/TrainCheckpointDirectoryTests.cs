@@ -49,6 +49,31 @@ public sealed class TrainCheckpointDirectoryTests
     }
 
     [Fact]
+    public void ResumingFromAnOlderStep_NeverPrunesTheStepLatestNames()
+    {
+        using var directory = new TempDirectory();
+        string[] keepOne = ["-D", "tpactors.training.checkpoint-keep=1", "--checkpoint-every", "2"];
+        Assert.Equal(0, Train(["--tp", "2", "--steps", "6", "--checkpoint-dir", directory.Path, .. keepOne]).ExitCode);
+        Assert.Equal([6L], CheckpointDirectory.CompleteSteps(directory.Path));
+        // An older step kept elsewhere, resumed into this directory: step 8 is newer than it, step 6 is not.
+        using var older = new TempDirectory();
+        Assert.Equal(0, Train(["--tp", "2", "--steps", "8", "--checkpoint-dir", older.Path, "--checkpoint-every", "2"]).ExitCode);
+        Directory.Delete(Path.Combine(directory.Path, "step-00000006"), recursive: true);
+        CopyDirectory(Path.Combine(older.Path, "step-00000008"), Path.Combine(directory.Path, "step-00000008"));
+        var resumed = CliRunner.Run(["train", "-D", "tpactors.tensors.backend=managed", "--tp", "2", "--steps", "5", "--resume", Path.Combine(older.Path, "step-00000004"),
+            "--checkpoint-dir", directory.Path, .. keepOne]);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Equal("step-00000005", Latest(directory.Path));
+        Assert.Equal([5L, 8L], CheckpointDirectory.CompleteSteps(directory.Path)); // keep = 1 kept 5, which latest names, not only the later 8
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+    }
+
+    [Fact]
     public void ADirectoryInUse_IsRefusedAtOnce_NamingTheProcess()
     {
         using var directory = new TempDirectory();

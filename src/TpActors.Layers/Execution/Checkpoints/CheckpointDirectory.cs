@@ -130,7 +130,7 @@ public sealed class CheckpointDirectory : IDisposable
         DurableFile.SyncDirectory(Root);
         DurableFile.WriteText(Path.Combine(Root, LatestFile), StepDirectoryName(step) + "\n");
         if (Directory.Exists(replaced)) Directory.Delete(replaced, recursive: true);
-        Prune();
+        Prune(step);
         return final;
     }
 
@@ -209,10 +209,12 @@ public sealed class CheckpointDirectory : IDisposable
             .Order()
             .ToList();
 
-    private void Prune()
+    // Keeps the newest Keep steps up to the one just written, which is what latest names. Steps after it (an earlier process
+    // of this run got further before the run was resumed from an older step) stay until this run writes them again.
+    private void Prune(long written)
     {
         if (Keep <= 0) return;
-        var steps = CompleteSteps(Root);
+        var steps = CompleteSteps(Root).Where(s => s <= written).ToList();
         foreach (long old in steps.Take(Math.Max(0, steps.Count - Keep))) Directory.Delete(StepDirectory(old), recursive: true);
     }
 }
