@@ -40,7 +40,13 @@ public static class CheckpointCommand
             {
                 return context.Fail(parse, ExitCodes.Failure, $"tpactors checkpoint inspect: {e.Message}", e);
             }
+            // A run still writing the directory prunes old steps: one deleted while it was being read is left out, not failed.
             var reports = steps.Select(StepReport.Of).ToList();
+            foreach (var gone in reports.Where(r => !r.Verified && !Directory.Exists(r.Directory)).ToList())
+            {
+                context.Error.WriteLine($"note: {gone.Directory} was removed while it was read (a run writing {root} pruned it).");
+                reports.Remove(gone);
+            }
             if (parse.GetValue(json)) WriteJson(context.Out, root, latest, reports);
             else WriteTable(context.Out, root, latest, reports);
             foreach (var failed in reports.Where(r => !r.Verified)) context.Error.WriteLine($"tpactors checkpoint inspect: {failed.Error}");

@@ -218,7 +218,8 @@ public sealed class TrainingSupervisor : ReceiveActor
                 break;
             case TrainingPhase.Loss:
                 _stepLoss = (double)_results[0]!;
-                Debug.Assert(_results.All(l => (double)l! == (double)_results[0]!), "every rank computes the loss from the same replicated output");
+                Debug.Assert(_results.All(l => BitConverter.DoubleToInt64Bits((double)l!) == BitConverter.DoubleToInt64Bits(_stepLoss)),
+                    "every rank computes the loss from the same replicated output, bit for bit (NaN included)");
                 if (!double.IsFinite(_stepLoss))
                 {
                     // Diverged: no retry or replay changes a pure function of the state, and an update would spread the NaN.
