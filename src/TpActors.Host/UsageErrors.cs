@@ -29,17 +29,24 @@ internal static partial class UsageErrors
                 // "tpactors" alone, or "tpactors host" for a command that does not exist: one sentence, not two.
                 string commands = string.Join(", ", command.Subcommands.Select(c => c.Name));
                 sentences.Add(unrecognized.Count > 0 && !unrecognized[0].StartsWith('-')
-                    ? $"'{unrecognized[0]}' is not a {commandName} command; the commands are {commands}."
+                    ? $"'{unrecognized[0]}' is not a {commandName} command; " +
+                      (Guess(unrecognized[0], command.Subcommands.Select(c => c.Name)) is { } near ? $"did you mean '{near}'? The commands are {commands}." : $"the commands are {commands}.")
                     : $"{commandName} needs a command: {commands}.");
                 if (unrecognized.Count > 0 && !unrecognized[0].StartsWith('-')) unrecognized.RemoveAt(0);
             }
             else if (UnrecognizedToken().Match(message) is { Success: true } token)
             {
-                if (!unrecognized.Contains(token.Groups[1].Value)) continue; // already said as part of a missing command
-                unrecognized.Remove(token.Groups[1].Value);
-                sentences.Add(token.Groups[1].Value.StartsWith('-')
-                    ? $"{token.Groups[1].Value} is not an option of {commandName}."
-                    : $"'{token.Groups[1].Value}' is not an argument {commandName} takes.");
+                string word = token.Groups[1].Value;
+                if (!unrecognized.Contains(word)) continue; // already said as part of a missing command
+                int at = unrecognized.IndexOf(word);
+                unrecognized.RemoveAt(at);
+                if (word.StartsWith('-'))
+                {
+                    var options = command.Options.Select(o => o.Name).Concat(command.Options.SelectMany(o => o.Aliases));
+                    sentences.Add($"{word} is not an option of {commandName}{(Guess(word, options) is { } near ? $"; did you mean {near}?" : ".")}");
+                    if (at < unrecognized.Count && !unrecognized[at].StartsWith('-')) unrecognized.RemoveAt(at); // its value: no second sentence
+                }
+                else sentences.Add($"'{word}' is not an argument {commandName} takes.");
             }
             else if (MissingArgument().Match(message) is { Success: true } missing)
                 sentences.Add($"{missing.Groups[1].Value} needs a value.");
@@ -47,6 +54,12 @@ internal static partial class UsageErrors
         }
         return sentences.Distinct().ToList();
     }
+
+    // The known word closest to the one typed, when one is close: fewer edits than the word has letters (--lr is not --tp).
+    private static string? Guess(string typed, IEnumerable<string> known) =>
+        Runtime.Configuration.ClosestKey.Find(typed, known) is { } near && Runtime.Configuration.ClosestKey.EditDistance(typed, near) < typed.TrimStart('-').Length
+            ? near
+            : null;
 
     private static string CommandPath(CommandResult result)
     {

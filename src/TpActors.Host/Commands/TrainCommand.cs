@@ -1,3 +1,4 @@
+using TpActors.Runtime.Configuration;
 using TpActors.Layers.Tensors;
 using System.CommandLine;
 using TpActors.Host.Train;
@@ -95,6 +96,7 @@ public static class TrainCommand
                     KeepFinalState = parse.GetValue(check),
                 };
                 run.Validate();
+                if (parse.GetValue(checkTolerance) is { } tolerance) SettingRules.Require("tpactors.training.check-tolerance", tolerance, "--check-tolerance");
             }
             catch (ArgumentException e)
             {

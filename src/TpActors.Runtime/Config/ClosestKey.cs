@@ -1,7 +1,7 @@
 namespace TpActors.Runtime.Configuration;
 
 /// <summary>Finds the known key nearest to a mistyped one, for "did you mean …" messages.</summary>
-internal static class ClosestKey
+public static class ClosestKey
 {
     /// <summary>The candidate with the smallest edit distance, if that distance is small for the key's length (or <paramref name="typedLength"/>, the length of the part that was typed wrong).</summary>
     public static string? Find(string key, IEnumerable<string> candidates, int? typedLength = null)

@@ -77,7 +77,7 @@ public sealed class SettingRule
             bool ok = lower ? (inclusive ? x >= bound : x > bound) : (inclusive ? x <= bound : x < bound);
             if (!ok) return Text;
         }
-        return double.IsNaN(x) ? Text : null;
+        return double.IsFinite(x) ? null : Text; // no setting takes NaN or an infinity, whatever its bounds
     }
 
     /// <summary>A value as HOCON writes it: <c>0s</c>, <c>-5s</c>, <c>64 MiB</c> (when <paramref name="isBytes"/>), <c>100</c>, <c>'cuda'</c>.</summary>

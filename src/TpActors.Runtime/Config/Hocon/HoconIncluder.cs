@@ -79,7 +79,7 @@ internal sealed class HoconIncluder(HoconParseOptions options)
         {
             var info = new FileInfo(full);
             if ((info.Attributes & FileAttributes.Device) == 0 && info.Length > limit) throw new ConfigException(where, TooLarge($"is {info.Length} bytes, larger than"));
-            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            using var stream = Open(full, where, display);
             var bytes = new MemoryStream();
             var chunk = new byte[64 * 1024];
             int read;
@@ -98,6 +98,16 @@ internal sealed class HoconIncluder(HoconParseOptions options)
             throw new ConfigException(where, $"cannot read '{display}': {e.Message}");
         }
     }
+
+    // Opening a named pipe waits for a writer: one that never comes is an error after a while, not a hang.
+    private static FileStream Open(string full, ConfigOrigin where, string display)
+    {
+        var opening = Task.Run(() => new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0));
+        if (opening.Wait(OpenTimeout)) return opening.GetAwaiter().GetResult();
+        throw new ConfigException(where, $"'{display}' did not open within {ConfigUnits.FormatDuration(OpenTimeout)}: a named pipe that nothing writes to?");
+    }
+
+    private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(10);
 
     // Paths in messages: relative to the working directory when below it, absolute otherwise.
     private static string DisplayName(string fullPath)
