@@ -52,7 +52,7 @@ public sealed class TrainingSupervisor : ReceiveActor
     // The phase in flight: its id, who has yet to answer, the answers, and its timeout.
     private PhaseRound _round;
     private readonly bool[] _waiting;
-    private readonly Queue<PhaseRound>[] _unanswered; // per rank, the rounds sent to it and not yet answered, oldest first
+    private readonly UnansweredRounds _unanswered;
     private readonly object?[] _results;
     private ICancelable? _timeout;
     private long _attempt;
@@ -73,10 +73,7 @@ public sealed class TrainingSupervisor : ReceiveActor
     private long _snapshotStep = -1;
     private readonly bool[] _restore; // ranks to restore from _snapshot at the next join
 
-    private readonly List<Recovery> _recoveries = [];
-    private readonly List<(Recovery Recovery, TimeSpan DetectedAt, TimeSpan ActionStartedAt)> _unresolved = [];
-    private int _incidents;        // incidents resolved so far (recoveries resolved by one join are one incident)
-    private TimeSpan _lostUntil;   // the end of the time already counted as lost
+    private readonly RecoveryLog _recoveries = new();
     private readonly List<string> _written = [];  // checkpoint directories, in order
     private long? _staging;                       // the step whose checkpoint is being written, until it is committed
     private bool _finished;
@@ -108,7 +105,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         _incarnations = new int[tp];
         _endpoints = new IActorRef?[tp];
         _waiting = new bool[tp];
-        _unanswered = Enumerable.Range(0, tp).Select(_ => new Queue<PhaseRound>()).ToArray();
+        _unanswered = new UnansweredRounds(tp);
         _results = new object?[tp];
         _snapshot = new ShardState?[tp];
         _spare = new ShardState?[tp];
@@ -154,7 +151,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         _timeout?.Cancel();
         foreach (var state in _snapshot.Concat(_spare)) state?.Dispose();
         _task.Dispose();
-        _completion.TrySetException(new TrainingFailedException("The training supervisor stopped before the run finished.", _recoveries, LastCheckpoint));
+        _completion.TrySetException(new TrainingFailedException("The training supervisor stopped before the run finished.", [.. _recoveries.All], LastCheckpoint));
     }
 
     /// <summary>A rank's phase failure restarts that rank (and is reported to the step loop); anything else stops the child.</summary>
@@ -174,7 +171,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         Array.Clear(_results);
         for (int r = 0; r < _ranks.Length; r++)
         {
-            _unanswered[r].Enqueue(_round);
+            _unanswered.Sent(r, _round);
             _ranks[r].Tell(new RunPhase(_round, payload(r)), Self);
         }
         _timeout = Context.System.Scheduler.ScheduleTellOnce(_options.Settings.PhaseTimeout, Self, new PhaseTimedOut(_round), Self);
@@ -207,7 +204,7 @@ public sealed class TrainingSupervisor : ReceiveActor
                 break;
             case TrainingPhase.Join:
                 Array.Clear(_restore);
-                ResolveRecoveries();
+                _recoveries.Resolve(_clock.Elapsed);
                 _afterJoin();
                 break;
             case TrainingPhase.Batch:
@@ -306,7 +303,7 @@ public sealed class TrainingSupervisor : ReceiveActor
     {
         _committedStep = step;
         _losses.Add(_stepLoss);
-        Notify(_observer.Step, new TrainingProgress(step, _options.Steps, _startStep, _stepLoss, _clock.Elapsed, _recoveries.Count));
+        Notify(_observer.Step, new TrainingProgress(step, _options.Steps, _startStep, _stepLoss, _clock.Elapsed, _recoveries.All.Count));
         bool last = step == _options.Steps || _stopRequested; // a stopped run is saved where it stopped, as at its last step
         if (_checkpoints is not null && (last || (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0)))
             Begin(() => WriteCheckpoint(step));
@@ -384,7 +381,7 @@ public sealed class TrainingSupervisor : ReceiveActor
             IReadOnlyDictionary<string, Tensor>? kept = null;
             if (_options.KeepFinalState) kept = full.ToDictionary(t => t.Name, t => t.Value);
             else foreach (var (_, value) in full) value.Dispose();
-            var result = new TrainingResult(_startStep, _committedStep, [.. _losses], [.. _recoveries], digest, _clock.Elapsed, _options.Ranks.BackendDescription(_ranks.Length), [.. _written], kept)
+            var result = new TrainingResult(_startStep, _committedStep, [.. _losses], [.. _recoveries.All], digest, _clock.Elapsed, _options.Ranks.BackendDescription(_ranks.Length), [.. _written], kept)
             {
                 Stopped = _committedStep < _options.Steps,
             };
@@ -401,13 +398,7 @@ public sealed class TrainingSupervisor : ReceiveActor
 
     // ---- failures ----------------------------------------------------------------------------------------------------
 
-    // A rank answers its rounds in the order they were sent: an answer to `round` settles it and every older one.
-    private void Answered(int rank, PhaseRound round)
-    {
-        if ((uint)rank >= (uint)_ranks.Length) return;
-        var queue = _unanswered[rank];
-        while (queue.TryDequeue(out var oldest) && oldest != round) { }
-    }
+    private void Answered(int rank, PhaseRound round) => _unanswered.Answered(rank, round);
 
     private void OnThrew(RankThrew threw)
     {
@@ -447,9 +438,8 @@ public sealed class TrainingSupervisor : ReceiveActor
         Recover([new Failure(rank, FailureKind.Stopped, "its actor stopped (DeathWatch)", StuckIn(rank))]);
     }
 
-    // The round a silent or stopped rank was in: the oldest it has not answered (a rank hung in step 3's forward phase is
-    // still in it when the re-forming connect round times out), or the current one.
-    private PhaseRound StuckIn(int rank) => _unanswered[rank].TryPeek(out var oldest) ? oldest : _round;
+    // The round a silent or stopped rank was in.
+    private PhaseRound StuckIn(int rank) => _unanswered.StuckIn(rank, _round);
 
     // Each failure names the round it happened in; a failure noticed while an earlier one is being recovered from (a second
     // rank that threw in the same step) happened in that earlier round, not in the re-forming one.
@@ -460,15 +450,14 @@ public sealed class TrainingSupervisor : ReceiveActor
         foreach (var (rank, kind, cause, failedIn) in failures)
         {
             var recovery = new Recovery(rank, failedIn.Step, failedIn.Phase, kind, cause);
-            _recoveries.Add(recovery);
-            _unresolved.Add((recovery, _clock.Elapsed, _actionStartedAt));
+            _recoveries.Open(recovery, _clock.Elapsed, _actionStartedAt);
             _log.LogWarning("Rank {Rank} failed at {Round}: {Cause}. Recovering.", rank, _round, cause);
             Notify(_observer.Recovery, recovery);
         }
         _timeout?.Cancel();
         if (!_budget.TryRecord(failures.Count, _clock.Elapsed))
         {
-            var last = _recoveries[^1];
+            var last = _recoveries.Last;
             Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: rank {last.Rank} {last.Cause}. " +
                  $"That is {_budget.InWindow} failures within {_options.Settings.RetryWindow.TotalSeconds:0.###}s, more than tpactors.training.max-retries = {_options.Settings.MaxRetries}. " +
                  (LastCheckpoint is null ? "No checkpoint was written." : $"The last checkpoint, {LastCheckpoint}, is intact."));
@@ -519,27 +508,9 @@ public sealed class TrainingSupervisor : ReceiveActor
         return true;
     }
 
-    // The group is running again: every recovery since the last join is one incident. Time is counted once: a recovery's lost
-    // time starts where the previous incident's ended, so recoveries that overlap share it and the sum is the run's lost time.
-    private void ResolveRecoveries()
-    {
-        if (_unresolved.Count == 0) return;
-        var now = _clock.Elapsed;
-        _incidents++;
-        foreach (var (recovery, detectedAt, actionStartedAt) in _unresolved)
-        {
-            var from = actionStartedAt > _lostUntil ? actionStartedAt : _lostUntil;
-            recovery.Incident = _incidents;
-            recovery.RecoveryTime = now - detectedAt;
-            recovery.TimeLost = now > from ? now - from : TimeSpan.Zero;
-            _lostUntil = now;
-        }
-        _unresolved.Clear();
-    }
-
     private bool FailUnrestorable()
     {
-        var last = _recoveries[^1];
+        var last = _recoveries.Last;
         Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: rank {last.Rank} {last.Cause}, and there is no in-memory snapshot " +
              $"to restore it from (tpactors.training.snapshot-every = {_options.Settings.SnapshotEvery}). " +
              (LastCheckpoint is null ? "No checkpoint was written." : $"Resume from the last checkpoint, {LastCheckpoint}, which is intact."));
@@ -555,7 +526,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         int incarnation = _incarnations[rank]++;
         var actor = Context.ActorOf(RankActor.Props(rank, _threadsPerRank, _rankSettings, _faults), incarnation == 0 ? $"rank-{rank}" : $"rank-{rank}-{incarnation}");
         Context.Watch(actor);
-        _unanswered[rank].Clear(); // a new actor owes no answers
+        _unanswered.Replaced(rank);
         return actor;
     }
 
@@ -574,7 +545,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         _timeout?.Cancel();
         _log.LogError("{Message}", message);
         _faults.Dispose();
-        _completion.TrySetException(new TrainingFailedException(message, [.. _recoveries], LastCheckpoint, cause));
+        _completion.TrySetException(new TrainingFailedException(message, [.. _recoveries.All], LastCheckpoint, cause));
         Context.Stop(Self);
     }
 
