@@ -120,10 +120,9 @@ public static class TrainCommand
                 {
                     progress.Close();
                     context.Error.WriteLine("check: training again at TP=1 on the same data");
-                    var single = TrainingRun.RunAsync(system, run with { Tp = 1, Faults = [], CheckpointDirectory = null }).GetAwaiter().GetResult();
-                    float difference = LargestDifference(single.FinalState!.Where(t => !run.Optimizer.IsSlot(t.Key))
-                        .SelectMany(t => t.Value.ToArray().Zip(result.FinalState![t.Key].ToArray())));
-                    checkResult = new TrainCheck(difference, parse.GetValue(checkTolerance) ?? (float)loaded.Config.GetDouble("tpactors.training.check-tolerance"));
+                    var single = TrainingRun.RunAsync(system, run with { Tp = 1, Faults = [], CheckpointDirectory = null }, stop: interrupts.Token).GetAwaiter().GetResult();
+                    if (single.Stopped) context.Error.WriteLine("check: interrupted; the run itself finished, its summary follows");
+                    else checkResult = CheckAgainst(single);
                 }
             }
             catch (TrainingFailedException e)
@@ -151,12 +150,18 @@ public static class TrainCommand
                     : $"stopped after step {result.Steps}; nothing was saved (no --checkpoint-dir).");
                 return interrupts.ExitCode ?? ExitCodes.Failure;
             }
+            if (interrupts.ExitCode is { } interrupted) return interrupted; // during --check
             if (checkResult is { Passed: false })
             {
                 context.Error.WriteLine($"tpactors train: check failed: {checkResult}."); // the summary (JSON or text) is already out
                 return ExitCodes.Failure;
             }
             return ExitCodes.Success;
+
+            // The largest weight difference between this run and the TP=1 one, held to the tolerance.
+            TrainCheck CheckAgainst(TrainingResult single) => new(
+                LargestDifference(single.FinalState!.Where(t => !run.Optimizer.IsSlot(t.Key)).SelectMany(t => t.Value.ToArray().Zip(result.FinalState![t.Key].ToArray()))),
+                parse.GetValue(checkTolerance) ?? (float)loaded.Config.GetDouble("tpactors.training.check-tolerance"));
         }));
         return command;
     }
