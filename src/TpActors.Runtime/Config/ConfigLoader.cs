@@ -57,7 +57,11 @@ public static class ConfigLoader
         const string path = "tpactors.config.max-file-size";
         var value = HoconResolver.ResolvePath(commandLine.WithFallback(reference).Unresolved, HoconPath.Parse(path), useEnvironment: true)
             ?? throw new ConfigMissingException(path);
-        return ConfigValueReader.ReadBytes(value, path);
+        long bytes = ConfigValueReader.ReadBytes(value, path);
+        // Its rule is checked now, before the file is read, since the limit is what bounds the memory reading takes.
+        if (ConfigFactory.ReferenceRules.Find(path)?.Violation(bytes) is { } must)
+            throw new ConfigTypeException(path, must, ConfigUnits.FormatBytes(bytes), value.Origin);
+        return bytes;
     }
 }
 

@@ -139,6 +139,13 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void MaxFileSize_IsHeldToItsRule_BeforeAnyFileIsRead()
+    {
+        var error = Assert.ThrowsAny<ConfigException>(() => ConfigLoader.Load("/dev/zero", ["tpactors.config.max-file-size=1TiB"]));
+        Assert.Equal("-D[1]:1:31: 'tpactors.config.max-file-size' must be 1 B to 1 GiB, but is 1 TiB", error.Message);
+    }
+
+    [Fact]
     public async Task APipe_IsReadAsAFile_WithinMaxFileSize()
     {
         var fifo = _dir.File("settings.fifo");
