@@ -59,22 +59,28 @@ public static class CheckpointCommand
     {
         output.WriteLine($"checkpoint {root}: {reports.Count} step{(reports.Count == 1 ? "" : "s")}, latest {Path.GetFileName(latest)}");
         output.WriteLine();
-        output.WriteLine($"{"step",-10} {"tp",3}  {"model",-40} {"optimizer",-16} {"files",-16} {"checked",-8} weights sha256");
-        foreach (var r in reports)
+        var rows = reports.Select(r => (r.Metadata, Cells: new[]
         {
-            var m = r.Metadata;
-            string files = m is null ? "?" : $"{m.Files.Count}, {ConfigUnits.FormatBytes(m.Files.Sum(f => f.Bytes))}";
-            string optimizer = m is null ? "?" : string.Create(CultureInfo.InvariantCulture, $"{m.Optimizer.Name} lr {m.Optimizer.LearningRate}");
-            output.WriteLine($"{(m is null ? Path.GetFileName(r.Directory) : m.Step.ToString(CultureInfo.InvariantCulture)),-10} {m?.Tp.ToString(CultureInfo.InvariantCulture) ?? "?",3}  " +
-                $"{r.ModelText,-40} {optimizer,-16} {files,-16} {(r.Verified ? "ok" : "FAILED"),-8} {r.WeightsSha256 ?? "-"}");
-        }
-        if (reports.LastOrDefault(r => r.Directory == latest || r.Metadata is not null) is { Metadata: { } last })
+            r.Metadata?.Step.ToString(CultureInfo.InvariantCulture) ?? Path.GetFileName(r.Directory),
+            r.Metadata?.Tp.ToString(CultureInfo.InvariantCulture) ?? "?",
+            r.ModelText,
+            r.Metadata is { } m ? string.Create(CultureInfo.InvariantCulture, $"{m.Optimizer.Name} lr {m.Optimizer.LearningRate}") : "?",
+            r.Metadata is { } f ? $"{f.Files.Count}, {ConfigUnits.FormatBytesRounded(f.Files.Sum(x => x.Bytes))}" : "?",
+            r.Verified ? "ok" : "FAILED",
+            r.WeightsSha256 ?? "-",
+        })).ToList();
+        string[] header = ["step", "tp", "model", "optimizer", "files", "checked", "weights sha256"];
+        int[] widths = header.Select((h, c) => rows.Select(r => r.Cells[c].Length).Append(h.Length).Max()).ToArray();
+        string Line(string[] cells) => string.Join("  ", cells.Select((cell, c) => c == cells.Length - 1 ? cell : cell.PadRight(widths[c]))).TrimEnd();
+        output.WriteLine(Line(header));
+        foreach (var (_, cells) in rows) output.WriteLine(Line(cells));
+        if (reports.LastOrDefault(r => r.Metadata is not null) is { Metadata: { } last })
         {
             output.WriteLine();
             output.WriteLine($"tensors of step {last.Step} (seed {last.Task.Seed}, batch {last.Task.Batch}):");
-            int width = last.Tensors.Max(t => t.Name.Length);
+            int width = last.Tensors.Max(t => t.Name.Length), shapeWidth = last.Tensors.Max(t => string.Join(", ", t.Shape).Length + 2);
             foreach (var t in last.Tensors)
-                output.WriteLine($"  {t.Name.PadRight(width)}  [{string.Join(", ", t.Shape)}]  {t.Axis}{(t.SplitDim is { } d ? $" (split along dim {d})" : "")}");
+                output.WriteLine($"  {t.Name.PadRight(width)}  {$"[{string.Join(", ", t.Shape)}]".PadRight(shapeWidth)}  {t.Axis}{(t.SplitDim is { } d ? $" (split along dim {d})" : "")}");
         }
     }
 

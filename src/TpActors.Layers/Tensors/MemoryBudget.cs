@@ -1,3 +1,4 @@
+using TpActors.Runtime.Configuration;
 using System.Globalization;
 
 namespace TpActors.Layers.Tensors;
@@ -41,22 +42,10 @@ public sealed class MemoryBudget(string what)
         {
             var largest = _tensors.MaxBy(t => t.Count * t.Rows * t.Cols);
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{what} need about {Human(bytes)} of memory (each {largest.Name} [{largest.Rows}, {largest.Cols}] takes {Human(Capacity(largest.Rows * largest.Cols) * 4.0)}); " +
-                $"this machine has {Human(available)}. Use smaller sizes."));
+                $"{what} need about {ConfigUnits.FormatBytesRounded(bytes)} of memory (each {largest.Name} [{largest.Rows}, {largest.Cols}] takes {ConfigUnits.FormatBytesRounded(Capacity(largest.Rows * largest.Cols) * 4.0)}); " +
+                $"this machine has {ConfigUnits.FormatBytesRounded(available)}. Use smaller sizes."));
         }
     }
 
     private static double Capacity(long elements) => elements is > 0 and <= 1 << 30 ? SizeClassPool<object>.CapacityFor((int)elements) : elements;
-
-    private static string Human(double bytes)
-    {
-        string[] units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-        int u = 0;
-        while (bytes >= 1024 && u < units.Length - 1)
-        {
-            bytes /= 1024;
-            u++;
-        }
-        return u == 0 ? $"{bytes:0} bytes" : string.Create(CultureInfo.InvariantCulture, $"{bytes:0.#} {units[u]}");
-    }
 }

@@ -85,6 +85,19 @@ public static class ConfigUnits
         return bytes.ToString(CultureInfo.InvariantCulture) + " " + units[u];
     }
 
+    /// <summary>A size rounded for reading, in the largest power-of-two unit below it: <c>512 bytes</c>, <c>12 MiB</c>, <c>104.1 GiB</c>.</summary>
+    public static string FormatBytesRounded(double bytes)
+    {
+        string[] units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+        int u = 0;
+        while (bytes >= 1024 && u < units.Length - 1)
+        {
+            bytes /= 1024;
+            u++;
+        }
+        return u == 0 ? string.Create(CultureInfo.InvariantCulture, $"{bytes:0} bytes") : string.Create(CultureInfo.InvariantCulture, $"{bytes:0.#} {units[u]}");
+    }
+
     // The number times the factor of its unit (or of `defaultUnit` when none is written).
     private static bool TryScale(string text, Dictionary<string, double> units, string defaultUnit, string family, string unitList, out double scaled, out string? error)
     {

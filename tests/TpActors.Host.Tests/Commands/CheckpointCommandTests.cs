@@ -19,7 +19,7 @@ public sealed class CheckpointCommandTests
         var table = CliRunner.Run("checkpoint", "inspect", directory.Path);
         Assert.True(table.ExitCode == 0, table.Error);
         Assert.Contains($"checkpoint {directory.Path}: 2 steps, latest step-00000006", table.Out);
-        Assert.Matches(@"\n6 +3 +2 layers, hidden 10, ffn 7, gelu, bias +adamw lr 0.001 +3, \d+ (B|KiB) +ok +" + Digest(trained.Out), table.Out);
+        Assert.Matches(@"\n6 +3 +2 layers, hidden 10, ffn 7, gelu, bias +adamw lr 0.001 +3, [\d.]+ (bytes|KiB) +ok +" + Digest(trained.Out), table.Out);
         Assert.Contains("blocks.0.fc1.weight", table.Out);
         Assert.Contains("columns (split along dim 1)", table.Out);
 
