@@ -1,3 +1,5 @@
+using TpActors.Runtime.IO;
+
 namespace TpActors.Layers.Execution.Checkpoints;
 
 /// <summary>Reads small files of a checkpoint (metadata.json, latest) without trusting them to be small: a device, a symlink to one, or a file that grows is cut off.</summary>
@@ -10,14 +12,7 @@ public static class BoundedFile
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
-            var buffer = new byte[Math.Min(limit + 1L, 1 << 16)];
-            using var text = new MemoryStream();
-            int read;
-            while ((read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, limit + 1L - text.Length))) > 0)
-            {
-                text.Write(buffer, 0, read);
-                if (text.Length > limit) throw new InvalidDataException($"{path} is longer than {limit} bytes; {what}.");
-            }
+            using var text = BoundedRead.ReadAll(stream, limit) ?? throw new InvalidDataException($"{path} is longer than {limit} bytes; {what}.");
             return System.Text.Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -1,3 +1,5 @@
+using TpActors.Runtime.IO;
+
 namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>
@@ -80,16 +82,7 @@ internal sealed class HoconIncluder(HoconParseOptions options)
             var info = new FileInfo(full);
             if ((info.Attributes & FileAttributes.Device) == 0 && info.Length > limit) throw new ConfigException(where, TooLarge($"is {info.Length} bytes, larger than"));
             using var stream = Open(full, where, display);
-            var bytes = new MemoryStream();
-            var chunk = new byte[64 * 1024];
-            int read;
-            // Ask for at most one byte past the limit (written to stay clear of overflow when the limit is long.MaxValue).
-            while ((read = stream.Read(chunk, 0, limit - bytes.Length < chunk.Length ? (int)(limit - bytes.Length) + 1 : chunk.Length)) > 0)
-            {
-                bytes.Write(chunk, 0, read);
-                if (bytes.Length > limit) throw new ConfigException(where, TooLarge("yields more bytes than"));
-            }
-            bytes.Position = 0;
+            using var bytes = BoundedRead.ReadAll(stream, limit) ?? throw new ConfigException(where, TooLarge("yields more bytes than"));
             using var reader = new StreamReader(bytes, detectEncodingFromByteOrderMarks: true);
             return reader.ReadToEnd();
         }
