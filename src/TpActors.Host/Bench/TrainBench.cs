@@ -31,30 +31,32 @@ public sealed record TrainBench(int Tp, int Layers, int Hidden, int Ffn, int Bat
         config.GetInt("tpactors.bench.training.steps"),
         config.GetInt("tpactors.bench.training.runs"));
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
-    public void Validate()
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range, or sizes that cannot fit in memory.</summary>
+    /// <param name="defaults">The training run these sizes are laid over (the optimizer and the rest of <c>tpactors.training</c>).</param>
+    public void Validate(TrainingOptions defaults)
     {
         SettingRules.Require("tpactors.bench.training.tp", Tp); // a fault needs a peer to survive it
         SettingRules.Require("tpactors.bench.training.steps", Steps); // one untimed, a fault in the middle
         SettingRules.Require("tpactors.bench.training.runs", Runs);
-        new ModelSpec(Layers, Hidden, Ffn).Validate();
-        new TrainingOptions(Tp, new ModelSpec(Layers, Hidden, Ffn), TrainingOptions.FromConfig(ConfigFactory.Reference).Task with { Batch = Batch },
-            TrainingOptions.FromConfig(ConfigFactory.Reference).Optimizer, Steps).Validate(); // its memory, as train counts it
+        Options(defaults).Validate(); // the model's sizes and its memory, as train checks them
     }
+
+    // The run the bench times: these sizes over the defaults, without checkpoints, resume or faults.
+    private TrainingOptions Options(TrainingOptions defaults) => defaults with
+    {
+        Tp = Tp,
+        Model = new ModelSpec(Layers, Hidden, Ffn),
+        Task = defaults.Task with { Batch = Batch },
+        Steps = Steps,
+        CheckpointDirectory = null,
+        ResumeFrom = null,
+        Faults = [],
+    };
 
     /// <summary>Runs the configurations; progress lines go to <paramref name="progress"/>.</summary>
     public async Task<IReadOnlyList<BenchResult>> Run(ActorSystem system, TrainingOptions defaults, TextWriter progress)
     {
-        var options = defaults with
-        {
-            Tp = Tp,
-            Model = new ModelSpec(Layers, Hidden, Ffn),
-            Task = defaults.Task with { Batch = Batch },
-            Steps = Steps,
-            CheckpointDirectory = null,
-            ResumeFrom = null,
-            Faults = [],
-        };
+        var options = Options(defaults);
         var withSnapshots = options with { Settings = options.Settings with { SnapshotEvery = 1 } };
         var without = options with { Settings = options.Settings with { SnapshotEvery = 0 } };
         double best = 0, baseline = 0;

@@ -98,8 +98,8 @@ public static class BenchCommand
         [], (_, config) =>
         {
             var bench = TrainBench.FromConfig(config);
-            bench.Validate();
             var defaults = TrainingOptions.FromConfig(config);
+            bench.Validate(defaults);
             return new BenchPlan(defaults.Ranks.BackendDescription(bench.Tp),
                 $"bench train: tp {bench.Tp}, {bench.Layers} layers, hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}, " +
                 $"{defaults.Optimizer.Name}; {bench.Steps} steps per run, best of {bench.Runs}",
