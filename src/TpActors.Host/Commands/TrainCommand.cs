@@ -98,16 +98,11 @@ public static class TrainCommand
                 run.Validate();
                 if (parse.GetValue(checkTolerance) is { } tolerance) SettingRules.Require("tpactors.training.check-tolerance", tolerance, "--check-tolerance");
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (IsBadInput(e))
             {
-                return context.Fail(parse, ExitCodes.Usage, $"tpactors: {e.Message}", e);
-            }
-            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-            {
-                return context.Fail(parse, ExitCodes.Failure, $"tpactors train: {e.Message}", e);
+                return Refuse(e);
             }
 
-            bool asJson = parse.GetValue(json);
             var progress = new TrainProgress(context.Error, interactive: ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected);
             using var system = ActorSystem.Create("tpactors", loaded.Config);
             using var interrupts = new Interrupts(context.Error);
@@ -130,18 +125,13 @@ public static class TrainCommand
                 progress.Close();
                 return context.Fail(parse, ExitCodes.Failure, $"tpactors train: {e.Message}", e, details: TrainPrinter.FailureDetails(e));
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (IsBadInput(e))
             {
                 progress.Close();
-                return context.Fail(parse, ExitCodes.Usage, $"tpactors: {e.Message}", e);
-            }
-            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-            {
-                progress.Close();
-                return context.Fail(parse, ExitCodes.Failure, $"tpactors train: {e.Message}", e);
+                return Refuse(e);
             }
             progress.Close();
-            if (asJson) TrainPrinter.WriteJson(context.Out, run, result, checkResult);
+            if (parse.GetValue(json)) TrainPrinter.WriteJson(context.Out, run, result, checkResult);
             else TrainPrinter.WriteSummary(context.Out, run, result, checkResult);
             if (result.Stopped)
             {
@@ -158,6 +148,11 @@ public static class TrainCommand
             }
             return ExitCodes.Success;
 
+            // Options that cannot be (a usage error), or a checkpoint or directory that cannot be used (bad input).
+            int Refuse(Exception e) => e is ArgumentException
+                ? context.Fail(parse, ExitCodes.Usage, $"tpactors: {e.Message}", e)
+                : context.Fail(parse, ExitCodes.Failure, $"tpactors train: {e.Message}", e);
+
             // The largest weight difference between this run and the TP=1 one, held to the tolerance.
             TrainCheck CheckAgainst(TrainingResult single) => new(
                 LargestDifference(single.FinalState!.Where(t => !run.Optimizer.IsSlot(t.Key)).SelectMany(t => t.Value.ToArray().Zip(result.FinalState![t.Key].ToArray()))),
@@ -165,6 +160,8 @@ public static class TrainCommand
         }));
         return command;
     }
+
+    private static bool IsBadInput(Exception e) => e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException;
 
     // The largest |a - b|; NaN when any pair differs by NaN (Enumerable.Max would pass over it).
     private static float LargestDifference(IEnumerable<(float First, float Second)> pairs)
