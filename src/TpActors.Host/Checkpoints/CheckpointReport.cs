@@ -17,19 +17,33 @@ public sealed record StepReport(string Directory, CheckpointMetadata? Metadata, 
     /// <summary>Reads and checks the step directory at <paramref name="directory"/>.</summary>
     public static StepReport Of(string directory)
     {
-        CheckpointMetadata? metadata = null;
         try
         {
-            metadata = CheckpointMetadata.Read(Path.Combine(directory, CheckpointDirectory.MetadataFile));
             using var checkpoint = Checkpoint.Load(directory);
+            var metadata = checkpoint.Metadata;
             var weights = metadata.Tensors.Where(t => !metadata.OptimizerSpec.IsSlot(t.Name)).Select(t => (t.Name, checkpoint.Full(t.Name)));
             return new StepReport(directory, metadata, null, WeightsDigest.Of(weights));
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IsUnusable(e))
         {
-            return new StepReport(directory, metadata, e.Message, null);
+            return new StepReport(directory, ReadableMetadata(directory), e.Message, null);
         }
     }
+
+    // A step that failed its checks is still shown with what its metadata says, when that much can be read.
+    private static CheckpointMetadata? ReadableMetadata(string directory)
+    {
+        try
+        {
+            return CheckpointMetadata.Read(Path.Combine(directory, CheckpointDirectory.MetadataFile));
+        }
+        catch (Exception e) when (IsUnusable(e))
+        {
+            return null;
+        }
+    }
+
+    private static bool IsUnusable(Exception e) => e is InvalidDataException or IOException or UnauthorizedAccessException;
 
     /// <summary>The model in words, e.g. "2 layers, hidden 24, ffn 40, gelu, bias".</summary>
     public string ModelText => Metadata is not { Model: var m } ? "?" : $"{m.Layers} layers, hidden {m.Hidden}, ffn {m.Ffn}, {ActivationNames.Name(Metadata.ModelSpec.Activation)}{(m.Bias ? ", bias" : "")}";

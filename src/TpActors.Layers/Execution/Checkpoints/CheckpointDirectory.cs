@@ -51,11 +51,12 @@ public sealed class CheckpointDirectory : IDisposable
     /// <exception cref="InvalidDataException">It holds checkpoints of another run (the message names each difference), or unreadable ones.</exception>
     public static CheckpointDirectory Open(string root, int keep, ModelSpec model, TaskSpec task, OptimizerSpec optimizer)
     {
-        if (new FileInfo(root).LinkTarget is { } target)
+        var info = new FileInfo(root);
+        if (info.LinkTarget is { } target)
         {
             try
             {
-                new FileInfo(root).ResolveLinkTarget(returnFinalTarget: true);
+                info.ResolveLinkTarget(returnFinalTarget: true);
             }
             catch (IOException e)
             {
