@@ -30,7 +30,7 @@ public sealed class UsageErrorTests
     }
 
     [Theory]
-    [InlineData("tpactors.foo=1", "unknown setting 'tpactors.foo'; known keys here: config, actor")]
+    [InlineData("tpactors.foo=1", "unknown setting 'tpactors.foo'; known keys here: config, tensors")]
     [InlineData("tpactors.trainig.lr=1", "unknown setting 'tpactors.trainig'; did you mean 'tpactors.training'?")]
     public void AnUnknownSetting_IsNeverTakenForItsParent(string define, string expected)
     {

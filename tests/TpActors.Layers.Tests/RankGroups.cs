@@ -30,6 +30,9 @@ public sealed class RankGroups : IAsyncLifetime
 
     public Task DisposeAsync() => System.Terminate();
 
+    /// <summary>Posts <paramref name="message"/> to a rank's collective inbox, as a supervisor or a peer does.</summary>
+    public void Post(CollectiveEndpoint endpoint, object message) => InProcessTransport.For(System).Connect(endpoint).Post(message);
+
     /// <summary>The reference config with -D style overrides.</summary>
     public static Config With(params string[] overrides) => ConfigLoader.Load(null, overrides).Config;
 }

@@ -1,4 +1,4 @@
-using TpActors.Runtime.Actors;
+using Akka.Actor;
 using TpActors.Runtime.Configuration;
 
 namespace TpActors.Host.Bench;

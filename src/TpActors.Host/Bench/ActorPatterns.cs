@@ -1,4 +1,4 @@
-using TpActors.Runtime.Actors;
+using Akka.Actor;
 
 namespace TpActors.Host.Bench;
 

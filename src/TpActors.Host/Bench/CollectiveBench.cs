@@ -3,7 +3,7 @@ using System.Diagnostics;
 using TpActors.Layers.Collectives;
 using TpActors.Layers.Execution;
 using TpActors.Layers.Parallel;
-using TpActors.Runtime.Actors;
+using Akka.Actor;
 using TpActors.Runtime.Configuration;
 
 namespace TpActors.Host.Bench;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using TpActors.Layers.Execution;
 using TpActors.Layers.Tensors;
-using TpActors.Runtime.Actors;
+using Akka.Actor;
 using TpActors.Runtime.Configuration;
 
 namespace TpActors.Host.Bench;

@@ -2,7 +2,7 @@ using TpActors.Layers.Execution;
 using TpActors.Layers.Execution.Faults;
 using TpActors.Layers.Execution.Model;
 using TpActors.Layers.Execution.Optimizers;
-using TpActors.Runtime.Actors;
+using Akka.Actor;
 using TpActors.Runtime.Configuration;
 
 namespace TpActors.Host.Bench;

@@ -1,3 +1,4 @@
+using TpActors.Runtime.Cluster;
 using System.CommandLine;
 using TpActors.Host.Bench;
 using TpActors.Layers.Execution;
@@ -107,7 +108,7 @@ public static class BenchCommand
         });
 
     // What a tensor bench runs: the backend in words, the banner, and the measurement.
-    private sealed record BenchPlan(string Backend, string Banner, Func<Runtime.Actors.ActorSystem, Task<IReadOnlyList<BenchResult>>> Run);
+    private sealed record BenchPlan(string Backend, string Banner, Func<Akka.Actor.ActorSystem, Task<IReadOnlyList<BenchResult>>> Run);
 
     // A bench command: its own options plus --json and the config options; the plan is made from the loaded configuration,
     // and an ArgumentException (or a bad setting) while making it is a usage error.
@@ -138,14 +139,14 @@ public static class BenchCommand
 
     // The part every bench shares: warnings, the machine, an actor system, the run, the report.
     private static int RunBench(CommandContext context, ParseResult parse, Runtime.Configuration.LoadedConfig loaded, Option<bool> json,
-        string backend, string banner, Func<Runtime.Actors.ActorSystem, Task<IReadOnlyList<BenchResult>>> run)
+        string backend, string banner, Func<Akka.Actor.ActorSystem, Task<IReadOnlyList<BenchResult>>> run)
     {
         foreach (var warning in loaded.Warnings) context.Error.WriteLine($"warning: {warning}");
         if (IsOptimizationDisabled())
             context.Error.WriteLine("warning: this is a Debug build, so the figures understate the runtime; build with -c Release (see docs/BENCHMARKS.md).");
         var machine = MachineInfo.Current(backend);
         context.Error.WriteLine($"{banner}, on {machine.Cores} cores ({machine.Cpu})");
-        using var system = Runtime.Actors.ActorSystem.Create("bench", loaded.Config);
+        using var system = AkkaBootstrap.Create("bench", loaded.Config);
         var results = run(system).GetAwaiter().GetResult();
         if (parse.GetValue(json)) BenchReport.WriteJson(context.Out, machine, results);
         else BenchReport.WriteTable(context.Out, machine, results);
@@ -154,6 +155,6 @@ public static class BenchCommand
 
     // True when the runtime assembly was compiled without optimizations (a Debug build).
     private static bool IsOptimizationDisabled() =>
-        typeof(Runtime.Actors.ActorSystem).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
+        typeof(BenchCommand).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
             .OfType<System.Diagnostics.DebuggableAttribute>().Any(a => a.IsJITOptimizerDisabled);
 }

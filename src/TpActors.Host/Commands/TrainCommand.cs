@@ -1,3 +1,4 @@
+using TpActors.Runtime.Cluster;
 using TpActors.Runtime.Configuration;
 using TpActors.Layers.Tensors;
 using System.CommandLine;
@@ -6,7 +7,7 @@ using TpActors.Layers.Execution;
 using TpActors.Layers.Execution.Checkpoints;
 using TpActors.Layers.Execution.Faults;
 using TpActors.Layers.Execution.Optimizers;
-using TpActors.Runtime.Actors;
+using Akka.Actor;
 
 namespace TpActors.Host.Commands;
 
@@ -104,7 +105,7 @@ public static class TrainCommand
             }
 
             var progress = new TrainProgress(context.Error, interactive: ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected);
-            using var system = ActorSystem.Create("tpactors", loaded.Config);
+            using var system = AkkaBootstrap.Create("tpactors", loaded.Config);
             using var interrupts = new Interrupts(context.Error);
             TrainingResult result;
             TrainCheck? checkResult = null;

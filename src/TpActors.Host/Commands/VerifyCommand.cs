@@ -1,9 +1,10 @@
+using TpActors.Runtime.Cluster;
 using System.CommandLine;
 using TpActors.Host.Verify;
 using TpActors.Layers.Execution;
 using TpActors.Layers.Tensors;
 using TpActors.Layers.Verification;
-using TpActors.Runtime.Actors;
+using Akka.Actor;
 
 namespace TpActors.Host.Commands;
 
@@ -80,7 +81,7 @@ public static class VerifyCommand
             if (parse.GetValue(dump) is { } target && VerifyPrinter.PrepareDump(target) is { } unwritable)
                 return context.Fail(parse, ExitCodes.Failure, $"tpactors verify: {unwritable}");
 
-            using var system = ActorSystem.Create("tpactors", loaded.Config);
+            using var system = AkkaBootstrap.Create("tpactors", loaded.Config);
             VerifyReport report;
             try
             {

@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using TpActors.Runtime.Actors;
 
 namespace TpActors.Layers.Collectives;
 
 /// <summary>
-/// One rank's membership in a group of ranks: its peers' collective endpoints, its inbox, and the group's round counter.
+/// One rank's membership in a group of ranks: a link to each peer's inbox, its own inbox, and the group's round counter.
 /// The collectives (<see cref="AllReduce"/>, <see cref="ReduceScatter"/>, <see cref="AllGather"/>, <see cref="Broadcast"/>,
 /// <see cref="Barrier"/>) are message protocols between the members; every member must call the same ones in the same order.
 /// A call blocks the rank's thread until its round completes (rank actors run on the pinned dispatcher, so this holds
@@ -14,7 +13,8 @@ namespace TpActors.Layers.Collectives;
 public sealed class Communicator
 {
     private readonly CollectiveInbox _inbox;
-    private IActorRef[] _endpoints;
+    private readonly ICollectiveTransport _transport;
+    private ICollectiveLink[] _links;
 
     // Rounds started in this group: the next round's sequence number is one more. Only the rank's thread changes it.
     private long _sequence;
@@ -22,15 +22,16 @@ public sealed class Communicator
     // When the current round times out, as a Stopwatch timestamp.
     private long _deadline;
 
-    /// <summary>Joins rank <paramref name="rank"/> to a group whose members' endpoints are <paramref name="endpoints"/> (by rank).</summary>
-    public Communicator(string group, int rank, IReadOnlyList<IActorRef> endpoints, CollectiveInbox inbox, CollectiveSettings settings)
+    /// <summary>Joins rank <paramref name="rank"/> to a group whose members' endpoints are <paramref name="endpoints"/> (by rank), reached through <paramref name="transport"/>.</summary>
+    public Communicator(string group, int rank, IReadOnlyList<CollectiveEndpoint> endpoints, CollectiveInbox inbox, CollectiveSettings settings, ICollectiveTransport transport)
     {
         ArgumentException.ThrowIfNullOrEmpty(group);
         if (endpoints.Count == 0) throw new ArgumentException($"Group '{group}' has no members.", nameof(endpoints));
         if ((uint)rank >= (uint)endpoints.Count) throw new ArgumentOutOfRangeException(nameof(rank), $"Rank {rank} is not in group '{group}' of {endpoints.Count} ranks.");
         Group = group;
         Rank = rank;
-        _endpoints = [.. endpoints];
+        _transport = transport;
+        _links = Connect(endpoints);
         _inbox = inbox;
         Settings = settings;
     }
@@ -42,7 +43,7 @@ public sealed class Communicator
     public int Rank { get; }
 
     /// <summary>Members in the group.</summary>
-    public int Size => _endpoints.Length;
+    public int Size => _links.Length;
 
     /// <summary>Timeouts and chunk size.</summary>
     public CollectiveSettings Settings { get; }
@@ -73,16 +74,18 @@ public sealed class Communicator
     /// (one per rank, the same count), round numbers from 1 again. Rounds of the old name still in flight stay apart, since
     /// the name is part of every round id; the old name must not be reused.
     /// </summary>
-    public void Reform(string group, IReadOnlyList<IActorRef> endpoints)
+    public void Reform(string group, IReadOnlyList<CollectiveEndpoint> endpoints)
     {
         ArgumentException.ThrowIfNullOrEmpty(group);
-        if (endpoints.Count != _endpoints.Length)
-            throw new ArgumentException($"Group '{Group}' has {_endpoints.Length} members; re-forming it as '{group}' with {endpoints.Count} is not possible.", nameof(endpoints));
+        if (endpoints.Count != _links.Length)
+            throw new ArgumentException($"Group '{Group}' has {_links.Length} members; re-forming it as '{group}' with {endpoints.Count} is not possible.", nameof(endpoints));
         if (group == Group) throw new ArgumentException($"Group '{group}' must take a new name when it is re-formed.", nameof(group));
         Group = group;
-        _endpoints = [.. endpoints];
+        _links = Connect(endpoints);
         _sequence = 0;
     }
+
+    private ICollectiveLink[] Connect(IReadOnlyList<CollectiveEndpoint> endpoints) => endpoints.Select(_transport.Connect).ToArray();
 
     /// <summary>Starts this member's next round: its id, and its deadline.</summary>
     internal RoundId BeginRound(CollectiveOperation operation)
@@ -99,7 +102,7 @@ public sealed class Communicator
         CollectiveChunk.Rent(length).Address(round, step, index, Rank, length);
 
     /// <summary>Sends a chunk to <paramref name="rank"/>; it belongs to the receiver from now on.</summary>
-    internal void Send(int rank, CollectiveChunk chunk) => _endpoints[rank].Tell(chunk, null);
+    internal void Send(int rank, CollectiveChunk chunk) => _links[rank].Post(chunk);
 
     /// <summary>Relabels a received chunk as this rank's message of <paramref name="step"/> and sends it to the right neighbour.</summary>
     internal void Forward(CollectiveChunk chunk, int step) =>
@@ -140,7 +143,7 @@ public sealed class Communicator
         if (firstReport is not null) reports[firstReport.Reporter] = firstReport;
         var mine = new RoundStalled(round, Rank, waitingFor, step, index);
         reports[Rank] = mine;
-        for (int peer = 0; peer < Size; peer++) if (peer != Rank) _endpoints[peer].Tell(mine, null);
+        for (int peer = 0; peer < Size; peer++) if (peer != Rank) _links[peer].Post(mine);
 
         long graceEnd = Stopwatch.GetTimestamp() + (long)(Settings.StallGrace.TotalSeconds * Stopwatch.Frequency);
         while (reports.Count < Size && _inbox.Take(round, graceEnd) is { } message)

@@ -1,7 +1,7 @@
 using TpActors.Layers.Collectives;
 using TpActors.Layers.Execution.Faults;
 using TpActors.Layers.Parallel;
-using TpActors.Runtime.Actors;
+using Akka.Actor;
 
 namespace TpActors.Layers.Execution;
 
@@ -64,7 +64,7 @@ public sealed partial class RankActor
         switch (round.Phase)
         {
             case TrainingPhase.Connect:
-                return _endpoint;
+                return Endpoint;
             case TrainingPhase.Join:
                 JoinTraining((JoinTraining)payload!);
                 return null;
@@ -96,9 +96,9 @@ public sealed partial class RankActor
     // Joins the group, or re-forms it after a recovery; builds the model from the seed if this instance has none; restores.
     private void JoinTraining(JoinTraining join)
     {
-        int index = join.Endpoints.ToList().IndexOf(_endpoint);
+        int index = join.Endpoints.ToList().IndexOf(Endpoint);
         if (index != _rank) throw new ArgumentException($"Rank {_rank} cannot join training group '{join.Group}': its endpoint is at position {index} of {join.Endpoints.Count}.");
-        if (_trainingGroup is null) _trainingGroup = new Communicator(join.Group, _rank, join.Endpoints, _inbox, _settings.Collectives);
+        if (_trainingGroup is null) _trainingGroup = new Communicator(join.Group, _rank, join.Endpoints, _inbox, _settings.Collectives, Transport);
         else _trainingGroup.Reform(join.Group, join.Endpoints);
         if (_trainer is null) _trainer = new RankTrainer(new ParallelContext(Backend, _trainingGroup), join.Setup);
         else _trainer.Abandon();

@@ -3,7 +3,7 @@ using TpActors.Layers.Collectives;
 using TpActors.Layers.Execution.Faults;
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
-using TpActors.Runtime.Actors;
+using Akka.Actor;
 
 namespace TpActors.Layers.Execution;
 
@@ -11,8 +11,8 @@ namespace TpActors.Layers.Execution;
 /// One rank of a tensor-parallel group, as an actor on the pinned dispatcher (its own thread, standing for its device).
 /// It owns its backend, its inbox for collective messages and its shards of every layer built on it, and runs layer
 /// commands one at a time. While a command is inside a collective the rank's thread waits on its inbox, which peers fill
-/// through the rank's collective endpoint (a function ref that bypasses the mailbox, so a busy rank still receives its
-/// round's chunks). A failed layer command is answered with <see cref="Status.Failure"/> and leaves the rank ready for the
+/// through their links to the rank's <see cref="CollectiveEndpoint"/> (the transport bypasses the mailbox, so a busy rank
+/// still receives its round's chunks). A failed layer command is answered with <see cref="Status.Failure"/> and leaves the rank ready for the
 /// next one; a failed training phase is the rank's failure, for its supervisor to handle (see RankActor.Training.cs).
 /// </summary>
 [DebuggerDisplay("rank {_rank}, {_layers.Count} layers")]
@@ -24,7 +24,7 @@ public sealed partial class RankActor : ReceiveActor
     private readonly CollectiveInbox _inbox = new();
     private readonly Dictionary<string, Communicator> _groups = new();
     private readonly Dictionary<string, IParallelLayer> _layers = new();
-    private IActorRef _endpoint = ActorRefs.Nobody;
+    private CollectiveEndpoint? _endpoint;
     private CpuBackend? _backend;
 
     /// <summary>Rank <paramref name="rank"/>, whose GEMMs use <paramref name="blasThreads"/> threads; <paramref name="faults"/> are injected into training phases.</summary>
@@ -34,7 +34,7 @@ public sealed partial class RankActor : ReceiveActor
         _blasThreads = blasThreads;
         _settings = settings;
         _faults = faults;
-        Receive<GetCollectiveEndpoint>(_ => Sender.Tell(_endpoint));
+        Receive<GetCollectiveEndpoint>(_ => Sender.Tell(Endpoint));
         Receive<JoinGroup>(join => Answer(() => Join(join)));
         Receive<CreateLayer>(create => Answer(() => Create(create)));
         // Forward's input stays with the layer until backward; backward's gradient is done with once backward returns.
@@ -50,22 +50,22 @@ public sealed partial class RankActor : ReceiveActor
         Receive<RunPhase>(OnPhase);
     }
 
-    /// <summary>Props for rank <paramref name="rank"/> on the pinned dispatcher.</summary>
+    /// <summary>Props for rank <paramref name="rank"/> on the ranks' pinned dispatcher (see <see cref="RankDispatcher"/>).</summary>
     public static Props Props(int rank, int blasThreads, RankSettings settings, FaultPlan? faults = null) =>
-        Runtime.Actors.Props.Create(() => new RankActor(rank, blasThreads, settings, faults)).WithDispatcher(Runtime.Actors.Props.PinnedDispatcherId);
+        Akka.Actor.Props.Create(() => new RankActor(rank, blasThreads, settings, faults)).WithDispatcher(RankDispatcher.Id);
 
     /// <inheritdoc/>
     protected override void PreStart()
     {
         // Created here, on the rank's own thread, as a device context would be.
         _backend = CpuBackend.Create(_settings.Backend, _blasThreads);
-        var inbox = _inbox;
-        _endpoint = Context.AddFunctionRef("collectives", (message, _) => inbox.Post(message));
+        _endpoint = Transport.Register(Self, _inbox);
     }
 
     /// <inheritdoc/>
     protected override void PostStop()
     {
+        if (_endpoint is not null) Transport.Unregister(_endpoint);
         _inbox.Close();
         foreach (var layer in _layers.Values) layer.Dispose();
         _layers.Clear();
@@ -74,6 +74,10 @@ public sealed partial class RankActor : ReceiveActor
     }
 
     private CpuBackend Backend => _backend ?? throw new InvalidOperationException($"Rank {_rank} has not started.");
+
+    private CollectiveEndpoint Endpoint => _endpoint ?? throw new InvalidOperationException($"Rank {_rank} has not started.");
+
+    private InProcessTransport Transport => InProcessTransport.For(Context.System);
 
     private void Answer(Func<object?> command)
     {
@@ -91,10 +95,10 @@ public sealed partial class RankActor : ReceiveActor
 
     private Done Join(JoinGroup join)
     {
-        if (join.Endpoints.Count == 0 || !join.Endpoints.Contains(_endpoint))
+        int rankInGroup = join.Endpoints.ToList().IndexOf(Endpoint);
+        if (rankInGroup < 0)
             throw new ArgumentException($"Rank {_rank} cannot join group '{join.Group}': its endpoint is not among the {join.Endpoints.Count} members.");
-        int rankInGroup = join.Endpoints.ToList().IndexOf(_endpoint);
-        _groups[join.Group] = new Communicator(join.Group, rankInGroup, join.Endpoints, _inbox, _settings.Collectives);
+        _groups[join.Group] = new Communicator(join.Group, rankInGroup, join.Endpoints, _inbox, _settings.Collectives, Transport);
         return new Done(_rank);
     }
 

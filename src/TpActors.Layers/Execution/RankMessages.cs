@@ -1,10 +1,11 @@
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
-using TpActors.Runtime.Actors;
+using Akka.Actor;
+using TpActors.Layers.Collectives;
 
 namespace TpActors.Layers.Execution;
 
-/// <summary>Asks a rank for the ref its peers send collective messages to; the reply is that <see cref="IActorRef"/>.</summary>
+/// <summary>Asks a rank where its peers send collective messages; the reply is its <see cref="CollectiveEndpoint"/>.</summary>
 public sealed record GetCollectiveEndpoint
 {
     /// <summary>The one instance.</summary>
@@ -12,7 +13,7 @@ public sealed record GetCollectiveEndpoint
 }
 
 /// <summary>Joins the rank to a group: <paramref name="Endpoints"/> are the members' collective endpoints, by rank. Reply: <see cref="Done"/>.</summary>
-public sealed record JoinGroup(string Group, IReadOnlyList<IActorRef> Endpoints);
+public sealed record JoinGroup(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints);
 
 /// <summary>Builds this rank's part of a layer under <paramref name="Name"/> in tensor-parallel group <paramref name="Group"/>. Reply: <see cref="Done"/>.</summary>
 public sealed record CreateLayer(string Name, string Group, LayerSpec Spec, long Seed);
@@ -37,3 +38,13 @@ public sealed record TensorReply(int Rank, Tensor Tensor);
 
 /// <summary>Copies of a rank's parameter shards (values and gradients); they belong to the receiver.</summary>
 public sealed record ParametersReply(int Rank, IReadOnlyList<ParameterShard> Parameters);
+
+/// <summary>Asks a <see cref="TensorParallelGroupActor"/> for its ranks; answered with <see cref="GroupRanks"/> once every rank has joined.</summary>
+public sealed record GetGroupRanks
+{
+    /// <summary>The one instance.</summary>
+    public static GetGroupRanks Instance { get; } = new();
+}
+
+/// <summary>A group's rank actors, by rank, every one joined to collective group <paramref name="Group"/> and ready for commands.</summary>
+public sealed record GroupRanks(string Group, IReadOnlyList<IActorRef> Ranks);

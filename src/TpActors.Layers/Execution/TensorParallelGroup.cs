@@ -1,23 +1,25 @@
+using Akka.Actor;
 using TpActors.Layers.Tensors;
-using TpActors.Runtime.Actors;
 
 namespace TpActors.Layers.Execution;
 
 /// <summary>
-/// A tensor-parallel group of rank actors in one process: starts them, joins them into the group, sends every rank a command
-/// and gathers the answers. A failure on any rank becomes one <see cref="RankFailedException"/> naming every failed rank.
+/// A handle on a tensor-parallel group of rank actors (a <see cref="TensorParallelGroupActor"/> and its children) in any actor
+/// system, or under any actor: sends every rank a command and gathers the answers. A failure on any rank becomes one
+/// <see cref="RankFailedException"/> naming every failed rank. Disposing it stops the group.
 /// </summary>
 public sealed class TensorParallelGroup : IAsyncDisposable
 {
-    private readonly ActorSystem _system;
-
-    private TensorParallelGroup(ActorSystem system, string name, IReadOnlyList<IActorRef> ranks, RankSettings settings)
+    private TensorParallelGroup(IActorRef actor, string name, IReadOnlyList<IActorRef> ranks, RankSettings settings)
     {
-        _system = system;
+        Actor = actor;
         Name = name;
         Ranks = ranks;
         Settings = settings;
     }
+
+    /// <summary>The group's actor, the parent of its ranks: watch it, or supervise it from the actor that created it.</summary>
+    public IActorRef Actor { get; }
 
     /// <summary>The group's name (also the collective group's name).</summary>
     public string Name { get; }
@@ -34,16 +36,17 @@ public sealed class TensorParallelGroup : IAsyncDisposable
     /// <summary>The ranks' backend in words, with its threads per rank, e.g. "openblas (SkylakeX), 1 BLAS thread per rank × 2 ranks".</summary>
     public string BackendDescription { get; private set; } = "";
 
-    /// <summary>Starts <paramref name="size"/> rank actors named "<paramref name="name"/>-rank-r" and joins them into group <paramref name="name"/>.</summary>
-    public static async Task<TensorParallelGroup> StartAsync(ActorSystem system, int size, RankSettings settings, string name = "tp")
+    /// <summary>
+    /// Starts a group of <paramref name="size"/> ranks as an actor named <paramref name="name"/> of <paramref name="parent"/>
+    /// (an <see cref="ActorSystem"/>, or an actor's <c>Context</c>) and waits until every rank has joined.
+    /// </summary>
+    public static async Task<TensorParallelGroup> StartAsync(IActorRefFactory parent, int size, RankSettings settings, string name = "tp")
     {
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), $"A tensor-parallel group needs at least 1 rank, not {size}.");
-        int threads = settings.ThreadsPerRank(size);
-        var ranks = Enumerable.Range(0, size).Select(r => system.ActorOf(RankActor.Props(r, threads, settings), $"{name}-rank-{r}")).ToList();
-        var endpoints = await Task.WhenAll(ranks.Select(r => r.Ask<IActorRef>(GetCollectiveEndpoint.Instance, settings.CommandTimeout)));
-        var group = new TensorParallelGroup(system, name, ranks, settings);
-        await group.AskAll<Done>(_ => new JoinGroup(name, endpoints));
-        var description = await group.RunOnEachRank(context => ((CpuBackend)context.Backend).Description);
+        var actor = parent.ActorOf(TensorParallelGroupActor.Props(size, settings), name);
+        var ready = await actor.Ask<GroupRanks>(GetGroupRanks.Instance, settings.CommandTimeout).ConfigureAwait(false);
+        var group = new TensorParallelGroup(actor, name, ready.Ranks, settings);
+        var description = await group.RunOnEachRank(context => ((CpuBackend)context.Backend).Description).ConfigureAwait(false);
         group.BackendDescription = RankSettings.GroupDescription(description[0], size);
         return group;
     }
@@ -55,7 +58,7 @@ public sealed class TensorParallelGroup : IAsyncDisposable
         var tasks = Ranks.Select((rank, r) => rank.Ask<T>(commandForRank(r), Settings.CommandTimeout)).ToArray();
         try
         {
-            return await Task.WhenAll(tasks);
+            return await Task.WhenAll(tasks).ConfigureAwait(false);
         }
         catch
         {
@@ -70,28 +73,6 @@ public sealed class TensorParallelGroup : IAsyncDisposable
     /// <summary>Runs <paramref name="work"/> on every rank's thread with its context; the answers, by rank.</summary>
     public Task<T[]> RunOnEachRank<T>(Func<Parallel.ParallelContext, T> work) => AskAll<T>(_ => new RunOnRank(Name, context => work(context)));
 
-    /// <summary>Stops the rank actors and waits until they have stopped.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        var stopped = Ranks.Select(rank => WhenStopped(rank)).ToList();
-        foreach (var rank in Ranks) _system.Stop(rank);
-        await Task.WhenAll(stopped);
-    }
-
-    private Task WhenStopped(IActorRef rank)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _system.ActorOf(Props.Create(() => new StopWatcher(rank, done)));
-        return done.Task;
-    }
-
-    // Completes its task when the watched rank terminates.
-    private sealed class StopWatcher : ReceiveActor
-    {
-        public StopWatcher(IActorRef rank, TaskCompletionSource done)
-        {
-            Context.Watch(rank);
-            Receive<Terminated>(_ => { done.TrySetResult(); Context.Stop(Self); });
-        }
-    }
+    /// <summary>Stops the group's actor and its ranks, and waits until they have stopped.</summary>
+    public async ValueTask DisposeAsync() => await Actor.GracefulStop(Settings.CommandTimeout).ConfigureAwait(false);
 }

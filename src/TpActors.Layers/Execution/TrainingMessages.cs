@@ -3,7 +3,7 @@ using TpActors.Layers.Execution.Model;
 using TpActors.Layers.Execution.Optimizers;
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
-using TpActors.Runtime.Actors;
+using TpActors.Layers.Collectives;
 
 namespace TpActors.Layers.Execution;
 
@@ -49,7 +49,7 @@ public sealed record TrainingSetup(ModelSpec Model, OptimizerSpec Optimizer, lon
 /// model if the rank has none, and when <paramref name="Restore"/> is set copy that state in. The state is lent, read-only,
 /// for the duration of the phase: the supervisor keeps it.
 /// </summary>
-public sealed record JoinTraining(string Group, IReadOnlyList<IActorRef> Endpoints, TrainingSetup Setup, ShardState? Restore);
+public sealed record JoinTraining(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints, TrainingSetup Setup, ShardState? Restore);
 
 /// <summary>The batch phase's payload: the step's inputs and targets, both [batch, hidden]; whoever holds it disposes it.</summary>
 public sealed record BatchData(Tensor Inputs, Tensor Targets) : IDisposable

@@ -1,5 +1,5 @@
 using TpActors.Layers.Execution.Checkpoints;
-using TpActors.Runtime.Actors;
+using Akka.Actor;
 
 namespace TpActors.Layers.Execution;
 

@@ -1,12 +1,12 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
+using Akka.Actor;
+using Akka.Event;
 using TpActors.Layers.Collectives;
 using TpActors.Layers.Execution.Checkpoints;
 using TpActors.Layers.Execution.Faults;
 using TpActors.Layers.Execution.Model;
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
-using TpActors.Runtime.Actors;
 
 namespace TpActors.Layers.Execution;
 
@@ -30,8 +30,10 @@ namespace TpActors.Layers.Execution;
 /// dropped (its result reclaimed); <see cref="_snapshot"/> holds each rank's state after <see cref="_snapshotStep"/> and is
 /// never written while it is the committed snapshot (snapshots go into <see cref="_spare"/> and are swapped on completion).
 /// </remarks>
-public sealed class TrainingSupervisor : ReceiveActor
+public sealed class TrainingSupervisor : ReceiveActor, IWithTimers
 {
+    private const string PhaseTimer = "phase";
+
     private readonly TrainingOptions _options;
     private readonly TaskCompletionSource<TrainingResult> _completion;
     private readonly TrainingObserver _observer;
@@ -41,20 +43,20 @@ public sealed class TrainingSupervisor : ReceiveActor
     private readonly CheckpointDirectory? _checkpoints;
     private readonly RetryBudget _budget;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly ILogger _log;
+    private readonly ILoggingAdapter _log;
+    private readonly ICollectiveTransport _transport;
     private readonly int _threadsPerRank;
     private readonly RankSettings _rankSettings; // the run's rank settings, with the training collective timeout
 
     private readonly IActorRef[] _ranks;
     private readonly int[] _incarnations;
-    private IActorRef?[] _endpoints;
+    private CollectiveEndpoint?[] _endpoints;
 
     // The phase in flight: its id, who has yet to answer, the answers, and its timeout.
     private PhaseRound _round;
     private readonly bool[] _waiting;
     private readonly UnansweredRounds _unanswered;
     private readonly object?[] _results;
-    private ICancelable? _timeout;
     private long _attempt;
 
     // Where the run stands.
@@ -97,13 +99,14 @@ public sealed class TrainingSupervisor : ReceiveActor
         _checkpoints = checkpoints;
         _budget = new RetryBudget(options.Settings.MaxRetries, options.Settings.RetryWindow);
         _log = Context.GetLogger();
+        _transport = InProcessTransport.For(Context.System);
         _threadsPerRank = options.Ranks.ThreadsPerRank(options.Tp);
         _rankSettings = options.Ranks with { Collectives = options.Ranks.Collectives with { RoundTimeout = options.Settings.CollectiveTimeout } };
 
         int tp = options.Tp;
         _ranks = new IActorRef[tp];
         _incarnations = new int[tp];
-        _endpoints = new IActorRef?[tp];
+        _endpoints = new CollectiveEndpoint?[tp];
         _waiting = new bool[tp];
         _unanswered = new UnansweredRounds(tp);
         _results = new object?[tp];
@@ -133,13 +136,17 @@ public sealed class TrainingSupervisor : ReceiveActor
     /// <summary>Props for a supervisor of <paramref name="options"/> (see the constructor).</summary>
     public static Props Props(TrainingOptions options, ShardState[]? initial, TaskCompletionSource<TrainingResult> completion, TrainingObserver? observer = null,
         CheckpointDirectory? checkpoints = null) =>
-        Runtime.Actors.Props.Create(() => new TrainingSupervisor(options, initial, completion, observer, checkpoints));
+        Akka.Actor.Props.Create(() => new TrainingSupervisor(options, initial, completion, observer, checkpoints));
+
+    /// <inheritdoc/>
+    public ITimerScheduler Timers { get; set; } = null!;
 
     private string Group => $"{Self.Path.Name}.{_attempt}";
 
     /// <inheritdoc/>
     protected override void PreStart()
     {
+        RankDispatcher.EnsureConfigured(Context.System);
         for (int r = 0; r < _ranks.Length; r++) _ranks[r] = Spawn(r);
         Connect();
     }
@@ -148,19 +155,21 @@ public sealed class TrainingSupervisor : ReceiveActor
     protected override void PostStop()
     {
         _faults.Dispose();
-        _timeout?.Cancel();
         foreach (var state in _snapshot.Concat(_spare)) state?.Dispose();
         _task.Dispose();
         _completion.TrySetException(new TrainingFailedException("The training supervisor stopped before the run finished.", [.. _recoveries.All], LastCheckpoint));
     }
 
-    /// <summary>A rank's phase failure restarts that rank (and is reported to the step loop); anything else stops the child.</summary>
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(cause =>
+    /// <summary>
+    /// A rank's phase failure restarts that rank (and is reported to the step loop, which reports it in turn, so Akka's own
+    /// failure log is off); anything else stops the child. Retries are counted by the run's retry budget, not here.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(-1, -1, new LocalOnlyDecider(cause =>
     {
         if (_finished || cause is not RankFaultException fault) return Directive.Stop;
         Self.Tell(new RankThrew(fault.Rank, fault.Round, fault.InnerException ?? fault));
         return Directive.Restart;
-    });
+    }), loggingEnabled: false);
 
     // ---- the phase protocol -------------------------------------------------------------------------------------------
 
@@ -174,7 +183,7 @@ public sealed class TrainingSupervisor : ReceiveActor
             _unanswered.Sent(r, _round);
             _ranks[r].Tell(new RunPhase(_round, payload(r)), Self);
         }
-        _timeout = Context.System.Scheduler.ScheduleTellOnce(_options.Settings.PhaseTimeout, Self, new PhaseTimedOut(_round), Self);
+        Timers.StartSingleTimer(PhaseTimer, new PhaseTimedOut(_round), _options.Settings.PhaseTimeout);
     }
 
     private void OnDone(PhaseDone done)
@@ -188,7 +197,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         _waiting[done.Rank] = false;
         _results[done.Rank] = done.Result;
         if (_waiting.Any(w => w)) return;
-        _timeout?.Cancel();
+        Timers.Cancel(PhaseTimer);
         Completed(_round);
     }
 
@@ -198,8 +207,8 @@ public sealed class TrainingSupervisor : ReceiveActor
         switch (round.Phase)
         {
             case TrainingPhase.Connect:
-                _endpoints = _results.Cast<IActorRef>().ToArray();
-                var endpoints = _endpoints.Cast<IActorRef>().ToList();
+                _endpoints = _results.Cast<CollectiveEndpoint>().ToArray();
+                var endpoints = _endpoints.Cast<CollectiveEndpoint>().ToList();
                 Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup, _restore[r] ? _snapshot[r] : null));
                 break;
             case TrainingPhase.Join:
@@ -215,7 +224,7 @@ public sealed class TrainingSupervisor : ReceiveActor
                 break;
             case TrainingPhase.Loss:
                 _stepLoss = (double)_results[0]!;
-                Debug.Assert(_results.All(l => BitConverter.DoubleToInt64Bits((double)l!) == BitConverter.DoubleToInt64Bits(_stepLoss)),
+                System.Diagnostics.Debug.Assert(_results.All(l => BitConverter.DoubleToInt64Bits((double)l!) == BitConverter.DoubleToInt64Bits(_stepLoss)),
                     "every rank computes the loss from the same replicated output, bit for bit (NaN included)");
                 if (!double.IsFinite(_stepLoss))
                 {
@@ -451,10 +460,10 @@ public sealed class TrainingSupervisor : ReceiveActor
         {
             var recovery = new Recovery(rank, failedIn.Step, failedIn.Phase, kind, cause);
             _recoveries.Open(recovery, _clock.Elapsed, _actionStartedAt);
-            _log.LogWarning("Rank {Rank} failed at {Round}: {Cause}. Recovering.", rank, _round, cause);
+            _log.Info("Rank {0} failed at {1}: {2}. Recovering.", rank, _round, cause);
             Notify(_observer.Recovery, recovery);
         }
-        _timeout?.Cancel();
+        Timers.Cancel(PhaseTimer);
         if (!_budget.TryRecord(failures.Count, _clock.Elapsed))
         {
             var last = _recoveries.Last;
@@ -466,7 +475,8 @@ public sealed class TrainingSupervisor : ReceiveActor
 
         // Abandon the attempt: ranks waiting in one of its collectives return at once, its late messages are dropped.
         string aborted = Group;
-        foreach (var endpoint in _endpoints) endpoint?.Tell(new AbortGroup(aborted, $"rank {failures[0].Rank} failed in {_round}"), Self);
+        var abort = new AbortGroup(aborted, $"rank {failures[0].Rank} failed in {_round}");
+        foreach (var endpoint in _endpoints) if (endpoint is not null) _transport.Connect(endpoint).Post(abort);
         _attempt++;
         foreach (var (rank, kind, _, _) in failures)
         {
@@ -542,8 +552,8 @@ public sealed class TrainingSupervisor : ReceiveActor
     {
         _finished = true;
         if (_staging is { } step) _checkpoints!.Abandon(step); // no half-written step is left behind
-        _timeout?.Cancel();
-        _log.LogError("{Message}", message);
+        Timers.Cancel(PhaseTimer);
+        _log.Info("{0}", message); // the caller reports the failure; the log has it for those who raise akka.loglevel
         _faults.Dispose();
         _completion.TrySetException(new TrainingFailedException(message, [.. _recoveries.All], LastCheckpoint, cause));
         Context.Stop(Self);
@@ -572,7 +582,7 @@ public sealed class TrainingSupervisor : ReceiveActor
         }
         catch (Exception e)
         {
-            _log.LogWarning(e, "A training observer failed on {Value}; the run goes on.", value);
+            _log.Warning(e, "A training observer failed on {0}; the run goes on.", value);
         }
     }
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using TpActors.Layers.Execution;
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
-using TpActors.Runtime.Actors;
+using Akka.Actor;
 using static TpActors.Layers.Verification.ReferenceMath;
 
 namespace TpActors.Layers.Verification;

@@ -165,7 +165,7 @@ public sealed class ConfigShowCommandTests : IDisposable
     [Theory]
     [InlineData("tpactors.training.phase-timeout=0s", "-D[1]:1:33: 'tpactors.training.phase-timeout' must be more than 0s, but is 0s")]
     [InlineData("tpactors.collectives.chunk-size=0", "-D[1]:1:33: 'tpactors.collectives.chunk-size' must be 4 B to 1 GiB, but is 0 B")]
-    [InlineData("tpactors.actor.ask-timeout=-5s", "-D[1]:1:28: 'tpactors.actor.ask-timeout' must be more than 0s, but is -5s")]
+    [InlineData("tpactors.ranks.command-timeout=-5s", "-D[1]:1:32: 'tpactors.ranks.command-timeout' must be more than 0s, but is -5s")]
     public void ConfigShow_RunsTheValidator_OnEveryRange(string define, string expected)
     {
         var result = CliRunner.Run("config", "show", "-D", define);

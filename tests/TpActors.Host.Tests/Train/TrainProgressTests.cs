@@ -1,6 +1,6 @@
 using TpActors.Host.Train;
 using TpActors.Layers.Execution;
-using TpActors.Runtime.Actors;
+using Akka.Actor;
 using TpActors.Runtime.Configuration;
 
 namespace TpActors.Host.Tests.Train;

@@ -7,10 +7,10 @@ public sealed class GroupAbortTests(RankGroups groups) : IClassFixture<RankGroup
     public async Task Abort_WakesARankWaitingInARound_WithoutWaitingForTheTimeout()
     {
         await using var group = await groups.Start(2, RankGroups.Settings(timeout: TimeSpan.FromMinutes(10)));
-        var endpoint = await group.Ranks[0].Ask<IActorRef>(GetCollectiveEndpoint.Instance);
+        var endpoint = await group.Ranks[0].Ask<CollectiveEndpoint>(GetCollectiveEndpoint.Instance);
         var waiting = group.Ranks[0].Ask<Done>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[8]); return null; }), TimeSpan.FromMinutes(1));
 
-        endpoint.Tell(new AbortGroup(group.Name, "rank 1 failed"), null);
+        groups.Post(endpoint, new AbortGroup(group.Name, "rank 1 failed"));
 
         var error = await Assert.ThrowsAsync<CollectiveAbortedException>(() => waiting);
         Assert.Contains("rank 1 failed", error.Message);
@@ -23,10 +23,10 @@ public sealed class GroupAbortTests(RankGroups groups) : IClassFixture<RankGroup
     public async Task ReformedGroup_RunsFromRoundOne_AndIgnoresTheAbortedOnesMessages()
     {
         await using var group = await groups.Start(3);
-        var endpoints = await Task.WhenAll(group.Ranks.Select(r => r.Ask<IActorRef>(GetCollectiveEndpoint.Instance)));
+        var endpoints = await Task.WhenAll(group.Ranks.Select(r => r.Ask<CollectiveEndpoint>(GetCollectiveEndpoint.Instance)));
         // Rank 2 runs a round of the old name alone, so its chunks sit in its peers' inboxes; then the name is aborted.
         var lone = group.Ranks[2].Ask<Done>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[40]); return null; }), TimeSpan.FromMinutes(1));
-        foreach (var endpoint in endpoints) endpoint.Tell(new AbortGroup(group.Name, "re-forming"), null);
+        foreach (var endpoint in endpoints) groups.Post(endpoint, new AbortGroup(group.Name, "re-forming"));
         await Assert.ThrowsAsync<CollectiveAbortedException>(() => lone);
 
         var sums = await group.RunOnEachRank(context =>
@@ -47,9 +47,9 @@ public sealed class GroupAbortTests(RankGroups groups) : IClassFixture<RankGroup
     public void Reform_RefusesTheOldNameOrAnotherSize()
     {
         var inbox = new CollectiveInbox();
-        var members = new[] { ActorRefs.Nobody, ActorRefs.Nobody };
-        var communicator = new Communicator("g", 0, members, inbox, CollectiveSettings.Default);
+        var members = new[] { new CollectiveEndpoint(ActorRefs.Nobody, 1), new CollectiveEndpoint(ActorRefs.Nobody, 2) };
+        var communicator = new Communicator("g", 0, members, inbox, CollectiveSettings.Default, new InProcessTransport());
         Assert.Contains("new name", Assert.Throws<ArgumentException>(() => communicator.Reform("g", members)).Message);
-        Assert.Contains("with 3", Assert.Throws<ArgumentException>(() => communicator.Reform("g.1", [.. members, ActorRefs.Nobody])).Message);
+        Assert.Contains("with 3", Assert.Throws<ArgumentException>(() => communicator.Reform("g.1", [.. members, new CollectiveEndpoint(ActorRefs.Nobody, 3)])).Message);
     }
 }

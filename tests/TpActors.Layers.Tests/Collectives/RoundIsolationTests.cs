@@ -8,8 +8,9 @@ public sealed class RoundIsolationTests(RankGroups groups) : IClassFixture<RankG
         // Rank 0 is in group "a" with rank 1 and in group "b" with rank 2. It runs a's round first; meanwhile rank 2 starts
         // b's round and its chunks reach rank 0's inbox early, where they must wait for b's round and not join a's.
         var settings = RankGroups.Settings();
+        RankDispatcher.EnsureConfigured(groups.System);
         var ranks = Enumerable.Range(0, 3).Select(r => groups.System.ActorOf(RankActor.Props(r, 1, settings), $"iso-{r}")).ToList();
-        var endpoints = await Task.WhenAll(ranks.Select(r => r.Ask<IActorRef>(GetCollectiveEndpoint.Instance)));
+        var endpoints = await Task.WhenAll(ranks.Select(r => r.Ask<CollectiveEndpoint>(GetCollectiveEndpoint.Instance)));
         await Task.WhenAll(
             ranks[0].Ask<Done>(new JoinGroup("a", [endpoints[0], endpoints[1]])),
             ranks[1].Ask<Done>(new JoinGroup("a", [endpoints[0], endpoints[1]])),

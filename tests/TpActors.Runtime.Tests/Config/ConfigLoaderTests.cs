@@ -216,7 +216,7 @@ public sealed class ConfigLoaderTests : IDisposable
 
     [Theory]
     [InlineData("tpactors.training.phase-timeout=0s", "'tpactors.training.phase-timeout' must be more than 0s, but is 0s")]
-    [InlineData("tpactors.actor.ask-timeout=-5s", "'tpactors.actor.ask-timeout' must be more than 0s, but is -5s")]
+    [InlineData("tpactors.ranks.command-timeout=-5s", "'tpactors.ranks.command-timeout' must be more than 0s, but is -5s")]
     [InlineData("tpactors.collectives.chunk-size=0", "'tpactors.collectives.chunk-size' must be 4 B to 1 GiB, but is 0 B")]
     [InlineData("tpactors.tensors.backend=cuda", "'tpactors.tensors.backend' must be one of auto, openblas or managed, but is 'cuda'")]
     [InlineData("tpactors.verify.tolerance=0", "'tpactors.verify.tolerance' must be more than 0, but is 0")]

@@ -1,0 +1,23 @@
+namespace TpActors.Layers.Collectives;
+
+/// <summary>
+/// One direction of a connection to a peer's collective inbox: the only way a <see cref="Communicator"/> sends. In one
+/// process it hands the message over (<see cref="InProcessTransport"/>); between processes it will frame it onto the bulk lane.
+/// </summary>
+/// <remarks>
+/// Invariants: messages posted by one thread arrive in the order posted; a posted <see cref="CollectiveChunk"/> belongs to the
+/// receiver, and the sender does not touch it again. Delivery never waits on the receiving rank's actor: a rank blocked in a
+/// collective (its mailbox busy) still receives its round's chunks.
+/// </remarks>
+public interface ICollectiveLink
+{
+    /// <summary>Delivers a <see cref="CollectiveChunk"/>, a <see cref="RoundStalled"/> or an <see cref="AbortGroup"/> to the peer.</summary>
+    void Post(object message);
+}
+
+/// <summary>Turns a peer's <see cref="CollectiveEndpoint"/> into a link; one per actor system.</summary>
+public interface ICollectiveTransport
+{
+    /// <summary>A link to <paramref name="peer"/>; a peer that has gone has a link that drops what it is given.</summary>
+    ICollectiveLink Connect(CollectiveEndpoint peer);
+}

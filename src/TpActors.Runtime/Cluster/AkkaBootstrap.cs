@@ -1,0 +1,46 @@
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Microsoft.Extensions.Logging;
+using TpActors.Runtime.Configuration;
+
+namespace TpActors.Runtime.Cluster;
+
+/// <summary>
+/// Creates the one Akka <see cref="ActorSystem"/> a command runs in, from the loader's resolved configuration (see
+/// <see cref="AkkaConfiguration"/>): a user's <c>akka { … }</c> and <c>-D akka.…</c> reach Akka exactly as resolved, and
+/// Akka's log goes to <see cref="ILoggerFactory"/> (by default, one line per event on stderr).
+/// </summary>
+public static class AkkaBootstrap
+{
+    /// <summary>An actor system named <paramref name="name"/> running with <paramref name="config"/>.</summary>
+    /// <param name="name">The system's name (the address's system part).</param>
+    /// <param name="config">The loaded configuration (reference.conf under the user's file and -D overrides).</param>
+    /// <param name="logging">Where Akka's log goes; null for stderr, closed when the system terminates.</param>
+    /// <exception cref="ConfigException">A value under <c>akka</c> that Akka cannot hold as written.</exception>
+    public static ActorSystem Create(string name, Config config, ILoggerFactory? logging = null)
+    {
+        var akkaConfig = AkkaConfiguration.From(config);
+        var owned = logging is null ? Stderr() : null;
+        var setup = BootstrapSetup.Create().WithConfig(akkaConfig).And(new LogForwardingSetup(logging ?? owned!));
+        var system = ActorSystem.Create(name, setup);
+        if (owned is not null) system.RegisterOnTermination(owned.Dispose);
+        return system;
+    }
+
+    /// <summary>A logger factory that writes every event it is given to stderr, one line each; Akka's loglevel is the filter.</summary>
+    public static ILoggerFactory Stderr() => LoggerFactory.Create(builder => builder
+        .SetMinimumLevel(LogLevel.Trace)
+        .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace)
+        .AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.TimestampFormat = "HH:mm:ss.fff ";
+        }));
+}
+
+/// <summary>The <see cref="ILoggerFactory"/> an actor system's <see cref="AkkaLogForwarder"/> writes to.</summary>
+public sealed class LogForwardingSetup(ILoggerFactory loggerFactory) : Setup
+{
+    /// <summary>Where Akka's log events go.</summary>
+    public ILoggerFactory LoggerFactory { get; } = loggerFactory;
+}

@@ -1,0 +1,43 @@
+using Akka.Actor;
+using Akka.Dispatch;
+using Akka.Event;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using AkkaLogLevel = Akka.Event.LogLevel;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+
+namespace TpActors.Runtime.Cluster;
+
+/// <summary>
+/// An Akka logger (named in <c>akka.loggers</c>) that passes every Akka log event to Microsoft.Extensions.Logging, under a
+/// category per log source, so that Akka's log and the program's go to the same place. The factory comes from the system's
+/// <see cref="LogForwardingSetup"/>; a system without one logs nothing through it.
+/// </summary>
+public sealed class AkkaLogForwarder : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+{
+    private readonly ILoggerFactory _factory;
+
+    /// <summary>Created by Akka's logging when the system starts.</summary>
+    public AkkaLogForwarder()
+    {
+        var setup = Context.System.Settings.Setup.Get<LogForwardingSetup>();
+        _factory = setup.HasValue ? setup.Value.LoggerFactory : NullLoggerFactory.Instance;
+        Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
+        Receive<LogEvent>(Forward);
+    }
+
+    private void Forward(LogEvent e)
+    {
+        var logger = _factory.CreateLogger(e.LogSource ?? "akka");
+        var level = Level(e.LogLevel());
+        if (logger.IsEnabled(level)) logger.Log(level, e.Cause, "{Message}", e.Message?.ToString());
+    }
+
+    private static LogLevel Level(AkkaLogLevel level) => level switch
+    {
+        AkkaLogLevel.DebugLevel => LogLevel.Debug,
+        AkkaLogLevel.InfoLevel => LogLevel.Information,
+        AkkaLogLevel.WarningLevel => LogLevel.Warning,
+        _ => LogLevel.Error,
+    };
+}

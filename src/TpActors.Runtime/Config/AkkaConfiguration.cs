@@ -1,0 +1,65 @@
+using System.Globalization;
+using TpActors.Runtime.Configuration.Hocon;
+using AkkaConfig = Akka.Configuration.Config;
+using AkkaHocon = Akka.Configuration.Hocon;
+
+namespace TpActors.Runtime.Configuration;
+
+/// <summary>
+/// Hands Akka the loader's resolved tree: every key, as the loader read it, built straight into Akka's configuration
+/// objects (Akka's own parser never sees a user's file). Akka's defaults fill in what the tree does not set.
+/// </summary>
+/// <remarks>
+/// Akka has no null: a key set to null is left out, so Akka uses its default. Under <c>akka</c>, a string with spaces at
+/// either end is refused rather than changed behind the user's back (Akka's readers trim them); the error names the path
+/// and where it was set.
+/// </remarks>
+public static class AkkaConfiguration
+{
+    private const string AkkaSection = "akka.";
+
+    /// <summary>Akka's view of <paramref name="config"/> (resolved here if it is not yet).</summary>
+    /// <exception cref="ConfigTypeException">A value under <c>akka</c> that Akka would read differently; its path and origin are named.</exception>
+    public static AkkaConfig From(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var root = new AkkaHocon.HoconValue();
+        root.AppendValue(Build(config.Root, ""));
+        return new AkkaConfig(new AkkaHocon.HoconRoot(root));
+    }
+
+    private static AkkaHocon.IHoconElement Build(HoconValue value, string path)
+    {
+        switch (value)
+        {
+            case HoconObject obj:
+                var result = new AkkaHocon.HoconObject();
+                foreach (var (key, child) in obj.Fields)
+                {
+                    string childPath = path.Length == 0 ? HoconPath.RenderKey(key) : path + "." + HoconPath.RenderKey(key);
+                    if (child is HoconNull) continue; // Akka has no null: the key is left to Akka's default
+                    result.GetOrCreateKey(key).AppendValue(Build(child, childPath));
+                }
+                return result;
+            case HoconList list:
+                var array = new AkkaHocon.HoconArray();
+                for (int i = 0; i < list.Items.Count; i++)
+                {
+                    var item = new AkkaHocon.HoconValue();
+                    item.AppendValue(Build(list.Items[i], $"{path}[{i}]"));
+                    array.Add(item);
+                }
+                return array;
+            case HoconString s:
+                if (path.StartsWith(AkkaSection, StringComparison.Ordinal) && s.Value.Length > 0 && (char.IsWhiteSpace(s.Value[0]) || char.IsWhiteSpace(s.Value[^1])))
+                    throw new ConfigTypeException(path, "a string without spaces at either end", $"\"{s.Value}\"", s.Origin, "Akka reads strings trimmed");
+                return new AkkaHocon.HoconLiteral { Value = s.Value };
+            case HoconNumber n:
+                return new AkkaHocon.HoconLiteral { Value = n.Text };
+            case HoconBoolean b:
+                return new AkkaHocon.HoconLiteral { Value = b.Value ? "true" : "false" };
+            default:
+                throw new InvalidOperationException($"{path}: cannot hand Akka an unresolved {value.TypeName}.");
+        }
+    }
+}
