@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Dispatch;
 using Akka.Event;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,7 +12,12 @@ namespace TpActors.Runtime.Cluster;
 /// category per log source, so that Akka's log and the program's go to the same place. The factory comes from the system's
 /// <see cref="LogForwardingSetup"/>; a system without one logs nothing through it.
 /// </summary>
-public sealed class AkkaLogForwarder : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+/// <remarks>
+/// It runs on an ordinary mailbox, not Akka's logger mailbox: that one prints the events left in it when the system stops
+/// to stdout, where a command's results go. Events still queued at that moment (Akka's own shutdown chatter, at DEBUG) are
+/// dropped instead.
+/// </remarks>
+public sealed class AkkaLogForwarder : ReceiveActor
 {
     private readonly ILoggerFactory _factory;
 
