@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace TpActors.Layers.Collectives;
 
 /// <summary>
-/// Where a rank's collective messages land: one FIFO per round, filled by peers (on their threads, through the rank's
-/// endpoint ref) and drained by the rank's own thread while it runs that round. Messages of a later round wait in their
+/// Where a rank's collective messages land: one FIFO per round, filled by peers (on their threads, through their links to
+/// the rank's endpoint) and drained by the rank's own thread while it runs that round. Messages of a later round wait in their
 /// own queue until the rank gets there; messages of a round the rank has finished (or abandoned) are dropped. An
 /// <see cref="AbortGroup"/> ends every round of its group at once: a waiting <see cref="Take"/> throws
 /// <see cref="CollectiveAbortedException"/>, and the group's messages are dropped from then on.
@@ -33,6 +33,19 @@ public sealed class CollectiveInbox
 
     // True once the rank has stopped: everything posted afterwards is dropped. Guarded by _gate.
     private bool _closed;
+
+    // The wall clock waits on _posted with a timeout; any other clock (virtual time) wakes the taker with one of its timers.
+    private readonly bool _wallClock;
+
+    /// <summary>An inbox whose deadlines are read on <paramref name="clock"/> (the machine's when null).</summary>
+    public CollectiveInbox(TimeProvider? clock = null)
+    {
+        Clock = clock ?? TimeProvider.System;
+        _wallClock = ReferenceEquals(Clock, TimeProvider.System);
+    }
+
+    /// <summary>The clock deadlines are timestamps of (see <see cref="TimeProvider.GetTimestamp"/>).</summary>
+    public TimeProvider Clock { get; }
 
     /// <summary>
     /// Accepts a message from a peer or a supervisor (any thread): a <see cref="CollectiveChunk"/>, a <see cref="RoundStalled"/>
@@ -66,22 +79,43 @@ public sealed class CollectiveInbox
     }
 
     /// <summary>
-    /// The next message of <paramref name="round"/>, waiting until <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp);
+    /// The next message of <paramref name="round"/>, waiting until <paramref name="deadline"/> (a timestamp of <see cref="Clock"/>);
     /// null when the deadline passes first.
     /// </summary>
     public object? Take(RoundId round, long deadline)
     {
         var key = (round.Group, round.Sequence);
-        while (true)
+        ITimer? wake = null; // a virtual clock's timer, set once for the deadline
+        try
         {
-            if (TryDequeue(key, out var message)) return message;
-            _posted.Reset();
-            if (TryDequeue(key, out message)) return message;
-            long remaining = deadline - Stopwatch.GetTimestamp();
-            if (remaining <= 0) return null;
-            _posted.Wait(TimeSpan.FromTicks(Math.Max(1, remaining * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+            while (true)
+            {
+                if (TryDequeue(key, out var message)) return message;
+                _posted.Reset();
+                if (TryDequeue(key, out message)) return message;
+                // Time is read after the reset: a wake-up that came before it is seen here as a passed deadline.
+                long remaining = deadline - Clock.GetTimestamp();
+                if (remaining <= 0) return null;
+                var wait = TimeSpan.FromTicks(Math.Max(1, (long)(remaining * ((double)TimeSpan.TicksPerSecond / Clock.TimestampFrequency))));
+                if (_wallClock)
+                {
+                    _posted.Wait(wait);
+                }
+                else
+                {
+                    wake ??= Clock.CreateTimer(static posted => ((ManualResetEventSlim)posted!).Set(), _posted, wait, Timeout.InfiniteTimeSpan);
+                    _posted.Wait();
+                }
+            }
+        }
+        finally
+        {
+            wake?.Dispose();
         }
     }
+
+    /// <summary>The timestamp of <see cref="Clock"/> <paramref name="after"/> from now.</summary>
+    public long DeadlineAfter(TimeSpan after) => Clock.GetTimestamp() + (long)(after.TotalSeconds * Clock.TimestampFrequency);
 
     /// <summary>Marks <paramref name="round"/> and every earlier round of its group finished: what is left of them, or arrives later, is dropped.</summary>
     public void EndRound(RoundId round)

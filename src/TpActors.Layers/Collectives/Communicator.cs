@@ -19,7 +19,7 @@ public sealed class Communicator
     // Rounds started in this group: the next round's sequence number is one more. Only the rank's thread changes it.
     private long _sequence;
 
-    // When the current round times out, as a Stopwatch timestamp.
+    // When the current round times out, as a timestamp of the inbox's clock.
     private long _deadline;
 
     /// <summary>Joins rank <paramref name="rank"/> to a group whose members' endpoints are <paramref name="endpoints"/> (by rank), reached through <paramref name="transport"/>.</summary>
@@ -90,7 +90,7 @@ public sealed class Communicator
     /// <summary>Starts this member's next round: its id, and its deadline.</summary>
     internal RoundId BeginRound(CollectiveOperation operation)
     {
-        _deadline = Stopwatch.GetTimestamp() + (long)(Settings.RoundTimeout.TotalSeconds * Stopwatch.Frequency);
+        _deadline = _inbox.DeadlineAfter(Settings.RoundTimeout);
         return new RoundId(Group, ++_sequence, operation);
     }
 
@@ -145,7 +145,7 @@ public sealed class Communicator
         reports[Rank] = mine;
         for (int peer = 0; peer < Size; peer++) if (peer != Rank) _links[peer].Post(mine);
 
-        long graceEnd = Stopwatch.GetTimestamp() + (long)(Settings.StallGrace.TotalSeconds * Stopwatch.Frequency);
+        long graceEnd = _inbox.DeadlineAfter(Settings.StallGrace);
         while (reports.Count < Size && _inbox.Take(round, graceEnd) is { } message)
         {
             if (message is RoundStalled report) reports[report.Reporter] = report;

@@ -3,6 +3,7 @@ using TpActors.Layers.Collectives;
 using TpActors.Layers.Execution.Faults;
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
+using TpActors.Runtime.Cluster;
 using Akka.Actor;
 
 namespace TpActors.Layers.Execution;
@@ -21,7 +22,7 @@ public sealed partial class RankActor : ReceiveActor
     private readonly int _rank;
     private readonly int _blasThreads;
     private readonly RankSettings _settings;
-    private readonly CollectiveInbox _inbox = new();
+    private readonly CollectiveInbox _inbox;
     private readonly Dictionary<string, Communicator> _groups = new();
     private readonly Dictionary<string, IParallelLayer> _layers = new();
     private CollectiveEndpoint? _endpoint;
@@ -34,6 +35,7 @@ public sealed partial class RankActor : ReceiveActor
         _blasThreads = blasThreads;
         _settings = settings;
         _faults = faults;
+        _inbox = new CollectiveInbox(SchedulerTimeProvider.For(Context.System)); // virtual under a TestScheduler
         Receive<GetCollectiveEndpoint>(_ => Sender.Tell(Endpoint));
         Receive<JoinGroup>(join => Answer(() => Join(join)));
         Receive<CreateLayer>(create => Answer(() => Create(create)));

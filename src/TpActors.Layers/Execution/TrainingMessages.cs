@@ -41,6 +41,16 @@ public sealed record PhaseFailed(PhaseRound Round, int Rank, string Reason);
 /// </summary>
 public sealed record StopAfterStep;
 
+/// <summary>
+/// Asks a <see cref="TrainingSupervisor"/> for its run's outcome, answered when the run ends: the <see cref="TrainingResult"/>,
+/// or a <see cref="Akka.Actor.Status.Failure"/> with the <see cref="TrainingFailedException"/> that stopped it.
+/// </summary>
+public sealed record GetTrainingResult
+{
+    /// <summary>The one instance.</summary>
+    public static GetTrainingResult Instance { get; } = new();
+}
+
 /// <summary>What every rank builds: the model, its optimizer, and the seed of its initial weights.</summary>
 public sealed record TrainingSetup(ModelSpec Model, OptimizerSpec Optimizer, long Seed);
 

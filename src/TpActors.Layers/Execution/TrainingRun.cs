@@ -44,9 +44,25 @@ public static class TrainingRun
             resumed = new ResumedFrom(checkpoint.Directory, at, checkpoint.Metadata.Tp);
             initial = Enumerable.Range(0, options.Tp).Select(r => checkpoint.Cut(options.Tp, r)).ToArray();
         }
-        var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var supervisor = system.ActorOf(TrainingSupervisor.Props(options, initial, completion, observer, checkpoints), $"training-{Interlocked.Increment(ref _runs)}");
-        await using var stopping = stop.Register(() => supervisor.Tell(new StopAfterStep()));
-        return await completion.Task.ConfigureAwait(false) with { Resumed = resumed };
+        string name = $"training-{Interlocked.Increment(ref _runs)}";
+        // The observer subscribes before the supervisor starts, so it sees every event of the run.
+        var watcher = observer is null ? null : system.ActorOf(TrainingObserverActor.Props(name, observer), $"{name}-observer");
+        try
+        {
+            if (watcher is not null) await watcher.Ask<TrainingObserverActor.Drained>(TrainingObserverActor.Drain.Instance).ConfigureAwait(false);
+            var supervisor = system.ActorOf(TrainingSupervisor.Props(options, initial, checkpoints), name);
+            await using var stopping = stop.Register(() => supervisor.Tell(new StopAfterStep()));
+            var result = await supervisor.Ask<TrainingResult>(GetTrainingResult.Instance, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+            return result with { Resumed = resumed };
+        }
+        finally
+        {
+            if (watcher is not null)
+            {
+                // Every event was published before the result: once drained, the observer has seen the whole run.
+                await watcher.Ask<TrainingObserverActor.Drained>(TrainingObserverActor.Drain.Instance).ConfigureAwait(false);
+                system.Stop(watcher);
+            }
+        }
     }
 }

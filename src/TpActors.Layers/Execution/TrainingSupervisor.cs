@@ -35,8 +35,8 @@ public sealed class TrainingSupervisor : ReceiveActor, IWithTimers
     private const string PhaseTimer = "phase";
 
     private readonly TrainingOptions _options;
-    private readonly TaskCompletionSource<TrainingResult> _completion;
-    private readonly TrainingObserver _observer;
+    private readonly List<IActorRef> _askers = [];   // who asked for the result (GetTrainingResult)
+    private object? _outcome;                        // the result, or the Status.Failure of a TrainingFailedException
     private readonly FaultPlan _faults;
     private readonly TrainingSetup _setup;
     private readonly SyntheticTask _task;
@@ -81,18 +81,13 @@ public sealed class TrainingSupervisor : ReceiveActor, IWithTimers
     private bool _finished;
     private bool _stopRequested;                  // StopAfterStep arrived: the step in flight is the last
 
-    /// <summary>A supervisor for <paramref name="options"/>; it completes <paramref name="completion"/> when the run ends.</summary>
+    /// <summary>A supervisor for <paramref name="options"/>; it answers <see cref="GetTrainingResult"/> when the run ends.</summary>
     /// <param name="options">The run.</param>
     /// <param name="initial">The state to start from (resuming: one per rank, cut for this TP size; the supervisor takes them), or null for the seed.</param>
-    /// <param name="completion">Completed with the result, or failed with <see cref="TrainingFailedException"/>.</param>
-    /// <param name="observer">Told about every committed step and every recovery, on the supervisor's thread.</param>
     /// <param name="checkpoints">The run's opened (locked, checked) checkpoint directory, or null for none; the caller disposes it.</param>
-    public TrainingSupervisor(TrainingOptions options, ShardState[]? initial, TaskCompletionSource<TrainingResult> completion, TrainingObserver? observer,
-        CheckpointDirectory? checkpoints)
+    public TrainingSupervisor(TrainingOptions options, ShardState[]? initial, CheckpointDirectory? checkpoints)
     {
         _options = options;
-        _completion = completion;
-        _observer = observer ?? new TrainingObserver();
         _faults = new FaultPlan(options.Faults);
         _setup = new TrainingSetup(options.Model, options.Optimizer, options.Task.Seed);
         _task = new SyntheticTask(options.Task, options.Model.Hidden, CpuBackend.Create(BackendKind.Managed, 1));
@@ -131,17 +126,23 @@ public sealed class TrainingSupervisor : ReceiveActor, IWithTimers
         Receive<RankThrew>(threw => Guard(() => OnThrew(threw)));
         Receive<Terminated>(terminated => Guard(() => OnTerminated(terminated)));
         Receive<StopAfterStep>(_ => _stopRequested = true);
+        Receive<GetTrainingResult>(_ =>
+        {
+            if (_outcome is null) _askers.Add(Sender);
+            else Sender.Tell(_outcome);
+        });
     }
 
     /// <summary>Props for a supervisor of <paramref name="options"/> (see the constructor).</summary>
-    public static Props Props(TrainingOptions options, ShardState[]? initial, TaskCompletionSource<TrainingResult> completion, TrainingObserver? observer = null,
-        CheckpointDirectory? checkpoints = null) =>
-        Akka.Actor.Props.Create(() => new TrainingSupervisor(options, initial, completion, observer, checkpoints));
+    public static Props Props(TrainingOptions options, ShardState[]? initial = null, CheckpointDirectory? checkpoints = null) =>
+        Akka.Actor.Props.Create(() => new TrainingSupervisor(options, initial, checkpoints));
 
     /// <inheritdoc/>
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private string Group => $"{Self.Path.Name}.{_attempt}";
+    private string Run => Self.Path.Name;
+
+    private string Group => $"{Run}.{_attempt}";
 
     /// <inheritdoc/>
     protected override void PreStart()
@@ -157,7 +158,7 @@ public sealed class TrainingSupervisor : ReceiveActor, IWithTimers
         _faults.Dispose();
         foreach (var state in _snapshot.Concat(_spare)) state?.Dispose();
         _task.Dispose();
-        _completion.TrySetException(new TrainingFailedException("The training supervisor stopped before the run finished.", [.. _recoveries.All], LastCheckpoint));
+        Complete(new Status.Failure(new TrainingFailedException("The training supervisor stopped before the run finished.", [.. _recoveries.All], LastCheckpoint)));
     }
 
     /// <summary>
@@ -312,7 +313,7 @@ public sealed class TrainingSupervisor : ReceiveActor, IWithTimers
     {
         _committedStep = step;
         _losses.Add(_stepLoss);
-        Notify(_observer.Step, new TrainingProgress(step, _options.Steps, _startStep, _stepLoss, _clock.Elapsed, _recoveries.All.Count));
+        Publish(new StepCommitted(Run, new TrainingProgress(step, _options.Steps, _startStep, _stepLoss, _clock.Elapsed, _recoveries.All.Count)));
         bool last = step == _options.Steps || _stopRequested; // a stopped run is saved where it stopped, as at its last step
         if (_checkpoints is not null && (last || (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0)))
             Begin(() => WriteCheckpoint(step));
@@ -368,7 +369,7 @@ public sealed class TrainingSupervisor : ReceiveActor, IWithTimers
             return false;
         }
         _staging = null;
-        Notify(_observer.Checkpoint, _written[^1]);
+        Publish(new CheckpointCommitted(Run, _written[^1]));
         return true;
     }
 
@@ -396,7 +397,7 @@ public sealed class TrainingSupervisor : ReceiveActor, IWithTimers
             };
             _finished = true;
             _faults.Dispose();
-            _completion.TrySetResult(result);
+            Complete(result);
         }
         finally
         {
@@ -461,7 +462,7 @@ public sealed class TrainingSupervisor : ReceiveActor, IWithTimers
             var recovery = new Recovery(rank, failedIn.Step, failedIn.Phase, kind, cause);
             _recoveries.Open(recovery, _clock.Elapsed, _actionStartedAt);
             _log.Info("Rank {0} failed at {1}: {2}. Recovering.", rank, _round, cause);
-            Notify(_observer.Recovery, recovery);
+            Publish(new RankRecovering(Run, recovery));
         }
         Timers.Cancel(PhaseTimer);
         if (!_budget.TryRecord(failures.Count, _clock.Elapsed))
@@ -555,7 +556,7 @@ public sealed class TrainingSupervisor : ReceiveActor, IWithTimers
         Timers.Cancel(PhaseTimer);
         _log.Info("{0}", message); // the caller reports the failure; the log has it for those who raise akka.loglevel
         _faults.Dispose();
-        _completion.TrySetException(new TrainingFailedException(message, [.. _recoveries.All], LastCheckpoint, cause));
+        Complete(new Status.Failure(new TrainingFailedException(message, [.. _recoveries.All], LastCheckpoint, cause)));
         Context.Stop(Self);
     }
 
@@ -573,17 +574,15 @@ public sealed class TrainingSupervisor : ReceiveActor, IWithTimers
         }
     }
 
-    // An observer only watches: its failure is logged and never becomes a failure of the step it was told about.
-    private void Notify<T>(Action<T>? callback, T value)
+    private void Publish(TrainingEvent e) => Context.System.EventStream.Publish(e);
+
+    // The first outcome stands; everyone who asked gets it.
+    private void Complete(object outcome)
     {
-        try
-        {
-            callback?.Invoke(value);
-        }
-        catch (Exception e)
-        {
-            _log.Warning(e, "A training observer failed on {0}; the run goes on.", value);
-        }
+        if (_outcome is not null) return;
+        _outcome = outcome;
+        foreach (var asker in _askers) asker.Tell(outcome);
+        _askers.Clear();
     }
 
     private sealed record PhaseTimedOut(PhaseRound Round);
@@ -591,17 +590,4 @@ public sealed class TrainingSupervisor : ReceiveActor, IWithTimers
     private sealed record RankThrew(int Rank, PhaseRound Round, Exception Cause);
 
     private readonly record struct Failure(int Rank, FailureKind Kind, string Cause, PhaseRound In);
-}
-
-/// <summary>Callbacks a training run makes on its supervisor's thread: keep them short.</summary>
-public sealed class TrainingObserver
-{
-    /// <summary>After every committed step.</summary>
-    public Action<TrainingProgress>? Step { get; init; }
-
-    /// <summary>When a rank failure is detected, before the recovery.</summary>
-    public Action<Recovery>? Recovery { get; init; }
-
-    /// <summary>After a checkpoint directory is complete.</summary>
-    public Action<string>? Checkpoint { get; init; }
 }
