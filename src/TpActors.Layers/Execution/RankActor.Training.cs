@@ -20,6 +20,7 @@ public sealed partial class RankActor
     {
         var round = run.Round;
         var fault = _faults?.Take(_rank, round.Step, round.Phase);
+        if (fault is not null) Context.System.EventStream.Publish(new FaultInjected(_rank, fault));
         switch (fault?.Kind)
         {
             case FaultKind.Stop:

@@ -1,6 +1,9 @@
+using TpActors.Layers.Tests.Simulation;
+
 namespace TpActors.Layers.Tests.Collectives;
 
-public sealed class RoundTimeoutTests(RankGroups groups) : IClassFixture<RankGroups>
+// Rounds that cannot complete: every timeout here is in the simulation's virtual time.
+public sealed class RoundTimeoutTests : TensorParallelTestKit
 {
     [Theory]
     [InlineData(3, 2)]
@@ -8,7 +11,7 @@ public sealed class RoundTimeoutTests(RankGroups groups) : IClassFixture<RankGro
     [InlineData(2, 0)]
     public async Task ARankThatNeverAnswers_IsNamed_ByEveryRankThatWaited(int size, int silent)
     {
-        await using var group = await groups.Start(size, RankGroups.Settings(timeout: TimeSpan.FromMilliseconds(400)));
+        await using var group = await StartGroup(size, RankGroups.Settings(timeout: TimeSpan.FromMilliseconds(400)));
         var waiting = Enumerable.Range(0, size).Where(r => r != silent).Select(r => group.Ranks[r].Ask<float[]>(new RunOnRank(group.Name, context =>
         {
             var buffer = new float[64];
@@ -18,7 +21,7 @@ public sealed class RoundTimeoutTests(RankGroups groups) : IClassFixture<RankGro
 
         foreach (var task in waiting)
         {
-            var error = await Assert.ThrowsAsync<CollectiveTimeoutException>(() => task);
+            var error = await Assert.ThrowsAsync<CollectiveTimeoutException>(() => AdvanceUntil(task));
             Assert.Equal([silent], error.MissingRanks);
             Assert.Contains($"rank {silent} did not answer", error.Message);
             Assert.Contains("all-reduce round 1", error.Message);
@@ -28,9 +31,9 @@ public sealed class RoundTimeoutTests(RankGroups groups) : IClassFixture<RankGro
     [Fact]
     public async Task AfterATimedOutRound_TheGroupRunsTheNextOneNormally()
     {
-        await using var group = await groups.Start(2, RankGroups.Settings(timeout: TimeSpan.FromMilliseconds(300)));
+        await using var group = await StartGroup(2, RankGroups.Settings(timeout: TimeSpan.FromMilliseconds(300)));
         // Only rank 0 takes part in round 1; rank 1 then skips ahead to round 2 so both agree on the numbering again.
-        await Assert.ThrowsAsync<CollectiveTimeoutException>(() => group.Ranks[0].Ask<Done>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[8]); return null; })));
+        await Assert.ThrowsAsync<CollectiveTimeoutException>(() => AdvanceUntil(group.Ranks[0].Ask<Done>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[8]); return null; }))));
         var results = await group.RunOnEachRank(context =>
         {
             if (context.Rank == 1) context.Group.BeginRound(CollectiveOperation.AllReduce); // the round rank 1 missed
@@ -44,18 +47,18 @@ public sealed class RoundTimeoutTests(RankGroups groups) : IClassFixture<RankGro
     [Fact]
     public async Task RanksCallingDifferentCollectives_FailWithAMismatch()
     {
-        await using var group = await groups.Start(2, RankGroups.Settings(timeout: TimeSpan.FromMilliseconds(500)));
+        await using var group = await StartGroup(2, RankGroups.Settings(timeout: TimeSpan.FromMilliseconds(500)));
         var reduce = group.Ranks[0].Ask<Done>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[4]); return null; }));
         var gather = group.Ranks[1].Ask<Done>(new RunOnRank(group.Name, c => { c.Group.AllGather(new float[2], new float[4], [2, 2]); return null; }));
-        var errors = new[] { await Record(reduce), await Record(gather) };
+        var errors = new[] { await AdvanceUntil(Record(reduce)), await AdvanceUntil(Record(gather)) };
         Assert.Contains(errors, e => e is CollectiveMismatchException m && m.Message.Contains("same collectives in the same order"));
     }
 
     [Fact]
     public async Task MismatchedLengths_AreCaught_NotSummedOutOfLine()
     {
-        await using var group = await groups.Start(2, RankGroups.Settings(timeout: TimeSpan.FromMilliseconds(500)));
-        var errors = await Task.WhenAll(group.Ranks.Select((rank, r) => Record(rank.Ask<Done>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[10 + r]); return null; })))));
+        await using var group = await StartGroup(2, RankGroups.Settings(timeout: TimeSpan.FromMilliseconds(500)));
+        var errors = await AdvanceUntil(Task.WhenAll(group.Ranks.Select((rank, r) => Record(rank.Ask<Done>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[10 + r]); return null; }))))));
         Assert.Contains(errors, e => e is CollectiveMismatchException m && m.Message.Contains("floats"));
     }
 

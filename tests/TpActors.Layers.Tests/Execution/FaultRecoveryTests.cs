@@ -1,5 +1,6 @@
 using TpActors.Layers.Execution.Checkpoints;
 using TpActors.Layers.Execution.Faults;
+using TpActors.Layers.Tests.Simulation;
 
 namespace TpActors.Layers.Tests.Execution;
 
@@ -11,8 +12,8 @@ public sealed class CleanRun
     public TrainingResult Result { get; }
 }
 
-// Every fault kind in every phase recovers to the bit-identical weights of the run without faults.
-public sealed class FaultRecoveryTests(CleanRun clean) : IClassFixture<CleanRun>
+// Every fault kind in every phase recovers to the bit-identical weights of the run without faults; hangs are caught in virtual time.
+public sealed class FaultRecoveryTests(CleanRun clean) : TensorParallelTestKit, IClassFixture<CleanRun>
 {
     public static TheoryData<FaultKind, TrainingPhase> EveryKindInEveryPhase()
     {
@@ -28,7 +29,7 @@ public sealed class FaultRecoveryTests(CleanRun clean) : IClassFixture<CleanRun>
     {
         using var directory = new TempDirectory();
         var options = TrainingRuns.Options(2, 6, null, new FaultSpec(1, 3, phase, kind)) with { CheckpointDirectory = directory.Path, CheckpointEvery = 3 };
-        var result = await TrainingRuns.Run(options);
+        var result = await Train(options);
 
         Assert.Equal(clean.Result.WeightsSha256, result.WeightsSha256);
         Assert.True(TrainingRuns.BitIdentical(clean.Result.FinalState!, result.FinalState!), "the optimizer state differs too");
@@ -47,7 +48,7 @@ public sealed class FaultRecoveryTests(CleanRun clean) : IClassFixture<CleanRun>
     public async Task SeveralFaults_OnSeveralRanks_AtTp3_Recover()
     {
         var cleanTp3 = await TrainingRuns.Run(TrainingRuns.Options(3, 6));
-        var result = await TrainingRuns.Run(TrainingRuns.Options(3, 6, null,
+        var result = await Train(TrainingRuns.Options(3, 6, null,
             new FaultSpec(2, 1, TrainingPhase.Forward, FaultKind.Throw),
             new FaultSpec(0, 2, TrainingPhase.Optimizer, FaultKind.Stop),
             new FaultSpec(1, 4, TrainingPhase.Backward, FaultKind.Throw),
@@ -62,7 +63,7 @@ public sealed class FaultRecoveryTests(CleanRun clean) : IClassFixture<CleanRun>
     [Fact]
     public async Task TwoRanksFailingInOneStep_AreBothReportedInThatStep_AndTheirTimeIsCountedOnce()
     {
-        var result = await TrainingRuns.Run(TrainingRuns.Options(2, 6, null, new FaultSpec(1, 5, TrainingPhase.Backward, FaultKind.Throw),
+        var result = await Train(TrainingRuns.Options(2, 6, null, new FaultSpec(1, 5, TrainingPhase.Backward, FaultKind.Throw),
             new FaultSpec(0, 5, TrainingPhase.Backward, FaultKind.Throw)));
         Assert.Equal(clean.Result.WeightsSha256, result.WeightsSha256);
         Assert.Equal(2, result.Recoveries.Count);
@@ -75,7 +76,7 @@ public sealed class FaultRecoveryTests(CleanRun clean) : IClassFixture<CleanRun>
     [Fact]
     public async Task AStopAndAHangInOneStep_NameTheStepTheyFailedIn_AndLoseNoMoreThanTheRunTook()
     {
-        var result = await TrainingRuns.Run(TrainingRuns.Options(2, 6, null, new FaultSpec(0, 3, TrainingPhase.Forward, FaultKind.Stop),
+        var result = await Train(TrainingRuns.Options(2, 6, null, new FaultSpec(0, 3, TrainingPhase.Forward, FaultKind.Stop),
             new FaultSpec(1, 3, TrainingPhase.Forward, FaultKind.Hang)));
         Assert.Equal(clean.Result.WeightsSha256, result.WeightsSha256);
         Assert.Equal([(0, 3L, TrainingPhase.Forward, FailureKind.Stopped), (1, 3L, TrainingPhase.Forward, FailureKind.Hung)],
@@ -87,7 +88,7 @@ public sealed class FaultRecoveryTests(CleanRun clean) : IClassFixture<CleanRun>
     public async Task SparseSnapshots_RollEveryRankBack_AndReplayTheStepsSince()
     {
         var options = TrainingRuns.Options(2, 6, null, new FaultSpec(0, 5, TrainingPhase.Forward, FaultKind.Throw));
-        var result = await TrainingRuns.Run(options with { Settings = options.Settings with { SnapshotEvery = 3 } });
+        var result = await Train(options with { Settings = options.Settings with { SnapshotEvery = 3 } });
         Assert.Equal(clean.Result.WeightsSha256, result.WeightsSha256);
         Assert.Equal(clean.Result.Losses, result.Losses);
     }
@@ -100,7 +101,7 @@ public sealed class FaultRecoveryTests(CleanRun clean) : IClassFixture<CleanRun>
         var options = TrainingRuns.Options(2, 8, null, fault, fault, fault, fault) with { CheckpointDirectory = directory.Path, CheckpointEvery = 2 };
         options = options with { Settings = options.Settings with { MaxRetries = 3 } };
 
-        var error = await Assert.ThrowsAsync<TrainingFailedException>(() => TrainingRuns.Run(options));
+        var error = await Assert.ThrowsAsync<TrainingFailedException>(() => Train(options));
 
         Assert.Contains("step 5, backward phase: rank 1", error.Message);
         Assert.Contains("injected fault", error.Message);
@@ -120,7 +121,7 @@ public sealed class FaultRecoveryTests(CleanRun clean) : IClassFixture<CleanRun>
     public async Task WithSnapshotsOff_AFaultAfterTheFirstUpdate_StopsAndSaysWhy()
     {
         var options = TrainingRuns.Options(2, 4, null, new FaultSpec(0, 3, TrainingPhase.Forward, FaultKind.Throw));
-        var error = await Assert.ThrowsAsync<TrainingFailedException>(() => TrainingRuns.Run(options with { Settings = options.Settings with { SnapshotEvery = 0 } }));
+        var error = await Assert.ThrowsAsync<TrainingFailedException>(() => Train(options with { Settings = options.Settings with { SnapshotEvery = 0 } }));
         Assert.Contains("no in-memory snapshot", error.Message);
         Assert.Contains("snapshot-every = 0", error.Message);
     }
@@ -129,7 +130,7 @@ public sealed class FaultRecoveryTests(CleanRun clean) : IClassFixture<CleanRun>
     public async Task WithSnapshotsOff_AFaultInTheFirstStep_RebuildsFromTheSeed()
     {
         var options = TrainingRuns.Options(2, 6, null, new FaultSpec(1, 1, TrainingPhase.Backward, FaultKind.Stop));
-        var result = await TrainingRuns.Run(options with { Settings = options.Settings with { SnapshotEvery = 0 } });
+        var result = await Train(options with { Settings = options.Settings with { SnapshotEvery = 0 } });
         Assert.Equal(clean.Result.WeightsSha256, result.WeightsSha256);
     }
 }

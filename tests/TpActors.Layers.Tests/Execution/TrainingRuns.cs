@@ -16,8 +16,9 @@ public static class TrainingRuns
     public static readonly OptimizerSpec Sgd = new(OptimizerKind.Sgd, 0.05f, 0.9f, 0.9f, 0.999f, 1e-8f, 0.001f);
 
     /// <summary>
-    /// A hang is caught within about a second: a rank stuck in a collective is named after 1 s, a silent rank outside one
-    /// after the 2 s phase timeout. Healthy phases of these sizes take well under a millisecond, so neither fires on them.
+    /// A rank stuck in a collective is named after 1 s, a silent rank outside one after the 2 s phase timeout. Runs with hangs
+    /// go through the simulation (<see cref="Simulation.TensorParallelTestKit"/>), where these are virtual seconds; healthy
+    /// phases of these sizes take well under a millisecond, so neither fires on them in a plain run.
     /// </summary>
     public static readonly TrainingSettings Settings = TrainingSettings.Default with
     {
