@@ -6,7 +6,7 @@ namespace TpActors.Layers.Collectives;
 /// chunk c while chunk c + 1 is still on its way, so a large buffer takes about one buffer's time plus n − 1 chunk hops.
 /// The round completes at a rank when its last chunk has arrived; on timeout see <see cref="Communicator"/>.
 /// </summary>
-internal static class ChainBroadcast
+internal static unsafe class ChainBroadcast
 {
     public static void Run(Communicator comm, Span<float> buffer, int root)
     {
@@ -16,20 +16,36 @@ internal static class ChainBroadcast
         {
             var layout = SegmentLayout.Of([buffer.Length], comm.Settings.ChunkElements);
             bool lastInChain = comm.Right == root;
-            for (int c = 0; c < layout.ChunksOf(0); c++)
+            comm.Ledger.BeginPass(layout.TotalChunks);
+            fixed (float* data = buffer)
             {
-                var (start, length) = layout.Chunk(0, c);
-                if (comm.Rank == root)
+                try
                 {
-                    var chunk = comm.NewChunk(round, 0, c, length);
-                    buffer.Slice(start, length).CopyTo(chunk.Values);
-                    comm.Send(comm.Right, chunk);
-                    continue;
+                    for (int c = 0; c < layout.ChunksOf(0); c++)
+                    {
+                        var (start, length) = layout.Chunk(0, c);
+                        if (comm.Rank == root)
+                        {
+                            comm.Lend(round, 0, c, data + start, length);
+                            continue;
+                        }
+                        var received = comm.Receive(round, comm.Left, 0, c, length);
+                        received.Values.CopyTo(buffer.Slice(start, length));
+                        if (lastInChain) received.Return();
+                        else if (!received.IsView) comm.Forward(received, 0);
+                        else
+                        {
+                            received.Return();
+                            comm.Lend(round, 0, c, data + start, length);
+                        }
+                    }
+                    comm.AwaitReleases(round);
                 }
-                var received = comm.Receive(round, comm.Left, 0, c, length);
-                received.Values.CopyTo(buffer.Slice(start, length));
-                if (lastInChain) received.Return();
-                else comm.Forward(received, 0);
+                catch
+                {
+                    comm.Ledger.RevokeOutstanding();
+                    throw;
+                }
             }
         }
         comm.EndRound(round);

@@ -1,19 +1,35 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using TpActors.Layers.Tensors;
 
 namespace TpActors.Layers.Collectives;
 
 /// <summary>
-/// One piece of a collective's data on its way from a rank to the next, and the message that carries it.
-/// Chunks are pooled, so a round allocates nothing once warm. Ownership moves with the message: the sender does not
-/// touch a chunk after sending it; the receiver reuses it (reduces into it, forwards it) or returns it to the pool.
+/// One piece of a collective's data on its way from a rank to the next, and the message that carries it: either floats of its
+/// own (pooled), or a read-only view of the sender's buffer, lent until the receiver releases it (ranks of one process share
+/// memory, so a segment need not be copied to travel). Ownership moves with the message: the sender does not touch a chunk
+/// after sending it; the receiver reuses an owned chunk (reduces into it, forwards it) or returns it, and releases a view
+/// with <see cref="Return"/> once it has read it.
 /// </summary>
-[DebuggerDisplay("{Round} step {Step} chunk {Index} from rank {From}: {Length} floats")]
-public sealed class CollectiveChunk
+/// <remarks>
+/// A view is read only between a successful <see cref="TryAcquire"/> and its <see cref="Return"/>; its lender waits for that
+/// (see <see cref="LendingLedger"/>) before it lets go of the memory. A link to another process copies a view's floats onto
+/// the wire and returns it at once.
+/// </remarks>
+[DebuggerDisplay("{Round} step {Step} chunk {Index} from rank {From}: {Length} floats{(IsView ? \" (view)\" : \"\")}")]
+public sealed unsafe class CollectiveChunk
 {
-    private static readonly SizeClassPool<CollectiveChunk> s_pool = new(maxPerClass: 256, static capacity => new CollectiveChunk(capacity));
+    private static readonly SizeClassPool<CollectiveChunk> s_pool = new(maxPerClass: 256, static capacity => new CollectiveChunk(new float[capacity]));
+    private static readonly ConcurrentQueue<CollectiveChunk> s_views = new();
 
-    private CollectiveChunk(int capacity) => Data = new float[capacity];
+    private readonly float[]? _data;  // owned storage, or null for a view
+    private float* _lent;             // a view's first float, in the lender's pinned buffer
+    private LendingLedger? _ledger;   // a view's lender
+    private int _slot;
+    private long _generation;
+    private bool _acquired;
+
+    private CollectiveChunk(float[]? data) => _data = data;
 
     /// <summary>The round this chunk belongs to.</summary>
     public RoundId Round { get; private set; }
@@ -27,22 +43,51 @@ public sealed class CollectiveChunk
     /// <summary>The sending rank.</summary>
     public int From { get; private set; }
 
-    /// <summary>The elements it carries: the first <see cref="Length"/> of <see cref="Data"/>.</summary>
+    /// <summary>The elements it carries.</summary>
     public int Length { get; private set; }
 
-    /// <summary>Storage of at least <see cref="Length"/> floats.</summary>
-    public float[] Data { get; }
+    /// <summary>True for a view of the sender's buffer, false for floats of its own.</summary>
+    public bool IsView => _data is null;
 
-    /// <summary>The carried elements.</summary>
-    public Span<float> Values => Data.AsSpan(0, Length);
+    /// <summary>The carried elements (a view's only after <see cref="TryAcquire"/>).</summary>
+    public ReadOnlySpan<float> Values
+    {
+        get
+        {
+            Debug.Assert(_data is not null || _acquired, "a view is read only after it is acquired");
+            return _data is not null ? _data.AsSpan(0, Length) : new ReadOnlySpan<float>(_lent, Length);
+        }
+    }
+
+    /// <summary>An owned chunk's elements, to reduce into.</summary>
+    public Span<float> Writable
+    {
+        get
+        {
+            Debug.Assert(_data is not null, "a view is read-only");
+            return _data.AsSpan(0, Length);
+        }
+    }
 
     /// <summary>A chunk from the pool with room for at least <paramref name="length"/> floats (capacities are powers of two).</summary>
     internal static CollectiveChunk Rent(int length) => s_pool.Rent(length);
 
+    /// <summary>A view of <paramref name="length"/> floats at <paramref name="at"/>, recorded in <paramref name="ledger"/>; the memory must stay pinned until the ledger is settled.</summary>
+    internal static CollectiveChunk Lend(float* at, int length, LendingLedger ledger)
+    {
+        var view = s_views.TryDequeue(out var pooled) ? pooled : new CollectiveChunk(null);
+        view._lent = at;
+        view._ledger = ledger;
+        (view._slot, view._generation) = ledger.Add();
+        view._acquired = false;
+        view.Length = length;
+        return view;
+    }
+
     /// <summary>Labels the chunk for sending.</summary>
     internal CollectiveChunk Address(RoundId round, int step, int index, int from, int length)
     {
-        Debug.Assert(length <= Data.Length, "A chunk never carries more than its capacity.");
+        Debug.Assert(_data is null ? length == Length : length <= _data.Length, "A chunk never carries more than its capacity, and a view exactly what it shows.");
         Round = round;
         Step = step;
         Index = index;
@@ -51,6 +96,25 @@ public sealed class CollectiveChunk
         return this;
     }
 
-    /// <summary>Gives the chunk back to the pool; its owner must not touch it again.</summary>
-    internal void Return() => s_pool.Return(Data.Length, this);
+    /// <summary>The receiver's claim on a view before reading it (always true for an owned chunk); false when its lender revoked it.</summary>
+    internal bool TryAcquire()
+    {
+        if (_data is not null) return true;
+        _acquired = _ledger!.TryAcquire(_slot, _generation);
+        return _acquired;
+    }
+
+    /// <summary>Gives an owned chunk back to the pool, or releases a view to its lender; its owner must not touch it again.</summary>
+    internal void Return()
+    {
+        if (_data is not null)
+        {
+            s_pool.Return(_data.Length, this);
+            return;
+        }
+        _ledger!.Release(_slot, _generation, _acquired);
+        _ledger = null;
+        _lent = null;
+        s_views.Enqueue(this);
+    }
 }

@@ -93,24 +93,67 @@ public sealed class CollectiveInbox
                 if (TryDequeue(key, out var message)) return message;
                 _posted.Reset();
                 if (TryDequeue(key, out message)) return message;
-                // Time is read after the reset: a wake-up that came before it is seen here as a passed deadline.
-                long remaining = deadline - Clock.GetTimestamp();
-                if (remaining <= 0) return null;
-                var wait = TimeSpan.FromTicks(Math.Max(1, (long)(remaining * ((double)TimeSpan.TicksPerSecond / Clock.TimestampFrequency))));
-                if (_wallClock)
-                {
-                    _posted.Wait(wait);
-                }
-                else
-                {
-                    wake ??= Clock.CreateTimer(static posted => ((ManualResetEventSlim)posted!).Set(), _posted, wait, Timeout.InfiniteTimeSpan);
-                    _posted.Wait();
-                }
+                if (!Wait(ref wake, deadline)) return null;
             }
         }
         finally
         {
             wake?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds, re-checking it whenever something is posted or <see cref="Signal"/>led;
+    /// false when <paramref name="deadline"/> passes first.
+    /// </summary>
+    /// <exception cref="CollectiveAbortedException">The round's group was aborted.</exception>
+    public bool WaitUntil(RoundId round, Func<bool> condition, long deadline)
+    {
+        ITimer? wake = null;
+        try
+        {
+            while (true)
+            {
+                ThrowIfAborted(round.Group);
+                if (condition()) return true;
+                _posted.Reset();
+                if (condition()) return true;
+                if (!Wait(ref wake, deadline)) return condition();
+            }
+        }
+        finally
+        {
+            wake?.Dispose();
+        }
+    }
+
+    /// <summary>Wakes the rank if it is waiting (a peer released a view it lent).</summary>
+    public void Signal() => _posted.Set();
+
+    // One wait for a post or a signal; false when the deadline has passed. Time is read after the caller's reset, so a
+    // wake-up that came before it is seen here as a passed deadline.
+    private bool Wait(ref ITimer? wake, long deadline)
+    {
+        long remaining = deadline - Clock.GetTimestamp();
+        if (remaining <= 0) return false;
+        var wait = TimeSpan.FromTicks(Math.Max(1, (long)(remaining * ((double)TimeSpan.TicksPerSecond / Clock.TimestampFrequency))));
+        if (_wallClock)
+        {
+            _posted.Wait(wait);
+        }
+        else
+        {
+            wake ??= Clock.CreateTimer(static posted => ((ManualResetEventSlim)posted!).Set(), _posted, wait, Timeout.InfiniteTimeSpan);
+            _posted.Wait();
+        }
+        return true;
+    }
+
+    private void ThrowIfAborted(string group)
+    {
+        lock (_gate)
+        {
+            if (_aborted.TryGetValue(group, out var reason)) throw new CollectiveAbortedException(group, reason);
         }
     }
 

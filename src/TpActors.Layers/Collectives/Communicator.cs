@@ -33,6 +33,7 @@ public sealed class Communicator
         _transport = transport;
         _links = Connect(endpoints);
         _inbox = inbox;
+        Ledger = new LendingLedger(inbox);
         Settings = settings;
     }
 
@@ -97,6 +98,20 @@ public sealed class Communicator
     /// <summary>Ends a round: late or leftover messages of it are dropped from now on.</summary>
     internal void EndRound(RoundId round) => _inbox.EndRound(round);
 
+    /// <summary>The views this rank has lent in the pass it is running.</summary>
+    internal LendingLedger Ledger { get; }
+
+    /// <summary>Lends the right neighbour a view of <paramref name="length"/> floats at <paramref name="at"/>, which stays pinned and unchanged until <see cref="AwaitReleases"/>.</summary>
+    internal unsafe void Lend(RoundId round, int step, int index, float* at, int length) =>
+        _links[Right].Post(CollectiveChunk.Lend(at, length, Ledger).Address(round, step, index, Rank, length));
+
+    /// <summary>Waits until the right neighbour has released every view of this pass; past the round's deadline, fails the round.</summary>
+    internal void AwaitReleases(RoundId round)
+    {
+        if (!Ledger.WaitAllReleased(round, _deadline))
+            throw FailStalledRound(round, Right, -1, -1, null, $"rank {Right} to release the segments it was lent");
+    }
+
     /// <summary>A pooled chunk labelled as sent by this rank.</summary>
     internal CollectiveChunk NewChunk(RoundId round, int step, int index, int length) =>
         CollectiveChunk.Rent(length).Address(round, step, index, Rank, length);
@@ -127,9 +142,15 @@ public sealed class Communicator
                     $"{round}: rank {Rank} expected step {step} chunk {index} with {length} floats from rank {from}, but got {got}. " +
                     "Every member must call the same collectives in the same order with matching sizes.");
             }
+            if (!chunk.TryAcquire())
+            {
+                chunk.Return();
+                _inbox.EndRound(round);
+                throw new CollectiveAbortedException(Group, $"rank {from} gave up {round} before rank {Rank} read its segment");
+            }
             return chunk;
         }
-        throw FailStalledRound(round, from, step, index, message as RoundStalled);
+        throw FailStalledRound(round, from, step, index, message as RoundStalled, $"step {step} chunk {index} from rank {from}");
     }
 
     /// <summary>
@@ -137,7 +158,7 @@ public sealed class Communicator
     /// tells every peer what it was waiting for, collects their reports for the stall grace (or until all have reported),
     /// and names as missing the ranks that were waited for and sent no report: they never reached the round, or have died.
     /// </summary>
-    private CollectiveTimeoutException FailStalledRound(RoundId round, int waitingFor, int step, int index, RoundStalled? firstReport)
+    private CollectiveTimeoutException FailStalledRound(RoundId round, int waitingFor, int step, int index, RoundStalled? firstReport, string awaited)
     {
         var reports = new SortedDictionary<int, RoundStalled>();
         if (firstReport is not null) reports[firstReport.Reporter] = firstReport;
@@ -158,7 +179,7 @@ public sealed class Communicator
         string who = missing.Count == 1 ? $"rank {missing[0]} did not answer" : $"ranks {string.Join(", ", missing)} did not answer";
         return new CollectiveTimeoutException(round, Rank, missing,
             $"{round} did not complete within {Settings.RoundTimeout.TotalSeconds:0.###}s: {who}. " +
-            $"Rank {Rank} was waiting for step {step} chunk {index} from rank {waitingFor}; " +
+            $"Rank {Rank} was waiting for {awaited}; " +
             $"stall reports came from rank{(reports.Count == 1 ? "" : "s")} {string.Join(", ", reports.Keys)}.");
     }
 }

@@ -48,6 +48,17 @@ internal sealed class SegmentLayout
     public static SegmentLayout Balanced(int total, int segments, int chunkElements) =>
         new(Partition.Sizes(total, segments), chunkElements);
 
+    /// <summary>Chunks in all segments together: the most views one pass can lend.</summary>
+    public int TotalChunks
+    {
+        get
+        {
+            int total = 0;
+            for (int segment = 0; segment < Counts.Length; segment++) total += ChunksOf(segment);
+            return total;
+        }
+    }
+
     /// <summary>Chunks in segment <paramref name="segment"/>: at least one.</summary>
     public int ChunksOf(int segment) => Math.Max(1, (Counts[segment] + ChunkElements - 1) / ChunkElements);
 
