@@ -3,7 +3,7 @@ using TpActors.Runtime.Configuration;
 
 namespace TpActors.Host.Bench;
 
-/// <summary><c>tpactors bench actors</c>: message throughput of the actor runtime beside raw channels between tasks.</summary>
+/// <summary><c>tpactors bench actors</c>: the cost of a message on Akka (ping-pong, fan-in, a rank's chunk Tell) beside raw channels between tasks.</summary>
 /// <param name="Messages">Messages per timed run of each pattern.</param>
 /// <param name="InFlight">Balls in flight per ping-pong pair.</param>
 /// <param name="Senders">Senders in the fan-in pattern.</param>
@@ -38,6 +38,7 @@ public sealed record ActorBench(long Messages, int InFlight, int Senders, int Ru
             await Measure("ping-pong 1 pair", () => ActorPatterns.PingPong(system, 1, Messages, InFlight), () => ChannelPatterns.PingPong(1, Messages, InFlight)),
             await Measure("ping-pong 2 pairs", () => ActorPatterns.PingPong(system, 2, Messages, InFlight), () => ChannelPatterns.PingPong(2, Messages, InFlight)),
             await Measure("fan-in", () => ActorPatterns.FanIn(system, Senders, Messages), () => ChannelPatterns.FanIn(Senders, Messages)),
+            await Measure("256 KiB chunk Tell to a pinned rank", () => ActorPatterns.ChunkStream(system, Messages), () => ChannelPatterns.FanIn(1, Messages)),
         ];
 
         async Task<BenchResult> Measure(string name, Func<Task> actors, Func<Task> channels)
@@ -46,7 +47,7 @@ public sealed record ActorBench(long Messages, int InFlight, int Senders, int Ru
             var measured = await Measurement.Best(Runs, actors);
             var result = new BenchResult(name, Messages / measured.Seconds, "msg/s", Baseline, Messages / baseline.Seconds,
                 (double)measured.AllocatedBytes / Messages, (double)baseline.AllocatedBytes / Messages);
-            progress.WriteLine($"{name}: {result.Value:#,0} msg/s (baseline {result.BaselineValue:#,0}, ratio {result.Ratio:0.00}x)");
+            progress.WriteLine($"{name}: {result.Value:#,0} msg/s, {1e6 / result.Value:0.000} µs each (baseline {result.BaselineValue:#,0}, ratio {result.Ratio:0.00}x)");
             return result;
         }
     }

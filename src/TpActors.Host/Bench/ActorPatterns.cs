@@ -1,8 +1,9 @@
 using Akka.Actor;
+using TpActors.Layers.Execution;
 
 namespace TpActors.Host.Bench;
 
-/// <summary>The measured patterns on TpActors actors: ping-pong between pairs of actors, and many senders to one actor.</summary>
+/// <summary>The measured patterns on Akka actors: ping-pong between pairs, many senders to one actor, and a chunk stream into a rank's pinned thread.</summary>
 internal static class ActorPatterns
 {
     /// <summary>The message bounced around; one instance per ball in flight, so a bounce allocates nothing.</summary>
@@ -77,5 +78,23 @@ internal static class ActorPatterns
         await Task.WhenAll(tasks);
         await finished.Task;
         system.Stop(sink);
+    }
+
+    /// <summary>
+    /// One thread telling <paramref name="messages"/> collective-sized chunks (256 KiB, by reference, as a rank's message
+    /// carries one) to an actor on the ranks' pinned dispatcher: what a chunk costs as an Akka message.
+    /// </summary>
+    public static async Task ChunkStream(ActorSystem system, long messages)
+    {
+        RankDispatcher.EnsureConfigured(system);
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var rank = system.ActorOf(Props.Create(() => new Sink(messages, finished)).WithDispatcher(RankDispatcher.Id));
+        var chunk = new float[256 * 1024 / sizeof(float)];
+        await Task.Run(() =>
+        {
+            for (long i = 0; i < messages; i++) rank.Tell(chunk, null);
+        });
+        await finished.Task;
+        system.Stop(rank);
     }
 }

@@ -28,7 +28,7 @@ public static class BenchCommand
         var senders = new Option<int?>("--senders") { Description = "Senders in the fan-in pattern (default: tpactors.bench.actors.senders).", HelpName = "S" };
         var runs = new Option<int?>("--runs") { Description = "Timed runs per pattern, best reported (default: tpactors.bench.actors.runs).", HelpName = "R" };
         var command = new Command("actors",
-            "Messages per second for ping-pong (1 and 2 actor pairs) and fan-in (many senders, one actor), beside the same patterns on raw System.Threading.Channels between tasks; also bytes allocated per message.");
+            "Messages per second on Akka for ping-pong (1 and 2 actor pairs), fan-in (many senders, one actor) and a stream of 256 KiB chunks told by reference to a rank on its pinned dispatcher, beside the same patterns on raw System.Threading.Channels between tasks; also bytes allocated per message.");
         options.AddTo(command);
         foreach (var option in new Option[] { json, messages, inFlight, senders, runs }) command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>

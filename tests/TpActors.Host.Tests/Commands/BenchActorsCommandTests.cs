@@ -17,7 +17,7 @@ public sealed class BenchActorsCommandTests
         Assert.Equal("none", machine.GetProperty("backend").GetString());
 
         var results = json.RootElement.GetProperty("results").EnumerateArray().ToList();
-        Assert.Equal(["ping-pong 1 pair", "ping-pong 2 pairs", "fan-in"], results.Select(r => r.GetProperty("name").GetString()));
+        Assert.Equal(["ping-pong 1 pair", "ping-pong 2 pairs", "fan-in", "256 KiB chunk Tell to a pinned rank"], results.Select(r => r.GetProperty("name").GetString()));
         foreach (var r in results)
         {
             Assert.Equal("msg/s", r.GetProperty("unit").GetString());
