@@ -1,3 +1,4 @@
 using TpActors.Host;
 
+StartupProfile.Start();
 return TpActorsCli.Run(args, Console.Out, Console.Error);

@@ -5,6 +5,7 @@ using TpActors.Layers.Execution;
 using TpActors.Layers.Parallel;
 using Akka.Actor;
 using TpActors.Runtime.Configuration;
+using TpActors.Layers.Sharding;
 
 namespace TpActors.Host.Bench;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using TpActors.Layers.Parallel;
+using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Collectives;
 

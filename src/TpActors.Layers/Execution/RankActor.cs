@@ -5,6 +5,7 @@ using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
 using TpActors.Runtime.Cluster;
 using Akka.Actor;
+using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Execution;
 

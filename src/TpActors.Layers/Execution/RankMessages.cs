@@ -2,6 +2,7 @@ using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
 using Akka.Actor;
 using TpActors.Layers.Collectives;
+using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Execution;
 

@@ -4,6 +4,7 @@ using TpActors.Layers.Execution.Optimizers;
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
 using TpActors.Layers.Collectives;
+using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Execution;
 

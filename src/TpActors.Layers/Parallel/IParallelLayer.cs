@@ -1,3 +1,5 @@
+using TpActors.Layers.Sharding;
+
 namespace TpActors.Layers.Parallel;
 
 /// <summary>

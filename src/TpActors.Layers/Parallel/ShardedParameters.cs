@@ -1,4 +1,5 @@
 using TpActors.Layers.Tensors;
+using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Parallel;
 

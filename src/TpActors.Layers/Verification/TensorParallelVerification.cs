@@ -4,6 +4,7 @@ using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
 using Akka.Actor;
 using static TpActors.Layers.Verification.ReferenceMath;
+using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Verification;
 

@@ -27,15 +27,33 @@ public static class AkkaBootstrap
         return system;
     }
 
-    /// <summary>A logger factory that writes every event it is given to stderr, one line each; Akka's loglevel is the filter.</summary>
-    public static ILoggerFactory Stderr() => LoggerFactory.Create(builder => builder
+    /// <summary>
+    /// A logger factory that writes every event it is given to stderr, one line each; Akka's loglevel is the filter. It is
+    /// built at its first logger: a command that logs nothing (the default, WARNING) does not pay for building it.
+    /// </summary>
+    public static ILoggerFactory Stderr() => new DeferredLoggerFactory(() => LoggerFactory.Create(builder => builder
         .SetMinimumLevel(LogLevel.Trace)
         .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace)
         .AddSimpleConsole(options =>
         {
             options.SingleLine = true;
             options.TimestampFormat = "HH:mm:ss.fff ";
-        }));
+        })));
+
+    // Builds the real factory at the first CreateLogger; disposing disposes it if it was built.
+    private sealed class DeferredLoggerFactory(Func<ILoggerFactory> create) : ILoggerFactory
+    {
+        private readonly Lazy<ILoggerFactory> _factory = new(create, LazyThreadSafetyMode.ExecutionAndPublication);
+
+        public ILogger CreateLogger(string categoryName) => _factory.Value.CreateLogger(categoryName);
+
+        public void AddProvider(ILoggerProvider provider) => _factory.Value.AddProvider(provider);
+
+        public void Dispose()
+        {
+            if (_factory.IsValueCreated) _factory.Value.Dispose();
+        }
+    }
 }
 
 /// <summary>The <see cref="ILoggerFactory"/> an actor system's <see cref="AkkaLogForwarder"/> writes to.</summary>

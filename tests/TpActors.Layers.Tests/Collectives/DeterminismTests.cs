@@ -1,3 +1,5 @@
+using TpActors.Layers.Sharding;
+
 namespace TpActors.Layers.Tests.Collectives;
 
 public sealed class DeterminismTests(RankGroups groups) : IClassFixture<RankGroups>

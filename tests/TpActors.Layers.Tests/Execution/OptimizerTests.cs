@@ -1,5 +1,6 @@
 using TpActors.Layers.Execution.Model;
 using TpActors.Layers.Execution.Optimizers;
+using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Tests.Execution;
 

@@ -1,5 +1,6 @@
 using TpActors.Layers.Verification;
 using static TpActors.Layers.Verification.ReferenceMath;
+using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Tests.Parallel;
 

@@ -1,3 +1,5 @@
+using TpActors.Layers.Sharding;
+
 namespace TpActors.Layers.Tests.Parallel;
 
 public sealed class PartitionTests

@@ -1,4 +1,5 @@
 using TpActors.Layers.Verification;
+using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Tests.Tensors;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
+using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Execution.Checkpoints;
 

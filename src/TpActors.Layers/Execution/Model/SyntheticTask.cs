@@ -1,6 +1,7 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
+using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Execution.Model;
 

@@ -1,5 +1,6 @@
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
+using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Execution.Optimizers;
 

@@ -1,4 +1,5 @@
 using TpActors.Runtime.Configuration;
+using TpActors.Layers.Sharding;
 namespace TpActors.Layers.Execution.Optimizers;
 
 /// <summary>An optimizer and its hyperparameters (defaults under <c>tpactors.training</c> in reference.conf).</summary>
@@ -45,7 +46,7 @@ public sealed record OptimizerSpec(OptimizerKind Kind, float LearningRate, float
     }
 
     /// <summary>A fresh optimizer with zero state for <paramref name="parameters"/>.</summary>
-    public Optimizer Create(IReadOnlyList<Parallel.ParameterShard> parameters) => Kind switch
+    public Optimizer Create(IReadOnlyList<Sharding.ParameterShard> parameters) => Kind switch
     {
         OptimizerKind.Sgd => new SgdMomentum(parameters, this),
         _ => new AdamW(parameters, this),

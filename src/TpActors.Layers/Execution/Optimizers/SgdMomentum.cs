@@ -1,5 +1,6 @@
 using System.Numerics;
 using TpActors.Layers.Parallel;
+using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Execution.Optimizers;
 

@@ -1,6 +1,6 @@
 using TpActors.Layers.Tensors;
 
-namespace TpActors.Layers.Parallel;
+namespace TpActors.Layers.Sharding;
 
 /// <summary>A rank's shard of one parameter and of its gradient.</summary>
 /// <param name="Name">The parameter's name within its layer, e.g. "fc1.weight".</param>

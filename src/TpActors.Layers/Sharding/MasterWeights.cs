@@ -1,4 +1,4 @@
-namespace TpActors.Layers.Parallel;
+namespace TpActors.Layers.Sharding;
 
 /// <summary>
 /// Seeded initial values, counter-based: element i of the stream named s under seed k is a pure function of (k, s, i).

@@ -1,6 +1,6 @@
 using TpActors.Layers.Tensors;
 
-namespace TpActors.Layers.Parallel;
+namespace TpActors.Layers.Sharding;
 
 /// <summary>Puts a parameter's shards (one per rank, by rank) back together into the full tensor.</summary>
 public static class ShardAssembly

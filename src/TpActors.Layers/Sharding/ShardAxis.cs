@@ -1,4 +1,4 @@
-namespace TpActors.Layers.Parallel;
+namespace TpActors.Layers.Sharding;
 
 /// <summary>How a parameter is split over the ranks of a tensor-parallel group.</summary>
 public enum ShardAxis

@@ -1,4 +1,4 @@
-namespace TpActors.Layers.Parallel;
+namespace TpActors.Layers.Sharding;
 
 /// <summary>
 /// The one balanced split of a dimension over ranks (as <c>torch.chunk</c> balances): part r of n elements over p parts has

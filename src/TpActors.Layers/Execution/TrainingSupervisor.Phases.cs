@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using TpActors.Layers.Collectives;
+using TpActors.Layers.Execution.Checkpoints;
+using TpActors.Layers.Execution.Faults;
+using TpActors.Layers.Execution.Model;
+using TpActors.Layers.Parallel;
+using TpActors.Layers.Tensors;
+
+namespace TpActors.Layers.Execution;
+
+// The phase protocol: one round of RunPhase out to every rank, every answer back, then the next phase; and the ranks it runs on.
+public sealed partial class TrainingSupervisor
+{
+    private void Dispatch(TrainingPhase phase, long step, Func<int, object?> payload)
+    {
+        _round = new PhaseRound(_attempt, step, phase);
+        Array.Fill(_waiting, true);
+        Array.Clear(_results);
+        for (int r = 0; r < _ranks.Length; r++)
+        {
+            _unanswered.Sent(r, _round);
+            _ranks[r].Tell(new RunPhase(_round, payload(r)), Self);
+        }
+        Timers.StartSingleTimer(PhaseTimer, new PhaseTimedOut(_round), _options.Settings.PhaseTimeout);
+    }
+
+    private void OnDone(PhaseDone done)
+    {
+        Answered(done.Rank, done.Round);
+        if (done.Round != _round || !_waiting[done.Rank])
+        {
+            Reclaim(done.Rank, done.Result);
+            return;
+        }
+        _waiting[done.Rank] = false;
+        _results[done.Rank] = done.Result;
+        if (_waiting.Any(w => w)) return;
+        Timers.Cancel(PhaseTimer);
+        Completed(_round);
+    }
+
+    private void Completed(PhaseRound round)
+    {
+        long step = round.Step;
+        switch (round.Phase)
+        {
+            case TrainingPhase.Connect:
+                _endpoints = _results.Cast<CollectiveEndpoint>().ToArray();
+                var endpoints = _endpoints.Cast<CollectiveEndpoint>().ToList();
+                Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup, _restore[r] ? _snapshot[r] : null));
+                break;
+            case TrainingPhase.Join:
+                Array.Clear(_restore);
+                _recoveries.Resolve(_clock.Elapsed);
+                _afterJoin();
+                break;
+            case TrainingPhase.Batch:
+                Dispatch(TrainingPhase.Forward, step, _ => null);
+                break;
+            case TrainingPhase.Forward:
+                Dispatch(TrainingPhase.Loss, step, _ => null);
+                break;
+            case TrainingPhase.Loss:
+                _stepLoss = (double)_results[0]!;
+                System.Diagnostics.Debug.Assert(_results.All(l => BitConverter.DoubleToInt64Bits((double)l!) == BitConverter.DoubleToInt64Bits(_stepLoss)),
+                    "every rank computes the loss from the same replicated output, bit for bit (NaN included)");
+                if (!double.IsFinite(_stepLoss))
+                {
+                    // Diverged: no retry or replay changes a pure function of the state, and an update would spread the NaN.
+                    Fail($"Training stopped at step {step}, loss phase: the loss is {_stepLoss.ToString(System.Globalization.CultureInfo.InvariantCulture)}; " +
+                         $"the run diverged (try a smaller --lr than {_options.Optimizer.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}). " +
+                         $"Nothing after step {_committedStep} was applied. {CheckpointSentence}");
+                    return;
+                }
+                Dispatch(TrainingPhase.Backward, step, _ => null);
+                break;
+            case TrainingPhase.Backward:
+                // When a snapshot is due, the ranks write it in the same pass as the update; the snapshot phase hands it over.
+                Dispatch(TrainingPhase.Optimizer, step, r => SnapshotDue(step) ? HandOverSpare(r) : null);
+                break;
+            case TrainingPhase.Optimizer:
+                if (SnapshotDue(step)) Dispatch(TrainingPhase.Snapshot, step, _ => new SnapshotInto(null));
+                else Commit(step);
+                break;
+            case TrainingPhase.Snapshot:
+                for (int r = 0; r < _ranks.Length; r++)
+                {
+                    _spare[r] = _snapshot[r];
+                    _snapshot[r] = (ShardState)_results[r]!;
+                }
+                _snapshotStep = step;
+                if (step > _committedStep) Commit(step);
+                else NextAction(); // the snapshot of the starting state
+                break;
+            case TrainingPhase.Checkpoint:
+                if (CommitCheckpoint(step)) NextAction();
+                break;
+            case TrainingPhase.Gather:
+                Finish();
+                break;
+        }
+    }
+
+    private void Connect() => Dispatch(TrainingPhase.Connect, _committedStep, _ => null);
+
+    private IActorRef Spawn(int rank)
+    {
+        int incarnation = _incarnations[rank]++;
+        var actor = Context.ActorOf(RankActor.Props(rank, _threadsPerRank, _rankSettings, _faults), incarnation == 0 ? $"rank-{rank}" : $"rank-{rank}-{incarnation}");
+        Context.Watch(actor);
+        _unanswered.Replaced(rank);
+        return actor;
+    }
+}
