@@ -28,7 +28,11 @@ public sealed record Backward(string Layer, Tensor GradOutput);
 /// <summary>Asks for copies of a layer's parameter shards and gradients. Reply: <see cref="ParametersReply"/>.</summary>
 public sealed record GetParameters(string Layer);
 
-/// <summary>Runs <paramref name="Work"/> on the rank's own thread with its backend and group; the reply is what it returns (or <see cref="Done"/> for null).</summary>
+/// <summary>
+/// Runs <paramref name="Work"/> on the rank's own thread with its backend and group; the reply is what it returns (or
+/// <see cref="Done"/> for null). For tests, benches and code embedding a group in its own process: it carries code, so it is
+/// the one rank message that can never cross a process boundary. What the CLI and a training run send is plain data.
+/// </summary>
 public sealed record RunOnRank(string Group, Func<ParallelContext, object?> Work);
 
 /// <summary>A command finished and has nothing to return.</summary>

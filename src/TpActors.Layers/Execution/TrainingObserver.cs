@@ -19,7 +19,8 @@ public sealed class TrainingObserver
 /// <summary>
 /// Subscribes to one run's <see cref="TrainingEvent"/>s on the EventStream and makes a <see cref="TrainingObserver"/>'s
 /// callbacks. An observer only watches: a callback that throws is logged, and the run goes on. <see cref="Drained"/> answers
-/// once every event published before it has been handled.
+/// once every event published before it has been handled. Created by <see cref="TrainingRun"/> in the caller's process,
+/// beside its callbacks; it is never sent anywhere.
 /// </summary>
 internal sealed class TrainingObserverActor : ReceiveActor
 {

@@ -90,7 +90,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         _options = options;
         _faults = new FaultPlan(options.Faults);
         _setup = new TrainingSetup(options.Model, options.Optimizer, options.Task.Seed);
-        _task = new SyntheticTask(options.Task, options.Model.Hidden, CpuBackend.Create(BackendKind.Managed, 1));
+        _task = new SyntheticTask(options.Task, options.Model.Hidden);
         _checkpoints = checkpoints;
         _budget = new RetryBudget(options.Settings.MaxRetries, options.Settings.RetryWindow);
         _log = Context.GetLogger();

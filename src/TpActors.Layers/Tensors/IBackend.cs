@@ -13,6 +13,9 @@ public interface IBackend
     /// <summary>Threads one GEMM may use.</summary>
     int Threads { get; }
 
+    /// <summary>The backend in words with its threads, e.g. "openblas (SkylakeX), 1 BLAS thread".</summary>
+    string Description { get; }
+
     /// <summary>C = alpha·op(A)·op(B) + beta·C, where op transposes when asked.</summary>
     void Gemm(Tensor a, bool transposeA, Tensor b, bool transposeB, Tensor c, float alpha = 1, float beta = 0);
 

@@ -90,7 +90,7 @@ public sealed class OptimizerTests
     [Fact]
     public void SyntheticTask_BatchOfAStep_IsAlwaysTheSame_AndStepsDiffer()
     {
-        using var task = new SyntheticTask(new TaskSpec(4, 11, 3), 5, CpuBackend.Create(BackendKind.Managed, 1));
+        using var task = new SyntheticTask(new TaskSpec(4, 11, 3), 5);
         var (x1, t1) = task.Batch(7);
         var (x2, t2) = task.Batch(7);
         var (x3, _) = task.Batch(8);
@@ -105,8 +105,8 @@ public sealed class OptimizerTests
     public void SyntheticTask_ABatchAcrossRow2Pow31_ContinuesTheSameStream()
     {
         // Batch 3 at step 715,827,883 is rows 2^31 − 2, 2^31 − 1 and 2^31; with batch 1, step r + 1 is row r alone.
-        using var wide = new SyntheticTask(new TaskSpec(3, 11, 3), 5, CpuBackend.Create(BackendKind.Managed, 1));
-        using var narrow = new SyntheticTask(new TaskSpec(1, 11, 3), 5, CpuBackend.Create(BackendKind.Managed, 1));
+        using var wide = new SyntheticTask(new TaskSpec(3, 11, 3), 5);
+        using var narrow = new SyntheticTask(new TaskSpec(1, 11, 3), 5);
         var (inputs, targets) = wide.Batch(715_827_883);
         for (int i = 0; i < 3; i++)
         {

@@ -9,6 +9,8 @@ namespace TpActors.Layers.Execution.Model;
 /// A regression task with a known answer: inputs X uniform in [−1, 1) and targets <c>T = X + tanh(X·A)·C</c> from a fixed
 /// random teacher (A [hidden, width], C [width, hidden]). The batch of step s is a pure function of (seed, s): rows
 /// (s−1)·batch … of one endless counter-based stream, so a replayed or resumed step sees exactly the data it saw before.
+/// The teacher's GEMMs are part of the task's definition: they run on the managed kernel, one thread, so every machine and
+/// every rank backend trains on the same bits.
 /// </summary>
 public sealed class SyntheticTask : IDisposable
 {
@@ -16,13 +18,13 @@ public sealed class SyntheticTask : IDisposable
     private readonly Tensor _teacherOut; // C [width, hidden]
     private readonly IBackend _backend;
 
-    /// <summary>The task for a model <paramref name="hidden"/> wide; the teacher's GEMMs run on <paramref name="backend"/>.</summary>
-    public SyntheticTask(TaskSpec spec, int hidden, IBackend backend)
+    /// <summary>The task for a model <paramref name="hidden"/> wide.</summary>
+    public SyntheticTask(TaskSpec spec, int hidden)
     {
         spec.Validate();
         Spec = spec;
         Hidden = hidden;
-        _backend = backend;
+        _backend = CpuBackend.Create(BackendKind.Managed, 1);
         _teacherIn = Tensor.Uninitialized(hidden, spec.TeacherWidth);
         _teacherOut = Tensor.Uninitialized(spec.TeacherWidth, hidden);
         MasterWeights.FillUniform(_teacherIn, spec.Seed, "teacher.in", 0, 0, spec.TeacherWidth, MasterWeights.XavierBound(hidden, spec.TeacherWidth));
