@@ -34,5 +34,5 @@ public sealed class RankGroups : IAsyncLifetime
     public void Post(CollectiveEndpoint endpoint, object message) => InProcessTransport.For(System).Connect(endpoint).Post(message);
 
     /// <summary>The reference config with -D style overrides.</summary>
-    public static Config With(params string[] overrides) => ConfigLoader.Load(null, overrides).Config;
+    public static HoconConfig With(params string[] overrides) => ConfigLoader.Load(null, overrides).Config;
 }

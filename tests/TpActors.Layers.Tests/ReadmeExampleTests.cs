@@ -9,7 +9,7 @@ public sealed class ReadmeExampleTests
         var system = ActorSystem.Create("tp");
         await using (var group = await TensorParallelGroup.StartAsync(system, size: 2, RankSettings.Default))
         {
-            await group.AskAll<Done>(_ => new CreateLayer("mlp", group.Name, new MlpSpec(Hidden: 8, Ffn: 32, Bias: true, Activation.Gelu), Seed: 42));
+            await group.AskAll<RankDone>(_ => new CreateLayer("mlp", group.Name, new MlpSpec(Hidden: 8, Ffn: 32, Bias: true, Activation.Gelu), Seed: 42));
             using var x = Tensor.Zeros(4, 8);
             var y = await group.AskAll<TensorReply>(_ => new Forward("mlp", x.Clone()));    // every rank: Y [4, 8]
             var dx = await group.AskAll<TensorReply>(_ => new Backward("mlp", Tensor.Zeros(4, 8)));

@@ -14,7 +14,7 @@ public sealed record ActorBench(long Messages, int InFlight, int Senders, int Ru
     public const string Baseline = "System.Threading.Channels between tasks";
 
     /// <summary>The settings of <c>tpactors.bench.actors</c>.</summary>
-    public static ActorBench FromConfig(Config config) => new(
+    public static ActorBench FromConfig(HoconConfig config) => new(
         config.GetLong("tpactors.bench.actors.messages"),
         config.GetInt("tpactors.bench.actors.in-flight"),
         config.GetInt("tpactors.bench.actors.senders"),

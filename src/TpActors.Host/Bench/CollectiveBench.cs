@@ -29,7 +29,7 @@ public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int I
     private static readonly CollectiveOperation[] Operations = [CollectiveOperation.AllReduce, CollectiveOperation.AllGather, CollectiveOperation.ReduceScatter];
 
     /// <summary>The settings of <c>tpactors.bench.collectives</c>.</summary>
-    public static CollectiveBench FromConfig(Config config) => new(
+    public static CollectiveBench FromConfig(HoconConfig config) => new(
         config.GetInt("tpactors.bench.collectives.ranks"),
         config.GetStringList("tpactors.bench.collectives.sizes").Select(ParseSize).ToList(),
         config.GetInt("tpactors.bench.collectives.iterations"),

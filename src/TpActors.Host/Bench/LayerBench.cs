@@ -18,7 +18,7 @@ namespace TpActors.Host.Bench;
 public sealed record LayerBench(int GemmSize, int Hidden, int Ffn, int Batch, int Runs)
 {
     /// <summary>The settings of <c>tpactors.bench.layers</c>.</summary>
-    public static LayerBench FromConfig(Config config) => new(
+    public static LayerBench FromConfig(HoconConfig config) => new(
         config.GetInt("tpactors.bench.layers.gemm-size"),
         config.GetInt("tpactors.bench.layers.hidden"),
         config.GetInt("tpactors.bench.layers.ffn"),
@@ -106,7 +106,7 @@ public sealed record LayerBench(int GemmSize, int Hidden, int Ffn, int Batch, in
     private async Task<double> BestMlp(ActorSystem system, RankSettings settings, int tp)
     {
         await using var group = await TensorParallelGroup.StartAsync(system, tp, settings with { BlasThreads = 0 }, $"bench-tp{tp}");
-        await group.AskAll<Done>(_ => new CreateLayer("mlp", group.Name, new MlpSpec(Hidden, Ffn, true, Activation.GeluTanh), 1));
+        await group.AskAll<RankDone>(_ => new CreateLayer("mlp", group.Name, new MlpSpec(Hidden, Ffn, true, Activation.GeluTanh), 1));
         using var x = Tensor.Zeros(Batch, Hidden);
         using var dy = Tensor.Zeros(Batch, Hidden);
         x.Span.Fill(0.1f);

@@ -22,7 +22,7 @@ namespace TpActors.Host.Bench;
 public sealed record TrainBench(int Tp, int Layers, int Hidden, int Ffn, int Batch, int Steps, int Runs)
 {
     /// <summary>The settings of <c>tpactors.bench.training</c>, and the optimizer of <c>tpactors.training</c>.</summary>
-    public static TrainBench FromConfig(Config config) => new(
+    public static TrainBench FromConfig(HoconConfig config) => new(
         config.GetInt("tpactors.bench.training.tp"),
         config.GetInt("tpactors.bench.training.layers"),
         config.GetInt("tpactors.bench.training.hidden"),

@@ -113,7 +113,7 @@ public static class BenchCommand
     // A bench command: its own options plus --json and the config options; the plan is made from the loaded configuration,
     // and an ArgumentException (or a bad setting) while making it is a usage error.
     private static Command CreateBench(CommandContext context, string name, string description, Option[] extra,
-        Func<ParseResult, Runtime.Configuration.Config, BenchPlan> plan)
+        Func<ParseResult, Runtime.Configuration.HoconConfig, BenchPlan> plan)
     {
         var options = new ConfigOptions();
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (progress goes to stderr)." };
@@ -146,7 +146,7 @@ public static class BenchCommand
             context.Error.WriteLine("warning: this is a Debug build, so the figures understate the runtime; build with -c Release (see docs/BENCHMARKS.md).");
         var machine = MachineInfo.Current(backend);
         context.Error.WriteLine($"{banner}, on {machine.Cores} cores ({machine.Cpu})");
-        using var system = AkkaBootstrap.Create("bench", loaded.Config);
+        using var system = StartupProfile.CreateActorSystem("bench", loaded.Config);
         var results = run(system).GetAwaiter().GetResult();
         if (parse.GetValue(json)) BenchReport.WriteJson(context.Out, machine, results);
         else BenchReport.WriteTable(context.Out, machine, results);

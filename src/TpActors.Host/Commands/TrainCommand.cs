@@ -105,7 +105,7 @@ public static class TrainCommand
             }
 
             var progress = new TrainProgress(context.Error, interactive: ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected);
-            using var system = AkkaBootstrap.Create("tpactors", loaded.Config);
+            using var system = StartupProfile.CreateActorSystem("tpactors", loaded.Config);
             using var interrupts = new Interrupts(context.Error);
             TrainingResult result;
             TrainCheck? checkResult = null;

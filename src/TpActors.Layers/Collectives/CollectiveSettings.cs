@@ -9,7 +9,7 @@ namespace TpActors.Layers.Collectives;
 public sealed record CollectiveSettings(TimeSpan RoundTimeout, TimeSpan StallGrace, int ChunkElements)
 {
     /// <summary>Reads <c>tpactors.collectives</c>.</summary>
-    public static CollectiveSettings FromConfig(Config config)
+    public static CollectiveSettings FromConfig(HoconConfig config)
     {
         long chunkBytes = config.GetBytes("tpactors.collectives.chunk-size");
         SettingRules.Require("tpactors.collectives.chunk-size", chunkBytes);

@@ -87,7 +87,7 @@ public sealed partial class RankActor : ReceiveActor
         object reply;
         try
         {
-            reply = command() ?? new Done(_rank);
+            reply = command() ?? new RankDone(_rank);
         }
         catch (Exception e)
         {
@@ -96,20 +96,20 @@ public sealed partial class RankActor : ReceiveActor
         Sender.Tell(reply, Self);
     }
 
-    private Done Join(JoinGroup join)
+    private RankDone Join(JoinGroup join)
     {
         int rankInGroup = join.Endpoints.ToList().IndexOf(Endpoint);
         if (rankInGroup < 0)
             throw new ArgumentException($"Rank {_rank} cannot join group '{join.Group}': its endpoint is not among the {join.Endpoints.Count} members.");
         _groups[join.Group] = new Communicator(join.Group, rankInGroup, join.Endpoints, _inbox, _settings.Collectives, Transport);
-        return new Done(_rank);
+        return new RankDone(_rank);
     }
 
-    private Done Create(CreateLayer create)
+    private RankDone Create(CreateLayer create)
     {
         if (_layers.Remove(create.Name, out var previous)) previous.Dispose();
         _layers[create.Name] = create.Spec.Build(GroupContext(create.Group), create.Seed, create.Name);
-        return new Done(_rank);
+        return new RankDone(_rank);
     }
 
     private IParallelLayer Layer(string name) =>

@@ -13,10 +13,10 @@ public sealed record GetCollectiveEndpoint
     public static GetCollectiveEndpoint Instance { get; } = new();
 }
 
-/// <summary>Joins the rank to a group: <paramref name="Endpoints"/> are the members' collective endpoints, by rank. Reply: <see cref="Done"/>.</summary>
+/// <summary>Joins the rank to a group: <paramref name="Endpoints"/> are the members' collective endpoints, by rank. Reply: <see cref="RankDone"/>.</summary>
 public sealed record JoinGroup(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints);
 
-/// <summary>Builds this rank's part of a layer under <paramref name="Name"/> in tensor-parallel group <paramref name="Group"/>. Reply: <see cref="Done"/>.</summary>
+/// <summary>Builds this rank's part of a layer under <paramref name="Name"/> in tensor-parallel group <paramref name="Group"/>. Reply: <see cref="RankDone"/>.</summary>
 public sealed record CreateLayer(string Name, string Group, LayerSpec Spec, long Seed);
 
 /// <summary>Runs a layer's forward on <paramref name="Input"/> (which now belongs to the rank). Reply: <see cref="TensorReply"/> with the output.</summary>
@@ -30,13 +30,13 @@ public sealed record GetParameters(string Layer);
 
 /// <summary>
 /// Runs <paramref name="Work"/> on the rank's own thread with its backend and group; the reply is what it returns (or
-/// <see cref="Done"/> for null). For tests, benches and code embedding a group in its own process: it carries code, so it is
+/// <see cref="RankDone"/> for null). For tests, benches and code embedding a group in its own process: it carries code, so it is
 /// the one rank message that can never cross a process boundary. What the CLI and a training run send is plain data.
 /// </summary>
 public sealed record RunOnRank(string Group, Func<ParallelContext, object?> Work);
 
 /// <summary>A command finished and has nothing to return.</summary>
-public sealed record Done(int Rank);
+public sealed record RankDone(int Rank);
 
 /// <summary>A tensor computed by a rank; it belongs to the receiver.</summary>
 public sealed record TensorReply(int Rank, Tensor Tensor);

@@ -12,7 +12,7 @@ namespace TpActors.Layers.Execution;
 public sealed record RankSettings(BackendKind Backend, int BlasThreads, TimeSpan CommandTimeout, CollectiveSettings Collectives)
 {
     /// <summary>Reads the settings, naming the setting that is wrong.</summary>
-    public static RankSettings FromConfig(Config config)
+    public static RankSettings FromConfig(HoconConfig config)
     {
         string backend = config.GetString("tpactors.tensors.backend");
         SettingRules.Require("tpactors.tensors.backend", backend);

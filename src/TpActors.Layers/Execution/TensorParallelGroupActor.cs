@@ -66,7 +66,7 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
                 foreach (var rank in _ranks) rank.Tell(new JoinGroup(Group, members));
             }
         });
-        Receive<Done>(done =>
+        Receive<RankDone>(done =>
         {
             _joined[RankOf(Sender)] = true;
             if (!_joined.All(j => j)) return;

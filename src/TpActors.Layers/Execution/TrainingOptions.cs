@@ -36,7 +36,7 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
     public bool KeepFinalState { get; init; }
 
     /// <summary>The run described by <c>tpactors.training</c> in <paramref name="config"/>, with its settings.</summary>
-    public static TrainingOptions FromConfig(Config config) =>
+    public static TrainingOptions FromConfig(HoconConfig config) =>
         new(
             config.GetInt("tpactors.training.tp"),
             new ModelSpec(config.GetInt("tpactors.training.layers"), config.GetInt("tpactors.training.hidden"), config.GetInt("tpactors.training.ffn"),

@@ -12,7 +12,7 @@ namespace TpActors.Layers.Execution;
 public sealed record TrainingSettings(TimeSpan PhaseTimeout, TimeSpan CollectiveTimeout, int MaxRetries, TimeSpan RetryWindow, int SnapshotEvery, int CheckpointKeep)
 {
     /// <summary>Reads the settings, naming the one that is wrong.</summary>
-    public static TrainingSettings FromConfig(Config config)
+    public static TrainingSettings FromConfig(HoconConfig config)
     {
         var settings = new TrainingSettings(
             config.GetDuration("tpactors.training.phase-timeout"),

@@ -18,7 +18,7 @@ public sealed partial class TrainingSupervisor
     private void OnThrew(RankThrew threw)
     {
         Answered(threw.Rank, threw.Round);
-        Recover([new Failure(threw.Rank, FailureKind.Threw, threw.Cause.Message, threw.Round)]);
+        Recover([new RankFailure(threw.Rank, FailureKind.Threw, threw.Cause.Message, threw.Round)]);
     }
 
     private void OnStalled(PhaseStalled stalled)
@@ -27,7 +27,7 @@ public sealed partial class TrainingSupervisor
         if (stalled.Round != _round) return;
         var suspects = stalled.Missing.Where(r => r != stalled.Rank && (uint)r < (uint)_ranks.Length).Distinct().ToList();
         if (suspects.Count == 0) suspects = [stalled.Rank];
-        Recover(suspects.Select(r => new Failure(r, FailureKind.Hung,
+        Recover(suspects.Select(r => new RankFailure(r, FailureKind.Hung,
             $"did not answer its peers in a collective within {_options.Settings.CollectiveTimeout.TotalSeconds:0.###}s (reported by rank {stalled.Rank})", StuckIn(r))).ToList());
     }
 
@@ -43,14 +43,14 @@ public sealed partial class TrainingSupervisor
     {
         if (timedOut.Round != _round || !_waiting.Any(w => w)) return;
         var silent = Enumerable.Range(0, _ranks.Length).Where(r => _waiting[r]).ToList();
-        Recover(silent.Select(r => new Failure(r, FailureKind.Hung, $"did not answer within the phase timeout of {_options.Settings.PhaseTimeout.TotalSeconds:0.###}s", StuckIn(r))).ToList());
+        Recover(silent.Select(r => new RankFailure(r, FailureKind.Hung, $"did not answer within the phase timeout of {_options.Settings.PhaseTimeout.TotalSeconds:0.###}s", StuckIn(r))).ToList());
     }
 
     private void OnTerminated(Terminated terminated)
     {
         int rank = Array.IndexOf(_ranks, terminated.ActorRef);
         if (rank < 0 || _finished) return; // a rank already replaced
-        Recover([new Failure(rank, FailureKind.Stopped, "its actor stopped (DeathWatch)", StuckIn(rank))]);
+        Recover([new RankFailure(rank, FailureKind.Stopped, "its actor stopped (DeathWatch)", StuckIn(rank))]);
     }
 
     // The round a silent or stopped rank was in.
@@ -58,7 +58,7 @@ public sealed partial class TrainingSupervisor
 
     // Each failure names the round it happened in; a failure noticed while an earlier one is being recovered from (a second
     // rank that threw in the same step) happened in that earlier round, not in the re-forming one.
-    private void Recover(IReadOnlyList<Failure> failures)
+    private void Recover(IReadOnlyList<RankFailure> failures)
     {
         if (_finished) return;
         var phase = _round.Phase;

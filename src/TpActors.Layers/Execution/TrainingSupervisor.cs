@@ -212,5 +212,5 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
 
     private sealed record RankThrew(int Rank, PhaseRound Round, Exception Cause);
 
-    private readonly record struct Failure(int Rank, FailureKind Kind, string Cause, PhaseRound In);
+    private readonly record struct RankFailure(int Rank, FailureKind Kind, string Cause, PhaseRound In);
 }

@@ -106,7 +106,7 @@ public static class TensorParallelVerification
     // Builds the layer on every rank, runs forward on x and backward on dy, and collects outputs and shards.
     private static async Task<LayerRun> RunLayer(TensorParallelGroup group, string name, LayerSpec spec, long seed, Tensor x, Tensor dy, RankIdentity identity)
     {
-        await group.AskAll<Done>(_ => new CreateLayer(name, group.Name, spec, seed));
+        await group.AskAll<RankDone>(_ => new CreateLayer(name, group.Name, spec, seed));
         var outputs = await group.AskAll<TensorReply>(_ => new Forward(name, x.Clone()));
         var gradInputs = await group.AskAll<TensorReply>(_ => new Backward(name, dy.Clone()));
         var parameters = await group.AskAll<ParametersReply>(_ => new GetParameters(name));

@@ -15,7 +15,7 @@ namespace TpActors.Layers.Verification;
 public sealed record VerifyOptions(int Tp, int Batch, int Hidden, int Ffn, long Seed, bool Bias, Activation Activation, double Tolerance)
 {
     /// <summary>Reads <c>tpactors.verify</c>.</summary>
-    public static VerifyOptions FromConfig(Config config) => new(
+    public static VerifyOptions FromConfig(HoconConfig config) => new(
         config.GetInt("tpactors.verify.tp"),
         config.GetInt("tpactors.verify.batch"),
         config.GetInt("tpactors.verify.hidden"),

@@ -17,7 +17,7 @@ public static class AkkaBootstrap
     /// <param name="config">The loaded configuration (reference.conf under the user's file and -D overrides).</param>
     /// <param name="logging">Where Akka's log goes; null for stderr, closed when the system terminates.</param>
     /// <exception cref="ConfigException">A value under <c>akka</c> that Akka cannot hold as written.</exception>
-    public static ActorSystem Create(string name, Config config, ILoggerFactory? logging = null)
+    public static ActorSystem Create(string name, HoconConfig config, ILoggerFactory? logging = null)
     {
         var akkaConfig = AkkaConfiguration.From(config);
         var owned = logging is null ? Stderr() : null;

@@ -20,7 +20,7 @@ public static class AkkaConfiguration
 
     /// <summary>Akka's view of <paramref name="config"/> (resolved here if it is not yet).</summary>
     /// <exception cref="ConfigTypeException">A value under <c>akka</c> that Akka would read differently; its path and origin are named.</exception>
-    public static AkkaConfig From(Config config)
+    public static AkkaConfig From(HoconConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var root = new AkkaHocon.HoconValue();
@@ -28,20 +28,20 @@ public static class AkkaConfiguration
         return new AkkaConfig(new AkkaHocon.HoconRoot(root));
     }
 
-    private static AkkaHocon.IHoconElement Build(HoconValue value, string path)
+    private static AkkaHocon.IHoconElement Build(HoconNode value, string path)
     {
         switch (value)
         {
-            case HoconObject obj:
+            case HoconObjectNode obj:
                 var result = new AkkaHocon.HoconObject();
                 foreach (var (key, child) in obj.Fields)
                 {
                     string childPath = path.Length == 0 ? HoconPath.RenderKey(key) : path + "." + HoconPath.RenderKey(key);
-                    if (child is HoconNull) continue; // Akka has no null: the key is left to Akka's default
+                    if (child is HoconNullNode) continue; // Akka has no null: the key is left to Akka's default
                     result.GetOrCreateKey(key).AppendValue(Build(child, childPath));
                 }
                 return result;
-            case HoconList list:
+            case HoconListNode list:
                 var array = new AkkaHocon.HoconArray();
                 for (int i = 0; i < list.Items.Count; i++)
                 {
@@ -50,13 +50,13 @@ public static class AkkaConfiguration
                     array.Add(item);
                 }
                 return array;
-            case HoconString s:
+            case HoconStringNode s:
                 if (path.StartsWith(AkkaSection, StringComparison.Ordinal) && s.Value.Length > 0 && (char.IsWhiteSpace(s.Value[0]) || char.IsWhiteSpace(s.Value[^1])))
                     throw new ConfigTypeException(path, "a string without spaces at either end", $"\"{s.Value}\"", s.Origin, "Akka reads strings trimmed");
                 return new AkkaHocon.HoconLiteral { Value = s.Value };
-            case HoconNumber n:
+            case HoconNumberNode n:
                 return new AkkaHocon.HoconLiteral { Value = n.Text };
-            case HoconBoolean b:
+            case HoconBooleanNode b:
                 return new AkkaHocon.HoconLiteral { Value = b.Value ? "true" : "false" };
             default:
                 throw new InvalidOperationException($"{path}: cannot hand Akka an unresolved {value.TypeName}.");

@@ -25,7 +25,7 @@ public static class ConfigLoader
 
         // max-file-size guards reading the user's file, so it can only come from reference.conf and -D;
         // only that one path is resolved here, since other overrides may refer to the file.
-        var file = configFile is null ? Config.Empty : ConfigFactory.ParseFile(configFile, new HoconParseOptions(MaxFileSize(commandLine, reference)));
+        var file = configFile is null ? HoconConfig.Empty : ConfigFactory.ParseFile(configFile, new HoconParseOptions(MaxFileSize(commandLine, reference)));
         var fileAndCommandLine = commandLine.WithFallback(file);
         var merged = fileAndCommandLine.WithFallback(reference);
         var config = merged.Resolve(useEnvironment: true);
@@ -41,7 +41,7 @@ public static class ConfigLoader
     /// <see cref="ConfigException"/>; unknown keys are only returned as warnings under <c>tpactors.config.unknown-keys = warn</c>.
     /// </summary>
     /// <returns>The warnings about unknown keys that the policy let through.</returns>
-    public static IReadOnlyList<string> Check(Config config)
+    public static IReadOnlyList<string> Check(HoconConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var problems = ConfigValidator.Check(config, ConfigFactory.Reference, ConfigFactory.ReferenceRules, Namespace).ToList();
@@ -52,7 +52,7 @@ public static class ConfigLoader
         return problems.Where(p => p.IsUnknownKey).Select(p => p.Error.Message).ToList();
     }
 
-    private static long MaxFileSize(Config commandLine, Config reference)
+    private static long MaxFileSize(HoconConfig commandLine, HoconConfig reference)
     {
         const string path = "tpactors.config.max-file-size";
         var value = HoconResolver.ResolvePath(commandLine.WithFallback(reference).Unresolved, HoconPath.Parse(path), useEnvironment: true)
@@ -69,4 +69,4 @@ public static class ConfigLoader
 /// <param name="Config">The merged, resolved and checked configuration.</param>
 /// <param name="FileAndOverrides">What the user's file and the -D overrides set, unresolved: the keys that did not come from reference.conf.</param>
 /// <param name="Warnings">Unknown keys let through by <c>tpactors.config.unknown-keys = warn</c>.</param>
-public sealed record LoadedConfig(Config Config, Config FileAndOverrides, IReadOnlyList<string> Warnings);
+public sealed record LoadedConfig(HoconConfig Config, HoconConfig FileAndOverrides, IReadOnlyList<string> Warnings);

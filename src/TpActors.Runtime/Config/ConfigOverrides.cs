@@ -11,16 +11,16 @@ namespace TpActors.Runtime.Configuration;
 public static class ConfigOverrides
 {
     /// <summary>Parses the overrides into one configuration, the last override of a path winning.</summary>
-    public static Config Parse(IReadOnlyList<string> overrides)
+    public static HoconConfig Parse(IReadOnlyList<string> overrides)
     {
         ArgumentNullException.ThrowIfNull(overrides);
-        var result = Config.Empty;
+        var result = HoconConfig.Empty;
         for (int i = 0; i < overrides.Count; i++)
-            result = new Config(ParseOne(overrides[i], $"-D[{i + 1}]")).WithFallback(result);
+            result = new HoconConfig(ParseOne(overrides[i], $"-D[{i + 1}]")).WithFallback(result);
         return result;
     }
 
-    private static HoconObject ParseOne(string text, string source)
+    private static HoconObjectNode ParseOne(string text, string source)
     {
         int equals = IndexOfSeparator(text);
         if (equals <= 0)
@@ -31,17 +31,17 @@ public static class ConfigOverrides
 
         bool mustParse = raw.TrimStart() is ['[' or '{' or '"', ..];
         bool looksLikeComment = raw.Contains('#') || raw.Contains("//");
-        var value = looksLikeComment && !mustParse ? new HoconString(raw, valueOrigin) : ParseValue(raw, equals, source, valueOrigin, mustParse);
+        var value = looksLikeComment && !mustParse ? new HoconStringNode(raw, valueOrigin) : ParseValue(raw, equals, source, valueOrigin, mustParse);
 
         for (int i = path.Length - 1; i >= 0; i--)
         {
-            var fields = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal) { [path[i]] = value };
-            value = new HoconObject(fields, new ConfigOrigin(source, 1, 1));
+            var fields = new OrderedDictionary<string, HoconNode>(StringComparer.Ordinal) { [path[i]] = value };
+            value = new HoconObjectNode(fields, new ConfigOrigin(source, 1, 1));
         }
-        return (HoconObject)value;
+        return (HoconObjectNode)value;
     }
 
-    private static HoconValue ParseValue(string raw, int equals, string source, ConfigOrigin valueOrigin, bool mustParse)
+    private static HoconNode ParseValue(string raw, int equals, string source, ConfigOrigin valueOrigin, bool mustParse)
     {
         try
         {
@@ -50,7 +50,7 @@ public static class ConfigOverrides
         }
         catch (ConfigParseException) when (!mustParse)
         {
-            return new HoconString(raw, valueOrigin);
+            return new HoconStringNode(raw, valueOrigin);
         }
     }
 

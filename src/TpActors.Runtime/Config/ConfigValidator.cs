@@ -12,7 +12,7 @@ namespace TpActors.Runtime.Configuration;
 internal static class ConfigValidator
 {
     /// <summary>The problems found, unknown keys and wrong types alike; empty when the namespace is valid.</summary>
-    public static IReadOnlyList<ConfigProblem> Check(Config config, Config reference, SettingRules rules, string ns)
+    public static IReadOnlyList<ConfigProblem> Check(HoconConfig config, HoconConfig reference, SettingRules rules, string ns)
     {
         var problems = new List<ConfigProblem>();
         var path = HoconPath.Parse(ns);
@@ -27,15 +27,15 @@ internal static class ConfigValidator
         return problems;
     }
 
-    private static void Walk(HoconValue actual, HoconValue expected, HoconPath path, List<string> known, SettingRules rules, List<ConfigProblem> problems)
+    private static void Walk(HoconNode actual, HoconNode expected, HoconPath path, List<string> known, SettingRules rules, List<ConfigProblem> problems)
     {
         try
         {
             switch (expected)
             {
-                case HoconObject { Count: 0 }:
+                case HoconObjectNode { Count: 0 }:
                     return;
-                case HoconObject section:
+                case HoconObjectNode section:
                     var obj = ConfigValueReader.ReadObject(actual, path.ToString());
                     foreach (var (key, value) in obj.Fields)
                     {
@@ -58,20 +58,20 @@ internal static class ConfigValidator
     }
 
     // Reads the value as the type of its default (throwing ConfigTypeException when it is not one) and returns it.
-    private static object CheckType(HoconValue actual, HoconValue expected, string path) => expected switch
+    private static object CheckType(HoconNode actual, HoconNode expected, string path) => expected switch
     {
-        HoconBoolean => ConfigValueReader.ReadBoolean(actual, path),
-        HoconNumber { Integer: not null } => ConfigValueReader.ReadLong(actual, path),
-        HoconNumber => ConfigValueReader.ReadDouble(actual, path),
-        HoconList => ConfigValueReader.ReadList(actual, path),
-        HoconString s when ConfigUnits.HasDurationUnit(s.Value) => ConfigValueReader.ReadDuration(actual, path),
-        HoconString s when ConfigUnits.HasByteUnit(s.Value) => ConfigValueReader.ReadBytes(actual, path),
+        HoconBooleanNode => ConfigValueReader.ReadBoolean(actual, path),
+        HoconNumberNode { Integer: not null } => ConfigValueReader.ReadLong(actual, path),
+        HoconNumberNode => ConfigValueReader.ReadDouble(actual, path),
+        HoconListNode => ConfigValueReader.ReadList(actual, path),
+        HoconStringNode s when ConfigUnits.HasDurationUnit(s.Value) => ConfigValueReader.ReadDuration(actual, path),
+        HoconStringNode s when ConfigUnits.HasByteUnit(s.Value) => ConfigValueReader.ReadBytes(actual, path),
         _ => ConfigValueReader.ReadString(actual, path),
     };
 
-    private static bool IsBytes(HoconValue expected) => expected is HoconString s && !ConfigUnits.HasDurationUnit(s.Value) && ConfigUnits.HasByteUnit(s.Value);
+    private static bool IsBytes(HoconNode expected) => expected is HoconStringNode s && !ConfigUnits.HasDurationUnit(s.Value) && ConfigUnits.HasByteUnit(s.Value);
 
-    private static ConfigProblem Unknown(HoconPath path, HoconValue value, HoconObject section, List<string> known)
+    private static ConfigProblem Unknown(HoconPath path, HoconNode value, HoconObjectNode section, List<string> known)
     {
         string key = path.ToString();
         // Only keys as deep as this one are candidates: 'tpactors.foo' is no misspelling of 'tpactors'.
@@ -81,10 +81,10 @@ internal static class ConfigValidator
         return new ConfigProblem(new ConfigException(value.Origin, $"unknown setting '{key}'; {hint}"), IsUnknownKey: true);
     }
 
-    private static void CollectPaths(HoconValue value, HoconPath path, List<string> into)
+    private static void CollectPaths(HoconNode value, HoconPath path, List<string> into)
     {
         into.Add(path.ToString());
-        if (value is HoconObject obj)
+        if (value is HoconObjectNode obj)
             foreach (var (key, child) in obj.Fields) CollectPaths(child, path.Append(key), into);
     }
 }

@@ -11,24 +11,24 @@ namespace TpActors.Runtime.Configuration;
 /// </summary>
 internal static class ConfigValueReader
 {
-    public static string ReadString(HoconValue value, string path) => value switch
+    public static string ReadString(HoconNode value, string path) => value switch
     {
-        HoconString or HoconNumber or HoconBoolean => ((HoconScalar)value).ConcatText,
+        HoconStringNode or HoconNumberNode or HoconBooleanNode => ((HoconScalarNode)value).ConcatText,
         _ => throw WrongType(value, path, "a string"),
     };
 
-    public static bool ReadBoolean(HoconValue value, string path) => value switch
+    public static bool ReadBoolean(HoconNode value, string path) => value switch
     {
-        HoconBoolean b => b.Value,
-        HoconString { Value: "true" or "yes" or "on" } => true,
-        HoconString { Value: "false" or "no" or "off" } => false,
+        HoconBooleanNode b => b.Value,
+        HoconStringNode { Value: "true" or "yes" or "on" } => true,
+        HoconStringNode { Value: "false" or "no" or "off" } => false,
         _ => throw WrongType(value, path, "a boolean (true/false, yes/no, on/off)"),
     };
 
-    public static double ReadDouble(HoconValue value, string path) =>
+    public static double ReadDouble(HoconNode value, string path) =>
         AsNumber(value) is { } n ? n.Value : throw WrongType(value, path, "a number");
 
-    public static long ReadLong(HoconValue value, string path)
+    public static long ReadLong(HoconNode value, string path)
     {
         const string expected = "a whole number";
         var n = AsNumber(value) ?? throw WrongType(value, path, expected);
@@ -37,35 +37,35 @@ internal static class ConfigValueReader
         throw WrongType(value, path, expected, "it has a fractional part or does not fit in 64 bits");
     }
 
-    public static int ReadInt(HoconValue value, string path)
+    public static int ReadInt(HoconNode value, string path)
     {
         long l = ReadLong(value, path);
         if (l is < int.MinValue or > int.MaxValue) throw WrongType(value, path, "a whole number", "it does not fit in 32 bits");
         return (int)l;
     }
 
-    public static TimeSpan ReadDuration(HoconValue value, string path)
+    public static TimeSpan ReadDuration(HoconNode value, string path)
     {
         const string expected = "a duration such as 250ms, 10s or 5 minutes";
         switch (value)
         {
-            case HoconNumber n:
+            case HoconNumberNode n:
                 return TimeSpan.FromMilliseconds(n.Value);
-            case HoconString s:
+            case HoconStringNode s:
                 return ConfigUnits.ParseDuration(s.Value, out var error) ?? throw WrongType(value, path, expected, error);
             default:
                 throw WrongType(value, path, expected);
         }
     }
 
-    public static long ReadBytes(HoconValue value, string path)
+    public static long ReadBytes(HoconNode value, string path)
     {
         const string expected = "a size in bytes such as 512kB or 64 MiB";
         switch (value)
         {
-            case HoconNumber n when n.Integer is { } l && l >= 0:
+            case HoconNumberNode n when n.Integer is { } l && l >= 0:
                 return l;
-            case HoconString s:
+            case HoconStringNode s:
                 return ConfigUnits.ParseBytes(s.Value, out var error) ?? throw WrongType(value, path, expected, error);
             default:
                 throw WrongType(value, path, expected);
@@ -73,10 +73,10 @@ internal static class ConfigValueReader
     }
 
     /// <summary>A list, or an object whose integer keys ("0", "1", …) give the order of a list (other keys ignored).</summary>
-    public static IReadOnlyList<HoconValue> ReadList(HoconValue value, string path)
+    public static IReadOnlyList<HoconNode> ReadList(HoconNode value, string path)
     {
-        if (value is HoconList list) return list.Items;
-        if (value is HoconObject obj)
+        if (value is HoconListNode list) return list.Items;
+        if (value is HoconObjectNode obj)
         {
             var indexed = obj.Fields
                 .Select(f => (Ok: int.TryParse(f.Key, NumberStyles.None, CultureInfo.InvariantCulture, out int i), Index: i, f.Value))
@@ -89,28 +89,28 @@ internal static class ConfigValueReader
         throw WrongType(value, path, "a list");
     }
 
-    public static HoconObject ReadObject(HoconValue value, string path) =>
-        value as HoconObject ?? throw WrongType(value, path, "an object (a section of settings)");
+    public static HoconObjectNode ReadObject(HoconNode value, string path) =>
+        value as HoconObjectNode ?? throw WrongType(value, path, "an object (a section of settings)");
 
     /// <summary>The value as a message shows it: <c>string "12 parsecs"</c>, <c>number 1.5</c>, <c>a list</c>.</summary>
-    public static string Describe(HoconValue value) => value switch
+    public static string Describe(HoconNode value) => value switch
     {
-        HoconString s => $"string {HoconStrings.Excerpt(s.Value)}",
-        HoconNumber n => $"number {n.Text}",
-        HoconBoolean b => $"boolean {b.ConcatText}",
-        HoconNull => "null",
-        HoconObject => "an object",
-        HoconList l => $"a list of {l.Items.Count}",
+        HoconStringNode s => $"string {HoconStrings.Excerpt(s.Value)}",
+        HoconNumberNode n => $"number {n.Text}",
+        HoconBooleanNode b => $"boolean {b.ConcatText}",
+        HoconNullNode => "null",
+        HoconObjectNode => "an object",
+        HoconListNode l => $"a list of {l.Items.Count}",
         _ => value.TypeName,
     };
 
-    private static HoconNumber? AsNumber(HoconValue value) => value switch
+    private static HoconNumberNode? AsNumber(HoconNode value) => value switch
     {
-        HoconNumber n => n,
-        HoconString s when HoconNumber.TryParse(s.Value.Trim(), s.Origin, out var parsed) => parsed,
+        HoconNumberNode n => n,
+        HoconStringNode s when HoconNumberNode.TryParse(s.Value.Trim(), s.Origin, out var parsed) => parsed,
         _ => null,
     };
 
-    private static ConfigTypeException WrongType(HoconValue value, string path, string expected, string? reason = null) =>
+    private static ConfigTypeException WrongType(HoconNode value, string path, string expected, string? reason = null) =>
         new(path, expected, Describe(value), value.Origin, reason);
 }

@@ -45,7 +45,7 @@ public sealed partial class SettingRules
 
     /// <summary>Reads the rules of a reference file: each <c># Valid: …</c> line governs the first setting below it.</summary>
     /// <exception cref="FormatException">A rule cannot be read, or stands above no setting (a broken reference.conf).</exception>
-    internal static SettingRules Read(string text, HoconObject root, string source)
+    internal static SettingRules Read(string text, HoconObjectNode root, string source)
     {
         var byLine = new Dictionary<int, string>();
         CollectLeafLines(root, HoconPath.Empty, byLine);
@@ -64,9 +64,9 @@ public sealed partial class SettingRules
         return new SettingRules(rules);
     }
 
-    private static void CollectLeafLines(HoconValue value, HoconPath path, Dictionary<int, string> byLine)
+    private static void CollectLeafLines(HoconNode value, HoconPath path, Dictionary<int, string> byLine)
     {
-        if (value is HoconObject obj)
+        if (value is HoconObjectNode obj)
             foreach (var (key, child) in obj.Fields) CollectLeafLines(child, path.Append(key), byLine);
         else byLine.TryAdd(value.Origin.Line, path.ToString());
     }

@@ -8,7 +8,7 @@ public sealed class GroupAbortTests(RankGroups groups) : IClassFixture<RankGroup
     {
         await using var group = await groups.Start(2, RankGroups.Settings(timeout: TimeSpan.FromMinutes(10)));
         var endpoint = await group.Ranks[0].Ask<CollectiveEndpoint>(GetCollectiveEndpoint.Instance);
-        var waiting = group.Ranks[0].Ask<Done>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[8]); return null; }), TimeSpan.FromMinutes(1));
+        var waiting = group.Ranks[0].Ask<RankDone>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[8]); return null; }), TimeSpan.FromMinutes(1));
 
         groups.Post(endpoint, new AbortGroup(group.Name, "rank 1 failed"));
 
@@ -16,7 +16,7 @@ public sealed class GroupAbortTests(RankGroups groups) : IClassFixture<RankGroup
         Assert.Contains("rank 1 failed", error.Message);
         Assert.Equal(group.Name, error.Group);
         // Later rounds of the aborted group fail as they start.
-        await Assert.ThrowsAsync<CollectiveAbortedException>(() => group.Ranks[0].Ask<Done>(new RunOnRank(group.Name, c => { c.Group.Barrier(); return null; })));
+        await Assert.ThrowsAsync<CollectiveAbortedException>(() => group.Ranks[0].Ask<RankDone>(new RunOnRank(group.Name, c => { c.Group.Barrier(); return null; })));
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public sealed class GroupAbortTests(RankGroups groups) : IClassFixture<RankGroup
         await using var group = await groups.Start(3);
         var endpoints = await Task.WhenAll(group.Ranks.Select(r => r.Ask<CollectiveEndpoint>(GetCollectiveEndpoint.Instance)));
         // Rank 2 runs a round of the old name alone, so its chunks sit in its peers' inboxes; then the name is aborted.
-        var lone = group.Ranks[2].Ask<Done>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[40]); return null; }), TimeSpan.FromMinutes(1));
+        var lone = group.Ranks[2].Ask<RankDone>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[40]); return null; }), TimeSpan.FromMinutes(1));
         foreach (var endpoint in endpoints) groups.Post(endpoint, new AbortGroup(group.Name, "re-forming"));
         await Assert.ThrowsAsync<CollectiveAbortedException>(() => lone);
 

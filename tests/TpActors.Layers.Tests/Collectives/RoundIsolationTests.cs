@@ -12,10 +12,10 @@ public sealed class RoundIsolationTests(RankGroups groups) : IClassFixture<RankG
         var ranks = Enumerable.Range(0, 3).Select(r => groups.System.ActorOf(RankActor.Props(r, 1, settings), $"iso-{r}")).ToList();
         var endpoints = await Task.WhenAll(ranks.Select(r => r.Ask<CollectiveEndpoint>(GetCollectiveEndpoint.Instance)));
         await Task.WhenAll(
-            ranks[0].Ask<Done>(new JoinGroup("a", [endpoints[0], endpoints[1]])),
-            ranks[1].Ask<Done>(new JoinGroup("a", [endpoints[0], endpoints[1]])),
-            ranks[0].Ask<Done>(new JoinGroup("b", [endpoints[0], endpoints[2]])),
-            ranks[2].Ask<Done>(new JoinGroup("b", [endpoints[0], endpoints[2]])));
+            ranks[0].Ask<RankDone>(new JoinGroup("a", [endpoints[0], endpoints[1]])),
+            ranks[1].Ask<RankDone>(new JoinGroup("a", [endpoints[0], endpoints[1]])),
+            ranks[0].Ask<RankDone>(new JoinGroup("b", [endpoints[0], endpoints[2]])),
+            ranks[2].Ask<RankDone>(new JoinGroup("b", [endpoints[0], endpoints[2]])));
 
         static RunOnRank Sum(string group, float value) => new(group, context =>
         {

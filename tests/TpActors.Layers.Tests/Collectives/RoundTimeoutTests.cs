@@ -33,7 +33,7 @@ public sealed class RoundTimeoutTests : TensorParallelTestKit
     {
         await using var group = await StartGroup(2, RankGroups.Settings(timeout: TimeSpan.FromMilliseconds(300)));
         // Only rank 0 takes part in round 1; rank 1 then skips ahead to round 2 so both agree on the numbering again.
-        await Assert.ThrowsAsync<CollectiveTimeoutException>(() => AdvanceUntil(group.Ranks[0].Ask<Done>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[8]); return null; }))));
+        await Assert.ThrowsAsync<CollectiveTimeoutException>(() => AdvanceUntil(group.Ranks[0].Ask<RankDone>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[8]); return null; }))));
         var results = await group.RunOnEachRank(context =>
         {
             if (context.Rank == 1) context.Group.BeginRound(CollectiveOperation.AllReduce); // the round rank 1 missed
@@ -48,8 +48,8 @@ public sealed class RoundTimeoutTests : TensorParallelTestKit
     public async Task RanksCallingDifferentCollectives_FailWithAMismatch()
     {
         await using var group = await StartGroup(2, RankGroups.Settings(timeout: TimeSpan.FromMilliseconds(500)));
-        var reduce = group.Ranks[0].Ask<Done>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[4]); return null; }));
-        var gather = group.Ranks[1].Ask<Done>(new RunOnRank(group.Name, c => { c.Group.AllGather(new float[2], new float[4], [2, 2]); return null; }));
+        var reduce = group.Ranks[0].Ask<RankDone>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[4]); return null; }));
+        var gather = group.Ranks[1].Ask<RankDone>(new RunOnRank(group.Name, c => { c.Group.AllGather(new float[2], new float[4], [2, 2]); return null; }));
         var errors = new[] { await AdvanceUntil(Record(reduce)), await AdvanceUntil(Record(gather)) };
         Assert.Contains(errors, e => e is CollectiveMismatchException m && m.Message.Contains("same collectives in the same order"));
     }
@@ -58,7 +58,7 @@ public sealed class RoundTimeoutTests : TensorParallelTestKit
     public async Task MismatchedLengths_AreCaught_NotSummedOutOfLine()
     {
         await using var group = await StartGroup(2, RankGroups.Settings(timeout: TimeSpan.FromMilliseconds(500)));
-        var errors = await AdvanceUntil(Task.WhenAll(group.Ranks.Select((rank, r) => Record(rank.Ask<Done>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[10 + r]); return null; }))))));
+        var errors = await AdvanceUntil(Task.WhenAll(group.Ranks.Select((rank, r) => Record(rank.Ask<RankDone>(new RunOnRank(group.Name, c => { c.Group.AllReduce(new float[10 + r]); return null; }))))));
         Assert.Contains(errors, e => e is CollectiveMismatchException m && m.Message.Contains("floats"));
     }
 

@@ -17,7 +17,7 @@ public sealed class MlpDriver : ReceiveActor
                 rank.Tell(new Backward("mlp", Tensor.FromArray([.. Enumerable.Repeat(1f, 32)], 4, 8)));
             }
         });
-        Receive<Done>(_ => { });                              // the layer is built
+        Receive<RankDone>(_ => { });                          // the layer is built
         Receive<TensorReply>(reply => report.Tell(reply));    // from each rank: Y [4, 8], then dX [4, 8]
     }
 }

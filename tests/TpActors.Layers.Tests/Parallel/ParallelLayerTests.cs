@@ -85,7 +85,7 @@ public sealed class ParallelLayerTests(RankGroups groups) : IClassFixture<RankGr
         foreach (int tp in new[] { 1, 2, 3, 4, 7 })
         {
             await using var group = await groups.Start(tp);
-            await group.AskAll<Done>(_ => new CreateLayer("mlp", group.Name, new MlpSpec(9, 23, true, Activation.Gelu), 5));
+            await group.AskAll<RankDone>(_ => new CreateLayer("mlp", group.Name, new MlpSpec(9, 23, true, Activation.Gelu), 5));
             var parameters = await group.AskAll<ParametersReply>(_ => new GetParameters("mlp"));
             var full = parameters[0].Parameters.Select((p, i) => ShardAssembly.Assemble(parameters.Select(r => r.Parameters[i].Value).ToList(), p.Axis))
                 .SelectMany(t => t.ToArray()).ToArray();
@@ -98,7 +98,7 @@ public sealed class ParallelLayerTests(RankGroups groups) : IClassFixture<RankGr
     public async Task WrongInputShape_FailsNamingTheLayerRankAndShapes()
     {
         await using var group = await groups.Start(2);
-        await group.AskAll<Done>(_ => new CreateLayer("col", group.Name, new ColumnLinearSpec(8, 6, true, true), 1));
+        await group.AskAll<RankDone>(_ => new CreateLayer("col", group.Name, new ColumnLinearSpec(8, 6, true, true), 1));
         var error = await Assert.ThrowsAsync<RankFailedException>(() => group.AskAll<TensorReply>(_ => new Forward("col", Tensor.Zeros(4, 7))));
         Assert.Equal([0, 1], error.Failures.Keys);
         Assert.Contains("ColumnParallelLinear(in=8, out=6) at rank 0 of 2: the input is [4, 7] but must be [batch, 8]", error.Message);
@@ -110,7 +110,7 @@ public sealed class ParallelLayerTests(RankGroups groups) : IClassFixture<RankGr
     public async Task Gradients_Accumulate_OverBackwardPasses_UntilZeroed()
     {
         await using var group = await groups.Start(2);
-        await group.AskAll<Done>(_ => new CreateLayer("mlp", group.Name, new MlpSpec(6, 10, true, Activation.Gelu), 3));
+        await group.AskAll<RankDone>(_ => new CreateLayer("mlp", group.Name, new MlpSpec(6, 10, true, Activation.Gelu), 3));
         using var x = Input(3, 6, "x");
         using var dy = Input(3, 6, "dy");
         async Task<float[]> Step()
@@ -145,7 +145,7 @@ public sealed class ParallelLayerTests(RankGroups groups) : IClassFixture<RankGr
     {
         public static async Task<LayerRun> Execute(TensorParallelGroup group, LayerSpec spec, Tensor x, Func<int, Tensor> input, Func<int, Tensor> gradOutput)
         {
-            await group.AskAll<Done>(_ => new CreateLayer("linear", group.Name, spec, 21));
+            await group.AskAll<RankDone>(_ => new CreateLayer("linear", group.Name, spec, 21));
             var outputs = await group.AskAll<TensorReply>(r => new Forward("linear", input(r)));
             var grads = await group.AskAll<TensorReply>(r => new Backward("linear", gradOutput(r)));
             var parameters = await group.AskAll<ParametersReply>(_ => new GetParameters("linear"));

@@ -8,7 +8,7 @@ public class AkkaReferenceTests
     public static TheoryData<string> Files() =>
         ["Configuration-akka.conf", "Configuration-Remote.conf", "Configuration-Cluster.conf", "Internal-Reference.conf"];
 
-    private static Config Load(string name) =>
+    private static HoconConfig Load(string name) =>
         ConfigFactory.ParseFile(Path.Combine(HoconCorpus.Root!, "akka-reference", name)).Resolve(useEnvironment: false);
 
     [CorpusTheory]

@@ -2,10 +2,10 @@ using TpActors.Runtime.Configuration;
 
 namespace TpActors.Runtime.Tests.Configuration;
 
-/// <summary>The typed getters of <see cref="Config"/> and HOCON's automatic conversions.</summary>
+/// <summary>The typed getters of <see cref="HoconConfig"/> and HOCON's automatic conversions.</summary>
 public class ConfigApiTests
 {
-    private static Config Parse(string text) => ConfigFactory.ParseString(text, "api.conf");
+    private static HoconConfig Parse(string text) => ConfigFactory.ParseString(text, "api.conf");
 
     [Fact]
     public void GetString_ConvertsNumbersAndBooleans_ButNotNullListsOrObjects()

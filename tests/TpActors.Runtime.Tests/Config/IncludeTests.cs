@@ -9,7 +9,7 @@ public sealed class IncludeTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private Config Load(string file) => ConfigFactory.ParseFile(file).Resolve(useEnvironment: false);
+    private HoconConfig Load(string file) => ConfigFactory.ParseFile(file).Resolve(useEnvironment: false);
 
     [Fact]
     public void Include_RelativeName_IsFoundBesideTheIncludingFile_NotTheWorkingDirectory()

@@ -20,7 +20,7 @@ internal sealed class HoconIncluder(HoconParseOptions options)
     /// <param name="path">The file.</param>
     /// <param name="includedFrom">The include statement that names it; null for the top-level file.</param>
     /// <param name="depth">The nesting depth of the include point.</param>
-    public HoconObject ParseFile(string path, ConfigOrigin? includedFrom, int depth = 0)
+    public HoconObjectNode ParseFile(string path, ConfigOrigin? includedFrom, int depth = 0)
     {
         string full = Path.GetFullPath(path);
         string display = DisplayName(full);
@@ -48,7 +48,7 @@ internal sealed class HoconIncluder(HoconParseOptions options)
     /// directory for text not read from a file). <c>include "x"</c> and <c>include file("x")</c> locate files the
     /// same way: there are no classpath or URL resources here.
     /// </summary>
-    public HoconObject Include(string name, bool required, ConfigOrigin at, string? includingFile, int depth)
+    public HoconObjectNode Include(string name, bool required, ConfigOrigin at, string? includingFile, int depth)
     {
         string directory = includingFile is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(includingFile)!;
         string target = Path.IsPathRooted(name) ? name : Path.Combine(directory, name);
@@ -59,11 +59,11 @@ internal sealed class HoconIncluder(HoconParseOptions options)
         var found = candidates.Where(File.Exists).ToList();
         if (found.Count == 0)
         {
-            if (!required) return HoconObject.EmptyAt(at);
+            if (!required) return HoconObjectNode.EmptyAt(at);
             throw new ConfigParseException(at, $"required include '{name}' not found (looked for {string.Join(", ", candidates.Select(DisplayName))})");
         }
 
-        HoconObject merged = HoconObject.EmptyAt(at);
+        HoconObjectNode merged = HoconObjectNode.EmptyAt(at);
         foreach (var file in found) merged = HoconMerger.MergeObjects(ParseFile(file, at, depth), merged);
         return merged;
     }

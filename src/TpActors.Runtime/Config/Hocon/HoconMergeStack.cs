@@ -5,16 +5,16 @@ namespace TpActors.Runtime.Configuration.Hocon;
 /// (one of them is a substitution or holds one). <see cref="Top"/> wins or merges over <see cref="Below"/>;
 /// a self-referential substitution in <see cref="Top"/> (<c>a = ${a} [2]</c>) reads <see cref="Below"/>.
 /// </summary>
-internal sealed class HoconMergeStack(HoconValue top, HoconValue below) : HoconValue(top.Origin)
+internal sealed class HoconMergeStack(HoconNode top, HoconNode below) : HoconNode(top.Origin)
 {
-    public HoconValue Top { get; } = top;
+    public HoconNode Top { get; } = top;
 
-    public HoconValue Below { get; } = below;
+    public HoconNode Below { get; } = below;
 
     public override bool IsResolved => false;
 
     public override string TypeName => Top.TypeName;
 
-    public override HoconValue Relativize(HoconPath prefix) =>
+    public override HoconNode Relativize(HoconPath prefix) =>
         new HoconMergeStack(Top.Relativize(prefix), Below.Relativize(prefix));
 }

@@ -7,22 +7,22 @@ namespace TpActors.Runtime.Configuration.Hocon;
 /// </summary>
 internal static class HoconMerger
 {
-    public static HoconValue Merge(HoconValue top, HoconValue below)
+    public static HoconNode Merge(HoconNode top, HoconNode below)
     {
-        if (top is HoconObject topObject && below is HoconObject belowObject) return MergeObjects(topObject, belowObject);
+        if (top is HoconObjectNode topObject && below is HoconObjectNode belowObject) return MergeObjects(topObject, belowObject);
         // (t over b) over c is t over (b over c): keeping Top never a stack gives every layer one below-chain.
         if (top is HoconMergeStack stack) return new HoconMergeStack(stack.Top, Merge(stack.Below, below));
-        if (top is HoconScalar or HoconList) return top;
-        if (top is HoconObject && below is HoconScalar or HoconList) return top;
+        if (top is HoconScalarNode or HoconListNode) return top;
+        if (top is HoconObjectNode && below is HoconScalarNode or HoconListNode) return top;
         return new HoconMergeStack(top, below);
     }
 
-    public static HoconObject MergeObjects(HoconObject top, HoconObject below)
+    public static HoconObjectNode MergeObjects(HoconObjectNode top, HoconObjectNode below)
     {
-        var fields = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal);
+        var fields = new OrderedDictionary<string, HoconNode>(StringComparer.Ordinal);
         foreach (var (key, value) in below.Fields) fields[key] = value;
         foreach (var (key, value) in top.Fields)
             fields[key] = fields.TryGetValue(key, out var earlier) ? Merge(value, earlier) : value;
-        return new HoconObject(fields, top.Origin);
+        return new HoconObjectNode(fields, top.Origin);
     }
 }

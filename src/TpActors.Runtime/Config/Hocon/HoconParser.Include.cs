@@ -5,7 +5,7 @@ internal sealed partial class HoconParser
 {
     // include "f" | include file("f") | include required("f") | include required(file("f")).
     // '(' is not a reserved character, so "required(file(" arrives as unquoted text and is read back here.
-    private void ParseInclude(OrderedDictionary<string, HoconValue> fields, HoconPath path)
+    private void ParseInclude(OrderedDictionary<string, HoconNode> fields, HoconPath path)
     {
         var keyword = Take();
         SkipWhitespaceAndNewlines();
@@ -36,7 +36,7 @@ internal sealed partial class HoconParser
         if (_includer is null)
             throw new ConfigParseException(keyword.Origin, "include statements are not allowed in this text (it is not read from a file)");
         var included = _includer.Include(name, required, keyword.Origin, _filePath, _depth);
-        var relativized = (HoconObject)included.Relativize(path);
+        var relativized = (HoconObjectNode)included.Relativize(path);
         foreach (var (key, value) in relativized.Fields)
             fields[key] = fields.TryGetValue(key, out var earlier) ? HoconMerger.Merge(value, earlier) : value;
     }

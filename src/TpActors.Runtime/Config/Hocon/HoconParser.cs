@@ -20,7 +20,7 @@ internal sealed partial class HoconParser
     private HoconParser(string text, string source, HoconIncluder? includer, string? filePath, int depth = 0)
     {
         _depth = depth;
-        _tokens = new HoconTokenizer(text, source).TokenizeAll();
+        _tokens = new HoconLexer(text, source).TokenizeAll();
         _source = source;
         _includer = includer;
         _filePath = filePath;
@@ -32,11 +32,11 @@ internal sealed partial class HoconParser
     /// <param name="includer">Resolves include statements; null makes includes an error.</param>
     /// <param name="filePath">The file the text came from, against which relative includes are located.</param>
     /// <param name="depth">The nesting depth of the include point this document is parsed for.</param>
-    public static HoconObject ParseDocument(string text, string source, HoconIncluder? includer = null, string? filePath = null, int depth = 0) =>
+    public static HoconObjectNode ParseDocument(string text, string source, HoconIncluder? includer = null, string? filePath = null, int depth = 0) =>
         new HoconParser(text, source, includer, filePath, depth).ParseRoot();
 
     /// <summary>Parses a single value such as the right-hand side of a <c>-D key=value</c> override.</summary>
-    public static HoconValue ParseSingleValue(string text, string source)
+    public static HoconNode ParseSingleValue(string text, string source)
     {
         var parser = new HoconParser(text, source, null, null);
         parser.SkipWhitespace();
@@ -70,7 +70,7 @@ internal sealed partial class HoconParser
     private ConfigParseException Expected(string what) =>
         new(Peek().Origin, $"expected {what}, found {Peek().Describe()}");
 
-    private HoconObject ParseRoot()
+    private HoconObjectNode ParseRoot()
     {
         SkipWhitespaceAndNewlines();
         var first = Peek();
@@ -87,9 +87,9 @@ internal sealed partial class HoconParser
     }
 
     // Fields of one object. `braced` is the '{' token, or null for a root object without braces.
-    private HoconObject ParseObjectBody(HoconToken? braced, HoconPath path, ConfigOrigin origin)
+    private HoconObjectNode ParseObjectBody(HoconToken? braced, HoconPath path, ConfigOrigin origin)
     {
-        var fields = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal);
+        var fields = new OrderedDictionary<string, HoconNode>(StringComparer.Ordinal);
         bool afterField = false;
         while (true)
         {
@@ -100,11 +100,11 @@ internal sealed partial class HoconParser
                     if (braced is null)
                         throw new ConfigParseException(t.Origin, "unbalanced '}': there is no '{' for it to close");
                     Take();
-                    return new HoconObject(fields, origin);
+                    return new HoconObjectNode(fields, origin);
                 case HoconTokenKind.EndOfFile:
                     if (braced is not null)
                         throw new ConfigParseException(t.Origin, $"expected '}}' to close the object opened at {braced.Origin.Line}:{braced.Origin.Column}, found end of file");
-                    return new HoconObject(fields, origin);
+                    return new HoconObjectNode(fields, origin);
             }
             if (afterField)
                 throw new ConfigParseException(t.Origin, $"expected ',' or a newline after the previous field, found {t.Describe()}");
@@ -143,7 +143,7 @@ internal sealed partial class HoconParser
         return Peek();
     }
 
-    private void ParseField(OrderedDictionary<string, HoconValue> fields, HoconPath path)
+    private void ParseField(OrderedDictionary<string, HoconNode> fields, HoconPath path)
     {
         var keyStart = Peek();
         var keyTokens = new List<HoconToken>();
@@ -180,7 +180,7 @@ internal sealed partial class HoconParser
             throw new ConfigParseException(keyStart.Origin, $"objects and lists are nested more than {HoconParseOptions.MaxNestingDepth} deep here (counting the {key.Length} keys of this path)");
         var fieldPath = path.Append(key);
         _depth += opened;
-        HoconValue value;
+        HoconNode value;
         try
         {
             value = ParseValue(fieldPath) ?? throw Expected($"a value for key '{key}'");
@@ -192,27 +192,27 @@ internal sealed partial class HoconParser
         if (separator.Kind == HoconTokenKind.PlusEquals)
         {
             // a += b is a = ${?a} [b]: the self-reference reads the value set before this field.
-            var previous = new HoconSubstitution(fieldPath, optional: true, prefixLength: 0, separator.Origin);
-            value = new HoconConcatenation([previous, new HoconList([value], value.Origin)], value.Origin);
+            var previous = new HoconSubstitutionNode(fieldPath, optional: true, prefixLength: 0, separator.Origin);
+            value = new HoconConcatenationNode([previous, new HoconListNode([value], value.Origin)], value.Origin);
         }
         SetField(fields, key, value, keyStart.Origin);
     }
 
-    private static void SetField(OrderedDictionary<string, HoconValue> fields, HoconPath key, HoconValue value, ConfigOrigin keyOrigin)
+    private static void SetField(OrderedDictionary<string, HoconNode> fields, HoconPath key, HoconNode value, ConfigOrigin keyOrigin)
     {
         for (int i = key.Length - 1; i >= 1; i--)
         {
-            var nested = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal) { [key[i]] = value };
-            value = new HoconObject(nested, keyOrigin);
+            var nested = new OrderedDictionary<string, HoconNode>(StringComparer.Ordinal) { [key[i]] = value };
+            value = new HoconObjectNode(nested, keyOrigin);
         }
         fields[key.First] = fields.TryGetValue(key.First, out var earlier) ? HoconMerger.Merge(value, earlier) : value;
     }
 
     // A value is a concatenation of simple values, objects, lists and substitutions on one line.
     // Returns null when no value starts here.
-    private HoconValue? ParseValue(HoconPath path)
+    private HoconNode? ParseValue(HoconPath path)
     {
-        var parts = new List<HoconValue>();
+        var parts = new List<HoconNode>();
         HoconToken? pendingSpace = null;
         while (true)
         {
@@ -227,7 +227,7 @@ internal sealed partial class HoconParser
                     or HoconTokenKind.Null or HoconTokenKind.Substitution or HoconTokenKind.OpenBrace or HoconTokenKind.OpenBracket:
                     if (pendingSpace is not null)
                     {
-                        parts.Add(new HoconString(pendingSpace.Text, pendingSpace.Origin, isSeparator: true));
+                        parts.Add(new HoconStringNode(pendingSpace.Text, pendingSpace.Origin, isSeparator: true));
                         pendingSpace = null;
                     }
                     parts.Add(ParseSimpleValue(path));
@@ -242,21 +242,21 @@ internal sealed partial class HoconParser
 
         // Inside a concatenation a literal null is the text "null"; only a substituted null becomes "".
         for (int i = 0; i < parts.Count; i++)
-            if (parts[i] is HoconNull) parts[i] = new HoconString("null", parts[i].Origin);
-        if (parts.Any(p => p is HoconSubstitution)) return new HoconConcatenation(parts, parts[0].Origin);
+            if (parts[i] is HoconNullNode) parts[i] = new HoconStringNode("null", parts[i].Origin);
+        if (parts.Any(p => p is HoconSubstitutionNode)) return new HoconConcatenationNode(parts, parts[0].Origin);
         return HoconConcatenator.Join(parts, parts[0].Origin, (o, m) => new ConfigParseException(o, m));
     }
 
-    private HoconValue ParseSimpleValue(HoconPath path)
+    private HoconNode ParseSimpleValue(HoconPath path)
     {
         var t = Take();
         return t.Kind switch
         {
-            HoconTokenKind.QuotedString or HoconTokenKind.UnquotedText => new HoconString(t.Text, t.Origin),
+            HoconTokenKind.QuotedString or HoconTokenKind.UnquotedText => new HoconStringNode(t.Text, t.Origin),
             HoconTokenKind.Number => t.Number!,
-            HoconTokenKind.Boolean => new HoconBoolean(t.Text == "true", t.Origin),
-            HoconTokenKind.Null => new HoconNull(t.Origin),
-            HoconTokenKind.Substitution => new HoconSubstitution(t.SubstitutionPath!, t.OptionalSubstitution, 0, t.Origin),
+            HoconTokenKind.Boolean => new HoconBooleanNode(t.Text == "true", t.Origin),
+            HoconTokenKind.Null => new HoconNullNode(t.Origin),
+            HoconTokenKind.Substitution => new HoconSubstitutionNode(t.SubstitutionPath!, t.OptionalSubstitution, 0, t.Origin),
             HoconTokenKind.OpenBrace => Nested(t, () => ParseObjectBody(t, path, t.Origin)),
             HoconTokenKind.OpenBracket => Nested(t, () => ParseList(t, path)),
             _ => throw new ConfigParseException(t.Origin, $"expected a value, found {t.Describe()}"),
@@ -277,9 +277,9 @@ internal sealed partial class HoconParser
         }
     }
 
-    private HoconList ParseList(HoconToken open, HoconPath path)
+    private HoconListNode ParseList(HoconToken open, HoconPath path)
     {
-        var items = new List<HoconValue>();
+        var items = new List<HoconNode>();
         bool afterElement = false;
         while (true)
         {
@@ -288,7 +288,7 @@ internal sealed partial class HoconParser
             {
                 case HoconTokenKind.CloseBracket:
                     Take();
-                    return new HoconList(items, open.Origin);
+                    return new HoconListNode(items, open.Origin);
                 case HoconTokenKind.EndOfFile:
                     throw new ConfigParseException(t.Origin, $"expected ']' to close the list opened at {open.Origin.Line}:{open.Origin.Column}, found end of file");
             }

@@ -37,18 +37,18 @@ internal sealed class HoconPath : IEquatable<HoconPath>
     }
 
     /// <summary>The value at this path below <paramref name="root"/> in a resolved tree; null when a key is missing or a value on the way is not an object.</summary>
-    public HoconValue? FindIn(HoconValue? root)
+    public HoconNode? FindIn(HoconNode? root)
     {
         var current = root;
         for (int i = 0; i < _keys.Length && current is not null; i++)
-            current = (current as HoconObject)?.Get(_keys[i]);
+            current = (current as HoconObjectNode)?.Get(_keys[i]);
         return current;
     }
 
     /// <summary>Parses a path expression such as <c>akka.remote."dot.key"</c>; throws <see cref="ConfigParseException"/> when malformed.</summary>
     public static HoconPath Parse(string expression, string source = "<path>")
     {
-        var tokens = new HoconTokenizer(expression, source).TokenizeAll();
+        var tokens = new HoconLexer(expression, source).TokenizeAll();
         var keyTokens = tokens.Where(t => t.Kind != HoconTokenKind.EndOfFile).ToList();
         return HoconPathBuilder.FromTokens(keyTokens, new ConfigOrigin(source, 1, 1));
     }

@@ -7,17 +7,17 @@ internal static class HoconRenderer
 {
     private const int Indent = 2;
 
-    public static string Render(HoconObject root, bool withOrigins)
+    public static string Render(HoconObjectNode root, bool withOrigins)
     {
         var sb = new StringBuilder();
         foreach (var (key, value) in root.Fields) WriteField(sb, key, value, 0, withOrigins);
         return sb.ToString();
     }
 
-    private static void WriteField(StringBuilder sb, string key, HoconValue value, int depth, bool withOrigins)
+    private static void WriteField(StringBuilder sb, string key, HoconNode value, int depth, bool withOrigins)
     {
         sb.Append(' ', depth * Indent).Append(HoconPath.RenderKey(key));
-        if (value is HoconObject obj && obj.Count > 0)
+        if (value is HoconObjectNode obj && obj.Count > 0)
         {
             sb.Append(" {\n");
             foreach (var (k, v) in obj.Fields) WriteField(sb, k, v, depth + 1, withOrigins);
@@ -30,17 +30,17 @@ internal static class HoconRenderer
         sb.Append('\n');
     }
 
-    private static void WriteValue(StringBuilder sb, HoconValue value, int depth)
+    private static void WriteValue(StringBuilder sb, HoconNode value, int depth)
     {
         switch (value)
         {
-            case HoconObject obj:
+            case HoconObjectNode obj:
                 if (obj.Count == 0) { sb.Append("{}"); break; }
                 sb.Append("{\n");
                 foreach (var (k, v) in obj.Fields) WriteField(sb, k, v, depth + 1, withOrigins: false);
                 sb.Append(' ', depth * Indent).Append('}');
                 break;
-            case HoconList list:
+            case HoconListNode list:
                 sb.Append('[');
                 for (int i = 0; i < list.Items.Count; i++)
                 {
@@ -49,10 +49,10 @@ internal static class HoconRenderer
                 }
                 sb.Append(']');
                 break;
-            case HoconString s: sb.Append(HoconStrings.Quote(s.Value)); break;
-            case HoconNumber n: sb.Append(n.JsonText); break;
-            case HoconBoolean b: sb.Append(b.ConcatText); break;
-            case HoconNull: sb.Append("null"); break;
+            case HoconStringNode s: sb.Append(HoconStrings.Quote(s.Value)); break;
+            case HoconNumberNode n: sb.Append(n.JsonText); break;
+            case HoconBooleanNode b: sb.Append(b.ConcatText); break;
+            case HoconNullNode: sb.Append("null"); break;
             default: throw new InvalidOperationException($"cannot render an unresolved {value.TypeName}");
         }
     }

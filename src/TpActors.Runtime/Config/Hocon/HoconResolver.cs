@@ -20,41 +20,41 @@ namespace TpActors.Runtime.Configuration.Hocon;
 /// </remarks>
 internal sealed class HoconResolver
 {
-    private readonly HoconObject _root;
+    private readonly HoconObjectNode _root;
     private readonly bool _useEnvironment;
 
     // Resolved value of each node, by identity; null means "undefined" (an unset optional substitution).
-    private readonly Dictionary<HoconValue, HoconValue?> _resolved = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<HoconNode, HoconNode?> _resolved = new(ReferenceEqualityComparer.Instance);
 
     // Value of the top layer of each merge stack, evaluated against the layers below it.
-    private readonly Dictionary<HoconMergeStack, HoconValue?> _layerValues = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<HoconMergeStack, HoconNode?> _layerValues = new(ReferenceEqualityComparer.Instance);
 
     // The child node under a key of each merge stack, built once so that its identity (and cache entry) is stable.
-    private readonly Dictionary<HoconMergeStack, Dictionary<string, HoconValue?>> _children = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<HoconMergeStack, Dictionary<string, HoconNode?>> _children = new(ReferenceEqualityComparer.Instance);
 
     // Nodes (or stack layers) being resolved right now: meeting one of them again is a cycle.
     private readonly HashSet<object> _inProgress = [];
 
     // Substitutions being looked up, innermost last, to describe a cycle.
-    private readonly List<HoconSubstitution> _lookups = [];
+    private readonly List<HoconSubstitutionNode> _lookups = [];
 
     private sealed record LayerKey(HoconMergeStack Stack);
 
-    private HoconResolver(HoconObject root, bool useEnvironment)
+    private HoconResolver(HoconObjectNode root, bool useEnvironment)
     {
         _root = root;
         _useEnvironment = useEnvironment;
     }
 
     /// <summary>Resolves every substitution under <paramref name="root"/>, which is itself the root that paths start from.</summary>
-    public static HoconObject Resolve(HoconObject root, bool useEnvironment) =>
-        root.IsResolved ? root : (HoconObject)new HoconResolver(root, useEnvironment).ResolveNode(root, HoconPath.Empty)!;
+    public static HoconObjectNode Resolve(HoconObjectNode root, bool useEnvironment) =>
+        root.IsResolved ? root : (HoconObjectNode)new HoconResolver(root, useEnvironment).ResolveNode(root, HoconPath.Empty)!;
 
     /// <summary>Resolves only what the value at <paramref name="path"/> needs; null when it is not set.</summary>
-    public static HoconValue? ResolvePath(HoconObject root, HoconPath path, bool useEnvironment) =>
+    public static HoconNode? ResolvePath(HoconObjectNode root, HoconPath path, bool useEnvironment) =>
         new HoconResolver(root, useEnvironment).Lookup(path);
 
-    private HoconValue? ResolveNode(HoconValue node, HoconPath path)
+    private HoconNode? ResolveNode(HoconNode node, HoconPath path)
     {
         if (node.IsResolved) return node;
         // Reached again while its own top layer is being evaluated: look back to the value below that layer.
@@ -62,13 +62,13 @@ internal sealed class HoconResolver
             return ResolveNode(evaluating.Below, path);
         if (_resolved.TryGetValue(node, out var done)) return done;
         Enter(node, path);
-        HoconValue? result;
+        HoconNode? result;
         try
         {
             result = node switch
             {
-                HoconObject o => ResolveObject(o, path),
-                HoconList l => ResolveList(l, path),
+                HoconObjectNode o => ResolveObject(o, path),
+                HoconListNode l => ResolveList(l, path),
                 HoconMergeStack s => ResolveStack(s, path),
                 _ => Evaluate(node, path, below: null, isFieldValue: true),
             };
@@ -93,36 +93,36 @@ internal sealed class HoconResolver
         };
     }
 
-    private HoconObject ResolveObject(HoconObject obj, HoconPath path)
+    private HoconObjectNode ResolveObject(HoconObjectNode obj, HoconPath path)
     {
-        var fields = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal);
+        var fields = new OrderedDictionary<string, HoconNode>(StringComparer.Ordinal);
         foreach (var (key, value) in obj.Fields)
         {
             var resolved = ResolveNode(value, path.Append(key));
             if (resolved is not null) fields[key] = resolved;
         }
-        return new HoconObject(fields, obj.Origin);
+        return new HoconObjectNode(fields, obj.Origin);
     }
 
     // List elements are not fields: a substitution in one is never self-referential, and an undefined one is dropped.
-    private HoconList ResolveList(HoconList list, HoconPath path)
+    private HoconListNode ResolveList(HoconListNode list, HoconPath path)
     {
-        var items = new List<HoconValue>(list.Items.Count);
+        var items = new List<HoconNode>(list.Items.Count);
         foreach (var item in list.Items)
         {
-            var resolved = item is HoconSubstitution or HoconConcatenation
+            var resolved = item is HoconSubstitutionNode or HoconConcatenationNode
                 ? Evaluate(item, path, below: null, isFieldValue: false)
                 : ResolveNode(item, path);
             if (resolved is not null) items.Add(resolved);
         }
-        return new HoconList(items, list.Origin);
+        return new HoconListNode(items, list.Origin);
     }
 
-    private HoconValue? ResolveStack(HoconMergeStack stack, HoconPath path)
+    private HoconNode? ResolveStack(HoconMergeStack stack, HoconPath path)
     {
         var top = LayerValue(stack, path);
         if (top is null) return ResolveNode(stack.Below, path);
-        if (top is not HoconObject) return top;
+        if (top is not HoconObjectNode) return top;
 
         var layers = ObjectLayers(stack, path);
         var keys = new List<string>();
@@ -131,24 +131,24 @@ internal sealed class HoconResolver
             foreach (var key in layers[i].Keys)
                 if (seen.Add(key)) keys.Add(key);
 
-        var fields = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal);
+        var fields = new OrderedDictionary<string, HoconNode>(StringComparer.Ordinal);
         foreach (var key in keys)
         {
             var resolved = ResolveNode(ChildOf(stack, key, path)!, path.Append(key));
             if (resolved is not null) fields[key] = resolved;
         }
-        return new HoconObject(fields, top.Origin);
+        return new HoconObjectNode(fields, top.Origin);
     }
 
     // The value of a stack's top layer: an object literal as it is (only its kind matters here),
     // a substitution or concatenation evaluated with the layers below as its self-reference.
-    private HoconValue? LayerValue(HoconMergeStack stack, HoconPath path)
+    private HoconNode? LayerValue(HoconMergeStack stack, HoconPath path)
     {
         switch (stack.Top)
         {
-            case HoconObject or HoconScalar:
+            case HoconObjectNode or HoconScalarNode:
                 return stack.Top;
-            case HoconList list:
+            case HoconListNode list:
                 return ResolveNode(list, path);
         }
         if (_layerValues.TryGetValue(stack, out var value)) return value;
@@ -167,13 +167,13 @@ internal sealed class HoconResolver
     }
 
     // The object layers of a node from the top down, stopping at the first non-object (which hides the rest).
-    private List<HoconObject> ObjectLayers(HoconValue node, HoconPath path)
+    private List<HoconObjectNode> ObjectLayers(HoconNode node, HoconPath path)
     {
-        var layers = new List<HoconObject>();
+        var layers = new List<HoconObjectNode>();
         while (true)
         {
-            HoconValue? layer;
-            HoconValue? next = null;
+            HoconNode? layer;
+            HoconNode? next = null;
             if (node is HoconMergeStack stack)
             {
                 layer = LayerValue(stack, path);
@@ -181,9 +181,9 @@ internal sealed class HoconResolver
             }
             else
             {
-                layer = node is HoconObject ? node : ResolveNode(node, path);
+                layer = node is HoconObjectNode ? node : ResolveNode(node, path);
             }
-            if (layer is HoconObject obj) layers.Add(obj);
+            if (layer is HoconObjectNode obj) layers.Add(obj);
             else if (layer is not null) return layers;
             if (next is null) return layers;
             node = next;
@@ -191,40 +191,40 @@ internal sealed class HoconResolver
     }
 
     // The node under `key` without resolving the parent as a whole, so that an object can refer to its own fields.
-    private HoconValue? ChildOf(HoconValue node, string key, HoconPath path)
+    private HoconNode? ChildOf(HoconNode node, string key, HoconPath path)
     {
         switch (node)
         {
-            case HoconObject obj:
+            case HoconObjectNode obj:
                 return obj.Get(key);
             case HoconMergeStack stack:
                 // Looking back, as in ResolveNode; not memoized, since it is not the stack's own child.
                 if (_inProgress.Contains(new LayerKey(stack))) return ChildOf(stack.Below, key, path);
                 if (!_children.TryGetValue(stack, out var byKey)) _children[stack] = byKey = new(StringComparer.Ordinal);
                 if (byKey.TryGetValue(key, out var child)) return child;
-                var parts = ObjectLayers(stack, path).Select(l => l.Get(key)).OfType<HoconValue>().ToList();
+                var parts = ObjectLayers(stack, path).Select(l => l.Get(key)).OfType<HoconNode>().ToList();
                 child = parts.Count == 0 ? null : parts[^1];
                 for (int i = parts.Count - 2; i >= 0; i--) child = HoconMerger.Merge(parts[i], child!);
                 byKey[key] = child;
                 return child;
-            case HoconSubstitution or HoconConcatenation:
-                return ResolveNode(node, path) is HoconObject resolved ? resolved.Get(key) : null;
+            case HoconSubstitutionNode or HoconConcatenationNode:
+                return ResolveNode(node, path) is HoconObjectNode resolved ? resolved.Get(key) : null;
             default:
                 return null;
         }
     }
 
-    private HoconValue? Evaluate(HoconValue value, HoconPath path, HoconValue? below, bool isFieldValue)
+    private HoconNode? Evaluate(HoconNode value, HoconPath path, HoconNode? below, bool isFieldValue)
     {
         switch (value)
         {
-            case HoconSubstitution substitution:
+            case HoconSubstitutionNode substitution:
                 return Substitute(substitution, path, below, isFieldValue);
-            case HoconConcatenation concatenation:
-                var parts = new List<HoconValue>(concatenation.Parts.Count);
+            case HoconConcatenationNode concatenation:
+                var parts = new List<HoconNode>(concatenation.Parts.Count);
                 foreach (var part in concatenation.Parts)
                 {
-                    var resolved = part is HoconSubstitution s ? Substitute(s, path, below, isFieldValue) : ResolveNode(part, path);
+                    var resolved = part is HoconSubstitutionNode s ? Substitute(s, path, below, isFieldValue) : ResolveNode(part, path);
                     if (resolved is not null) parts.Add(resolved);
                 }
                 return HoconConcatenator.Join(parts, concatenation.Origin, (o, m) => new ConfigResolveException(o, m));
@@ -233,7 +233,7 @@ internal sealed class HoconResolver
         }
     }
 
-    private HoconValue? Substitute(HoconSubstitution substitution, HoconPath path, HoconValue? below, bool isFieldValue)
+    private HoconNode? Substitute(HoconSubstitutionNode substitution, HoconPath path, HoconNode? below, bool isFieldValue)
     {
         if (_lookups.Count >= HoconParseOptions.MaxSubstitutionDepth)
             throw new ConfigResolveException(substitution.Origin,
@@ -242,7 +242,7 @@ internal sealed class HoconResolver
         try
         {
             bool selfReference = isFieldValue && path.Length > 0 && substitution.Path.StartsWith(path);
-            HoconValue? value;
+            HoconNode? value;
             if (selfReference)
             {
                 var earlier = below is null ? null : ResolveNode(below, path);
@@ -277,9 +277,9 @@ internal sealed class HoconResolver
         }
     }
 
-    private HoconValue? Lookup(HoconPath target)
+    private HoconNode? Lookup(HoconPath target)
     {
-        HoconValue? node = _root;
+        HoconNode? node = _root;
         var at = HoconPath.Empty;
         for (int i = 0; i < target.Length && node is not null; i++)
         {
@@ -290,10 +290,10 @@ internal sealed class HoconResolver
     }
 
     // Set-but-empty variables count as absent (HOCON.md, "Substitution fallback to environment variables").
-    private static HoconString? FromEnvironment(HoconPath path)
+    private static HoconStringNode? FromEnvironment(HoconPath path)
     {
         string name = string.Join('.', path.Keys);
         string? value = Environment.GetEnvironmentVariable(name);
-        return string.IsNullOrEmpty(value) ? null : new HoconString(value, new ConfigOrigin($"environment variable {name}", 0, 0));
+        return string.IsNullOrEmpty(value) ? null : new HoconStringNode(value, new ConfigOrigin($"environment variable {name}", 0, 0));
     }
 }

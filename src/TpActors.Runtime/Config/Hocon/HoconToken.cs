@@ -4,7 +4,7 @@ namespace TpActors.Runtime.Configuration.Hocon;
 internal sealed record HoconToken(HoconTokenKind Kind, string Text, ConfigOrigin Origin)
 {
     /// <summary>For <see cref="HoconTokenKind.Number"/>: the parsed number.</summary>
-    public HoconNumber? Number { get; init; }
+    public HoconNumberNode? Number { get; init; }
 
     /// <summary>For <see cref="HoconTokenKind.Substitution"/>: the path inside <c>${…}</c>.</summary>
     public HoconPath? SubstitutionPath { get; init; }

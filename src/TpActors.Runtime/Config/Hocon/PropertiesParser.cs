@@ -12,11 +12,11 @@ internal static class PropertiesParser
     private sealed class Node
     {
         public OrderedDictionary<string, Node>? Children;
-        public HoconString? Value;
+        public HoconStringNode? Value;
         public required ConfigOrigin Origin;
     }
 
-    public static HoconObject Parse(string text, string source)
+    public static HoconObjectNode Parse(string text, string source)
     {
         var root = new Node { Children = new(StringComparer.Ordinal), Origin = new ConfigOrigin(source, 1, 1) };
         foreach (var (line, lineNumber) in LogicalLines(text))
@@ -26,12 +26,12 @@ internal static class PropertiesParser
             var path = key.Split('.');
             if (path.Length > HoconParseOptions.MaxNestingDepth + 1)
                 throw new ConfigParseException(origin, $"a key of {path.Length} parts nests deeper than objects may ({HoconParseOptions.MaxNestingDepth})");
-            Insert(root, path, new HoconString(value, origin), origin);
+            Insert(root, path, new HoconStringNode(value, origin), origin);
         }
-        return (HoconObject)ToValue(root);
+        return (HoconObjectNode)ToValue(root);
     }
 
-    private static void Insert(Node root, string[] path, HoconString value, ConfigOrigin origin)
+    private static void Insert(Node root, string[] path, HoconStringNode value, ConfigOrigin origin)
     {
         var node = root;
         for (int i = 0; i < path.Length - 1; i++)
@@ -49,12 +49,12 @@ internal static class PropertiesParser
         node.Children[last] = new Node { Value = value, Origin = origin };
     }
 
-    private static HoconValue ToValue(Node node)
+    private static HoconNode ToValue(Node node)
     {
         if (node.Children is null) return node.Value!;
-        var fields = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal);
+        var fields = new OrderedDictionary<string, HoconNode>(StringComparer.Ordinal);
         foreach (var (k, child) in node.Children) fields[k] = ToValue(child);
-        return new HoconObject(fields, node.Origin);
+        return new HoconObjectNode(fields, node.Origin);
     }
 
     // Natural lines joined where a line ends in an odd number of backslashes; comments and blank lines dropped.

@@ -1,7 +1,7 @@
 namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>A boolean value.</summary>
-internal sealed class HoconBoolean(bool value, ConfigOrigin origin) : HoconScalar(origin)
+internal sealed class HoconBooleanNode(bool value, ConfigOrigin origin) : HoconScalarNode(origin)
 {
     public bool Value { get; } = value;
 

@@ -1,7 +1,7 @@
 namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>A string, number, boolean or null: a leaf that is always resolved.</summary>
-internal abstract class HoconScalar(ConfigOrigin origin) : HoconValue(origin)
+internal abstract class HoconScalarNode(ConfigOrigin origin) : HoconNode(origin)
 {
     public sealed override bool IsResolved => true;
 

@@ -1,7 +1,7 @@
 namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>A substitution <c>${path}</c> or <c>${?path}</c>, replaced by the value at that path when the tree is resolved.</summary>
-internal sealed class HoconSubstitution(HoconPath path, bool optional, int prefixLength, ConfigOrigin origin) : HoconValue(origin)
+internal sealed class HoconSubstitutionNode(HoconPath path, bool optional, int prefixLength, ConfigOrigin origin) : HoconNode(origin)
 {
     /// <summary>The path looked up, already prefixed with the include point when it came from an included file.</summary>
     public HoconPath Path { get; } = path;
@@ -16,8 +16,8 @@ internal sealed class HoconSubstitution(HoconPath path, bool optional, int prefi
 
     public override string TypeName => "substitution";
 
-    public override HoconValue Relativize(HoconPath prefix) =>
-        new HoconSubstitution(prefix.Append(Path), Optional, PrefixLength + prefix.Length, Origin);
+    public override HoconNode Relativize(HoconPath prefix) =>
+        new HoconSubstitutionNode(prefix.Append(Path), Optional, PrefixLength + prefix.Length, Origin);
 
     public override string ToString() => Optional ? $"${{?{Path}}}" : $"${{{Path}}}";
 }

@@ -2,12 +2,12 @@ namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>A node of a parsed configuration tree; values are immutable once built.</summary>
 /// <remarks>
-/// Three node types exist only before resolution: <see cref="HoconSubstitution"/>,
-/// <see cref="HoconConcatenation"/> (a concatenation with a substitution in it) and
+/// Three node types exist only before resolution: <see cref="HoconSubstitutionNode"/>,
+/// <see cref="HoconConcatenationNode"/> (a concatenation with a substitution in it) and
 /// <see cref="HoconMergeStack"/> (a value laid over an earlier one that cannot be merged yet).
 /// A tree whose <see cref="IsResolved"/> is true contains none of them.
 /// </remarks>
-internal abstract class HoconValue(ConfigOrigin origin)
+internal abstract class HoconNode(ConfigOrigin origin)
 {
     /// <summary>Where the value was written.</summary>
     public ConfigOrigin Origin { get; } = origin;
@@ -19,5 +19,5 @@ internal abstract class HoconValue(ConfigOrigin origin)
     public abstract string TypeName { get; }
 
     /// <summary>Fixes up substitutions of an included file so they are relative to the include point (HOCON "include semantics: substitution").</summary>
-    public virtual HoconValue Relativize(HoconPath prefix) => this;
+    public virtual HoconNode Relativize(HoconPath prefix) => this;
 }

@@ -4,7 +4,7 @@ namespace TpActors.Runtime.Configuration.Hocon;
 /// <param name="value">The characters of the string.</param>
 /// <param name="origin">Where the string was written.</param>
 /// <param name="isSeparator">True for the unquoted whitespace between two parts of a concatenation, which object and list concatenations ignore.</param>
-internal sealed class HoconString(string value, ConfigOrigin origin, bool isSeparator = false) : HoconScalar(origin)
+internal sealed class HoconStringNode(string value, ConfigOrigin origin, bool isSeparator = false) : HoconScalarNode(origin)
 {
     public string Value { get; } = value;
 

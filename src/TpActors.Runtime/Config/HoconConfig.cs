@@ -10,43 +10,43 @@ namespace TpActors.Runtime.Configuration;
 /// so explicitly and reports errors at once, and <see cref="WithFallback"/> merges unresolved trees so that
 /// substitutions see the merged result.
 /// </summary>
-[DebuggerDisplay("Config: {_tree.Count} root keys, resolved = {IsResolved}")]
-public sealed class Config
+[DebuggerDisplay("HoconConfig: {_tree.Count} root keys, resolved = {IsResolved}")]
+public sealed class HoconConfig
 {
-    private readonly HoconObject _tree;
-    private HoconObject? _resolved;
+    private readonly HoconObjectNode _tree;
+    private HoconObjectNode? _resolved;
 
-    internal Config(HoconObject tree)
+    internal HoconConfig(HoconObjectNode tree)
     {
         _tree = tree;
         if (tree.IsResolved) _resolved = tree;
     }
 
     /// <summary>A configuration with no settings.</summary>
-    public static Config Empty { get; } = new(HoconObject.EmptyAt(ConfigOrigin.Code));
+    public static HoconConfig Empty { get; } = new(HoconObjectNode.EmptyAt(ConfigOrigin.Code));
 
     /// <summary>True when no substitution is left to resolve.</summary>
     public bool IsResolved => _tree.IsResolved;
 
     /// <summary>The resolved tree (resolving now if needed).</summary>
-    internal HoconObject Root => _resolved ??= HoconResolver.Resolve(_tree, useEnvironment: true);
+    internal HoconObjectNode Root => _resolved ??= HoconResolver.Resolve(_tree, useEnvironment: true);
 
     /// <summary>The tree as parsed and merged, substitutions included.</summary>
-    internal HoconObject Unresolved => _tree;
+    internal HoconObjectNode Unresolved => _tree;
 
     /// <summary>Resolves every substitution now; throws <see cref="ConfigResolveException"/> for a missing value or a cycle.</summary>
     /// <param name="useEnvironment">Whether a substitution not found in the tree falls back to an environment variable.</param>
-    public Config Resolve(bool useEnvironment = true) => IsResolved ? this : new Config(HoconResolver.Resolve(_tree, useEnvironment));
+    public HoconConfig Resolve(bool useEnvironment = true) => IsResolved ? this : new HoconConfig(HoconResolver.Resolve(_tree, useEnvironment));
 
     /// <summary>This configuration with <paramref name="fallback"/> underneath: this one's values win, objects merge, and substitutions resolve against the merged tree.</summary>
-    public Config WithFallback(Config fallback)
+    public HoconConfig WithFallback(HoconConfig fallback)
     {
         ArgumentNullException.ThrowIfNull(fallback);
-        return new Config(HoconMerger.MergeObjects(_tree, fallback._tree));
+        return new HoconConfig(HoconMerger.MergeObjects(_tree, fallback._tree));
     }
 
     /// <summary>True when <paramref name="path"/> holds a value other than null.</summary>
-    public bool HasPath(string path) => HoconPath.Parse(path).FindIn(Root) is { } v && v is not HoconNull;
+    public bool HasPath(string path) => HoconPath.Parse(path).FindIn(Root) is { } v && v is not HoconNullNode;
 
     /// <summary>Where the value at <paramref name="path"/> was set.</summary>
     public ConfigOrigin GetOrigin(string path) => Get(path).Origin;
@@ -73,14 +73,14 @@ public sealed class Config
     public long GetBytes(string path) => ConfigValueReader.ReadBytes(Get(path), path);
 
     /// <summary>The object at <paramref name="path"/> as a configuration of its own.</summary>
-    public Config GetConfig(string path) => new(ConfigValueReader.ReadObject(Get(path), path));
+    public HoconConfig GetConfig(string path) => new(ConfigValueReader.ReadObject(Get(path), path));
 
     /// <summary>The list at <paramref name="path"/> as strings; an object with keys "0", "1", … counts as a list.</summary>
     public IReadOnlyList<string> GetStringList(string path) =>
         ConfigValueReader.ReadList(Get(path), path).Select((v, i) => ConfigValueReader.ReadString(v, $"{path}[{i}]")).ToList();
 
     /// <summary>The part of this configuration at the keys that <paramref name="keys"/> sets: shows what a file contributes, with values resolved against everything.</summary>
-    public Config WithOnlyPathsOf(Config keys) => new(Restrict(Root, keys._tree));
+    public HoconConfig WithOnlyPathsOf(HoconConfig keys) => new(Restrict(Root, keys._tree));
 
     /// <summary>Renders the resolved tree as HOCON; with <paramref name="withOrigins"/>, each value is followed by the file:line it came from.</summary>
     public string ToHocon(bool withOrigins = false) => HoconRenderer.Render(Root, withOrigins);
@@ -91,29 +91,29 @@ public sealed class Config
     /// <inheritdoc/>
     public override string ToString() => ToHocon();
 
-    private HoconValue Get(string path)
+    private HoconNode Get(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         var parsed = HoconPath.Parse(path);
-        HoconValue current = Root;
+        HoconNode current = Root;
         for (int i = 0; i < parsed.Length; i++)
         {
-            if (current is not HoconObject obj)
+            if (current is not HoconObjectNode obj)
                 throw new ConfigTypeException(new HoconPath([.. parsed.Keys.Take(i)]).ToString(), $"an object to hold '{path}'", ConfigValueReader.Describe(current), current.Origin);
             current = obj.Get(parsed[i]) ?? throw new ConfigMissingException(path);
         }
         return current;
     }
 
-    private static HoconObject Restrict(HoconObject resolved, HoconObject keys)
+    private static HoconObjectNode Restrict(HoconObjectNode resolved, HoconObjectNode keys)
     {
-        var fields = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal);
+        var fields = new OrderedDictionary<string, HoconNode>(StringComparer.Ordinal);
         foreach (var (key, value) in resolved.Fields)
         {
             var set = keys.Get(key);
             if (set is null) continue;
-            fields[key] = set is HoconObject setObject && value is HoconObject valueObject ? Restrict(valueObject, setObject) : value;
+            fields[key] = set is HoconObjectNode setObject && value is HoconObjectNode valueObject ? Restrict(valueObject, setObject) : value;
         }
-        return new HoconObject(fields, resolved.Origin);
+        return new HoconObjectNode(fields, resolved.Origin);
     }
 }

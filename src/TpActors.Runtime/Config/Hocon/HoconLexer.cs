@@ -7,7 +7,7 @@ namespace TpActors.Runtime.Configuration.Hocon;
 /// and newlines are kept, because whitespace between values is part of a concatenation and newlines separate fields.
 /// Every token records the line and column it starts at, so every parse error can name its position.
 /// </summary>
-internal sealed class HoconTokenizer(string text, string source)
+internal sealed class HoconLexer(string text, string source)
 {
     private const string NumberChars = "0123456789eE+-.";
 
@@ -119,7 +119,7 @@ internal sealed class HoconTokenizer(string text, string source)
         int from = _pos;
         while (!AtEnd && NumberChars.Contains(Peek())) Advance();
         string candidate = _text[from.._pos];
-        if (HoconNumber.TryParse(candidate, start, out var number))
+        if (HoconNumberNode.TryParse(candidate, start, out var number))
             return new HoconToken(HoconTokenKind.Number, candidate, start) { Number = number };
         if (candidate.Contains('+'))
             throw new ConfigParseException(start, $"invalid number '{candidate}'; quote it if it is meant as a string");

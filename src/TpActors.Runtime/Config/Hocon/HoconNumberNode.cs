@@ -4,9 +4,9 @@ using System.Text.RegularExpressions;
 namespace TpActors.Runtime.Configuration.Hocon;
 
 /// <summary>A number, kept with the text it was written as so that concatenation and rendering reproduce it.</summary>
-internal sealed partial class HoconNumber : HoconScalar
+internal sealed partial class HoconNumberNode : HoconScalarNode
 {
-    private HoconNumber(string text, long? integer, double value, ConfigOrigin origin) : base(origin)
+    private HoconNumberNode(string text, long? integer, double value, ConfigOrigin origin) : base(origin)
     {
         Text = text;
         Integer = integer;
@@ -30,19 +30,19 @@ internal sealed partial class HoconNumber : HoconScalar
     public string JsonText => JsonNumber().IsMatch(Text) ? Text : Integer?.ToString(CultureInfo.InvariantCulture) ?? Value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>Reads a number as HOCON's tokenizer does: an integer when there is no '.', 'e' or 'E', a double otherwise.</summary>
-    public static bool TryParse(string text, ConfigOrigin origin, out HoconNumber? number)
+    public static bool TryParse(string text, ConfigOrigin origin, out HoconNumberNode? number)
     {
         number = null;
         if (text.Length == 0 || text[0] == '+') return false;
         bool isDouble = text.AsSpan().IndexOfAny(".eE") >= 0;
         if (!isDouble && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l))
         {
-            number = new HoconNumber(text, l, l, origin);
+            number = new HoconNumberNode(text, l, l, origin);
             return true;
         }
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d))
         {
-            number = new HoconNumber(text, null, d, origin);
+            number = new HoconNumberNode(text, null, d, origin);
             return true;
         }
         return false;
