@@ -16,13 +16,22 @@ public static class AkkaBootstrap
     /// <param name="name">The system's name (the address's system part).</param>
     /// <param name="config">The loaded configuration (reference.conf under the user's file and -D overrides).</param>
     /// <param name="logging">Where Akka's log goes; null for stderr, closed when the system terminates.</param>
-    /// <exception cref="ConfigException">A value under <c>akka</c> that Akka cannot hold as written.</exception>
+    /// <exception cref="ConfigException">A value under <c>akka</c> that Akka cannot hold as written, or one Akka refused to start with (named with its origin).</exception>
     public static ActorSystem Create(string name, HoconConfig config, ILoggerFactory? logging = null)
     {
         var akkaConfig = AkkaConfiguration.From(config);
         var owned = logging is null ? Stderr() : null;
         var setup = BootstrapSetup.Create().WithConfig(akkaConfig).And(new LogForwardingSetup(logging ?? owned!));
-        var system = ActorSystem.Create(name, setup);
+        ActorSystem system;
+        try
+        {
+            system = ActorSystem.Create(name, setup);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            owned?.Dispose();
+            throw AkkaConfiguration.Refused(config, e);
+        }
         if (owned is not null) system.RegisterOnTermination(owned.Dispose);
         return system;
     }

@@ -28,6 +28,45 @@ public static class AkkaConfiguration
         return new AkkaConfig(new AkkaHocon.HoconRoot(root));
     }
 
+    /// <summary>
+    /// The error for an actor system that Akka refused to start with <paramref name="config"/>: Akka names the value it could
+    /// not read but not where it was set, so the setting under <c>akka</c> whose value Akka's message quotes is named with its
+    /// <c>file:line:column</c> (one set in the user's file or by -D before one of reference.conf).
+    /// </summary>
+    public static ConfigException Refused(HoconConfig config, Exception error)
+    {
+        var suspects = new List<(string Path, HoconNode Value)>();
+        if (config.Root.Get("akka") is HoconObjectNode akka) Leaves(akka, "akka", suspects);
+        var quoted = suspects.Where(s => Text(s.Value) is { Length: > 0 } text && error.Message.Contains(text, StringComparison.Ordinal))
+            .OrderBy(s => s.Value.Origin.Source == "reference.conf" ? 1 : 0).ToList();
+        if (quoted.Count == 0) return new ConfigException(null, $"Akka could not start its actor system with this configuration: {error.Message}", error);
+        var (path, value) = quoted[0];
+        return new ConfigException(value.Origin, $"Akka could not start its actor system with '{path}' = {Text(value)}: {error.Message}", error);
+    }
+
+    private static void Leaves(HoconNode value, string path, List<(string, HoconNode)> into)
+    {
+        switch (value)
+        {
+            case HoconObjectNode obj:
+                foreach (var (key, child) in obj.Fields) Leaves(child, path + "." + HoconPath.RenderKey(key), into);
+                break;
+            case HoconListNode list:
+                for (int i = 0; i < list.Items.Count; i++) Leaves(list.Items[i], $"{path}[{i}]", into);
+                break;
+            default:
+                into.Add((path, value));
+                break;
+        }
+    }
+
+    private static string? Text(HoconNode value) => value switch
+    {
+        HoconStringNode s => s.Value,
+        HoconNumberNode n => n.Text,
+        _ => null,
+    };
+
     private static AkkaHocon.IHoconElement Build(HoconNode value, string path)
     {
         switch (value)

@@ -44,4 +44,26 @@ public sealed class AkkaSettingsTests : IDisposable
         Assert.Contains("'akka.loglevel'", r.Error);
         Assert.Equal("", r.Out);
     }
+
+    [Theory]
+    [InlineData("akka.loglevel=LOUD", "-D[1]:1:15: Akka could not start its actor system with 'akka.loglevel' = LOUD: Unknown LogLevel")]
+    [InlineData("akka.actor.ask-timeout=soon", "-D[1]:1:24: Akka could not start its actor system with 'akka.actor.ask-timeout' = soon")]
+    public void AValueAkkaRefuses_IsAnInputError_NamingTheSettingAndWhereItWasSet(string define, string expected)
+    {
+        var r = CliRunner.Run("verify", "-D", define);
+        Assert.Equal(1, r.ExitCode);
+        Assert.StartsWith(expected, r.Error);
+        Assert.Equal("", r.Out);
+    }
+
+    [Fact]
+    public void AValueAkkaRefuses_InAFile_IsNamedByItsLine()
+    {
+        var file = _dir.Write("akka.conf", "tpactors.verify.tp = 2\nakka {\n  actor.default-dispatcher.throughput = lots\n}");
+        var r = CliRunner.Run("verify", "--json", "--config", file);
+        Assert.Equal(1, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal(3, doc.RootElement.GetProperty("line").GetInt32());
+        Assert.Contains("'akka.actor.default-dispatcher.throughput' = lots", doc.RootElement.GetProperty("error").GetString());
+    }
 }
