@@ -1,12 +1,6 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using TpActors.Layers.Collectives;
-using TpActors.Layers.Execution.Checkpoints;
-using TpActors.Layers.Execution.Faults;
-using TpActors.Layers.Execution.Model;
-using TpActors.Layers.Parallel;
-using TpActors.Layers.Tensors;
 
 namespace TpActors.Layers.Execution;
 
