@@ -38,6 +38,7 @@ public sealed partial class RankActor : ReceiveActor
         _faults = faults;
         _inbox = new CollectiveInbox(SchedulerTimeProvider.For(Context.System)); // virtual under a TestScheduler
         Receive<GetCollectiveEndpoint>(_ => Sender.Tell(Endpoint));
+        Receive<GetBackendDescription>(_ => Sender.Tell(Backend.Description));
         Receive<JoinGroup>(join => Answer(() => Join(join)));
         Receive<CreateLayer>(create => Answer(() => Create(create)));
         // Forward's input stays with the layer until backward; backward's gradient is done with once backward returns.

@@ -35,6 +35,13 @@ public sealed record GetParameters(string Layer);
 /// </summary>
 public sealed record RunOnRank(string Group, Func<ParallelContext, object?> Work);
 
+/// <summary>Asks a rank what its backend is, in words (<see cref="Tensors.IBackend.Description"/>); the reply is that string.</summary>
+public sealed record GetBackendDescription
+{
+    /// <summary>The one instance.</summary>
+    public static GetBackendDescription Instance { get; } = new();
+}
+
 /// <summary>A command finished and has nothing to return.</summary>
 public sealed record RankDone(int Rank);
 

@@ -46,7 +46,7 @@ public sealed class TensorParallelGroup : IAsyncDisposable
         var actor = parent.ActorOf(TensorParallelGroupActor.Props(size, settings), name);
         var ready = await actor.Ask<GroupRanks>(GetGroupRanks.Instance, settings.CommandTimeout).ConfigureAwait(false);
         var group = new TensorParallelGroup(actor, name, ready.Ranks, settings);
-        var description = await group.RunOnEachRank(context => context.Backend.Description).ConfigureAwait(false);
+        var description = await group.AskAll<string>(_ => GetBackendDescription.Instance).ConfigureAwait(false);
         group.BackendDescription = RankSettings.GroupDescription(description[0], size);
         return group;
     }
