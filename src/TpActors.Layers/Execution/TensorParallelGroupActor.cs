@@ -6,9 +6,9 @@ namespace TpActors.Layers.Execution;
 /// <summary>
 /// The parent of a tensor-parallel group's rank actors: it starts them (children named <c>rank-r</c>, on the pinned
 /// <see cref="RankDispatcher"/>), gathers their collective endpoints and joins them into one collective group named after
-/// itself, then answers <see cref="GetGroupRanks"/>. Put it under any actor: a rank that crashes (not a failed command, which
-/// the rank answers with <see cref="Status.Failure"/>) fails the group, for its parent's supervisor to decide; stopping the
-/// group stops its ranks. A group that has not joined within the command timeout fails, naming the silent ranks.
+/// itself, then answers <see cref="GetGroupRanks"/>. Put it under any actor: a rank that crashes or stops (not a failed
+/// command, which the rank answers with <see cref="Status.Failure"/>) fails the group, for its parent's supervisor to decide;
+/// stopping the group stops its ranks. A group that has not joined within the command timeout fails, naming the silent ranks.
 /// </summary>
 public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTimers
 {
@@ -47,6 +47,7 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
         for (int r = 0; r < _ranks.Length; r++)
         {
             _ranks[r] = Context.ActorOf(RankActor.Props(r, threads, _settings), $"rank-{r}");
+            Context.Watch(_ranks[r]);
             _ranks[r].Tell(GetCollectiveEndpoint.Instance);
         }
         Timers.StartSingleTimer("join", JoinTimedOut.Instance, _settings.CommandTimeout);
@@ -80,6 +81,7 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
             var silent = Enumerable.Range(0, _ranks.Length).Where(r => !_joined[r]).ToList();
             throw new TimeoutException($"Group '{Group}' did not form within {_settings.CommandTimeout.TotalSeconds:0.###}s: rank{(silent.Count == 1 ? "" : "s")} {string.Join(", ", silent)} did not join.");
         });
+        Receive<Terminated>(RankStopped);
         ReceiveAny(_ => Stash.Stash());
     }
 
@@ -87,7 +89,12 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
     {
         var ready = new GroupRanks(Group, [.. _ranks]);
         Receive<GetGroupRanks>(_ => Sender.Tell(ready));
+        Receive<Terminated>(RankStopped);
     }
+
+    // The group's collectives cannot go on without every rank: its parent decides what happens to the group.
+    private void RankStopped(Terminated terminated) =>
+        throw new InvalidOperationException($"Rank {RankOf(terminated.ActorRef)} of group '{Group}' stopped; the group cannot go on without it.");
 
     private int RankOf(IActorRef sender) => Array.IndexOf(_ranks, sender);
 

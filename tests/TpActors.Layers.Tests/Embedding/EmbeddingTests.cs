@@ -53,6 +53,20 @@ public sealed class EmbeddingTests : TestKit
         ExpectTerminated(ranks.Ranks[0]); // the parent's Stop stopped the whole group, rank 0 with it
     }
 
+    [Fact]
+    public void ARankThatStops_FailsItsGroup_ToTheUsersSupervisor()
+    {
+        var failures = CreateTestProbe();
+        var parent = Sys.ActorOf(Props.Create(() => new StoppingParent(failures.Ref)), "stopped-parent");
+        parent.Tell(GetGroupRanks.Instance, TestActor);
+        var ranks = ExpectMsg<GroupRanks>(TimeSpan.FromSeconds(30));
+
+        Sys.Stop(ranks.Ranks[0]);
+
+        var failure = failures.ExpectMsg<Exception>();
+        Assert.Contains("Rank 0 of group 'tp' stopped", failure.Message);
+    }
+
     // A user's supervisor: reports its child's failure and stops it.
     private sealed class StoppingParent : ReceiveActor
     {
