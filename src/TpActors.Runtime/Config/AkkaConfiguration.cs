@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Text.RegularExpressions;
 using TpActors.Runtime.Configuration.Hocon;
 using AkkaConfig = Akka.Configuration.Config;
 using AkkaHocon = Akka.Configuration.Hocon;
@@ -35,13 +35,21 @@ public static class AkkaConfiguration
     /// </summary>
     public static ConfigException Refused(HoconConfig config, Exception error)
     {
+        // Akka builds much of its system by reflection: the message worth showing is the innermost one.
+        while (error is System.Reflection.TargetInvocationException or TypeInitializationException && error.InnerException is { } inner) error = inner;
+        string message = string.Join(" ", error.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); // one line
         var suspects = new List<(string Path, HoconNode Value)>();
         if (config.Root.Get("akka") is HoconObjectNode akka) Leaves(akka, "akka", suspects);
-        var quoted = suspects.Where(s => Text(s.Value) is { Length: > 0 } text && error.Message.Contains(text, StringComparison.Ordinal))
-            .OrderBy(s => s.Value.Origin.Source == "reference.conf" ? 1 : 0).ToList();
-        if (quoted.Count == 0) return new ConfigException(null, $"Akka could not start its actor system with this configuration: {error.Message}", error);
-        var (path, value) = quoted[0];
-        return new ConfigException(value.Origin, $"Akka could not start its actor system with '{path}' = {Text(value)}: {error.Message}", error);
+        // Akka's message names the setting's path, or quotes the value it could not read (as a whole word); a setting of the
+        // user's file or -D before one of reference.conf.
+        var named = suspects.Select(s => (s.Path, s.Value, Rank: message.Contains(s.Path, StringComparison.Ordinal) ? 0
+                : Text(s.Value) is { Length: > 0 } text && Regex.IsMatch(message, $@"(?<![\w.]){Regex.Escape(text)}(?![\w])") ? 1 : -1))
+            .Where(s => s.Rank >= 0)
+            .OrderBy(s => s.Rank).ThenBy(s => s.Value.Origin.Source == "reference.conf" ? 1 : 0)
+            .Select(s => (s.Path, s.Value)).ToList();
+        if (named.Count == 0) return new ConfigException(null, $"Akka could not start its actor system with this configuration: {message}", error);
+        var (path, value) = named[0];
+        return new ConfigException(value.Origin, $"Akka could not start its actor system with '{path}' = {Text(value) ?? value.TypeName}: {message}", error);
     }
 
     private static void Leaves(HoconNode value, string path, List<(string, HoconNode)> into)
@@ -64,6 +72,7 @@ public static class AkkaConfiguration
     {
         HoconStringNode s => s.Value,
         HoconNumberNode n => n.Text,
+        HoconBooleanNode b => b.Value ? "true" : "false",
         _ => null,
     };
 

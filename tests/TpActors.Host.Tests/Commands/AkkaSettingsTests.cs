@@ -48,11 +48,14 @@ public sealed class AkkaSettingsTests : IDisposable
     [Theory]
     [InlineData("akka.loglevel=LOUD", "-D[1]:1:15: Akka could not start its actor system with 'akka.loglevel' = LOUD: Unknown LogLevel")]
     [InlineData("akka.actor.ask-timeout=soon", "-D[1]:1:24: Akka could not start its actor system with 'akka.actor.ask-timeout' = soon")]
+    [InlineData("akka.scheduler.tick-duration=0ms", "-D[1]:1:30: Akka could not start its actor system with 'akka.scheduler.tick-duration' = 0ms")] // named by path, not value
+    [InlineData("akka.actor.provider=cluster", "-D[1]:1:21: Akka could not start its actor system with 'akka.actor.provider' = cluster")]
     public void AValueAkkaRefuses_IsAnInputError_NamingTheSettingAndWhereItWasSet(string define, string expected)
     {
         var r = CliRunner.Run("verify", "-D", define);
         Assert.Equal(1, r.ExitCode);
         Assert.StartsWith(expected, r.Error);
+        Assert.Single(r.Error.TrimEnd().Split('\n')); // one line, whatever Akka's message looked like
         Assert.Equal("", r.Out);
     }
 
