@@ -19,30 +19,53 @@ internal static class ActorPatterns
         }
     }
 
-    /// <summary>Bounces balls with its partner; completes its done signal after receiving its share of the messages.</summary>
-    private sealed class Ping(IActorRef partner, long target, TaskCompletionSource done) : ActorBase
+    /// <summary>Asks a counting actor to answer <see cref="Finished"/> once it has received all its messages.</summary>
+    private sealed record WhenFinished
+    {
+        public static WhenFinished Instance { get; } = new();
+    }
+
+    /// <summary>The answer to <see cref="WhenFinished"/>.</summary>
+    private sealed record Finished
+    {
+        public static Finished Instance { get; } = new();
+    }
+
+    /// <summary>Counts the messages it receives and answers whoever asked <see cref="WhenFinished"/> when it has <c>target</c> of them.</summary>
+    private abstract class Counter(long target) : ActorBase
     {
         private long _received;
+        private IActorRef? _asker;
 
-        protected override bool Receive(object message)
+        protected sealed override bool Receive(object message)
         {
-            if (++_received == target) done.TrySetResult();
-            if (_received < target) partner.Tell(message, Self);
+            if (message is WhenFinished)
+            {
+                _asker = Sender;
+                return true;
+            }
+            if (++_received == target) _asker?.Tell(Finished.Instance);
+            OnCounted(message, _received < target);
             return true;
+        }
+
+        protected virtual void OnCounted(object message, bool more) { }
+    }
+
+    /// <summary>Bounces balls with its partner until it has received its share of the messages.</summary>
+    private sealed class Ping(IActorRef partner, long target) : Counter(target)
+    {
+        protected override void OnCounted(object message, bool more)
+        {
+            if (more) partner.Tell(message, Self);
         }
     }
 
-    /// <summary>Counts messages; completes when it has them all.</summary>
-    private sealed class Sink(long target, TaskCompletionSource done) : ActorBase
-    {
-        private long _received;
+    /// <summary>Counts messages.</summary>
+    private sealed class Sink(long target) : Counter(target);
 
-        protected override bool Receive(object message)
-        {
-            if (++_received == target) done.TrySetResult();
-            return true;
-        }
-    }
+    // Asked before any message is sent, so the count cannot finish before the question arrives.
+    private static Task WhenDone(IActorRef counter) => counter.Ask<Finished>(WhenFinished.Instance, Timeout.InfiniteTimeSpan);
 
     /// <summary><paramref name="pairs"/> independent ping-pong pairs with <paramref name="inFlight"/> balls each; <paramref name="messages"/> in all.</summary>
     public static async Task PingPong(ActorSystem system, int pairs, long messages, int inFlight)
@@ -52,12 +75,11 @@ internal static class ActorPatterns
         var started = new List<IActorRef>();
         for (int p = 0; p < pairs; p++)
         {
-            var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var pong = system.ActorOf(Props.Create<Pong>());
-            var ping = system.ActorOf(Props.Create(() => new Ping(pong, perPing, finished)));
+            var ping = system.ActorOf(Props.Create(() => new Ping(pong, perPing)));
             started.Add(pong);
             started.Add(ping);
-            done.Add(finished.Task);
+            done.Add(WhenDone(ping));
             for (int b = 0; b < inFlight; b++) pong.Tell(new Ball(), ping);
         }
         await Task.WhenAll(done);
@@ -68,15 +90,15 @@ internal static class ActorPatterns
     public static async Task FanIn(ActorSystem system, int senders, long messages)
     {
         long perSender = messages / senders;
-        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var sink = system.ActorOf(Props.Create(() => new Sink(perSender * senders, finished)));
+        var sink = system.ActorOf(Props.Create(() => new Sink(perSender * senders)));
+        var finished = WhenDone(sink);
         var ball = new Ball();
         var tasks = Enumerable.Range(0, senders).Select(_ => Task.Run(() =>
         {
             for (long i = 0; i < perSender; i++) sink.Tell(ball, null);
         })).ToArray();
         await Task.WhenAll(tasks);
-        await finished.Task;
+        await finished;
         system.Stop(sink);
     }
 
@@ -87,14 +109,14 @@ internal static class ActorPatterns
     public static async Task ChunkStream(ActorSystem system, long messages)
     {
         RankDispatcher.EnsureConfigured(system);
-        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var rank = system.ActorOf(Props.Create(() => new Sink(messages, finished)).WithDispatcher(RankDispatcher.Id));
+        var rank = system.ActorOf(Props.Create(() => new Sink(messages)).WithDispatcher(RankDispatcher.Id));
+        var finished = WhenDone(rank);
         var chunk = new float[256 * 1024 / sizeof(float)];
         await Task.Run(() =>
         {
             for (long i = 0; i < messages; i++) rank.Tell(chunk, null);
         });
-        await finished.Task;
+        await finished;
         system.Stop(rank);
     }
 }
