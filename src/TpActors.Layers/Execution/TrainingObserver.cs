@@ -17,29 +17,40 @@ public sealed class TrainingObserver
 }
 
 /// <summary>
-/// Subscribes to one run's <see cref="TrainingEvent"/>s on the EventStream and makes a <see cref="TrainingObserver"/>'s
-/// callbacks. An observer only watches: a callback that throws is logged, and the run goes on. <see cref="Drained"/> answers
-/// once every event published before it has been handled. Created by <see cref="TrainingRun"/> in the caller's process,
-/// beside its callbacks; it is never sent anywhere.
+/// One run's <see cref="TrainingObserver"/> as an EventStream subscriber: an actor ref whose Tell makes the callback at once,
+/// on the publisher's thread (the supervisor's), so every event is handled, in order, before the run's result is sent.
+/// An observer only watches: a callback that throws is logged, and the run goes on. It lives in the caller's process, beside
+/// its callbacks, and is never sent anywhere.
 /// </summary>
-internal sealed class TrainingObserverActor : ReceiveActor
+internal sealed class TrainingEventListener : MinimalActorRef
 {
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _run;
+    private readonly TrainingObserver _observer;
+    private readonly ILoggingAdapter _log;
 
-    public TrainingObserverActor(string run, TrainingObserver observer)
+    public TrainingEventListener(ActorSystem system, string run, TrainingObserver observer)
     {
-        Receive<StepCommitted>(e => e.Run == run, e => Call(observer.Step, e.Progress));
-        Receive<RankRecovering>(e => e.Run == run, e => Call(observer.Recovery, e.Recovery));
-        Receive<CheckpointCommitted>(e => e.Run == run, e => Call(observer.Checkpoint, e.Directory));
-        Receive<TrainingEvent>(_ => { }); // another run's
-        Receive<Drain>(_ => Sender.Tell(Drained.Instance));
+        var extended = (ExtendedActorSystem)system;
+        Provider = extended.Provider;
+        Path = extended.Provider.TempPath();
+        _run = run;
+        _observer = observer;
+        _log = system.Log;
     }
 
-    public static Props Props(string run, TrainingObserver observer) => Akka.Actor.Props.Create(() => new TrainingObserverActor(run, observer));
+    public override ActorPath Path { get; }
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(TrainingEvent));
+    public override IActorRefProvider Provider { get; }
 
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+    protected override void TellInternal(object message, IActorRef sender)
+    {
+        switch (message)
+        {
+            case StepCommitted e when e.Run == _run: Call(_observer.Step, e.Progress); break;
+            case RankRecovering e when e.Run == _run: Call(_observer.Recovery, e.Recovery); break;
+            case CheckpointCommitted e when e.Run == _run: Call(_observer.Checkpoint, e.Directory); break;
+        }
+    }
 
     private void Call<T>(Action<T>? callback, T value)
     {
@@ -51,17 +62,5 @@ internal sealed class TrainingObserverActor : ReceiveActor
         {
             _log.Warning(e, "A training observer failed on {0}; the run goes on.", value);
         }
-    }
-
-    /// <summary>Asks for <see cref="Drained"/> once every earlier event has been handled.</summary>
-    public sealed record Drain
-    {
-        public static Drain Instance { get; } = new();
-    }
-
-    /// <summary>Every event published before the <see cref="Drain"/> has been handled.</summary>
-    public sealed record Drained
-    {
-        public static Drained Instance { get; } = new();
     }
 }

@@ -45,11 +45,12 @@ public static class TrainingRun
             initial = Enumerable.Range(0, options.Tp).Select(r => checkpoint.Cut(options.Tp, r)).ToArray();
         }
         string name = $"training-{Interlocked.Increment(ref _runs)}";
-        // The observer subscribes before the supervisor starts, so it sees every event of the run.
-        var watcher = observer is null ? null : system.ActorOf(TrainingObserverActor.Props(name, observer), $"{name}-observer");
+        // The listener subscribes before the supervisor starts, so it sees every event of the run; it handles each one as it
+        // is published, so it has seen the whole run when the result arrives.
+        var listener = observer is null ? null : new TrainingEventListener(system, name, observer);
+        if (listener is not null) system.EventStream.Subscribe(listener, typeof(TrainingEvent));
         try
         {
-            if (watcher is not null) await watcher.Ask<TrainingObserverActor.Drained>(TrainingObserverActor.Drain.Instance).ConfigureAwait(false);
             var supervisor = system.ActorOf(TrainingSupervisor.Props(options, initial, checkpoints), name);
             await using var stopping = stop.Register(() => supervisor.Tell(new StopAfterStep()));
             var result = await supervisor.Ask<TrainingResult>(GetTrainingResult.Instance, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
@@ -57,12 +58,7 @@ public static class TrainingRun
         }
         finally
         {
-            if (watcher is not null)
-            {
-                // Every event was published before the result: once drained, the observer has seen the whole run.
-                await watcher.Ask<TrainingObserverActor.Drained>(TrainingObserverActor.Drain.Instance).ConfigureAwait(false);
-                system.Stop(watcher);
-            }
+            if (listener is not null) system.EventStream.Unsubscribe(listener);
         }
     }
 }
