@@ -9,6 +9,6 @@ public sealed class MountFactAttribute : FactAttribute
     public MountFactAttribute()
     {
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists("/usr/bin/unshare"))
-            Skip = "needs root and unshare (util-linux) to mount a full or read-only tmpfs in a private mount namespace";
+            Skip = "needs root and unshare (util-linux) to mount over a path (a full or read-only tmpfs, a library hidden) in a private mount namespace";
     }
 }

@@ -147,7 +147,15 @@ public static class BenchCommand
         var machine = MachineInfo.Current(backend);
         context.Error.WriteLine($"{banner}, on {machine.Cores} cores ({machine.Cpu})");
         using var system = StartupProfile.CreateActorSystem("bench", loaded.Config);
-        var results = run(system).GetAwaiter().GetResult();
+        IReadOnlyList<BenchResult> results;
+        try
+        {
+            results = run(system).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is Layers.Execution.RankFailedException or InvalidOperationException)
+        {
+            return context.Fail(parse, ExitCodes.Failure, $"tpactors bench {parse.CommandResult.Command.Name}: {e.Message}", e); // a rank or group that could not start
+        }
         if (parse.GetValue(json)) BenchReport.WriteJson(context.Out, machine, results);
         else BenchReport.WriteTable(context.Out, machine, results);
         return ExitCodes.Success;

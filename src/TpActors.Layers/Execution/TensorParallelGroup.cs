@@ -44,7 +44,23 @@ public sealed class TensorParallelGroup : IAsyncDisposable
     {
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), $"A tensor-parallel group needs at least 1 rank, not {size}.");
         var actor = parent.ActorOf(TensorParallelGroupActor.Props(size, settings), name);
-        var ready = await actor.Ask<GroupRanks>(GetGroupRanks.Instance, settings.CommandTimeout).ConfigureAwait(false);
+        using var joined = new CancellationTokenSource();
+        var stopped = actor.WatchAsync(joined.Token);
+        var asked = actor.Ask<GroupRanks>(GetGroupRanks.Instance, settings.CommandTimeout);
+        if (await Task.WhenAny(asked, stopped).ConfigureAwait(false) == stopped)
+        {
+            // The group tells its askers why it could not form just before it stops; that answer may still be on its way.
+            try
+            {
+                await asked.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new InvalidOperationException($"Group '{name}' stopped before all {size} of its ranks had joined.");
+            }
+        }
+        var ready = await asked.ConfigureAwait(false);
+        joined.Cancel();
         var group = new TensorParallelGroup(actor, name, ready.Ranks, settings);
         var description = await group.AskAll<string>(_ => GetBackendDescription.Instance).ConfigureAwait(false);
         group.BackendDescription = RankSettings.GroupDescription(description[0], size);

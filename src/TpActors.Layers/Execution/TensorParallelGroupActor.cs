@@ -6,9 +6,13 @@ namespace TpActors.Layers.Execution;
 /// <summary>
 /// The parent of a tensor-parallel group's rank actors: it starts them (children named <c>rank-r</c>, on the pinned
 /// <see cref="RankDispatcher"/>), gathers their collective endpoints and joins them into one collective group named after
-/// itself, then answers <see cref="GetGroupRanks"/>. Put it under any actor: a rank that crashes or stops (not a failed
-/// command, which the rank answers with <see cref="Status.Failure"/>) fails the group, for its parent's supervisor to decide;
-/// stopping the group stops its ranks. A group that has not joined within the command timeout fails, naming the silent ranks.
+/// itself, then answers <see cref="GetGroupRanks"/>.
+/// <para>Put it under any actor. While the group forms, a rank that cannot start (its backend does not load) or a group that
+/// does not join within the command timeout is the answer to <see cref="GetGroupRanks"/> (a <see cref="Status.Failure"/>
+/// naming the cause), and the group stops itself. Once formed, a rank that crashes (not a failed command, which the rank
+/// answers with <see cref="Status.Failure"/>) fails the group with the rank's exception, and a rank that stops fails it with
+/// Akka's <see cref="DeathPactException"/>: the group's parent decides, by its own supervisor strategy. Stopping the group
+/// stops its ranks.</para>
 /// </summary>
 public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTimers
 {
@@ -16,6 +20,9 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
     private readonly IActorRef[] _ranks;
     private readonly CollectiveEndpoint?[] _endpoints;
     private readonly bool[] _joined;
+    private readonly List<IActorRef> _askers = []; // asked for the ranks before they had all joined
+    private Exception? _formationFailure;          // why the group could not form, once it is known
+    private bool _formed;
 
     /// <summary>A group of <paramref name="size"/> ranks running with <paramref name="settings"/>.</summary>
     public TensorParallelGroupActor(int size, RankSettings settings)
@@ -25,7 +32,7 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
         _ranks = new IActorRef[size];
         _endpoints = new CollectiveEndpoint?[size];
         _joined = new bool[size];
-        Joining();
+        Forming();
     }
 
     /// <inheritdoc/>
@@ -50,13 +57,21 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
             Context.Watch(_ranks[r]);
             _ranks[r].Tell(GetCollectiveEndpoint.Instance);
         }
-        Timers.StartSingleTimer("join", JoinTimedOut.Instance, _settings.CommandTimeout);
+        Timers.StartSingleTimer("form", FormingTimedOut.Instance, _settings.CommandTimeout);
     }
 
-    /// <summary>A rank that crashes fails the group: its peers' rounds cannot go on without it.</summary>
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Escalate);
+    /// <summary>
+    /// Before the group has formed, a rank that fails (it could not start) is stopped and becomes the group's answer; after,
+    /// it fails the group, for the group's parent to decide. The failure is reported, so Akka's own failure log is off.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(cause =>
+    {
+        if (_formed) return Directive.Escalate;
+        _formationFailure ??= cause is ActorInitializationException { InnerException: { } inner } ? inner : cause;
+        return Directive.Stop;
+    }, loggingEnabled: false);
 
-    private void Joining()
+    private void Forming()
     {
         Receive<CollectiveEndpoint>(endpoint =>
         {
@@ -67,39 +82,50 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
                 foreach (var rank in _ranks) rank.Tell(new JoinGroup(Group, members));
             }
         });
-        Receive<RankDone>(done =>
+        Receive<RankDone>(_ =>
         {
             _joined[RankOf(Sender)] = true;
             if (!_joined.All(j => j)) return;
-            Timers.Cancel("join");
-            Become(Ready);
+            Timers.Cancel("form");
+            _formed = true;
+            Become(Formed);
+            foreach (var asker in _askers) asker.Tell(new GroupRanks(Group, [.. _ranks]));
+            _askers.Clear();
             Stash.UnstashAll();
         });
-        Receive<Status.Failure>(failure => throw new InvalidOperationException($"Rank {RankOf(Sender)} of group '{Group}' could not join it: {failure.Cause.Message}", failure.Cause));
-        Receive<JoinTimedOut>(_ =>
+        Receive<Status.Failure>(failure => FailForming(new InvalidOperationException($"rank {RankOf(Sender)} could not join: {failure.Cause.Message}", failure.Cause)));
+        Receive<FormingTimedOut>(_ =>
         {
             var silent = Enumerable.Range(0, _ranks.Length).Where(r => !_joined[r]).ToList();
-            throw new TimeoutException($"Group '{Group}' did not form within {_settings.CommandTimeout.TotalSeconds:0.###}s: rank{(silent.Count == 1 ? "" : "s")} {string.Join(", ", silent)} did not join.");
+            FailForming(new TimeoutException($"it did not form within {_settings.CommandTimeout.TotalSeconds:0.###}s: rank{(silent.Count == 1 ? "" : "s")} {string.Join(", ", silent)} did not join"));
         });
-        Receive<Terminated>(RankStopped);
+        // A rank stopped while forming: by its failure (the reason is known), or by someone else.
+        Receive<Terminated>(terminated => FailForming(_formationFailure ?? new InvalidOperationException($"rank {RankOf(terminated.ActorRef)} stopped")));
+        Receive<GetGroupRanks>(_ => _askers.Add(Sender));
         ReceiveAny(_ => Stash.Stash());
     }
 
-    private void Ready()
+    private void Formed()
     {
         var ready = new GroupRanks(Group, [.. _ranks]);
         Receive<GetGroupRanks>(_ => Sender.Tell(ready));
-        Receive<Terminated>(RankStopped);
+        // A rank that stops is not handled here: Akka's death pact fails the group, for its parent to decide.
     }
 
-    // The group's collectives cannot go on without every rank: its parent decides what happens to the group.
-    private void RankStopped(Terminated terminated) =>
-        throw new InvalidOperationException($"Rank {RankOf(terminated.ActorRef)} of group '{Group}' stopped; the group cannot go on without it.");
+    // Answers everyone waiting for the ranks, and everyone asking from now on, then stops the group (its ranks with it).
+    private void FailForming(Exception cause)
+    {
+        var failure = new Status.Failure(new InvalidOperationException($"Group '{Group}' could not form: {cause.Message}", cause));
+        foreach (var asker in _askers) asker.Tell(failure);
+        _askers.Clear();
+        Become(() => ReceiveAny(_ => Sender.Tell(failure)));
+        Self.Tell(PoisonPill.Instance); // after the questions already in the mailbox have had their answer
+    }
 
     private int RankOf(IActorRef sender) => Array.IndexOf(_ranks, sender);
 
-    private sealed record JoinTimedOut
+    private sealed record FormingTimedOut
     {
-        public static JoinTimedOut Instance { get; } = new();
+        public static FormingTimedOut Instance { get; } = new();
     }
 }

@@ -43,7 +43,7 @@ public sealed partial class TrainingSupervisor
     private void OnTerminated(Terminated terminated)
     {
         int rank = Array.IndexOf(_ranks, terminated.ActorRef);
-        if (rank < 0 || _finished) return; // a rank already replaced
+        if (rank < 0 || _finished || _rankCouldNotStart) return; // a rank already replaced, or one whose start failed (RankCouldNotStart ends the run)
         Recover([new RankFailure(rank, FailureKind.Stopped, "its actor stopped (DeathWatch)", StuckIn(rank))]);
     }
 

@@ -80,6 +80,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
     private long? _staging;                       // the step whose checkpoint is being written, until it is committed
     private bool _finished;
     private bool _stopRequested;                  // StopAfterStep arrived: the step in flight is the last
+    private bool _rankCouldNotStart;              // a rank failed to initialize: the run ends with that cause
 
     /// <summary>A supervisor for <paramref name="options"/>; it answers <see cref="GetTrainingResult"/> when the run ends.</summary>
     /// <param name="options">The run.</param>
@@ -125,6 +126,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         Receive<PhaseTimedOut>(timedOut => Guard(() => OnTimedOut(timedOut)));
         Receive<RankThrew>(threw => Guard(() => OnThrew(threw)));
         Receive<Terminated>(terminated => Guard(() => OnTerminated(terminated)));
+        Receive<RankCouldNotStart>(failed => Guard(() => Fail($"Training stopped at {_round}: rank {failed.Rank} could not start: {failed.Cause.Message} {CheckpointSentence}", failed.Cause)));
         Receive<StopAfterStep>(_ => _stopRequested = true);
         Receive<GetTrainingResult>(_ =>
         {
@@ -167,6 +169,12 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
     /// </summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(-1, -1, new LocalOnlyDecider(cause =>
     {
+        // A rank that cannot start (its backend does not load) would fail again however often it is replaced.
+        if (!_finished && cause is ActorInitializationException { Actor: { } actor } init && Array.IndexOf(_ranks, actor) is var rank and >= 0)
+        {
+            _rankCouldNotStart = true; // its Terminated is not a fault to recover from
+            Self.Tell(new RankCouldNotStart(rank, init.InnerException ?? init));
+        }
         if (_finished || cause is not RankFaultException fault) return Directive.Stop;
         Self.Tell(new RankThrew(fault.Rank, fault.Round, fault.InnerException ?? fault));
         return Directive.Restart;
@@ -211,6 +219,8 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
     private sealed record PhaseTimedOut(PhaseRound Round);
 
     private sealed record RankThrew(int Rank, PhaseRound Round, Exception Cause);
+
+    private sealed record RankCouldNotStart(int Rank, Exception Cause);
 
     private readonly record struct RankFailure(int Rank, FailureKind Kind, string Cause, PhaseRound In);
 }

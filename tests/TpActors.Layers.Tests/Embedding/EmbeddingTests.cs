@@ -63,8 +63,8 @@ public sealed class EmbeddingTests : TestKit
 
         Sys.Stop(ranks.Ranks[0]);
 
-        var failure = failures.ExpectMsg<Exception>();
-        Assert.Contains("Rank 0 of group 'tp' stopped", failure.Message);
+        var failure = Assert.IsType<DeathPactException>(failures.ExpectMsg<Exception>()); // Akka's death pact: the group watches its ranks
+        Assert.Equal(ranks.Ranks[0], failure.DeadActor);
     }
 
     // A user's supervisor: reports its child's failure and stops it.
