@@ -116,7 +116,9 @@ public static class TrainCommand
                 {
                     progress.Close();
                     context.Error.WriteLine("check: training again at TP=1 on the same data");
-                    var single = TrainingRun.RunAsync(system, run with { Tp = 1, Faults = [], CheckpointDirectory = null }, stop: interrupts.Token).GetAwaiter().GetResult();
+                    // From the very step directory the run resumed from: a resumed run has written newer steps (and `latest`) since.
+                    var single = TrainingRun.RunAsync(system, run with { Tp = 1, Faults = [], CheckpointDirectory = null, ResumeFrom = result.Resumed?.Directory ?? run.ResumeFrom },
+                        stop: interrupts.Token).GetAwaiter().GetResult();
                     if (single.Stopped) context.Error.WriteLine("check: interrupted; the run itself finished, its summary follows");
                     else checkResult = CheckAgainst(single);
                 }

@@ -56,6 +56,19 @@ public sealed class TrainCommandTests
     }
 
     [Fact]
+    public void Check_OfAResumedRun_TrainsTp1FromTheSameCheckpoint_NotFromTheOneTheRunJustWrote()
+    {
+        using var directory = new TempDirectory();
+        Json("--tp", "2", "--steps", "2", "--checkpoint-dir", directory.Path);
+        // The resumed run writes step 6 into the same directory; had the check resumed from `latest` it would start at step 6,
+        // train nothing and compare the run with itself (a difference of exactly 0, which a tolerance of 0 lets through).
+        var resumed = CliRunner.Run(["train", "--json", .. Small, "--tp", "3", "--steps", "6", "--resume", directory.Path, "--check", "--check-tolerance", "0"]);
+        using var json = JsonDocument.Parse(resumed.Out);
+        Assert.True(json.RootElement.GetProperty("check_max_abs_difference").GetSingle() > 0, "TP=3 and TP=1 sum in different orders over four steps");
+        Assert.Equal(1, resumed.ExitCode);
+    }
+
+    [Fact]
     public void Resume_ContinuesTheCheckpointsRun_AndReshards()
     {
         using var directory = new TempDirectory();
