@@ -81,7 +81,7 @@ public static class VerifyCommand
             if (parse.GetValue(dump) is { } target && VerifyPrinter.PrepareDump(target) is { } unwritable)
                 return context.Fail(parse, ExitCodes.Failure, $"tpactors verify: {unwritable}");
 
-            using var system = StartupProfile.CreateActorSystem("tpactors", loaded.Config);
+            using var system = StartupProfile.CreateActorSystem("tpactors", loaded.Config, recordWholeRun: true);
             VerifyReport report;
             try
             {
