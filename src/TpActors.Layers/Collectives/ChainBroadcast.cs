@@ -32,12 +32,7 @@ internal static unsafe class ChainBroadcast
                         var received = comm.Receive(round, comm.Left, 0, c, length);
                         received.Values.CopyTo(buffer.Slice(start, length));
                         if (lastInChain) received.Return();
-                        else if (!received.IsView) comm.Forward(received, 0);
-                        else
-                        {
-                            received.Return();
-                            comm.Lend(round, 0, c, data + start, length);
-                        }
+                        else comm.PassOn(received, 0, data + start);
                     }
                     comm.AwaitReleases(round);
                 }

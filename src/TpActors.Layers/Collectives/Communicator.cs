@@ -105,6 +105,23 @@ public sealed class Communicator
     internal unsafe void Lend(RoundId round, int step, int index, float* at, int length) =>
         _links[Right].Post(CollectiveChunk.Lend(at, length, Ledger).Address(round, step, index, Rank, length));
 
+    /// <summary>
+    /// Sends a received chunk on to the right neighbour as its message of <paramref name="step"/>: an owned chunk travels on
+    /// itself; a view (the left neighbour's memory) is released, and this rank's copy of it, at <paramref name="copy"/>, is
+    /// lent instead.
+    /// </summary>
+    internal unsafe void PassOn(CollectiveChunk received, int step, float* copy)
+    {
+        if (!received.IsView)
+        {
+            Forward(received, step);
+            return;
+        }
+        var (round, index, length) = (received.Round, received.Index, received.Length);
+        received.Return();
+        Lend(round, step, index, copy, length);
+    }
+
     /// <summary>Waits until the right neighbour has released every view of this pass; past the round's deadline, fails the round.</summary>
     internal void AwaitReleases(RoundId round)
     {

@@ -74,12 +74,7 @@ internal static unsafe class RingPass
                         {
                             chunk.Values.CopyTo(mine);
                             if (last) chunk.Return();
-                            else if (!chunk.IsView) comm.Forward(chunk, next);
-                            else
-                            {
-                                chunk.Return();
-                                comm.Lend(round, next, c, data + start, length);
-                            }
+                            else comm.PassOn(chunk, next, data + start);
                         }
                         else if (last)
                         {
