@@ -36,7 +36,15 @@ internal static class CliProcess
     /// <paramref name="after"/> runs in the namespace once tpactors has ended, and the result has tpactors' exit code.
     /// </summary>
     public static CliRunner.Result InMountNamespace(string mountPoint, string mountOptions, IEnumerable<string> args, string after = "true") =>
-        Run(Program("/usr/bin/unshare", ["-m", "/bin/sh", "-c", $"mount -t tmpfs -o {mountOptions} tmpfs '{mountPoint}' && {ShellCommand(args)}; code=$?; {after}; exit $code"]));
+        InMountNamespace($"mount -t tmpfs -o {mountOptions} tmpfs '{mountPoint}'", args, after);
+
+    /// <summary>
+    /// Runs tpactors with <paramref name="args"/> in a private mount namespace once the shell commands <paramref name="mount"/>
+    /// have succeeded there (their mounts disappear with the process); <paramref name="after"/> runs in the namespace once
+    /// tpactors has ended, and the result has tpactors' exit code (or the mount's, when it failed).
+    /// </summary>
+    public static CliRunner.Result InMountNamespace(string mount, IEnumerable<string> args, string after = "true") =>
+        Run(Program("/usr/bin/unshare", ["-m", "/bin/sh", "-c", $"{mount} && {ShellCommand(args)}; code=$?; {after}; exit $code"]));
 
     /// <summary>Runs a prepared process to the end and returns what it printed.</summary>
     public static CliRunner.Result Run(ProcessStartInfo start)

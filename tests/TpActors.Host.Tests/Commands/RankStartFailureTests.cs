@@ -5,11 +5,9 @@ public sealed class RankStartFailureTests
 {
     // tpactors where libopenblas.so.0 does not load: /dev/null is bind-mounted over the library in a private mount namespace
     // (where OpenBLAS is not installed at all, nothing needs hiding).
-    private static CliRunner.Result WithoutOpenBlas(params string[] args) =>
-        CliProcess.Run(CliProcess.Program("/usr/bin/unshare", ["-m", "/bin/sh", "-c",
-            "lib=$(ldconfig -p | sed -n 's/.*libopenblas\\.so\\.0 .*=> //p' | head -n 1); " +
-            "if [ -n \"$lib\" ]; then mount --bind /dev/null \"$(readlink -f \"$lib\")\" || exit 99; fi; " +
-            CliProcess.ShellCommand(args)]));
+    private static CliRunner.Result WithoutOpenBlas(params string[] args) => CliProcess.InMountNamespace(
+        "lib=$(ldconfig -p | sed -n 's/.*libopenblas\\.so\\.0 .*=> //p' | head -n 1); " +
+        "{ [ -z \"$lib\" ] || mount --bind /dev/null \"$(readlink -f \"$lib\")\"; }", args);
 
     [MountFact]
     public void Verify_WithOpenBlasAskedForAndAbsent_SaysWhyTheGroupCouldNotForm()
