@@ -62,8 +62,9 @@ public sealed class TensorParallelGroup : IAsyncDisposable
         var ready = await asked.ConfigureAwait(false);
         joined.Cancel();
         var group = new TensorParallelGroup(actor, name, ready.Ranks, settings);
-        var description = await group.AskAll<string>(_ => GetBackendDescription.Instance).ConfigureAwait(false);
-        group.BackendDescription = RankSettings.GroupDescription(description[0], size);
+        // Every rank runs the same settings, so rank 0's backend stands for all of them.
+        string description = await ready.Ranks[0].Ask<string>(GetBackendDescription.Instance, settings.CommandTimeout).ConfigureAwait(false);
+        group.BackendDescription = RankSettings.GroupDescription(description, size);
         return group;
     }
 
