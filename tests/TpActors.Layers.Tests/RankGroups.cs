@@ -42,7 +42,7 @@ public sealed class RankGroups : IAsyncLifetime
     }
 
     /// <summary>Posts <paramref name="message"/> to a rank's collective inbox, as a supervisor or a peer does.</summary>
-    public void Post(CollectiveEndpoint endpoint, object message) => InProcessTransport.For(System).Connect(endpoint).Post(message);
+    public void Post(CollectiveEndpoint endpoint, object message) => CollectiveTransport.For(System).Connect(endpoint).Post(message);
 
     /// <summary>The reference config with -D style overrides.</summary>
     public static HoconConfig With(params string[] overrides) => ConfigLoader.Load(null, overrides).Config;

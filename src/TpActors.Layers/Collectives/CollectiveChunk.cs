@@ -59,6 +59,9 @@ public sealed unsafe class CollectiveChunk
         }
     }
 
+    /// <summary>The carried elements as the sender sees them, for a link that copies them onto the wire (a view needs no acquiring by its own lender).</summary>
+    internal ReadOnlySpan<float> Outgoing => _data is not null ? _data.AsSpan(0, Length) : new ReadOnlySpan<float>(_lent, Length);
+
     /// <summary>An owned chunk's elements, to reduce into.</summary>
     public Span<float> Writable
     {

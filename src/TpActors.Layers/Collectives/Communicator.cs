@@ -10,7 +10,7 @@ namespace TpActors.Layers.Collectives;
 /// no shared thread), and fails with <see cref="CollectiveTimeoutException"/> when the round does not complete in time.
 /// </summary>
 [DebuggerDisplay("group {Group}: rank {Rank} of {Size}, {_sequence} rounds")]
-public sealed class Communicator
+public sealed class Communicator : IDisposable
 {
     private readonly CollectiveInbox _inbox;
     private readonly ICollectiveTransport _transport;
@@ -82,8 +82,16 @@ public sealed class Communicator
             throw new ArgumentException($"Group '{Group}' has {_links.Length} members; re-forming it as '{group}' with {endpoints.Count} is not possible.", nameof(endpoints));
         if (group == Group) throw new ArgumentException($"Group '{group}' must take a new name when it is re-formed.", nameof(group));
         Group = group;
+        var old = _links;
         _links = Connect(endpoints);
+        foreach (var link in old) link.Dispose();
         _sequence = 0;
+    }
+
+    /// <summary>Closes the links to the peers (their bulk connections, when they are in other processes).</summary>
+    public void Dispose()
+    {
+        foreach (var link in _links) link.Dispose();
     }
 
     private ICollectiveLink[] Connect(IReadOnlyList<CollectiveEndpoint> endpoints) => endpoints.Select(_transport.Connect).ToArray();

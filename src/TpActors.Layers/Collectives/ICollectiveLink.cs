@@ -2,14 +2,14 @@ namespace TpActors.Layers.Collectives;
 
 /// <summary>
 /// One direction of a connection to a peer's collective inbox: the only way a <see cref="Communicator"/> sends. In one
-/// process it hands the message over (<see cref="InProcessTransport"/>); between processes it will frame it onto the bulk lane.
+/// process it hands the message over; between processes it frames it onto the bulk lane (see <see cref="CollectiveTransport"/>).
 /// </summary>
 /// <remarks>
 /// Invariants: messages posted by one thread arrive in the order posted; a posted <see cref="CollectiveChunk"/> belongs to the
-/// receiver, and the sender does not touch it again. Delivery never waits on the receiving rank's actor: a rank blocked in a
+/// receiver, and the sender does not touch it again. Disposing a link closes its connection, if it has one. Delivery never waits on the receiving rank's actor: a rank blocked in a
 /// collective (its mailbox busy) still receives its round's chunks.
 /// </remarks>
-public interface ICollectiveLink
+public interface ICollectiveLink : IDisposable
 {
     /// <summary>Delivers a <see cref="CollectiveChunk"/>, a <see cref="RoundStalled"/> or an <see cref="AbortGroup"/> to the peer.</summary>
     void Post(object message);

@@ -24,7 +24,6 @@ public sealed partial class RankActor
         switch (fault?.Kind)
         {
             case FaultKind.Stop:
-                (run.Payload as BatchData)?.Dispose();
                 Context.Stop(Self);
                 return;
             case FaultKind.Hang:
@@ -70,7 +69,7 @@ public sealed partial class RankActor
                 JoinTraining((JoinTraining)payload!);
                 return null;
             case TrainingPhase.Batch:
-                Trainer.SetBatch((BatchData)payload!);
+                Trainer.SetBatch(round.Step);
                 return null;
             case TrainingPhase.Forward:
                 Trainer.Forward();

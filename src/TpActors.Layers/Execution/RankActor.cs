@@ -71,6 +71,8 @@ public sealed partial class RankActor : ReceiveActor
     {
         if (_endpoint is not null) Transport.Unregister(_endpoint);
         _inbox.Close();
+        foreach (var group in _groups.Values) group.Dispose();
+        _trainingGroup?.Dispose();
         foreach (var layer in _layers.Values) layer.Dispose();
         _layers.Clear();
         _trainer?.Dispose();
@@ -81,7 +83,7 @@ public sealed partial class RankActor : ReceiveActor
 
     private CollectiveEndpoint Endpoint => _endpoint ?? throw new InvalidOperationException($"Rank {_rank} has not started.");
 
-    private InProcessTransport Transport => InProcessTransport.For(Context.System);
+    private CollectiveTransport Transport => CollectiveTransport.For(Context.System);
 
     private void Answer(Func<object?> command)
     {
@@ -102,6 +104,7 @@ public sealed partial class RankActor : ReceiveActor
         int rankInGroup = join.Endpoints.ToList().IndexOf(Endpoint);
         if (rankInGroup < 0)
             throw new ArgumentException($"Rank {_rank} cannot join group '{join.Group}': its endpoint is not among the {join.Endpoints.Count} members.");
+        if (_groups.Remove(join.Group, out var previous)) previous.Dispose();
         _groups[join.Group] = new Communicator(join.Group, rankInGroup, join.Endpoints, _inbox, _settings.Collectives, Transport);
         return new RankDone(_rank);
     }

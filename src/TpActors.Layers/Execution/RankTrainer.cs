@@ -18,9 +18,12 @@ internal sealed class RankTrainer : IDisposable
     private Tensor? _output, _gradOutput;
     private ShardState? _updatedInto; // the snapshot the last optimizer step also wrote, until the snapshot phase hands it over
 
+    private readonly SyntheticTask _task;
+
     public RankTrainer(ParallelContext context, TrainingSetup setup)
     {
         _context = context;
+        _task = new SyntheticTask(setup.Task, setup.Model.Hidden);
         Model = new ResidualMlpStack(context, setup.Model, setup.Seed);
         Optimizer = setup.Optimizer.Create(Model.Parameters);
     }
@@ -41,11 +44,12 @@ internal sealed class RankTrainer : IDisposable
         }
     }
 
-    /// <summary>Takes the step's batch (it now belongs here) and zeroes the gradients.</summary>
-    public void SetBatch(BatchData batch)
+    /// <summary>Draws step <paramref name="step"/>'s batch from the task and zeroes the gradients.</summary>
+    public void SetBatch(long step)
     {
         Abandon();
-        _batch = batch;
+        var (inputs, targets) = _task.Batch(step);
+        _batch = new BatchData(inputs, targets);
         Model.ZeroGradients();
     }
 
@@ -165,5 +169,6 @@ internal sealed class RankTrainer : IDisposable
         Abandon();
         Optimizer.Dispose();
         Model.Dispose();
+        _task.Dispose();
     }
 }

@@ -52,8 +52,16 @@ public sealed record GetTrainingResult
     public static GetTrainingResult Instance { get; } = new();
 }
 
-/// <summary>What every rank builds: the model, its optimizer, and the seed of its initial weights.</summary>
-public sealed record TrainingSetup(ModelSpec Model, OptimizerSpec Optimizer, long Seed);
+/// <summary>
+/// What every rank builds: the model, its optimizer, and the task it draws its batches from (each rank draws the step's
+/// batch itself, as every tensor-parallel rank of a Megatron data loader does; its seed also seeds the initial weights).
+/// </summary>
+public sealed record TrainingSetup(ModelSpec Model, OptimizerSpec Optimizer, TaskSpec Task)
+{
+    /// <summary>The seed of the data, the teacher and the initial weights.</summary>
+    [Newtonsoft.Json.JsonIgnore]
+    public long Seed => Task.Seed;
+}
 
 /// <summary>
 /// The join phase's payload: join (or re-form) group <paramref name="Group"/> of <paramref name="Endpoints"/>, build the
@@ -62,7 +70,7 @@ public sealed record TrainingSetup(ModelSpec Model, OptimizerSpec Optimizer, lon
 /// </summary>
 public sealed record JoinTraining(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints, TrainingSetup Setup, ShardState? Restore);
 
-/// <summary>The batch phase's payload: the step's inputs and targets, both [batch, hidden]; whoever holds it disposes it.</summary>
+/// <summary>A step's inputs and targets, both [batch, hidden], drawn by the rank in the batch phase; whoever holds it disposes it.</summary>
 public sealed record BatchData(Tensor Inputs, Tensor Targets) : IDisposable
 {
     /// <inheritdoc/>

@@ -76,7 +76,12 @@ public sealed partial class TrainingSupervisor
         // Abandon the attempt: ranks waiting in one of its collectives return at once, its late messages are dropped.
         string aborted = Group;
         var abort = new AbortGroup(aborted, $"rank {failures[0].Rank} failed in {_round}");
-        foreach (var endpoint in _endpoints) if (endpoint is not null) _transport.Connect(endpoint).Post(abort);
+        foreach (var endpoint in _endpoints)
+        {
+            if (endpoint is null) continue;
+            using var link = _transport.Connect(endpoint);
+            link.Post(abort);
+        }
         _attempt++;
         foreach (var (rank, kind, _, _) in failures)
         {

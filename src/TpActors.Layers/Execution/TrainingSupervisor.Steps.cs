@@ -32,13 +32,8 @@ public sealed partial class TrainingSupervisor
         action();
     }
 
-    private void StartStep(long step)
-    {
-        var (inputs, targets) = _task.Batch(step);
-        using (inputs)
-        using (targets)
-            Dispatch(TrainingPhase.Batch, step, _ => new BatchData(inputs.Clone(), targets.Clone()));
-    }
+    // Every rank draws the step's batch itself, from (seed, step).
+    private void StartStep(long step) => Dispatch(TrainingPhase.Batch, step, _ => null);
 
     private bool SnapshotDue(long step) => _options.Settings.SnapshotEvery > 0 && step % _options.Settings.SnapshotEvery == 0;
 

@@ -39,7 +39,6 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
     private object? _outcome;                        // the result, or the Status.Failure of a TrainingFailedException
     private readonly FaultPlan _faults;
     private readonly TrainingSetup _setup;
-    private readonly SyntheticTask _task;
     private readonly CheckpointDirectory? _checkpoints;
     private readonly RetryBudget _budget;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -90,12 +89,11 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
     {
         _options = options;
         _faults = new FaultPlan(options.Faults);
-        _setup = new TrainingSetup(options.Model, options.Optimizer, options.Task.Seed);
-        _task = new SyntheticTask(options.Task, options.Model.Hidden);
+        _setup = new TrainingSetup(options.Model, options.Optimizer, options.Task);
         _checkpoints = checkpoints;
         _budget = new RetryBudget(options.Settings.MaxRetries, options.Settings.RetryWindow);
         _log = Context.GetLogger();
-        _transport = InProcessTransport.For(Context.System);
+        _transport = CollectiveTransport.For(Context.System);
         _threadsPerRank = options.Ranks.ThreadsPerRank(options.Tp);
         _rankSettings = options.Ranks with { Collectives = options.Ranks.Collectives with { RoundTimeout = options.Settings.CollectiveTimeout } };
 
@@ -159,7 +157,6 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
     {
         _faults.Dispose();
         foreach (var state in _snapshot.Concat(_spare)) state?.Dispose();
-        _task.Dispose();
         Complete(new Status.Failure(new TrainingFailedException("The training supervisor stopped before the run finished.", [.. _recoveries.All], LastCheckpoint)));
     }
 

@@ -48,7 +48,7 @@ public sealed class GroupAbortTests(RankGroups groups) : IClassFixture<RankGroup
     {
         var inbox = new CollectiveInbox();
         var members = new[] { new CollectiveEndpoint(ActorRefs.Nobody, 1), new CollectiveEndpoint(ActorRefs.Nobody, 2) };
-        var communicator = new Communicator("g", 0, members, inbox, CollectiveSettings.Default, new InProcessTransport());
+        var communicator = new Communicator("g", 0, members, inbox, CollectiveSettings.Default, new CollectiveTransport());
         Assert.Contains("new name", Assert.Throws<ArgumentException>(() => communicator.Reform("g", members)).Message);
         Assert.Contains("with 3", Assert.Throws<ArgumentException>(() => communicator.Reform("g.1", [.. members, new CollectiveEndpoint(ActorRefs.Nobody, 3)])).Message);
     }

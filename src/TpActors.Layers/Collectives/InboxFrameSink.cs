@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using TpActors.Runtime.Transport;
+
+namespace TpActors.Layers.Collectives;
+
+/// <summary>
+/// The receiving end of a <see cref="BulkCollectiveLink"/>: the reader thread of one incoming connection reads each chunk's
+/// floats straight into a pooled <see cref="CollectiveChunk"/> and posts it into the rank instance's inbox, exactly as an
+/// in-process link would; stall reports and aborts become their messages.
+/// </summary>
+/// <remarks>
+/// Invariants: one reader thread per sink, so its fields need no lock. The group name is decoded once per change (a
+/// connection carries one group's rounds at a time), so a chunk allocates nothing.
+/// </remarks>
+internal sealed class InboxFrameSink(CollectiveInbox inbox) : IBulkFrameSink
+{
+    // The largest chunk a frame may carry (the chunk-size setting's own upper bound), and a reason's.
+    private const int MaxChunkFloats = (1 << 30) / sizeof(float);
+    private const int MaxReasonBytes = 64 << 10;
+
+    private CollectiveChunk? _chunk;      // the chunk being read, between Begin and End
+    private byte[] _reason = [];
+    private string _group = "";
+    private byte[] _groupBytes = [];
+
+    public Span<byte> Begin(in BulkFrameHeader header, ReadOnlySpan<byte> group)
+    {
+        if (!group.SequenceEqual(_groupBytes))
+        {
+            _groupBytes = group.ToArray();
+            _group = Encoding.UTF8.GetString(group);
+        }
+        switch (header.Kind)
+        {
+            case BulkFrameKind.Chunk:
+                if (header.Count > MaxChunkFloats) throw new InvalidDataException($"A chunk of {header.Count} floats is larger than the largest chunk size (1 GiB).");
+                if (!Enum.IsDefined((CollectiveOperation)header.Operation)) throw new InvalidDataException($"A chunk of unknown operation {header.Operation}.");
+                _chunk = CollectiveChunk.Rent(header.Count).Address(Round(header), header.Step, header.Index, header.From, header.Count);
+                return MemoryMarshal.AsBytes(_chunk.Writable);
+            case BulkFrameKind.Stalled:
+                return [];
+            case BulkFrameKind.Abort:
+                if (header.Count > MaxReasonBytes) throw new InvalidDataException($"An abort's reason of {header.Count} bytes is longer than {MaxReasonBytes}.");
+                if (_reason.Length < header.Count) _reason = new byte[header.Count];
+                return _reason.AsSpan(0, header.Count);
+            default:
+                throw new InvalidDataException($"A collective connection carried a {header.Kind} frame.");
+        }
+    }
+
+    public void End(in BulkFrameHeader header)
+    {
+        switch (header.Kind)
+        {
+            case BulkFrameKind.Chunk:
+                var chunk = _chunk!;
+                _chunk = null;
+                inbox.Post(chunk);
+                break;
+            case BulkFrameKind.Stalled:
+                inbox.Post(new RoundStalled(Round(header), header.From, header.Extra, header.Step, header.Index));
+                break;
+            case BulkFrameKind.Abort:
+                inbox.Post(new AbortGroup(_group, Encoding.UTF8.GetString(_reason, 0, header.Count)));
+                break;
+        }
+    }
+
+    public void Closed()
+    {
+        _chunk?.Return();
+        _chunk = null;
+    }
+
+    private RoundId Round(in BulkFrameHeader header) => new(_group, header.Sequence, (CollectiveOperation)header.Operation);
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace TpActors.Runtime.Transport;
+
+/// <summary>
+/// One outgoing bulk connection: a TCP stream to a peer's lane, greeted with a <see cref="BulkHello"/> and the secret's
+/// digest, then frames. A frame is sent from the caller's memory (the header from a scratch buffer of the connection's
+/// own), so sending allocates nothing.
+/// </summary>
+/// <remarks>Invariants: frames are sent whole and in call order; after an error the connection is broken and every later send throws.</remarks>
+[DebuggerDisplay("bulk connection to {Peer}")]
+public sealed class BulkConnection : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly object _sending = new(); // one frame on the wire at a time
+    private readonly byte[] _header = new byte[BulkFrameHeader.Size + BulkFrameHeader.MaxGroupLength];
+    private bool _broken;
+
+    private BulkConnection(Socket socket, string peer)
+    {
+        _socket = socket;
+        Peer = peer;
+    }
+
+    /// <summary>The peer lane's address, host:port.</summary>
+    public string Peer { get; }
+
+    /// <summary>Opens a connection to the lane at <paramref name="address"/> for <paramref name="hello"/>.</summary>
+    /// <exception cref="IOException">The peer cannot be reached within the connect timeout.</exception>
+    public static BulkConnection Open(string address, BulkHello hello, BulkLaneSettings settings)
+    {
+        var endpoint = BulkSocket.Parse(address);
+        var socket = BulkSocket.Create(endpoint.AddressFamily, settings);
+        try
+        {
+            using (var timeout = new CancellationTokenSource(settings.ConnectTimeout))
+                socket.ConnectAsync(endpoint, timeout.Token).AsTask().GetAwaiter().GetResult();
+            Span<byte> greeting = stackalloc byte[BulkHello.Size + BulkSocket.SecretBytes];
+            hello.Write(greeting);
+            BulkSocket.Digest(settings.Secret).CopyTo(greeting[BulkHello.Size..]);
+            BulkSocket.SendAll(socket, greeting);
+            return new BulkConnection(socket, address);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            socket.Dispose();
+            throw new IOException($"Cannot open a bulk connection to {address}: {(e is OperationCanceledException ? $"no answer within {settings.ConnectTimeout.TotalSeconds:0.###}s" : e.Message)}", e);
+        }
+    }
+
+    /// <summary>Sends one frame: <paramref name="header"/>, the group name's UTF-8 bytes, then <paramref name="payload"/>.</summary>
+    /// <exception cref="IOException">The connection is broken (the peer has gone).</exception>
+    public void Send(in BulkFrameHeader header, ReadOnlySpan<byte> group, ReadOnlySpan<byte> payload)
+    {
+        Debug.Assert(group.Length == header.GroupLength && payload.Length == header.PayloadBytes, "the header describes what follows it");
+        lock (_sending)
+        {
+            if (_broken) throw new IOException($"The bulk connection to {Peer} is broken.");
+            try
+            {
+                header.Write(_header);
+                group.CopyTo(_header.AsSpan(BulkFrameHeader.Size));
+                int head = BulkFrameHeader.Size + group.Length;
+                // A small payload rides in the header's segment; a large one is sent straight from the caller's memory.
+                if (payload.Length <= _header.Length - head)
+                {
+                    payload.CopyTo(_header.AsSpan(head));
+                    BulkSocket.SendAll(_socket, _header.AsSpan(0, head + payload.Length));
+                }
+                else
+                {
+                    BulkSocket.SendAll(_socket, _header.AsSpan(0, head));
+                    BulkSocket.SendAll(_socket, payload);
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                _broken = true;
+                throw new IOException($"The bulk connection to {Peer} broke: {e.Message}", e);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        lock (_sending) _broken = true;
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        _socket.Dispose();
+    }
+}

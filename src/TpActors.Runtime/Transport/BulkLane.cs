@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace TpActors.Runtime.Transport;
+
+/// <summary>
+/// A process's bulk lane: a TCP listener for tensor bytes between processes, beside (never inside) Akka.Remote's control
+/// lane. Each accepted connection greets with a <see cref="BulkHello"/> and the cluster secret's digest and then carries
+/// frames one way; one reader thread per connection reads each frame's payload straight into the memory its sink gives
+/// (a rank's inbox, see <see cref="IBulkFrameSink"/>, or the <see cref="Blobs"/> store). Outgoing blob connections are kept,
+/// one per peer lane.
+/// </summary>
+[DebuggerDisplay("bulk lane {Address}")]
+public sealed class BulkLane : IDisposable
+{
+    private readonly Socket _listener;
+    private readonly Func<long, IBulkFrameSink?> _collectiveSink;
+    private readonly byte[] _secret;
+    private readonly ILogger _log;
+    private readonly ConcurrentDictionary<Socket, byte> _accepted = new();
+    private readonly ConcurrentDictionary<string, BulkConnection> _blobConnections = new();
+    private volatile bool _disposed;
+
+    private BulkLane(Socket listener, BulkLaneSettings settings, Func<long, IBulkFrameSink?> collectiveSink, ILogger log)
+    {
+        _listener = listener;
+        Settings = settings;
+        _collectiveSink = collectiveSink;
+        _secret = BulkSocket.Digest(settings.Secret);
+        _log = log;
+        Blobs = new BlobStore(settings.BlobTimeout);
+        Address = BulkSocket.Format((IPEndPoint)listener.LocalEndPoint!);
+        new Thread(AcceptLoop) { IsBackground = true, Name = $"bulk-lane {Address} accept" }.Start();
+    }
+
+    /// <summary>Where peers connect: host:port.</summary>
+    public string Address { get; }
+
+    /// <summary>How it listens and connects.</summary>
+    public BulkLaneSettings Settings { get; }
+
+    /// <summary>Blobs received and not yet claimed.</summary>
+    public BlobStore Blobs { get; }
+
+    /// <summary>
+    /// Listens on <paramref name="bind"/> (port 0: one the OS picks). A collective connection for rank instance t gets its
+    /// frames delivered to <paramref name="collectiveSink"/>(t); null (no such instance) closes it.
+    /// </summary>
+    /// <exception cref="IOException">The address cannot be bound.</exception>
+    public static BulkLane Listen(IPEndPoint bind, BulkLaneSettings settings, Func<long, IBulkFrameSink?> collectiveSink, ILogger? log = null)
+    {
+        var listener = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(bind);
+            listener.Listen(128);
+        }
+        catch (SocketException e)
+        {
+            listener.Dispose();
+            throw new IOException($"The bulk lane cannot listen on {BulkSocket.Format(bind)}: {e.Message}", e);
+        }
+        return new BulkLane(listener, settings, collectiveSink, log ?? NullLogger.Instance);
+    }
+
+    /// <summary>Opens a connection to the lane at <paramref name="address"/> for <paramref name="hello"/>; the caller owns it.</summary>
+    public BulkConnection Connect(string address, BulkHello hello) => BulkConnection.Open(address, hello, Settings);
+
+    /// <summary>Sends <paramref name="bytes"/> as blob <paramref name="ticket"/> to the lane at <paramref name="address"/>, over the connection kept for it.</summary>
+    /// <exception cref="IOException">The peer cannot be reached.</exception>
+    public void SendBlob(string address, long ticket, ReadOnlySpan<byte> bytes)
+    {
+        var connection = _blobConnections.GetOrAdd(address, a => Connect(a, new BulkHello(BulkChannel.Blob, 0)));
+        try
+        {
+            connection.Send(new BulkFrameHeader(BulkFrameKind.Blob, 0, bytes.Length, ticket, 0, 0, 0, 0, 0), [], bytes);
+        }
+        catch (IOException)
+        {
+            _blobConnections.TryRemove(new KeyValuePair<string, BulkConnection>(address, connection));
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private void AcceptLoop()
+    {
+        while (!_disposed)
+        {
+            Socket socket;
+            try
+            {
+                socket = _listener.Accept();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                if (!_disposed) _log.LogWarning("The bulk lane {Address} stopped accepting: {Message}", Address, e.Message);
+                return;
+            }
+            socket.NoDelay = true;
+            socket.ReceiveBufferSize = Settings.ReceiveBuffer;
+            _accepted[socket] = 0;
+            new Thread(() => ReadLoop(socket)) { IsBackground = true, Name = $"bulk-lane {Address} reader" }.Start();
+        }
+    }
+
+    // One connection, read to its end: the greeting, then frames into the sink it chose.
+    private void ReadLoop(Socket socket)
+    {
+        IBulkFrameSink? sink = null;
+        string peer = socket.RemoteEndPoint is IPEndPoint remote ? BulkSocket.Format(remote) : "?";
+        try
+        {
+            socket.ReceiveTimeout = (int)Settings.ConnectTimeout.TotalMilliseconds; // a greeting comes at once, or never
+            Span<byte> greeting = stackalloc byte[BulkHello.Size + BulkSocket.SecretBytes];
+            if (!BulkSocket.ReadExactly(socket, greeting)) return;
+            var hello = BulkHello.Read(greeting);
+            if (!CryptographicOperations.FixedTimeEquals(greeting[BulkHello.Size..], _secret))
+                throw new InvalidDataException("it did not present the cluster's secret (tpactors.cluster.secret)");
+            socket.ReceiveTimeout = 0;
+            sink = hello.Channel == BulkChannel.Blob ? new BlobStore.Sink(Blobs, Settings.MaxBlobBytes) : _collectiveSink(hello.Target);
+            if (sink is null) return; // the rank instance has stopped: its peer's frames have nowhere to go
+            var header = new byte[BulkFrameHeader.Size];
+            var group = new byte[BulkFrameHeader.MaxGroupLength];
+            while (BulkSocket.ReadExactly(socket, header))
+            {
+                var frame = BulkFrameHeader.Read(header);
+                var name = group.AsSpan(0, frame.GroupLength);
+                if (!BulkSocket.ReadExactly(socket, name)) return;
+                var payload = sink.Begin(frame, name);
+                if (payload.Length != frame.PayloadBytes) throw new InvalidDataException($"The sink gave {payload.Length} bytes for a {frame.PayloadBytes}-byte payload.");
+                if (!BulkSocket.ReadExactly(socket, payload)) return;
+                sink.End(frame);
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            _log.LogWarning("Bulk lane {Address} closed the connection from {Peer}: {Message}", Address, peer, e.Message);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The peer went away, or this lane is closing: the sink hears of it below.
+        }
+        finally
+        {
+            sink?.Closed();
+            _accepted.TryRemove(socket, out _);
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>Stops listening and closes every connection, incoming and outgoing.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _listener.Dispose();
+        foreach (var socket in _accepted.Keys)
+        {
+            try
+            {
+                socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (SocketException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+        foreach (var connection in _blobConnections.Values) connection.Dispose();
+        _blobConnections.Clear();
+    }
+}

@@ -1,0 +1,14 @@
+namespace TpActors.Runtime.Transport;
+
+/// <summary>How a process's bulk lane listens and connects (<c>tpactors.cluster.bulk</c>).</summary>
+/// <param name="SendBuffer">The kernel's send buffer per connection, in bytes.</param>
+/// <param name="ReceiveBuffer">The kernel's receive buffer per connection, in bytes.</param>
+/// <param name="ConnectTimeout">How long a connection to a peer's lane may take to open.</param>
+/// <param name="MaxBlobBytes">The largest blob a lane accepts; a larger one closes the connection.</param>
+/// <param name="BlobTimeout">How long a received blob waits to be claimed (and a claim waits for its blob).</param>
+/// <param name="Secret">The cluster's shared secret; a connection that does not present it is closed.</param>
+public sealed record BulkLaneSettings(int SendBuffer, int ReceiveBuffer, TimeSpan ConnectTimeout, long MaxBlobBytes, TimeSpan BlobTimeout, string Secret)
+{
+    /// <summary>The defaults of reference.conf.</summary>
+    public static BulkLaneSettings Default { get; } = new(4 << 20, 4 << 20, TimeSpan.FromSeconds(5), 1L << 32, TimeSpan.FromSeconds(60), "");
+}
