@@ -12,6 +12,7 @@ public sealed partial class RankActor
 {
     private readonly FaultPlan? _faults;
     private Communicator? _trainingGroup;
+    private string? _supervisorLane; // where states go back to the supervisor, when it is in another process
     private RankTrainer? _trainer;
 
     private RankTrainer Trainer => _trainer ?? throw new InvalidOperationException($"Rank {_rank} has not joined a training run.");
@@ -37,6 +38,12 @@ public sealed partial class RankActor
         {
             if (fault?.Kind == FaultKind.Throw) throw new InjectedFaultException(fault);
             var result = Execute(round, run.Payload, fault?.Kind == FaultKind.Kill ? () => Kill(fault) : null);
+            // A state for a supervisor in another process travels on the bulk lane; this copy is then done with.
+            if (result is ShardState state && StateHandover.IsRemote(_supervisorLane, Transport))
+            {
+                result = StateHandover.Hand(state, _supervisorLane, Transport);
+                state.Dispose();
+            }
             Sender.Tell(new PhaseDone(round, _rank, result), Self);
         }
         catch (CollectiveAbortedException e)
@@ -102,7 +109,16 @@ public sealed partial class RankActor
         else _trainingGroup.Reform(join.Group, join.Endpoints);
         if (_trainer is null) _trainer = new RankTrainer(new ParallelContext(Backend, _trainingGroup), join.Setup);
         else _trainer.Abandon();
-        if (join.Restore is { } state) _trainer.Restore(state);
+        _supervisorLane = join.SupervisorLane;
+        switch (join.Restore)
+        {
+            case ShardState state:
+                _trainer.Restore(state);
+                break;
+            case ShardStateTicket ticket:
+                using (var received = StateHandover.TakeAsync(ticket, Transport).GetAwaiter().GetResult()) _trainer.Restore(received);
+                break;
+        }
     }
 
     private void Kill(FaultSpec fault) =>

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using TpActors.Runtime.Cluster;
 using TpActors.Layers.Tensors;
 
 namespace TpActors.Layers.Execution;
@@ -38,12 +39,13 @@ public sealed class TensorParallelGroup : IAsyncDisposable
 
     /// <summary>
     /// Starts a group of <paramref name="size"/> ranks as an actor named <paramref name="name"/> of <paramref name="parent"/>
-    /// (an <see cref="ActorSystem"/>, or an actor's <c>Context</c>) and waits until every rank has joined.
+    /// (an <see cref="ActorSystem"/>, or an actor's <c>Context</c>), in this process or on the cluster hosts' slots of
+    /// <paramref name="placement"/>, and waits until every rank has joined.
     /// </summary>
-    public static async Task<TensorParallelGroup> StartAsync(IActorRefFactory parent, int size, RankSettings settings, string name = "tp")
+    public static async Task<TensorParallelGroup> StartAsync(IActorRefFactory parent, int size, RankSettings settings, string name = "tp", IReadOnlyList<SlotAssignment>? placement = null)
     {
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), $"A tensor-parallel group needs at least 1 rank, not {size}.");
-        var actor = parent.ActorOf(TensorParallelGroupActor.Props(size, settings), name);
+        var actor = parent.ActorOf(TensorParallelGroupActor.Props(size, settings, placement), name);
         using var joined = new CancellationTokenSource();
         var stopped = actor.WatchAsync(joined.Token);
         var asked = actor.Ask<GroupRanks>(GetGroupRanks.Instance, settings.CommandTimeout);

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using TpActors.Layers.Collectives;
+using TpActors.Runtime.Cluster;
 
 namespace TpActors.Layers.Execution;
 
@@ -17,6 +18,7 @@ namespace TpActors.Layers.Execution;
 public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTimers
 {
     private readonly RankSettings _settings;
+    private readonly IReadOnlyList<SlotAssignment>? _placement;
     private readonly IActorRef[] _ranks;
     private readonly CollectiveEndpoint?[] _endpoints;
     private readonly bool[] _joined;
@@ -24,9 +26,11 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
     private Exception? _formationFailure;          // why the group could not form, once it is known
     private bool _formed;
 
-    /// <summary>A group of <paramref name="size"/> ranks running with <paramref name="settings"/>.</summary>
-    public TensorParallelGroupActor(int size, RankSettings settings)
+    /// <summary>A group of <paramref name="size"/> ranks running with <paramref name="settings"/>, in this process or on the hosts of <paramref name="placement"/>.</summary>
+    public TensorParallelGroupActor(int size, RankSettings settings, IReadOnlyList<SlotAssignment>? placement = null)
     {
+        if (placement is not null && placement.Count != size) throw new ArgumentException($"The placement has {placement.Count} ranks; the group has {size}.", nameof(placement));
+        _placement = placement;
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), $"A tensor-parallel group needs at least 1 rank, not {size}.");
         _settings = settings;
         _ranks = new IActorRef[size];
@@ -41,8 +45,9 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
     /// <inheritdoc/>
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Props for a group of <paramref name="size"/> ranks; the actor's name is the collective group's name.</summary>
-    public static Props Props(int size, RankSettings settings) => Akka.Actor.Props.Create(() => new TensorParallelGroupActor(size, settings));
+    /// <summary>Props for a group of <paramref name="size"/> ranks (on the hosts of <paramref name="placement"/> when given); the actor's name is the collective group's name.</summary>
+    public static Props Props(int size, RankSettings settings, IReadOnlyList<SlotAssignment>? placement = null) =>
+        Akka.Actor.Props.Create(() => new TensorParallelGroupActor(size, settings, placement));
 
     private string Group => Self.Path.Name;
 
@@ -50,10 +55,9 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
     protected override void PreStart()
     {
         RankDispatcher.EnsureConfigured(Context.System);
-        int threads = _settings.ThreadsPerRank(_ranks.Length);
         for (int r = 0; r < _ranks.Length; r++)
         {
-            _ranks[r] = Context.ActorOf(RankActor.Props(r, threads, _settings), $"rank-{r}");
+            _ranks[r] = Context.ActorOf(RankDeployment.Props(r, _ranks.Length, _settings, _placement), $"rank-{r}");
             Context.Watch(_ranks[r]);
             _ranks[r].Tell(GetCollectiveEndpoint.Instance);
         }

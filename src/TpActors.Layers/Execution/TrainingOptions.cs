@@ -2,6 +2,7 @@ using TpActors.Layers.Execution.Faults;
 using TpActors.Layers.Execution.Model;
 using TpActors.Layers.Execution.Optimizers;
 using TpActors.Layers.Tensors;
+using TpActors.Runtime.Cluster;
 using TpActors.Runtime.Configuration;
 
 namespace TpActors.Layers.Execution;
@@ -31,6 +32,9 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
 
     /// <summary>How the ranks run (backend, threads, collectives).</summary>
     public RankSettings Ranks { get; init; } = RankSettings.Default;
+
+    /// <summary>Where each rank runs on a cluster's hosts (leased by the driver, see <see cref="SlotLease"/>); null: all in this process.</summary>
+    public IReadOnlyList<SlotAssignment>? Placement { get; init; }
 
     /// <summary>Whether the result carries the full final state (weights and optimizer state), for comparisons.</summary>
     public bool KeepFinalState { get; init; }
@@ -79,6 +83,10 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
         Optimizer.Validate();
         Settings.Validate();
         Memory().Check();
+        if (Placement is { } placement && placement.Count != Tp)
+            throw new ArgumentException($"The placement has {placement.Count} ranks; the run has {Tp} (--tp).");
+        if (Placement is not null && Faults.Count > 0)
+            throw new ArgumentException($"--fault {Faults[0]}: fault injection runs in one process; it does not reach ranks on a cluster's hosts.");
         foreach (var fault in Faults)
         {
             if (fault.Rank >= Tp) throw new ArgumentException($"--fault {fault}: rank {fault.Rank} does not exist with --tp {Tp}.");

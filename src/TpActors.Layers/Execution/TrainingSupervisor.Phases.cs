@@ -19,6 +19,12 @@ public sealed partial class TrainingSupervisor
         Timers.StartSingleTimer(PhaseTimer, new PhaseTimedOut(_round), _options.Settings.PhaseTimeout);
     }
 
+    // A state from a rank in another process arrives on the bulk lane; the answer counts once it has.
+    private void OnStateTicket(PhaseDone done, ShardStateTicket ticket) =>
+        StateHandover.TakeAsync(ticket, _transport).PipeTo(Self,
+            success: state => done with { Result = state },
+            failure: e => new PhaseFailed(done.Round, done.Rank, $"its state ({ticket.Bytes} bytes) did not arrive on the bulk lane: {e.Message}"));
+
     private void OnDone(PhaseDone done)
     {
         Answered(done.Rank, done.Round);
@@ -42,7 +48,8 @@ public sealed partial class TrainingSupervisor
             case TrainingPhase.Connect:
                 _endpoints = _results.Cast<CollectiveEndpoint>().ToArray();
                 var endpoints = _endpoints.Cast<CollectiveEndpoint>().ToList();
-                Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup, _restore[r] ? _snapshot[r] : null));
+                Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup,
+                    _restore[r] && _snapshot[r] is { } state ? StateHandover.Hand(state, endpoints[r].Lane, _transport) : null, _transport.Lane?.Address));
                 break;
             case TrainingPhase.Join:
                 Array.Clear(_restore);
@@ -101,7 +108,7 @@ public sealed partial class TrainingSupervisor
     private IActorRef Spawn(int rank)
     {
         int incarnation = _incarnations[rank]++;
-        var actor = Context.ActorOf(RankActor.Props(rank, _threadsPerRank, _rankSettings, _faults), incarnation == 0 ? $"rank-{rank}" : $"rank-{rank}-{incarnation}");
+        var actor = Context.ActorOf(RankDeployment.Props(rank, _ranks.Length, _rankSettings, _options.Placement, _faults), incarnation == 0 ? $"rank-{rank}" : $"rank-{rank}-{incarnation}");
         Context.Watch(actor);
         _unanswered.Replaced(rank);
         return actor;

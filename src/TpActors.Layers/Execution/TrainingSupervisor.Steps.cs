@@ -37,8 +37,11 @@ public sealed partial class TrainingSupervisor
 
     private bool SnapshotDue(long step) => _options.Settings.SnapshotEvery > 0 && step % _options.Settings.SnapshotEvery == 0;
 
+    // The spare snapshot's memory is lent to a rank of this process to write the next snapshot into; a rank in another
+    // process writes into its own and hands the bytes back.
     private SnapshotInto HandOverSpare(int rank)
     {
+        if (StateHandover.IsRemote(_endpoints[rank]?.Lane, _transport)) return new SnapshotInto(null);
         var reuse = _spare[rank];
         _spare[rank] = null; // it belongs to the rank now
         return new SnapshotInto(reuse);

@@ -43,8 +43,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
     private readonly RetryBudget _budget;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ILoggingAdapter _log;
-    private readonly ICollectiveTransport _transport;
-    private readonly int _threadsPerRank;
+    private readonly CollectiveTransport _transport;
     private readonly RankSettings _rankSettings; // the run's rank settings, with the training collective timeout
 
     private readonly IActorRef[] _ranks;
@@ -94,7 +93,6 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         _budget = new RetryBudget(options.Settings.MaxRetries, options.Settings.RetryWindow);
         _log = Context.GetLogger();
         _transport = CollectiveTransport.For(Context.System);
-        _threadsPerRank = options.Ranks.ThreadsPerRank(options.Tp);
         _rankSettings = options.Ranks with { Collectives = options.Ranks.Collectives with { RoundTimeout = options.Settings.CollectiveTimeout } };
 
         int tp = options.Tp;
@@ -117,7 +115,11 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         }
         _current = _afterJoin = FirstAction;
 
-        Receive<PhaseDone>(done => Guard(() => OnDone(done)));
+        Receive<PhaseDone>(done => Guard(() =>
+        {
+            if (done.Result is ShardStateTicket ticket) OnStateTicket(done, ticket);
+            else OnDone(done);
+        }));
         Receive<PhaseAborted>(aborted => Answered(aborted.Rank, aborted.Round));
         Receive<PhaseStalled>(stalled => Guard(() => OnStalled(stalled)));
         Receive<PhaseFailed>(failed => Guard(() => OnFailed(failed)));

@@ -1,0 +1,190 @@
+using Akka.Actor;
+using TpActors.Layers.Collectives;
+using TpActors.Layers.Execution;
+using TpActors.Layers.Execution.Checkpoints;
+using TpActors.Layers.Execution.Model;
+using TpActors.Layers.Execution.Optimizers;
+using TpActors.Layers.Sharding;
+using TpActors.Layers.Tensors;
+using TpActors.Runtime.Cluster;
+using AkkaSerialization = Akka.Serialization.Serialization;
+
+namespace TpActors.Layers.Serialization;
+
+/// <summary>
+/// Writes and reads the values of TpActors' cross-process protocol: each value a one-byte tag, then its fields in order
+/// (strings length-prefixed UTF-8, actor references as their full paths). A tag or a count that is out of range is refused
+/// with <see cref="System.Runtime.Serialization.SerializationException"/>, never a crash or an unbounded allocation.
+/// </summary>
+internal sealed class ProtocolCodec(ExtendedActorSystem system)
+{
+    private const int MaxItems = 1 << 20; // the longest list or map a message may carry
+
+    private enum Tag : byte
+    {
+        Null, Int, Long, Double, String, ActorRef,
+        RunPhase, PhaseDone, PhaseAborted, PhaseStalled, PhaseFailed,
+        JoinTraining, SnapshotInto, CheckpointRequest, ShardFileWritten, ShardStateTicket,
+        GetCollectiveEndpoint, CollectiveEndpoint, JoinGroup, RankDone, GetBackendDescription, RankSettings,
+        GetSlotOffer, SlotOffer, LeaseSlots, SlotsLeased, ReleaseSlots,
+    }
+
+    public void Write(BinaryWriter w, object? value)
+    {
+        switch (value)
+        {
+            case null: w.Write((byte)Tag.Null); break;
+            case int i: w.Write((byte)Tag.Int); w.Write(i); break;
+            case long l: w.Write((byte)Tag.Long); w.Write(l); break;
+            case double d: w.Write((byte)Tag.Double); w.Write(d); break;
+            case string s: w.Write((byte)Tag.String); w.Write(s); break;
+            case IActorRef actor: w.Write((byte)Tag.ActorRef); WriteActor(w, actor); break;
+            case RunPhase m: w.Write((byte)Tag.RunPhase); WriteRound(w, m.Round); Write(w, m.Payload); break;
+            case PhaseDone m: w.Write((byte)Tag.PhaseDone); WriteRound(w, m.Round); w.Write(m.Rank); Write(w, m.Result); break;
+            case PhaseAborted m: w.Write((byte)Tag.PhaseAborted); WriteRound(w, m.Round); w.Write(m.Rank); w.Write(m.Reason); break;
+            case PhaseStalled m:
+                w.Write((byte)Tag.PhaseStalled); WriteRound(w, m.Round); w.Write(m.Rank);
+                WriteList(w, m.Missing, (w2, r) => w2.Write(r)); w.Write(m.Message);
+                break;
+            case PhaseFailed m: w.Write((byte)Tag.PhaseFailed); WriteRound(w, m.Round); w.Write(m.Rank); w.Write(m.Reason); break;
+            case JoinTraining m:
+                w.Write((byte)Tag.JoinTraining); w.Write(m.Group); WriteList(w, m.Endpoints, WriteEndpoint);
+                WriteSetup(w, m.Setup);
+                if (m.Restore is ShardState) throw new ArgumentException("A rank's state is handed to another process as a ShardStateTicket, never inside a message.");
+                Write(w, m.Restore); WriteOptional(w, m.SupervisorLane);
+                break;
+            case SnapshotInto m:
+                if (m.Reuse is not null) throw new ArgumentException("A snapshot buffer cannot be lent to a rank in another process.");
+                w.Write((byte)Tag.SnapshotInto);
+                break;
+            case CheckpointRequest m:
+                w.Write((byte)Tag.CheckpointRequest); w.Write(m.Directory); w.Write(m.Tp);
+                WriteList(w, m.Metadata.ToList(), (w2, kv) => { w2.Write(kv.Key); w2.Write(kv.Value); });
+                break;
+            case ShardFileWritten m:
+                w.Write((byte)Tag.ShardFileWritten); w.Write(m.FileName); w.Write(m.Digest.Bytes); w.Write(m.Digest.Sha256);
+                WriteList(w, m.Layout, (w2, t) => { w2.Write(t.Name); w2.Write((int)t.Axis); WriteList(w2, t.Shape, (w3, d) => w3.Write(d)); });
+                break;
+            case ShardStateTicket m: w.Write((byte)Tag.ShardStateTicket); w.Write(m.Ticket); w.Write(m.Bytes); break;
+            case GetCollectiveEndpoint: w.Write((byte)Tag.GetCollectiveEndpoint); break;
+            case CollectiveEndpoint m: w.Write((byte)Tag.CollectiveEndpoint); WriteEndpoint(w, m); break;
+            case JoinGroup m: w.Write((byte)Tag.JoinGroup); w.Write(m.Group); WriteList(w, m.Endpoints, WriteEndpoint); break;
+            case RankDone m: w.Write((byte)Tag.RankDone); w.Write(m.Rank); break;
+            case GetBackendDescription: w.Write((byte)Tag.GetBackendDescription); break;
+            case RankSettings m:
+                w.Write((byte)Tag.RankSettings); w.Write((int)m.Backend); w.Write(m.BlasThreads); w.Write(m.CommandTimeout.Ticks);
+                w.Write(m.Collectives.RoundTimeout.Ticks); w.Write(m.Collectives.StallGrace.Ticks); w.Write(m.Collectives.ChunkElements);
+                break;
+            case GetSlotOffer: w.Write((byte)Tag.GetSlotOffer); break;
+            case SlotOffer m: w.Write((byte)Tag.SlotOffer); w.Write(m.Slots); w.Write(m.Free); w.Write(m.Cores); break;
+            case LeaseSlots m: w.Write((byte)Tag.LeaseSlots); w.Write(m.Job); w.Write(m.Count); WriteActor(w, m.Holder); break;
+            case SlotsLeased m: w.Write((byte)Tag.SlotsLeased); w.Write(m.Job); WriteList(w, m.Slots, (w2, s) => w2.Write(s)); break;
+            case ReleaseSlots m: w.Write((byte)Tag.ReleaseSlots); w.Write(m.Job); break;
+            default: throw new ArgumentException($"{value.GetType().Name} is not a message of TpActors' cross-process protocol.");
+        }
+    }
+
+    public object? Read(BinaryReader r)
+    {
+        var tag = (Tag)r.ReadByte();
+        return tag switch
+        {
+            Tag.Null => null,
+            Tag.Int => r.ReadInt32(),
+            Tag.Long => r.ReadInt64(),
+            Tag.Double => r.ReadDouble(),
+            Tag.String => r.ReadString(),
+            Tag.ActorRef => ReadActor(r),
+            Tag.RunPhase => new RunPhase(ReadRound(r), Read(r)),
+            Tag.PhaseDone => new PhaseDone(ReadRound(r), r.ReadInt32(), Read(r)),
+            Tag.PhaseAborted => new PhaseAborted(ReadRound(r), r.ReadInt32(), r.ReadString()),
+            Tag.PhaseStalled => new PhaseStalled(ReadRound(r), r.ReadInt32(), ReadList(r, r2 => r2.ReadInt32()), r.ReadString()),
+            Tag.PhaseFailed => new PhaseFailed(ReadRound(r), r.ReadInt32(), r.ReadString()),
+            Tag.JoinTraining => new JoinTraining(r.ReadString(), ReadList(r, ReadEndpoint), ReadSetup(r), Read(r), ReadOptional(r)),
+            Tag.SnapshotInto => new SnapshotInto(null),
+            Tag.CheckpointRequest => new CheckpointRequest(r.ReadString(), r.ReadInt32(), ReadList(r, r2 => KeyValuePair.Create(r2.ReadString(), r2.ReadString())).ToDictionary()),
+            Tag.ShardFileWritten => new ShardFileWritten(r.ReadString(), new FileDigest(r.ReadInt64(), r.ReadString()),
+                ReadList(r, r2 => (r2.ReadString(), ReadEnum<ShardAxis>(r2), ReadList(r2, r3 => r3.ReadInt32()).ToArray()))),
+            Tag.ShardStateTicket => new ShardStateTicket(r.ReadInt64(), r.ReadInt64()),
+            Tag.GetCollectiveEndpoint => GetCollectiveEndpoint.Instance,
+            Tag.CollectiveEndpoint => ReadEndpoint(r),
+            Tag.JoinGroup => new JoinGroup(r.ReadString(), ReadList(r, ReadEndpoint)),
+            Tag.RankDone => new RankDone(r.ReadInt32()),
+            Tag.GetBackendDescription => GetBackendDescription.Instance,
+            Tag.RankSettings => new RankSettings(ReadEnum<BackendKind>(r), r.ReadInt32(), new TimeSpan(r.ReadInt64()),
+                new CollectiveSettings(new TimeSpan(r.ReadInt64()), new TimeSpan(r.ReadInt64()), r.ReadInt32())),
+            Tag.GetSlotOffer => GetSlotOffer.Instance,
+            Tag.SlotOffer => new SlotOffer(r.ReadInt32(), r.ReadInt32(), r.ReadInt32()),
+            Tag.LeaseSlots => new LeaseSlots(r.ReadString(), r.ReadInt32(), ReadActor(r)),
+            Tag.SlotsLeased => new SlotsLeased(r.ReadString(), ReadList(r, r2 => r2.ReadInt32())),
+            Tag.ReleaseSlots => new ReleaseSlots(r.ReadString()),
+            _ => throw new System.Runtime.Serialization.SerializationException($"Unknown TpActors message tag {(byte)tag}."),
+        };
+    }
+
+    private static void WriteRound(BinaryWriter w, PhaseRound round)
+    {
+        w.Write(round.Attempt);
+        w.Write(round.Step);
+        w.Write((int)round.Phase);
+    }
+
+    private static PhaseRound ReadRound(BinaryReader r) => new(r.ReadInt64(), r.ReadInt64(), ReadEnum<TrainingPhase>(r));
+
+    private void WriteEndpoint(BinaryWriter w, CollectiveEndpoint endpoint)
+    {
+        WriteActor(w, endpoint.Rank);
+        w.Write(endpoint.Instance);
+        WriteOptional(w, endpoint.Lane);
+    }
+
+    private CollectiveEndpoint ReadEndpoint(BinaryReader r) => new(ReadActor(r), r.ReadInt64(), ReadOptional(r));
+
+    private static void WriteSetup(BinaryWriter w, TrainingSetup setup)
+    {
+        var (model, optimizer, task) = (setup.Model, setup.Optimizer, setup.Task);
+        w.Write(model.Layers); w.Write(model.Hidden); w.Write(model.Ffn); w.Write((int)model.Activation); w.Write(model.Bias);
+        w.Write((int)optimizer.Kind); w.Write(optimizer.LearningRate); w.Write(optimizer.Momentum); w.Write(optimizer.Beta1);
+        w.Write(optimizer.Beta2); w.Write(optimizer.Epsilon); w.Write(optimizer.WeightDecay);
+        w.Write(task.Batch); w.Write(task.Seed); w.Write(task.TeacherWidth);
+    }
+
+    private static TrainingSetup ReadSetup(BinaryReader r) => new(
+        new ModelSpec(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), ReadEnum<Activation>(r), r.ReadBoolean()),
+        new OptimizerSpec(ReadEnum<OptimizerKind>(r), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle()),
+        new TaskSpec(r.ReadInt32(), r.ReadInt64(), r.ReadInt32()));
+
+    private static void WriteActor(BinaryWriter w, IActorRef actor) => w.Write(AkkaSerialization.SerializedActorPath(actor));
+
+    private IActorRef ReadActor(BinaryReader r) => system.Provider.ResolveActorRef(r.ReadString());
+
+    private static void WriteOptional(BinaryWriter w, string? text)
+    {
+        w.Write(text is not null);
+        if (text is not null) w.Write(text);
+    }
+
+    private static string? ReadOptional(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
+
+    private static void WriteList<T>(BinaryWriter w, IReadOnlyCollection<T> items, Action<BinaryWriter, T> write)
+    {
+        w.Write(items.Count);
+        foreach (var item in items) write(w, item);
+    }
+
+    private static List<T> ReadList<T>(BinaryReader r, Func<BinaryReader, T> read)
+    {
+        int count = r.ReadInt32();
+        if (count is < 0 or > MaxItems) throw new System.Runtime.Serialization.SerializationException($"A list of {count} items is out of range (0 to {MaxItems}).");
+        var items = new List<T>(Math.Min(count, 1024));
+        for (int i = 0; i < count; i++) items.Add(read(r));
+        return items;
+    }
+
+    private static T ReadEnum<T>(BinaryReader r) where T : struct, Enum
+    {
+        int value = r.ReadInt32();
+        var typed = (T)(object)value;
+        return Enum.IsDefined(typed) ? typed : throw new System.Runtime.Serialization.SerializationException($"{value} is not a {typeof(T).Name}.");
+    }
+}

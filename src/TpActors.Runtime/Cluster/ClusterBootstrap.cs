@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Akka.Actor;
+using TpActors.Runtime.Configuration;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace TpActors.Runtime.Cluster;
+
+/// <summary>
+/// Starts a process's actor system as a member of the TpActors cluster: Akka's cluster provider, its remote endpoint on
+/// the bind address, the seeds and roles from <see cref="ClusterOptions"/>, and waits until this member is Up. With no
+/// seed, the node joins itself: it is the first node of a new cluster.
+/// </summary>
+public static class ClusterBootstrap
+{
+    /// <summary>The actor system name every member shares (part of every Akka address).</summary>
+    public const string SystemName = "tpactors";
+
+    /// <summary>The role of a process that offers rank slots.</summary>
+    public const string HostRole = "host";
+
+    /// <summary>The role of a process that runs a job's supervisor.</summary>
+    public const string DriverRole = "driver";
+
+    /// <summary><paramref name="config"/> with Akka's cluster settings for a member with <paramref name="options"/> and <paramref name="role"/> laid on top.</summary>
+    public static HoconConfig Configure(HoconConfig config, ClusterOptions options, string role)
+    {
+        var bind = NodeAddress.Parse(options.Bind, "--bind");
+        string publicHost = options.PublicHostname.Length > 0 ? options.PublicHostname : bind.Host;
+        var seeds = options.Seeds.Select(s => NodeAddress.Parse(s, "--seed").ToAkkaAddress()).ToList();
+        var roles = new[] { role }.Concat(options.Roles).Distinct().ToList();
+        string text = $$"""
+            akka.actor.provider = cluster
+            akka.remote.dot-netty.tcp.hostname = {{Quote(bind.Host)}}
+            akka.remote.dot-netty.tcp.public-hostname = {{Quote(publicHost)}}
+            akka.remote.dot-netty.tcp.port = {{bind.Port}}
+            akka.cluster.seed-nodes = {{JsonSerializer.Serialize(seeds)}}
+            akka.cluster.roles = {{JsonSerializer.Serialize(roles)}}
+            """;
+        return ConfigFactory.ParseString(text, $"the {role}'s cluster options").WithFallback(config).Resolve();
+    }
+
+    /// <summary>
+    /// Starts a member and waits until it is Up; with no seeds it joins itself. The system is terminated when it cannot
+    /// join in time.
+    /// </summary>
+    /// <exception cref="TimeoutException">It did not become Up within the join timeout; the message names the seeds.</exception>
+    public static async Task<ActorSystem> JoinAsync(HoconConfig config, ClusterOptions options, string role, Func<HoconConfig, ActorSystem>? create = null)
+    {
+        var system = (create ?? (c => AkkaBootstrap.Create(SystemName, c)))(Configure(config, options, role));
+        var cluster = AkkaCluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        if (options.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+        try
+        {
+            await up.Task.WaitAsync(options.JoinTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await system.Terminate().ConfigureAwait(false);
+            throw new TimeoutException(options.Seeds.Count == 0
+                ? $"This node could not form a cluster within {options.JoinTimeout.TotalSeconds:0.###}s (tpactors.cluster.join-timeout)."
+                : $"No seed answered within {options.JoinTimeout.TotalSeconds:0.###}s (tpactors.cluster.join-timeout): {string.Join(", ", options.Seeds)}. " +
+                  "Is a `tpactors host` running there, reachable from here, with the same cluster name?");
+        }
+        return system;
+    }
+
+    /// <summary>Leaves the cluster gracefully (Exiting, then Removed) and terminates the system.</summary>
+    public static Task LeaveAsync(ActorSystem system) => CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+
+    /// <summary>"host:port" of this member's Akka address.</summary>
+    public static string AddressOf(ActorSystem system)
+    {
+        var address = AkkaCluster.Get(system).SelfAddress;
+        return new NodeAddress(address.Host!, address.Port ?? 0).ToString();
+    }
+
+    private static string Quote(string text) => JsonSerializer.Serialize(text);
+}

@@ -1,0 +1,42 @@
+using Akka.Actor;
+using Akka.Cluster;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace TpActors.Runtime.Cluster;
+
+/// <summary>Reports every membership change of the cluster this node is in, one line each: joined, up, unreachable, leaving, removed.</summary>
+public sealed class MembershipLog : ReceiveActor
+{
+    private readonly Action<string> _report;
+
+    /// <summary>A log that hands each line to <paramref name="report"/>.</summary>
+    public MembershipLog(Action<string> report)
+    {
+        _report = report;
+        Receive<ClusterEvent.MemberUp>(e => Report(e.Member, "is up"));
+        Receive<ClusterEvent.MemberJoined>(e => Report(e.Member, "joined"));
+        Receive<ClusterEvent.MemberLeft>(e => Report(e.Member, "is leaving"));
+        Receive<ClusterEvent.MemberExited>(e => Report(e.Member, "exited"));
+        Receive<ClusterEvent.MemberRemoved>(e => Report(e.Member, $"was removed (was {e.PreviousStatus})"));
+        Receive<ClusterEvent.UnreachableMember>(e => Report(e.Member, "is unreachable"));
+        Receive<ClusterEvent.ReachableMember>(e => Report(e.Member, "is reachable again"));
+        Receive<ClusterEvent.MemberDowned>(e => Report(e.Member, "was downed"));
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+    }
+
+    /// <summary>Props for a log reporting to <paramref name="report"/>.</summary>
+    public static Props Props(Action<string> report) => Akka.Actor.Props.Create(() => new MembershipLog(report));
+
+    /// <inheritdoc/>
+    protected override void PreStart() => AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+        typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+
+    /// <inheritdoc/>
+    protected override void PostStop() => AkkaCluster.Get(Context.System).Unsubscribe(Self);
+
+    private void Report(Member member, string what)
+    {
+        string roles = string.Join(",", member.Roles.Where(r => !r.StartsWith("dc-", StringComparison.Ordinal)));
+        _report($"member {new NodeAddress(member.Address.Host!, member.Address.Port ?? 0)} ({roles}) {what}");
+    }
+}

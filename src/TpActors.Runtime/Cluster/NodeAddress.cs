@@ -1,0 +1,27 @@
+using System.Globalization;
+
+namespace TpActors.Runtime.Cluster;
+
+/// <summary>A node's "host:port", as users type it (<c>--seed</c>, <c>--bind</c>, <c>--cluster</c>) and as a host prints it.</summary>
+/// <param name="Host">A host name or IP address (an IPv6 one without brackets).</param>
+/// <param name="Port">0 to 65535; 0 in a bind address lets the OS pick.</param>
+public readonly record struct NodeAddress(string Host, int Port)
+{
+    /// <summary>Parses "host:port" (an IPv6 host in brackets); <paramref name="what"/> names the option or setting in the error.</summary>
+    /// <exception cref="ArgumentException">Not host:port.</exception>
+    public static NodeAddress Parse(string text, string what)
+    {
+        int colon = text.LastIndexOf(':');
+        string host = colon > 0 ? text[..colon].Trim() : "";
+        if (host.StartsWith('[') && host.EndsWith(']')) host = host[1..^1];
+        if (colon <= 0 || host.Length == 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port > 65535)
+            throw new ArgumentException($"{what}: '{text}' is not HOST:PORT (e.g. 127.0.0.1:4053; port 0 to 65535).");
+        return new NodeAddress(host, port);
+    }
+
+    /// <summary>The Akka address of the node with this host and port in the TpActors cluster.</summary>
+    public string ToAkkaAddress() => $"akka.tcp://{ClusterBootstrap.SystemName}@{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}";
+
+    /// <inheritdoc/>
+    public override string ToString() => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+}

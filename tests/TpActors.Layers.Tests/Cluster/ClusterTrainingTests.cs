@@ -1,0 +1,25 @@
+using TpActors.Layers.Tests.Execution;
+
+namespace TpActors.Layers.Tests.Cluster;
+
+// Training with ranks on two hosts of an in-process cluster ends bit-identical to training in one process.
+public sealed class ClusterTrainingTests
+{
+    [Fact]
+    public async Task TrainingOverTwoHosts_EndsWithTheWeightsOfOneProcess()
+    {
+        var options = TrainingRuns.Options(4, 6);
+        var single = await TrainingRuns.Run(options);
+
+        await using var cluster = await InProcessCluster.StartAsync(hosts: 2, slots: 2);
+        await using var lease = await cluster.LeaseAsync("train-test", 4);
+        // Ranks fill the hosts in address order: two on the first, two on the second.
+        var hosts = cluster.Hosts.Select(h => Akka.Cluster.Cluster.Get(h.System).SelfAddress).OrderBy(a => a, Akka.Cluster.Member.AddressOrdering).ToList();
+        Assert.Equal([hosts[0], hosts[0], hosts[1], hosts[1]], lease.Ranks.Select(r => r.Node));
+        var distributed = await TrainingRun.RunAsync(cluster.Driver, options with { Placement = lease.Ranks });
+
+        Assert.Equal(single.WeightsSha256, distributed.WeightsSha256);
+        Assert.Equal(single.Losses, distributed.Losses);
+        Assert.True(TrainingRuns.BitIdentical(single.FinalState!, distributed.FinalState!));
+    }
+}
