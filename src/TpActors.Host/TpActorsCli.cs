@@ -20,6 +20,7 @@ public static class TpActorsCli
         root.Subcommands.Add(ConfigCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
         root.Subcommands.Add(CheckpointCommand.Create(context));
+        root.Subcommands.Add(HostCommand.Create(context));
 
         var parse = root.Parse(SplitJavaStyleDefines(args));
         if (parse.Errors.Count > 0)

@@ -8,6 +8,7 @@ using TpActors.Layers.Execution.Checkpoints;
 using TpActors.Layers.Execution.Faults;
 using TpActors.Layers.Execution.Optimizers;
 using Akka.Actor;
+using TpActors.Host.Cluster;
 
 namespace TpActors.Host.Commands;
 
@@ -52,13 +53,14 @@ public static class TrainCommand
         var check = new Option<bool>("--check") { Description = "Also train at TP=1 on the same data and report the largest weight difference; exit 1 when it exceeds --check-tolerance." };
         var checkTolerance = new Option<float?>("--check-tolerance") { Description = SettingHelp.Describe("The largest absolute weight difference --check passes", "tpactors.training.check-tolerance"), HelpName = "X" };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object on stdout (progress goes to stderr)." };
+        var cluster = ClusterOption.Create();
 
         var command = new Command("train",
             "Train a stack of residual Megatron MLP blocks on a synthetic regression task with N rank actors under the training supervisor. " +
             "A failed rank is restored from the last snapshot and the step replayed, so the weights end bit-identical to a run without faults; " +
             "the summary ends with their SHA-256.");
         options.AddTo(command);
-        foreach (var option in new Option[] { tp, layers, hidden, ffn, activation, batch, steps, lr, optimizer, seed, checkpointDir, checkpointEvery, resume, fault, check, checkTolerance, json })
+        foreach (var option in new Option[] { tp, layers, hidden, ffn, activation, batch, steps, lr, optimizer, seed, checkpointDir, checkpointEvery, resume, fault, check, checkTolerance, json, cluster })
             command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
         {
@@ -90,12 +92,16 @@ public static class TrainCommand
                     Task = task,
                     Optimizer = optimizerSpec,
                     Steps = parse.GetValue(steps) ?? defaults.Steps,
-                    CheckpointDirectory = parse.GetValue(checkpointDir) ?? (resumeFrom is not null ? CheckpointRoot(resumeFrom) : null),
                     CheckpointEvery = parse.GetValue(checkpointEvery) ?? defaults.CheckpointEvery,
                     ResumeFrom = resumeFrom,
                     Faults = (parse.GetValue(fault) ?? []).Select(FaultSpec.Parse).ToList(),
                     KeepFinalState = parse.GetValue(check),
+                    // A cluster's hosts write checkpoint files under the same path: one the driver and the hosts share.
+                    CheckpointDirectory = (parse.GetValue(checkpointDir) ?? (resumeFrom is not null ? CheckpointRoot(resumeFrom) : null)) is { } dir && parse.GetValue(cluster) is not null
+                        ? Path.GetFullPath(dir) : parse.GetValue(checkpointDir) ?? (resumeFrom is not null ? CheckpointRoot(resumeFrom) : null),
                 };
+                if (parse.GetValue(cluster) is not null && run.Faults.Count > 0)
+                    throw new ArgumentException($"--fault {run.Faults[0]}: fault injection runs in one process; it does not reach ranks on a cluster's hosts (drop --cluster).");
                 run.Validate();
                 if (parse.GetValue(checkTolerance) is { } tolerance) SettingRules.Require("tpactors.training.check-tolerance", tolerance, "--check-tolerance");
             }
@@ -105,7 +111,21 @@ public static class TrainCommand
             }
 
             var progress = new TrainProgress(context.Error, interactive: ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected);
-            using var system = StartupProfile.CreateActorSystem("tpactors", loaded.Config);
+            ClusterJob? job = null;
+            if (parse.GetValue(cluster) is { } clusterSeed)
+            {
+                try
+                {
+                    job = ClusterJob.StartAsync(loaded.Config, clusterSeed, run.Tp, "train", context.Error).GetAwaiter().GetResult();
+                }
+                catch (Exception e) when (e is TimeoutException or ArgumentException)
+                {
+                    return context.Fail(parse, ExitCodes.Failure, $"tpactors train: {e.Message}", e);
+                }
+                run = run with { Placement = job.Lease.Ranks };
+            }
+            using var system = job?.System ?? StartupProfile.CreateActorSystem("tpactors", loaded.Config);
+            using var leaving = job is null ? null : new JobEnd(job);
             using var interrupts = new Interrupts(context.Error);
             TrainingResult result;
             TrainCheck? checkResult = null;
@@ -117,7 +137,7 @@ public static class TrainCommand
                     progress.Close();
                     context.Error.WriteLine("check: training again at TP=1 on the same data");
                     // From the very step directory the run resumed from: a resumed run has written newer steps (and `latest`) since.
-                    var single = TrainingRun.RunAsync(system, run with { Tp = 1, Faults = [], CheckpointDirectory = null, ResumeFrom = result.Resumed?.Directory ?? run.ResumeFrom },
+                    var single = TrainingRun.RunAsync(system, run with { Tp = 1, Faults = [], Placement = null, CheckpointDirectory = null, ResumeFrom = result.Resumed?.Directory ?? run.ResumeFrom },
                         stop: interrupts.Token).GetAwaiter().GetResult();
                     if (single.Stopped) context.Error.WriteLine("check: interrupted; the run itself finished, its summary follows");
                     else checkResult = CheckAgainst(single);

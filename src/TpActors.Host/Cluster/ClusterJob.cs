@@ -1,0 +1,54 @@
+using Akka.Actor;
+using TpActors.Runtime.Cluster;
+using TpActors.Runtime.Configuration;
+
+namespace TpActors.Host.Cluster;
+
+/// <summary>
+/// A command's job on a cluster (<c>--cluster HOST:PORT</c>): this process joins as a driver member (role "driver", no
+/// slots), leases the job's rank slots on the hosts (filled in address order, printed as a placement table on stderr),
+/// and on disposal releases them and leaves the cluster.
+/// </summary>
+public sealed class ClusterJob : IAsyncDisposable
+{
+    private ClusterJob(ActorSystem system, SlotLease lease)
+    {
+        System = system;
+        Lease = lease;
+    }
+
+    /// <summary>The driver's actor system: the job's supervisor runs here.</summary>
+    public ActorSystem System { get; }
+
+    /// <summary>Each rank's host and slot.</summary>
+    public SlotLease Lease { get; }
+
+    /// <summary>Joins the cluster at <paramref name="seed"/> and leases <paramref name="ranks"/> slots for <paramref name="job"/>.</summary>
+    /// <exception cref="TimeoutException">The cluster did not answer, or offered too few slots within tpactors.cluster.slot-wait.</exception>
+    public static async Task<ClusterJob> StartAsync(HoconConfig config, string seed, int ranks, string job, TextWriter log)
+    {
+        var options = ClusterOptions.FromConfig(config) with { Seeds = [NodeAddress.Parse(seed, "--cluster").ToString()] };
+        var system = await ClusterBootstrap.JoinAsync(config, options, ClusterBootstrap.DriverRole).ConfigureAwait(false);
+        try
+        {
+            var lease = await SlotLease.AcquireAsync(system, job, ranks, options.SlotWait).ConfigureAwait(false);
+            log.WriteLine($"placement of {ranks} rank{(ranks == 1 ? "" : "s")} (driver {ClusterBootstrap.AddressOf(system)}):");
+            log.WriteLine("  rank  host                    slot");
+            foreach (var rank in lease.Ranks) log.WriteLine($"  {rank.Rank,4}  {rank.Host,-22}  {rank.Slot,4}");
+            return new ClusterJob(system, lease);
+        }
+        catch
+        {
+            await ClusterBootstrap.LeaveAsync(system).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Releases the slots and leaves the cluster.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Lease.DisposeAsync().ConfigureAwait(false);
+        await ClusterBootstrap.LeaveAsync(System).ConfigureAwait(false);
+        await System.WhenTerminated.ConfigureAwait(false);
+    }
+}
