@@ -1,0 +1,63 @@
+using System.CommandLine;
+using TpActors.Host.Cluster;
+
+namespace TpActors.Host.Commands;
+
+/// <summary>
+/// <c>tpactors launch</c>: a one-machine launcher like <c>torchrun --standalone</c>: starts N host processes on 127.0.0.1,
+/// runs a command as their driver, and stops them, on every path (success, failure, Ctrl-C; a killed launcher's hosts see
+/// their stdin close and leave).
+/// </summary>
+public static class LaunchCommand
+{
+    /// <summary>The commands launch can drive.</summary>
+    public static readonly string[] Drivable = ["train"];
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CommandContext context)
+    {
+        var options = new ConfigOptions();
+        var nodes = new Option<int>("--nodes") { Description = "Host processes to start (1 to 64).", HelpName = "N", DefaultValueFactory = _ => 2 };
+        var slots = new Option<int>("--slots-per-node") { Description = "Rank slots each host offers (1 to 1024).", HelpName = "K", DefaultValueFactory = _ => 2 };
+        var job = new Argument<string[]>("command") { Description = $"After --: the command to run as the hosts' driver ({string.Join(", ", Drivable)}) with its options.", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("launch",
+            "Start N `tpactors host` processes on this machine (127.0.0.1, OS-chosen ports, a fresh cluster secret), wait until they are up, run " +
+            "the command after -- as their driver (e.g. -- train --tp 4 --steps 20), then stop them. --config and -D apply to the hosts; " +
+            "the command takes its own.");
+        options.AddTo(command);
+        command.Options.Add(nodes);
+        command.Options.Add(slots);
+        command.Arguments.Add(job);
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            int n = parse.GetValue(nodes), k = parse.GetValue(slots);
+            var words = parse.GetValue(job) ?? [];
+            if (n is < 1 or > 64) return context.Fail(parse, ExitCodes.Usage, $"tpactors: --nodes {n}: must be 1 to 64.");
+            if (k is < 1 or > 1024) return context.Fail(parse, ExitCodes.Usage, $"tpactors: --slots-per-node {k}: must be 1 to 1024.");
+            if (words.Length == 0 || !Drivable.Contains(words[0]))
+                return context.Fail(parse, ExitCodes.Usage, $"tpactors: launch runs one of: {string.Join(", ", Drivable)} (after --), not '{(words.Length == 0 ? "" : words[0])}'.");
+            if (words.Contains("--cluster")) return context.Fail(parse, ExitCodes.Usage, "tpactors: launch gives the command its own --cluster; drop it.");
+            var configArgs = new List<string>();
+            if (parse.GetValue(options.File) is { } file) configArgs.AddRange(["--config", Path.GetFullPath(file)]);
+            foreach (var define in parse.GetValue(options.Defines) ?? []) configArgs.AddRange(["-D", define]);
+            return Run(context, n, k, configArgs, words).GetAwaiter().GetResult();
+        }));
+        return command;
+    }
+
+    private static async Task<int> Run(CommandContext context, int nodes, int slots, List<string> configArgs, string[] words)
+    {
+        await using var hosts = await HostProcesses.StartAsync(nodes, slots, configArgs, context.Error, TimeSpan.FromSeconds(60));
+        context.Error.WriteLine($"launch: {nodes} host{(nodes == 1 ? "" : "s")} up ({string.Join(", ", hosts.Addresses)}); running: tpactors {string.Join(' ', words)}");
+        string? previous = Environment.GetEnvironmentVariable(HostProcesses.SecretVariable);
+        Environment.SetEnvironmentVariable(HostProcesses.SecretVariable, hosts.Secret); // the driver's configuration reads it
+        try
+        {
+            return TpActorsCli.Run([words[0], "--cluster", hosts.Addresses[0], .. words[1..]], context.Out, context.Error);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(HostProcesses.SecretVariable, previous);
+        }
+    }
+}
