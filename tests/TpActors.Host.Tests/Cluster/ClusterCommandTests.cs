@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace TpActors.Host.Tests.Cluster;
+
+// The cluster as users run it: host processes started by hand plus train --cluster, and launch; the same weights as one
+// process, and no process left behind on any path.
+public sealed class ClusterCommandTests
+{
+    [Fact]
+    public void TwoHostsByHand_AndTrainCluster_EndWithTheWeightsOfOneProcess_AndLeaveOnSigterm()
+    {
+        var single = CliProcess.Run(["train", .. ClusterProcesses.SmallTraining]);
+        Assert.True(single.ExitCode == 0, single.Error);
+
+        var (first, seed) = ClusterProcesses.StartHost("--slots", "2");
+        var (second, _) = ClusterProcesses.StartHost("--slots", "2", "--seed", seed);
+        try
+        {
+            var distributed = CliProcess.Run(["train", .. ClusterProcesses.SmallTraining, "--cluster", seed]);
+            Assert.True(distributed.ExitCode == 0, distributed.Error);
+            Assert.Equal(ClusterProcesses.WeightsOf(single.Out), ClusterProcesses.WeightsOf(distributed.Out));
+            Assert.Contains("rank  host", distributed.Error); // the placement table
+        }
+        finally
+        {
+            Assert.Equal(0, ClusterProcesses.Terminate(second));
+            Assert.Equal(0, ClusterProcesses.Terminate(first));
+        }
+    }
+
+    [Fact]
+    public void Launch_TrainsToTheWeightsOfOneProcess_AndStopsItsHosts()
+    {
+        string marker = ClusterProcesses.Marker();
+        var single = CliProcess.Run(["train", .. ClusterProcesses.SmallTraining]);
+        var launched = CliProcess.Run(["launch", "--nodes", "2", "--slots-per-node", "2", "-D", marker, "--", "train", .. ClusterProcesses.SmallTraining]);
+        Assert.True(launched.ExitCode == 0, launched.Error);
+        Assert.Equal(ClusterProcesses.WeightsOf(single.Out), ClusterProcesses.WeightsOf(launched.Out));
+        Assert.Empty(ClusterProcesses.Running(marker)); // launch returns only after its hosts have exited
+    }
+
+    [Fact]
+    public void Launch_OfAFailingJob_ExitsWithItsCode_AndStopsItsHosts()
+    {
+        string marker = ClusterProcesses.Marker();
+        // Five ranks on four slots: the driver waits its slot-wait, names the hosts it saw, and exits 1.
+        var launched = CliProcess.Run(["launch", "--nodes", "2", "--slots-per-node", "2", "-D", marker, "--", "train", "--tp", "5", "--steps", "1", "-D", "tpactors.cluster.slot-wait=1s"]);
+        Assert.Equal(1, launched.ExitCode);
+        Assert.Contains("needs 5 rank slots", launched.Error);
+        Assert.Contains("2 of 2 slots free", launched.Error);
+        Assert.Empty(ClusterProcesses.Running(marker));
+    }
+
+    [Fact]
+    public async Task KilledLauncher_LeavesNoHostBehind()
+    {
+        string marker = ClusterProcesses.Marker();
+        var start = CliProcess.StartInfo(["launch", "--nodes", "2", "--slots-per-node", "2", "-D", marker, "--", "train", "--tp", "4", "--steps", "100000", "--hidden", "24", "--ffn", "40"]);
+        using var launcher = Process.Start(start)!;
+        var placed = new TaskCompletionSource();
+        launcher.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("rank  host") == true) placed.TrySetResult();
+        };
+        launcher.BeginErrorReadLine();
+        launcher.BeginOutputReadLine();
+        await placed.Task.WaitAsync(TimeSpan.FromSeconds(60)); // the job is running on the hosts
+        Assert.Equal(2, ClusterProcesses.Running(marker).Count - 1); // the launcher and its two hosts carry the marker
+        launcher.Kill(); // SIGKILL: the launcher runs no cleanup of its own
+        launcher.WaitForExit();
+        Assert.Empty(ClusterProcesses.WaitUntilGone(marker, TimeSpan.FromSeconds(30)));
+    }
+
+    [Theory]
+    [InlineData("torchrun", "RANK=1;WORLD_SIZE=4;LOCAL_RANK=1;MASTER_ADDR=127.0.0.1;MASTER_PORT=29500", 1, 4, "127.0.0.1:29501")]
+    [InlineData("Open MPI", "OMPI_COMM_WORLD_RANK=2;OMPI_COMM_WORLD_SIZE=3;OMPI_COMM_WORLD_LOCAL_RANK=2", 2, 3, "127.0.0.1:25520")]
+    [InlineData("SLURM", "SLURM_PROCID=3;SLURM_NTASKS=4;SLURM_LOCALID=0;SLURM_JOB_NODELIST=node[07-09,12]", 3, 4, "node07:25520")]
+    public void PrintLaunchEnv_DerivesTheSeedFromEachLauncher(string launcher, string variables, int rank, int world, string seed)
+    {
+        var start = CliProcess.StartInfo(["host", "--print-launch-env", "--json"]);
+        foreach (var name in new[] { "RANK", "WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "SLURM_PROCID" }) start.Environment.Remove(name);
+        foreach (var pair in variables.Split(';')) start.Environment[pair.Split('=')[0]] = pair.Split('=')[1];
+        var result = CliProcess.Run(start);
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal(launcher, json.RootElement.GetProperty("launcher").GetString());
+        Assert.Equal(rank, json.RootElement.GetProperty("rank").GetInt32());
+        Assert.Equal(world, json.RootElement.GetProperty("world_size").GetInt32());
+        Assert.Equal([seed], json.RootElement.GetProperty("seeds").EnumerateArray().Select(s => s.GetString()!));
+    }
+
+    [Fact]
+    public void PrintLaunchEnv_OfTheSeedProcess_BindsTheSeedAddress()
+    {
+        var start = CliProcess.StartInfo(["host", "--print-launch-env", "--json"]);
+        start.Environment["RANK"] = "0";
+        start.Environment["WORLD_SIZE"] = "2";
+        start.Environment["MASTER_ADDR"] = "127.0.0.1";
+        start.Environment["MASTER_PORT"] = "29500";
+        var result = CliProcess.Run(start);
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Empty(json.RootElement.GetProperty("seeds").EnumerateArray());
+        Assert.Equal("127.0.0.1:29501", json.RootElement.GetProperty("bind").GetString());
+    }
+
+    [Fact]
+    public void HostsFromALaunchEnvironment_FormOneClusterWithNoFlags()
+    {
+        int port = FreePort();
+        var started = new List<Process>();
+        try
+        {
+            for (int rank = 0; rank < 2; rank++)
+            {
+                var start = CliProcess.StartInfo(["host", "--json", "--slots", "2"]);
+                start.Environment["OMPI_COMM_WORLD_RANK"] = rank.ToString();
+                start.Environment["OMPI_COMM_WORLD_SIZE"] = "2";
+                start.Environment["OMPI_COMM_WORLD_LOCAL_RANK"] = rank.ToString();
+                start.Environment["TPACTORS_CLUSTER_SECRET"] = "";
+                start.ArgumentList.Add("-D");
+                start.ArgumentList.Add($"tpactors.cluster.launch-port={port}");
+                var process = Process.Start(start)!;
+                process.BeginErrorReadLine();
+                started.Add(process);
+                Assert.NotNull(process.StandardOutput.ReadLine());
+            }
+            var trained = CliProcess.Run(["train", .. ClusterProcesses.SmallTraining, "--cluster", $"127.0.0.1:{port}"]);
+            Assert.True(trained.ExitCode == 0, trained.Error);
+        }
+        finally
+        {
+            foreach (var process in Enumerable.Reverse(started)) ClusterProcesses.Terminate(process);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace TpActors.Host.Tests.Cluster;
+
+/// <summary>Real <c>tpactors host</c> processes for tests, and a check that no process of a test's cluster is left.</summary>
+internal static class ClusterProcesses
+{
+    /// <summary>Small training options that run in a fraction of a second per step.</summary>
+    public static readonly string[] SmallTraining = ["--tp", "4", "--steps", "5", "--hidden", "24", "--ffn", "40", "--batch", "6", "--layers", "2", "--json"];
+
+    /// <summary>A -D setting that marks every process of one test's cluster on its command line (a role nothing reads).</summary>
+    public static string Marker() => $"tpactors.cluster.roles=[\"test-{Guid.NewGuid():N}\"]";
+
+    /// <summary>Starts a host with <paramref name="args"/> and returns it with its address (its first stdout line, as JSON).</summary>
+    public static (Process Process, string Address) StartHost(params string[] args)
+    {
+        var process = Process.Start(CliProcess.StartInfo(["host", "--json", "--bind", "127.0.0.1:0", .. args]))!;
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException($"The host exited ({(process.WaitForExit(5000) ? process.ExitCode : -1)}) before printing its address.");
+        using var json = JsonDocument.Parse(line);
+        return (process, json.RootElement.GetProperty("address").GetString()!);
+    }
+
+    /// <summary>Sends SIGTERM to <paramref name="process"/> and waits for its exit code.</summary>
+    public static int Terminate(Process process)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()])!) kill.WaitForExit();
+        if (!process.WaitForExit(30_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"Host {process.Id} did not exit within 30s of SIGTERM.");
+        }
+        return process.ExitCode;
+    }
+
+    /// <summary>Live processes (not zombies) whose command line contains <paramref name="marker"/>.</summary>
+    public static List<int> Running(string marker)
+    {
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid) || pid == Environment.ProcessId) continue;
+            try
+            {
+                string status = File.ReadAllText(Path.Combine(dir, "stat"));
+                if (status[(status.LastIndexOf(')') + 2)..].StartsWith('Z')) continue;
+                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(marker, StringComparison.Ordinal)) found.Add(pid);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> until no process carries <paramref name="marker"/>; the ones left.</summary>
+    public static List<int> WaitUntilGone(string marker, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        List<int> left;
+        while ((left = Running(marker)).Count > 0 && DateTime.UtcNow < deadline) Thread.Sleep(100);
+        return left;
+    }
+
+    /// <summary>The weights digest of a train --json summary.</summary>
+    public static string WeightsOf(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.GetProperty("weights_sha256").GetString()!;
+    }
+}
