@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Sockets;
+using TpActors.Runtime.Transport;
+
+namespace TpActors.Runtime.Tests.Transport;
+
+// The bulk lane over real loopback sockets: frames arrive whole and in order, blobs meet their claims, and a peer without
+// the secret or with a bad frame is cut off without harm.
+public sealed class BulkLaneTests
+{
+    private static readonly BulkLaneSettings Settings = BulkLaneSettings.Default with { Secret = "s3cret", BlobTimeout = TimeSpan.FromSeconds(10), MaxBlobBytes = 1 << 20 };
+
+    [Fact]
+    public void Frames_ArriveWholeAndInOrder_IntoTheSinkOfTheirTarget()
+    {
+        var sink = new RecordingSink();
+        using var lane = BulkLane.Listen(new IPEndPoint(IPAddress.Loopback, 0), Settings, target => target == 7 ? sink : null);
+        using (var connection = lane.Connect(lane.Address, new BulkHello(BulkChannel.Collective, 7)))
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                var payload = Enumerable.Range(0, 1000 * i).Select(n => (byte)(n + i)).ToArray(); // small frames ride with the header, large ones do not
+                connection.Send(new BulkFrameHeader(BulkFrameKind.Abort, 3, payload.Length, i, 0, 0, 0, 0, 0), "grp"u8, payload);
+            }
+        }
+        Assert.True(sink.Closed.Wait(TimeSpan.FromSeconds(10)), "the lane never saw the connection close");
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), sink.Frames.Select(f => f.Header.Sequence));
+        Assert.All(sink.Frames, f => Assert.Equal(Enumerable.Range(0, 1000 * (int)f.Header.Sequence).Select(n => (byte)(n + f.Header.Sequence)), f.Payload));
+        Assert.All(sink.Frames, f => Assert.Equal("grp", f.Group));
+    }
+
+    [Fact]
+    public async Task ABlob_MeetsItsClaim_InEitherOrder()
+    {
+        using var lane = BulkLane.Listen(new IPEndPoint(IPAddress.Loopback, 0), Settings, _ => null);
+        var early = lane.Blobs.ClaimAsync(1);
+        lane.SendBlob(lane.Address, 1, [1, 2, 3]);
+        lane.SendBlob(lane.Address, 2, [4, 5]);
+        Assert.Equal([1, 2, 3], await early);
+        Assert.Equal([4, 5], await lane.Blobs.ClaimAsync(2));
+        Assert.Equal(0, lane.Blobs.Pending);
+    }
+
+    [Fact]
+    public async Task APeerWithoutTheSecret_IsCutOff()
+    {
+        var sink = new RecordingSink();
+        using var lane = BulkLane.Listen(new IPEndPoint(IPAddress.Loopback, 0), Settings, _ => sink);
+        using var stranger = BulkConnection.Open(lane.Address, new BulkHello(BulkChannel.Collective, 1), Settings with { Secret = "guess" });
+        await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                stranger.Send(new BulkFrameHeader(BulkFrameKind.Stalled, 0, 0, i, 0, 0, 0, 0, 0), [], []);
+                await Task.Delay(5);
+            }
+        });
+        Assert.Empty(sink.Frames);
+    }
+
+    [Fact]
+    public async Task GarbageAndOversizedBlobs_CloseTheConnection_AndTheLaneGoesOn()
+    {
+        using var lane = BulkLane.Listen(new IPEndPoint(IPAddress.Loopback, 0), Settings, _ => null);
+        var endpoint = (IPEndPoint)new IPEndPoint(IPAddress.Loopback, int.Parse(lane.Address.Split(':')[1]));
+        using (var raw = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            raw.Connect(endpoint);
+            raw.Send(Enumerable.Repeat((byte)0xAB, 4096).ToArray());
+            int read;
+            try
+            {
+                read = raw.Receive(new byte[16]);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+            {
+                read = 0; // reset: the lane hung up with our garbage unread
+            }
+            Assert.Equal(0, read); // the lane hung up
+        }
+        using (var big = lane.Connect(lane.Address, new BulkHello(BulkChannel.Blob, 0)))
+        {
+            Assert.Throws<IOException>(() =>
+            {
+                for (int i = 0; i < 100; i++) big.Send(new BulkFrameHeader(BulkFrameKind.Blob, 0, 2 << 20, i, 0, 0, 0, 0, 0), [], new byte[2 << 20]);
+            });
+        }
+        lane.SendBlob(lane.Address, 9, [9]);
+        Assert.Equal([9], await lane.Blobs.ClaimAsync(9));
+    }
+
+    [Fact]
+    public void FrameHeaders_RoundTrip_AndNonsenseIsRefused()
+    {
+        var header = new BulkFrameHeader(BulkFrameKind.Chunk, 12, 65536, long.MaxValue, 3, 7, 9, 2, 1);
+        var bytes = new byte[BulkFrameHeader.Size];
+        header.Write(bytes);
+        Assert.Equal(header, BulkFrameHeader.Read(bytes));
+        bytes[0] = 99;
+        Assert.Throws<InvalidDataException>(() => BulkFrameHeader.Read(bytes));
+    }
+
+    private sealed class RecordingSink : IBulkFrameSink
+    {
+        private byte[] _payload = [];
+        private string _group = "";
+
+        public List<(BulkFrameHeader Header, string Group, byte[] Payload)> Frames { get; } = [];
+
+        public ManualResetEventSlim Closed { get; } = new();
+
+        public Span<byte> Begin(in BulkFrameHeader header, ReadOnlySpan<byte> group)
+        {
+            _group = System.Text.Encoding.UTF8.GetString(group);
+            _payload = new byte[header.PayloadBytes];
+            return _payload;
+        }
+
+        public void End(in BulkFrameHeader header) => Frames.Add((header, _group, _payload));
+
+        void IBulkFrameSink.Closed() => Closed.Set();
+    }
+}
