@@ -61,58 +61,50 @@ public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int I
     /// <summary>Untimed repetitions before the timed ones: a tenth of <paramref name="iterations"/>, at least 3.</summary>
     public static int WarmupFor(int iterations) => Math.Max(3, iterations / 10);
 
-    /// <summary>Runs every operation at every size; progress lines go to <paramref name="progress"/>.</summary>
-    public async Task<IReadOnlyList<BenchResult>> Run(ActorSystem system, RankSettings settings, TextWriter progress)
+    /// <summary>The baseline of a run whose ranks are in different processes.</summary>
+    public const string RawTcpBaseline = "raw single-stream TCP between the same processes, same size";
+
+    /// <summary>
+    /// Runs every operation at every size, with the ranks in this process, or on the cluster hosts' slots of
+    /// <paramref name="placement"/> (each figure then beside a raw TCP transfer between rank 0's and rank 1's processes,
+    /// measured in the same run); progress lines go to <paramref name="progress"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<BenchResult>> Run(ActorSystem system, RankSettings settings, TextWriter progress, IReadOnlyList<Runtime.Cluster.SlotAssignment>? placement = null)
     {
         var results = new List<BenchResult>();
-        await using var group = await TensorParallelGroup.StartAsync(system, Ranks, settings, "bench");
-        progress.WriteLine($"{"operation",-15} {"bytes",10} {"iters",7} {"time us",10} {"algbw GB/s",11} {"busbw GB/s",11} {"memcpy GB/s",12} {"ratio",6}");
+        await using var group = await TensorParallelGroup.StartAsync(system, Ranks, settings, "bench", placement);
+        bool processes = placement is not null;
+        string baselineColumn = processes ? "raw TCP GB/s" : "memcpy GB/s";
+        progress.WriteLine($"{"operation",-15} {"bytes",10} {"iters",7} {"time us",10} {"algbw GB/s",11} {"busbw GB/s",11} {baselineColumn,12} {"ratio",6}");
         foreach (long bytes in Sizes)
         {
-            double memcpy = MemcpyBaseline.BytesPerSecond(bytes) / 1e9;
+            int iterations = IterationsFor(bytes);
+            double baseline = processes ? await RawTcp(group, bytes, iterations) : MemcpyBaseline.BytesPerSecond(bytes) / 1e9;
             foreach (var operation in Operations)
             {
                 int floats = (int)(bytes / sizeof(float));
-                int iterations = IterationsFor(bytes);
-                var seconds = await group.RunOnEachRank(context => TimeOnRank(context, operation, floats, iterations));
+                var seconds = await group.AskAll<double>(_ => new TimeCollective(group.Name, operation, floats, iterations, WarmupFor(iterations)));
                 double time = seconds.Max() / iterations; // the round ends when its slowest rank is done
                 double algbw = bytes / time / 1e9;
                 double busbw = algbw * BusFactor(operation, Ranks);
                 string name = $"{RoundId.OperationName(operation)} {bytes} busbw";
-                results.Add(new BenchResult(name, busbw, "GB/s", Baseline, memcpy));
-                progress.WriteLine($"{RoundId.OperationName(operation),-15} {bytes,10} {iterations,7} {time * 1e6,10:0.0} {algbw,11:0.000} {busbw,11:0.000} {memcpy,12:0.000} {busbw / memcpy,5:0.00}x");
+                results.Add(new BenchResult(name, busbw, "GB/s", processes ? RawTcpBaseline : Baseline, baseline));
+                progress.WriteLine($"{RoundId.OperationName(operation),-15} {bytes,10} {iterations,7} {time * 1e6,10:0.0} {algbw,11:0.000} {busbw,11:0.000} {baseline,12:0.000} {busbw / baseline,5:0.00}x");
             }
         }
         return results;
     }
 
+    // GB/s of one TCP stream from rank 0's process to rank 1's, as many transfers as the collectives' rounds.
+    private static async Task<double> RawTcp(TensorParallelGroup group, long bytes, int iterations)
+    {
+        int warmup = WarmupFor(iterations);
+        string sink = await group.Ranks[1].Ask<string>(new OpenRawSink(bytes, warmup + iterations), group.Settings.CommandTimeout);
+        double seconds = await group.Ranks[0].Ask<double>(new TimeRawSend(sink, bytes, warmup + iterations, iterations), group.Settings.CommandTimeout);
+        return bytes * (double)iterations / seconds / 1e9;
+    }
+
     /// <summary>nccl-tests' bus bandwidth factor: 2(n−1)/n for all-reduce, (n−1)/n for all-gather and reduce-scatter.</summary>
     public static double BusFactor(CollectiveOperation operation, int ranks) =>
         operation == CollectiveOperation.AllReduce ? 2.0 * (ranks - 1) / ranks : (double)(ranks - 1) / ranks;
-
-    // Runs on a rank's thread: warm up, line up with the others, then time the repetitions.
-    private static double TimeOnRank(ParallelContext context, CollectiveOperation operation, int floats, int iterations)
-    {
-        var group = context.Group;
-        int[] counts = Partition.Sizes(floats, group.Size);
-        var whole = new float[floats];
-        var part = new float[counts[group.Rank]];
-        Array.Fill(whole, 1f);
-        Array.Fill(part, 1f);
-        void Once()
-        {
-            switch (operation)
-            {
-                case CollectiveOperation.AllReduce: group.AllReduce(whole); break;
-                case CollectiveOperation.AllGather: group.AllGather(part, whole, counts); break;
-                default: group.ReduceScatter(whole, part, counts); break;
-            }
-        }
-        int warmup = WarmupFor(iterations);
-        for (int i = 0; i < warmup; i++) Once();
-        group.Barrier();
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < iterations; i++) Once();
-        return clock.Elapsed.TotalSeconds;
-    }
 }

@@ -61,10 +61,17 @@ public static class BenchCommand
         var ranks = new Option<int?>("--ranks") { Description = "Ranks in the group (default: tpactors.bench.collectives.ranks).", HelpName = "N" };
         var sizes = new Option<string?>("--sizes") { Description = "Comma-separated buffer sizes in bytes, units allowed: 4096,1MiB,16MiB (default: tpactors.bench.collectives.sizes).", HelpName = "LIST" };
         var iterations = new Option<int?>("--iterations") { Description = "Timed repetitions per operation and size, at least; small sizes repeat until tpactors.bench.collectives.min-bytes has moved (default: tpactors.bench.collectives.iterations).", HelpName = "K" };
+        var processes = new Option<int>("--processes")
+        {
+            Description = "Put the ranks in this many `tpactors host` processes on this machine (filled in order), so chunks cross the bulk lane; " +
+                "each figure is then beside a raw single-stream TCP transfer between rank 0's and rank 1's processes. 0: all ranks in this process.",
+            HelpName = "P",
+        };
         return CreateBench(context, "collectives",
             "Time, algbw and busbw (nccl-tests formulas) of ring all-reduce, all-gather and reduce-scatter between rank actors in one process, " +
-            "beside single-thread memcpy bandwidth of the same size measured in the same run. JSON results are named '<operation> <bytes> busbw'.",
-            [ranks, sizes, iterations], (parse, config) =>
+            "beside single-thread memcpy bandwidth of the same size measured in the same run (with --processes: in host processes, beside raw TCP). " +
+            "JSON results are named '<operation> <bytes> busbw'.",
+            [ranks, sizes, iterations, processes], (parse, config) =>
             {
                 var defaults = CollectiveBench.FromConfig(config);
                 var bench = new CollectiveBench(
@@ -74,6 +81,15 @@ public static class BenchCommand
                     defaults.MinBytes);
                 bench.Validate();
                 var settings = RankSettings.FromConfig(config);
+                int hosts = parse.GetValue(processes);
+                if (hosts is < 0 or > 64) throw new ArgumentException($"--processes {hosts}: must be 0 to 64.");
+                if (hosts > 0)
+                {
+                    if (bench.Ranks < Math.Max(2, hosts)) throw new ArgumentException($"--processes {hosts} needs at least {Math.Max(2, hosts)} ranks (--ranks), one per process at least.");
+                    return new BenchPlan("none (collectives move floats; no GEMM)",
+                        $"bench collectives: {bench.Ranks} rank actors in {hosts} host processes, at least {bench.Iterations} iterations and {bench.MinBytes} bytes per size",
+                        _ => Cluster.ClusterBench.Run(config, hosts, bench.Ranks, context.Error, (system, placement) => bench.Run(system, settings, context.Error, placement)));
+                }
                 return new BenchPlan("none (collectives move floats; no GEMM)",
                     $"bench collectives: {bench.Ranks} rank actors in one process, at least {bench.Iterations} iterations and {bench.MinBytes} bytes per size",
                     system => bench.Run(system, settings, context.Error));

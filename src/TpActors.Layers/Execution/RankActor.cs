@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TpActors.Layers.Collectives;
+using TpActors.Layers.Probes;
 using TpActors.Layers.Execution.Faults;
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
@@ -52,6 +53,9 @@ public sealed partial class RankActor : ReceiveActor
             .Select(p => new ParameterShard(p.Name, p.Value.Clone(), p.Gradient.Clone(), p.Axis)).ToList())));
         Receive<RunOnRank>(run => Answer(() => run.Work(GroupContext(run.Group))));
         Receive<RunPhase>(OnPhase);
+        Receive<TimeCollective>(time => Answer(() => CollectiveTiming.Time(GroupContext(time.Group).Group, time.Operation, time.Floats, time.Iterations, time.Warmup)));
+        Receive<OpenRawSink>(open => Answer(() => RawTcpProbe.OpenSink(LaneHost, open.Bytes, open.Transfers, Transport.Lane?.Settings.ReceiveBuffer ?? 4 << 20)));
+        Receive<TimeRawSend>(send => Answer(() => RawTcpProbe.Send(send.Address, send.Bytes, send.Transfers, send.Timed, Transport.Lane?.Settings.SendBuffer ?? 4 << 20)));
     }
 
     /// <summary>Props for rank <paramref name="rank"/> on the ranks' pinned dispatcher (see <see cref="RankDispatcher"/>).</summary>
@@ -84,6 +88,9 @@ public sealed partial class RankActor : ReceiveActor
     private CollectiveEndpoint Endpoint => _endpoint ?? throw new InvalidOperationException($"Rank {_rank} has not started.");
 
     private CollectiveTransport Transport => CollectiveTransport.For(Context.System);
+
+    // The IP address this process's bulk lane listens on (loopback without one).
+    private string LaneHost => Transport.Lane is { } lane ? lane.Address[..lane.Address.LastIndexOf(':')] : "127.0.0.1";
 
     private void Answer(Func<object?> command)
     {

@@ -1,3 +1,4 @@
+using TpActors.Runtime.Cluster;
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
 using Akka.Actor;
@@ -7,14 +8,14 @@ using TpActors.Layers.Sharding;
 namespace TpActors.Layers.Execution;
 
 /// <summary>Asks a rank where its peers send collective messages; the reply is its <see cref="CollectiveEndpoint"/>.</summary>
-public sealed record GetCollectiveEndpoint
+public sealed record GetCollectiveEndpoint : IClusterMessage
 {
     /// <summary>The one instance.</summary>
     public static GetCollectiveEndpoint Instance { get; } = new();
 }
 
 /// <summary>Joins the rank to a group: <paramref name="Endpoints"/> are the members' collective endpoints, by rank. Reply: <see cref="RankDone"/>.</summary>
-public sealed record JoinGroup(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints);
+public sealed record JoinGroup(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints) : IClusterMessage;
 
 /// <summary>Builds this rank's part of a layer under <paramref name="Name"/> in tensor-parallel group <paramref name="Group"/>. Reply: <see cref="RankDone"/>.</summary>
 public sealed record CreateLayer(string Name, string Group, LayerSpec Spec, long Seed);
@@ -36,14 +37,23 @@ public sealed record GetParameters(string Layer);
 public sealed record RunOnRank(string Group, Func<ParallelContext, object?> Work);
 
 /// <summary>Asks a rank what its backend is, in words (<see cref="Tensors.IBackend.Description"/>); the reply is that string.</summary>
-public sealed record GetBackendDescription
+public sealed record GetBackendDescription : IClusterMessage
 {
     /// <summary>The one instance.</summary>
     public static GetBackendDescription Instance { get; } = new();
 }
 
+/// <summary>Times <paramref name="Iterations"/> rounds of <paramref name="Operation"/> over <paramref name="Floats"/> floats in group <paramref name="Group"/> after <paramref name="Warmup"/> untimed ones (every rank must get it). Reply: the seconds, a double.</summary>
+public sealed record TimeCollective(string Group, CollectiveOperation Operation, int Floats, int Iterations, int Warmup) : IClusterMessage;
+
+/// <summary>Opens a raw TCP sink in the rank's process for <paramref name="Transfers"/> transfers of <paramref name="Bytes"/> (the bulk lane's baseline). Reply: its address, a string.</summary>
+public sealed record OpenRawSink(long Bytes, int Transfers) : IClusterMessage;
+
+/// <summary>Sends <paramref name="Transfers"/> raw TCP transfers of <paramref name="Bytes"/> to the sink at <paramref name="Address"/>. Reply: the seconds the last <paramref name="Timed"/> took, a double.</summary>
+public sealed record TimeRawSend(string Address, long Bytes, int Transfers, int Timed) : IClusterMessage;
+
 /// <summary>A command finished and has nothing to return.</summary>
-public sealed record RankDone(int Rank);
+public sealed record RankDone(int Rank) : IClusterMessage;
 
 /// <summary>A tensor computed by a rank; it belongs to the receiver.</summary>
 public sealed record TensorReply(int Rank, Tensor Tensor);

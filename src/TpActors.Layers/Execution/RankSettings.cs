@@ -1,3 +1,4 @@
+using TpActors.Runtime.Cluster;
 using TpActors.Layers.Collectives;
 using TpActors.Layers.Tensors;
 using TpActors.Runtime.Configuration;
@@ -9,7 +10,7 @@ namespace TpActors.Layers.Execution;
 /// <param name="BlasThreads">GEMM threads per rank; 0 means cores / ranks (at least 1).</param>
 /// <param name="CommandTimeout">How long the group waits for every rank to answer a command.</param>
 /// <param name="Collectives">Collective timeouts and chunking.</param>
-public sealed record RankSettings(BackendKind Backend, int BlasThreads, TimeSpan CommandTimeout, CollectiveSettings Collectives)
+public sealed record RankSettings(BackendKind Backend, int BlasThreads, TimeSpan CommandTimeout, CollectiveSettings Collectives) : IClusterMessage
 {
     /// <summary>Reads the settings, naming the setting that is wrong.</summary>
     public static RankSettings FromConfig(HoconConfig config)

@@ -1,3 +1,4 @@
+using TpActors.Runtime.Cluster;
 using TpActors.Layers.Collectives;
 
 namespace TpActors.Layers.Execution;
@@ -7,7 +8,7 @@ namespace TpActors.Layers.Execution;
 /// a rank and its supervisor in different processes hand states over as a blob of <see cref="ShardStateWire"/> bytes
 /// under <paramref name="Ticket"/>, sent to the receiver's lane before the message.
 /// </summary>
-public sealed record ShardStateTicket(long Ticket, long Bytes);
+public sealed record ShardStateTicket(long Ticket, long Bytes) : IClusterMessage;
 
 /// <summary>
 /// Hands a rank's state between a rank and its supervisor: as the object itself when both are in one process, or as a

@@ -1,3 +1,4 @@
+using TpActors.Runtime.Cluster;
 using TpActors.Layers.Execution.Checkpoints;
 using TpActors.Layers.Execution.Model;
 using TpActors.Layers.Execution.Optimizers;
@@ -19,22 +20,22 @@ public readonly record struct PhaseRound(long Attempt, long Step, TrainingPhase 
 }
 
 /// <summary>Tells a rank to run one phase; <paramref name="Payload"/> is the phase's input (it belongs to the rank from now on, unless said otherwise).</summary>
-public sealed record RunPhase(PhaseRound Round, object? Payload);
+public sealed record RunPhase(PhaseRound Round, object? Payload) : IClusterMessage;
 
 /// <summary>A rank finished its part of a phase; <paramref name="Result"/> belongs to the receiver.</summary>
-public sealed record PhaseDone(PhaseRound Round, int Rank, object? Result);
+public sealed record PhaseDone(PhaseRound Round, int Rank, object? Result) : IClusterMessage;
 
 /// <summary>A rank gave up its phase because the supervisor aborted the round's group; not a fault.</summary>
-public sealed record PhaseAborted(PhaseRound Round, int Rank, string Reason);
+public sealed record PhaseAborted(PhaseRound Round, int Rank, string Reason) : IClusterMessage;
 
 /// <summary>A rank's collective timed out inside a phase; <paramref name="Missing"/> are the peers that did not answer.</summary>
-public sealed record PhaseStalled(PhaseRound Round, int Rank, IReadOnlyList<int> Missing, string Message);
+public sealed record PhaseStalled(PhaseRound Round, int Rank, IReadOnlyList<int> Missing, string Message) : IClusterMessage;
 
 /// <summary>
 /// A rank could not do its phase for a reason outside the rank that no retry changes (its checkpoint file cannot be written:
 /// a full disk, a read-only mount); the supervisor stops the run with <paramref name="Reason"/>.
 /// </summary>
-public sealed record PhaseFailed(PhaseRound Round, int Rank, string Reason);
+public sealed record PhaseFailed(PhaseRound Round, int Rank, string Reason) : IClusterMessage;
 
 /// <summary>
 /// Asks a <see cref="TrainingSupervisor"/> to end its run after the step in flight (a Ctrl-C): that step is committed, a
@@ -69,7 +70,7 @@ public sealed record TrainingSetup(ModelSpec Model, OptimizerSpec Optimizer, Tas
 /// read-only for the duration of the phase (the supervisor keeps it), or a <see cref="ShardStateTicket"/> for its bytes on
 /// the bulk lane. <paramref name="SupervisorLane"/> is where the rank sends states back (null: the supervisor has no lane).
 /// </summary>
-public sealed record JoinTraining(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints, TrainingSetup Setup, object? Restore, string? SupervisorLane);
+public sealed record JoinTraining(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints, TrainingSetup Setup, object? Restore, string? SupervisorLane) : IClusterMessage;
 
 /// <summary>A step's inputs and targets, both [batch, hidden], drawn by the rank in the batch phase; whoever holds it disposes it.</summary>
 public sealed record BatchData(Tensor Inputs, Tensor Targets) : IDisposable
@@ -86,13 +87,13 @@ public sealed record BatchData(Tensor Inputs, Tensor Targets) : IDisposable
 /// A state to write the rank's snapshot into when its layout fits (the spare snapshot), or null. As the optimizer phase's
 /// payload, the rank writes it in the same pass as the update and hands it over in the snapshot phase that follows.
 /// </summary>
-public sealed record SnapshotInto(ShardState? Reuse);
+public sealed record SnapshotInto(ShardState? Reuse) : IClusterMessage;
 
 /// <summary>The checkpoint phase's payload: write this rank's file into <paramref name="Directory"/>, with <paramref name="Metadata"/> in its header.</summary>
-public sealed record CheckpointRequest(string Directory, int Tp, IReadOnlyDictionary<string, string> Metadata);
+public sealed record CheckpointRequest(string Directory, int Tp, IReadOnlyDictionary<string, string> Metadata) : IClusterMessage;
 
 /// <summary>A rank wrote its checkpoint file: its name, digest, and each tensor's name, axis and shard shape.</summary>
-public sealed record ShardFileWritten(string FileName, FileDigest Digest, IReadOnlyList<(string Name, ShardAxis Axis, int[] Shape)> Layout);
+public sealed record ShardFileWritten(string FileName, FileDigest Digest, IReadOnlyList<(string Name, ShardAxis Axis, int[] Shape)> Layout) : IClusterMessage;
 
 /// <summary>A rank failed inside a phase; what its supervisor sees, with the rank and round attached.</summary>
 public sealed class RankFaultException(int rank, PhaseRound round, Exception cause)

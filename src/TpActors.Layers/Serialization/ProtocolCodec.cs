@@ -27,6 +27,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system)
         JoinTraining, SnapshotInto, CheckpointRequest, ShardFileWritten, ShardStateTicket,
         GetCollectiveEndpoint, CollectiveEndpoint, JoinGroup, RankDone, GetBackendDescription, RankSettings,
         GetSlotOffer, SlotOffer, LeaseSlots, SlotsLeased, ReleaseSlots,
+        TimeCollective, OpenRawSink, TimeRawSend,
     }
 
     public void Write(BinaryWriter w, object? value)
@@ -80,6 +81,9 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system)
             case LeaseSlots m: w.Write((byte)Tag.LeaseSlots); w.Write(m.Job); w.Write(m.Count); WriteActor(w, m.Holder); break;
             case SlotsLeased m: w.Write((byte)Tag.SlotsLeased); w.Write(m.Job); WriteList(w, m.Slots, (w2, s) => w2.Write(s)); break;
             case ReleaseSlots m: w.Write((byte)Tag.ReleaseSlots); w.Write(m.Job); break;
+            case TimeCollective m: w.Write((byte)Tag.TimeCollective); w.Write(m.Group); w.Write((int)m.Operation); w.Write(m.Floats); w.Write(m.Iterations); w.Write(m.Warmup); break;
+            case OpenRawSink m: w.Write((byte)Tag.OpenRawSink); w.Write(m.Bytes); w.Write(m.Transfers); break;
+            case TimeRawSend m: w.Write((byte)Tag.TimeRawSend); w.Write(m.Address); w.Write(m.Bytes); w.Write(m.Transfers); w.Write(m.Timed); break;
             default: throw new ArgumentException($"{value.GetType().Name} is not a message of TpActors' cross-process protocol.");
         }
     }
@@ -118,6 +122,9 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system)
             Tag.LeaseSlots => new LeaseSlots(r.ReadString(), r.ReadInt32(), ReadActor(r)),
             Tag.SlotsLeased => new SlotsLeased(r.ReadString(), ReadList(r, r2 => r2.ReadInt32())),
             Tag.ReleaseSlots => new ReleaseSlots(r.ReadString()),
+            Tag.TimeCollective => new TimeCollective(r.ReadString(), ReadEnum<CollectiveOperation>(r), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()),
+            Tag.OpenRawSink => new OpenRawSink(r.ReadInt64(), r.ReadInt32()),
+            Tag.TimeRawSend => new TimeRawSend(r.ReadString(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32()),
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown TpActors message tag {(byte)tag}."),
         };
     }

@@ -1,0 +1,91 @@
+using TpActors.Layers.Collectives;
+using TpActors.Layers.Execution.Checkpoints;
+using TpActors.Layers.Serialization;
+using TpActors.Layers.Sharding;
+using TpActors.Layers.Tests.Execution;
+using TpActors.Runtime.Cluster;
+using TpActors.Runtime.Configuration;
+
+namespace TpActors.Layers.Tests.Cluster;
+
+// Every cross-process message goes through the protocol serializer (never JSON) and comes back equal; nonsense bytes and
+// tensors in a message are refused.
+public sealed class ProtocolSerializerTests : IAsyncLifetime
+{
+    private ActorSystem _system = null!;
+
+    public Task InitializeAsync()
+    {
+        _system = AkkaBootstrap.Create("serializer-tests", ConfigFactory.Reference);
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync() => _system.Terminate();
+
+    public static TheoryData<int> Indices() => [.. Enumerable.Range(0, Messages(ActorRefs.Nobody).Count)];
+
+    private static List<object> Messages(IActorRef actor)
+    {
+        var o = TrainingRuns.Options(4, 6);
+        var round = new PhaseRound(3, 17, TrainingPhase.Checkpoint);
+        var endpoint = new CollectiveEndpoint(actor, 42, "127.0.0.1:5000");
+        return
+        [
+            new RunPhase(round, new JoinTraining("run.3", [endpoint, endpoint with { Instance = 43 }], new TrainingSetup(o.Model, o.Optimizer, o.Task), new ShardStateTicket(-5, 1024), "127.0.0.1:6000")),
+            new RunPhase(round, new CheckpointRequest("/ckpt/step-17", 4, new Dictionary<string, string> { ["a"] = "b" })),
+            new RunPhase(round, new SnapshotInto(null)),
+            new RunPhase(round, null),
+            new PhaseDone(round, 2, 0.125),
+            new PhaseDone(round, 2, endpoint),
+            new PhaseDone(round, 1, new ShardFileWritten("rank-1.safetensors", new FileDigest(99, "ab"), [("w", ShardAxis.Rows, new[] { 3, 4 })])),
+            new PhaseAborted(round, 0, "aborted"),
+            new PhaseStalled(round, 1, [0, 3], "stalled"),
+            new PhaseFailed(round, 1, "disk full"),
+            GetCollectiveEndpoint.Instance,
+            new JoinGroup("verify-1", [endpoint]),
+            new RankDone(3),
+            GetBackendDescription.Instance,
+            o.Ranks,
+            GetSlotOffer.Instance,
+            new SlotOffer(4, 2, 16),
+            new SlotsLeased("train", [0, 1]),
+            new LeaseSlots("train", 2, actor),
+            new ReleaseSlots("train"),
+            new TimeCollective("bench", CollectiveOperation.AllGather, 1024, 20, 3),
+            new OpenRawSink(1 << 20, 5),
+            new TimeRawSend("127.0.0.1:7", 1 << 20, 5, 4),
+        ];
+    }
+
+    [Theory]
+    [MemberData(nameof(Indices))]
+    public void AMessage_RoundTrips_ThroughTheProtocolSerializer(int index)
+    {
+        var message = Messages(_system.DeadLetters)[index];
+        var serializer = _system.Serialization.FindSerializerFor(message);
+        Assert.IsType<ProtocolSerializer>(serializer);
+        var bytes = serializer.ToBinary(message);
+        var back = serializer.FromBinary(bytes, message.GetType());
+        // Every field is written, so a message that came back whole writes the same bytes again.
+        Assert.IsType(message.GetType(), back);
+        Assert.Equal(bytes, serializer.ToBinary(back));
+    }
+
+    [Fact]
+    public void ARankState_NeverRidesInAMessage()
+    {
+        using var state = new ShardState(1, [new ShardTensor("w", ShardAxis.Rows, Tensor.Zeros(2, 2))]);
+        var message = new RunPhase(new PhaseRound(0, 1, TrainingPhase.Join), new JoinTraining("g", [], new TrainingSetup(TrainingRuns.Model, TrainingRuns.AdamW, TrainingRuns.Task), state, null));
+        Assert.Contains("ShardStateTicket", Assert.Throws<ArgumentException>(() => _system.Serialization.FindSerializerFor(message).ToBinary(message)).Message);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 200 })]
+    [InlineData(new byte[] { 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 99, 0, 0, 0 })]
+    public void NonsenseBytes_AreRefused(byte[] bytes)
+    {
+        var serializer = _system.Serialization.FindSerializerFor(new RankDone(0));
+        var error = Record.Exception(() => serializer.FromBinary(bytes, typeof(RankDone)));
+        Assert.True(error is System.Runtime.Serialization.SerializationException or EndOfStreamException, $"got {error?.GetType().Name}: {error?.Message}");
+    }
+}
