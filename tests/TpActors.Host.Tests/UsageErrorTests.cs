@@ -13,7 +13,7 @@ public sealed class UsageErrorTests
     [InlineData(new[] { "verify", "--tp" }, "tpactors: --tp needs a value.")]
     [InlineData(new[] { "serve" }, "tpactors: 'serve' is not a tpactors command; the commands are verify, train, config, bench, checkpoint, host, launch.")]
     [InlineData(new[] { "host", "--seed", "nowhere" }, "tpactors: --seed: 'nowhere' is not HOST:PORT (e.g. 127.0.0.1:4053; port 0 to 65535).")]
-    [InlineData(new[] { "launch", "--", "verify" }, "tpactors: launch runs one of: train (after --), not 'verify'.")]
+    [InlineData(new[] { "launch", "--", "config" }, "tpactors: launch runs one of: verify, train (after --), not 'config'.")]
     [InlineData(new string[0], "tpactors: tpactors needs a command: verify, train, config, bench, checkpoint, host, launch.")]
     [InlineData(new[] { "verify", "--lr" }, "tpactors: --lr is not an option of tpactors verify.")]
     [InlineData(new[] { "train", "--check", "--check-tolerance", "Infinity" }, "tpactors: --check-tolerance Infinity: must be at least 0 (tpactors.training.check-tolerance).")]

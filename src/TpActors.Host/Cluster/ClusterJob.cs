@@ -44,6 +44,25 @@ public sealed class ClusterJob : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A command's cluster job when <paramref name="seed"/> (its <c>--cluster</c>) is given, else null; the error that
+    /// stopped it from joining or leasing (the cluster did not answer, too few slots), or null.
+    /// </summary>
+    public static string? TryStart(HoconConfig config, string? seed, int ranks, string job, TextWriter log, out ClusterJob? started)
+    {
+        started = null;
+        if (seed is null) return null;
+        try
+        {
+            started = StartAsync(config, seed, ranks, job, log).GetAwaiter().GetResult();
+            return null;
+        }
+        catch (Exception e) when (e is TimeoutException or ArgumentException)
+        {
+            return e.Message;
+        }
+    }
+
     /// <summary>Releases the slots and leaves the cluster.</summary>
     public async ValueTask DisposeAsync()
     {

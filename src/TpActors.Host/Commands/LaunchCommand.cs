@@ -11,7 +11,7 @@ namespace TpActors.Host.Commands;
 public static class LaunchCommand
 {
     /// <summary>The commands launch can drive.</summary>
-    public static readonly string[] Drivable = ["train"];
+    public static readonly string[] Drivable = ["verify", "train"];
 
     /// <summary>Builds the command.</summary>
     public static Command Create(CommandContext context)

@@ -111,19 +111,9 @@ public static class TrainCommand
             }
 
             var progress = new TrainProgress(context.Error, interactive: ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected);
-            ClusterJob? job = null;
-            if (parse.GetValue(cluster) is { } clusterSeed)
-            {
-                try
-                {
-                    job = ClusterJob.StartAsync(loaded.Config, clusterSeed, run.Tp, "train", context.Error).GetAwaiter().GetResult();
-                }
-                catch (Exception e) when (e is TimeoutException or ArgumentException)
-                {
-                    return context.Fail(parse, ExitCodes.Failure, $"tpactors train: {e.Message}", e);
-                }
-                run = run with { Placement = job.Lease.Ranks };
-            }
+            if (ClusterJob.TryStart(loaded.Config, parse.GetValue(cluster), run.Tp, "train", context.Error, out var job) is { } joinError)
+                return context.Fail(parse, ExitCodes.Failure, $"tpactors train: {joinError}");
+            if (job is not null) run = run with { Placement = job.Lease.Ranks };
             using var system = job?.System ?? StartupProfile.CreateActorSystem("tpactors", loaded.Config);
             using var leaving = job is null ? null : new JobEnd(job);
             using var interrupts = new Interrupts(context.Error);

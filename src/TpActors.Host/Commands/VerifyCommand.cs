@@ -1,3 +1,4 @@
+using TpActors.Host.Cluster;
 using TpActors.Runtime.Cluster;
 using System.CommandLine;
 using TpActors.Host.Verify;
@@ -44,12 +45,13 @@ public static class VerifyCommand
             HelpName = "DIR",
         };
         var json = new Option<bool>("--json") { Description = "Print the results as one JSON object on stdout." };
+        var cluster = ClusterOption.Create();
 
         var command = new Command("verify",
             "Stand up N rank actors and check column-parallel (gathered), row-parallel (reduced) and the Megatron MLP, forward and backward (dX, dW, db), " +
             "against the full single-rank computation in float64. Exit code 0 only if every check passes.");
         options.AddTo(command);
-        foreach (var option in new Option[] { tp, batch, hidden, ffn, seed, bias, activation, dump, json }) command.Options.Add(option);
+        foreach (var option in new Option[] { tp, batch, hidden, ffn, seed, bias, activation, dump, json, cluster }) command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
         {
             var loaded = options.Load(parse);
@@ -81,11 +83,14 @@ public static class VerifyCommand
             if (parse.GetValue(dump) is { } target && VerifyPrinter.PrepareDump(target) is { } unwritable)
                 return context.Fail(parse, ExitCodes.Failure, $"tpactors verify: {unwritable}");
 
-            using var system = StartupProfile.CreateActorSystem("tpactors", loaded.Config, recordWholeRun: true);
+            if (ClusterJob.TryStart(loaded.Config, parse.GetValue(cluster), run.Tp, "verify", context.Error, out var job) is { } joinError)
+                return context.Fail(parse, ExitCodes.Failure, $"tpactors verify: {joinError}");
+            using var system = job?.System ?? StartupProfile.CreateActorSystem("tpactors", loaded.Config, recordWholeRun: true);
+            using var leaving = job is null ? null : new JobEnd(job);
             VerifyReport report;
             try
             {
-                report = TensorParallelVerification.RunAsync(system, run, settings).GetAwaiter().GetResult();
+                report = TensorParallelVerification.RunAsync(system, run, settings, job?.Lease.Ranks).GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is RankFailedException or InvalidOperationException)
             {

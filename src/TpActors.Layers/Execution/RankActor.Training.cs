@@ -39,9 +39,9 @@ public sealed partial class RankActor
             if (fault?.Kind == FaultKind.Throw) throw new InjectedFaultException(fault);
             var result = Execute(round, run.Payload, fault?.Kind == FaultKind.Kill ? () => Kill(fault) : null);
             // A state for a supervisor in another process travels on the bulk lane; this copy is then done with.
-            if (result is ShardState state && StateHandover.IsRemote(_supervisorLane, Transport))
+            if (result is ShardState state && LaneLetter.IsRemote(_supervisorLane, Transport))
             {
-                result = StateHandover.Hand(state, _supervisorLane, Transport);
+                result = LaneLetter.Seal(state, _supervisorLane, Transport, Context.System);
                 state.Dispose();
             }
             Sender.Tell(new PhaseDone(round, _rank, result), Self);
@@ -115,8 +115,8 @@ public sealed partial class RankActor
             case ShardState state:
                 _trainer.Restore(state);
                 break;
-            case ShardStateTicket ticket:
-                using (var received = StateHandover.TakeAsync(ticket, Transport).GetAwaiter().GetResult()) _trainer.Restore(received);
+            case LaneLetter letter:
+                using (var received = (ShardState)letter.OpenAsync(Transport, Context.System).GetAwaiter().GetResult()) _trainer.Restore(received);
                 break;
         }
     }

@@ -28,6 +28,7 @@ public sealed partial class RankActor : ReceiveActor
     private readonly Dictionary<string, Communicator> _groups = new();
     private readonly Dictionary<string, IParallelLayer> _layers = new();
     private CollectiveEndpoint? _endpoint;
+    private string? _replyLane; // where replies with tensors go by lane letter, when the group is in another process
     private CpuBackend? _backend;
 
     /// <summary>Rank <paramref name="rank"/>, whose GEMMs use <paramref name="blasThreads"/> threads; <paramref name="faults"/> are injected into training phases.</summary>
@@ -53,6 +54,12 @@ public sealed partial class RankActor : ReceiveActor
             .Select(p => new ParameterShard(p.Name, p.Value.Clone(), p.Gradient.Clone(), p.Axis)).ToList())));
         Receive<RunOnRank>(run => Answer(() => run.Work(GroupContext(run.Group))));
         Receive<RunPhase>(OnPhase);
+        // A command whose tensors came on the bulk lane: opened on the rank's thread, then handled as if sent as it is.
+        Receive<LaneLetter>(letter => Answer(() =>
+        {
+            Self.Forward(letter.OpenAsync(Transport, Context.System).GetAwaiter().GetResult());
+            return NoReply;
+        }));
         Receive<TimeCollective>(time => Answer(() => CollectiveTiming.Time(GroupContext(time.Group).Group, time.Operation, time.Floats, time.Iterations, time.Warmup)));
         Receive<OpenRawSink>(open => Answer(() => RawTcpProbe.OpenSink(LaneHost, open.Bytes, open.Transfers, Transport.Lane?.Settings.ReceiveBuffer ?? 4 << 20)));
         Receive<TimeRawSend>(send => Answer(() => RawTcpProbe.Send(send.Address, send.Bytes, send.Transfers, send.Timed, Transport.Lane?.Settings.SendBuffer ?? 4 << 20)));
@@ -92,12 +99,22 @@ public sealed partial class RankActor : ReceiveActor
     // The IP address this process's bulk lane listens on (loopback without one).
     private string LaneHost => Transport.Lane is { } lane ? lane.Address[..lane.Address.LastIndexOf(':')] : "127.0.0.1";
 
+    // What a handler returns when it answers later (or another handler does).
+    private static readonly object NoReply = new();
+
     private void Answer(Func<object?> command)
     {
         object reply;
         try
         {
             reply = command() ?? new RankDone(_rank);
+            if (ReferenceEquals(reply, NoReply)) return;
+            if (LaneLetter.IsRemote(_replyLane, Transport) && LaneLetter.Carries(reply))
+            {
+                var letter = LaneLetter.Seal(reply, _replyLane, Transport, Context.System);
+                DisposeTensors(reply); // the receiver gets its own copy from the lane
+                reply = letter;
+            }
         }
         catch (Exception e)
         {
@@ -106,12 +123,28 @@ public sealed partial class RankActor : ReceiveActor
         Sender.Tell(reply, Self);
     }
 
+    private static void DisposeTensors(object reply)
+    {
+        switch (reply)
+        {
+            case TensorReply t: t.Tensor.Dispose(); break;
+            case ParametersReply p:
+                foreach (var shard in p.Parameters)
+                {
+                    shard.Value.Dispose();
+                    shard.Gradient.Dispose();
+                }
+                break;
+        }
+    }
+
     private RankDone Join(JoinGroup join)
     {
         int rankInGroup = join.Endpoints.ToList().IndexOf(Endpoint);
         if (rankInGroup < 0)
             throw new ArgumentException($"Rank {_rank} cannot join group '{join.Group}': its endpoint is not among the {join.Endpoints.Count} members.");
         if (_groups.Remove(join.Group, out var previous)) previous.Dispose();
+        _replyLane = join.ReplyLane;
         _groups[join.Group] = new Communicator(join.Group, rankInGroup, join.Endpoints, _inbox, _settings.Collectives, Transport);
         return new RankDone(_rank);
     }

@@ -14,8 +14,12 @@ public sealed record GetCollectiveEndpoint : IClusterMessage
     public static GetCollectiveEndpoint Instance { get; } = new();
 }
 
-/// <summary>Joins the rank to a group: <paramref name="Endpoints"/> are the members' collective endpoints, by rank. Reply: <see cref="RankDone"/>.</summary>
-public sealed record JoinGroup(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints) : IClusterMessage;
+/// <summary>
+/// Joins the rank to a group: <paramref name="Endpoints"/> are the members' collective endpoints, by rank; replies that
+/// carry tensors go to <paramref name="ReplyLane"/> (the group's process) by <see cref="LaneLetter"/> when that is another
+/// process. Reply: <see cref="RankDone"/>.
+/// </summary>
+public sealed record JoinGroup(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints, string? ReplyLane = null) : IClusterMessage;
 
 /// <summary>Builds this rank's part of a layer under <paramref name="Name"/> in tensor-parallel group <paramref name="Group"/>. Reply: <see cref="RankDone"/>.</summary>
 public sealed record CreateLayer(string Name, string Group, LayerSpec Spec, long Seed);
@@ -68,5 +72,5 @@ public sealed record GetGroupRanks
     public static GetGroupRanks Instance { get; } = new();
 }
 
-/// <summary>A group's rank actors, by rank, every one joined to collective group <paramref name="Group"/> and ready for commands.</summary>
-public sealed record GroupRanks(string Group, IReadOnlyList<IActorRef> Ranks);
+/// <summary>A group's rank actors and their collective endpoints, by rank, every one joined to collective group <paramref name="Group"/> and ready for commands.</summary>
+public sealed record GroupRanks(string Group, IReadOnlyList<IActorRef> Ranks, IReadOnlyList<CollectiveEndpoint> Endpoints);

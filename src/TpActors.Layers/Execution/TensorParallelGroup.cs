@@ -1,4 +1,5 @@
 using Akka.Actor;
+using TpActors.Layers.Collectives;
 using TpActors.Runtime.Cluster;
 using TpActors.Layers.Tensors;
 
@@ -11,11 +12,16 @@ namespace TpActors.Layers.Execution;
 /// </summary>
 public sealed class TensorParallelGroup : IAsyncDisposable
 {
-    private TensorParallelGroup(IActorRef actor, string name, IReadOnlyList<IActorRef> ranks, RankSettings settings)
+    private readonly ActorSystem _system;
+    private readonly IReadOnlyList<CollectiveEndpoint> _endpoints;
+
+    private TensorParallelGroup(ActorSystem system, IActorRef actor, string name, GroupRanks ranks, RankSettings settings)
     {
+        _system = system;
         Actor = actor;
         Name = name;
-        Ranks = ranks;
+        Ranks = ranks.Ranks;
+        _endpoints = ranks.Endpoints;
         Settings = settings;
     }
 
@@ -63,7 +69,13 @@ public sealed class TensorParallelGroup : IAsyncDisposable
         }
         var ready = await asked.ConfigureAwait(false);
         joined.Cancel();
-        var group = new TensorParallelGroup(actor, name, ready.Ranks, settings);
+        var system = parent switch
+        {
+            ActorSystem s => s,
+            IActorContext context => context.System,
+            _ => throw new ArgumentException($"A group starts under an actor system or an actor's context, not a {parent.GetType().Name}.", nameof(parent)),
+        };
+        var group = new TensorParallelGroup(system, actor, name, ready, settings);
         // Every rank runs the same settings, so rank 0's backend stands for all of them.
         string description = await ready.Ranks[0].Ask<string>(GetBackendDescription.Instance, settings.CommandTimeout).ConfigureAwait(false);
         group.BackendDescription = RankSettings.GroupDescription(description, size);
@@ -74,7 +86,7 @@ public sealed class TensorParallelGroup : IAsyncDisposable
     /// <exception cref="RankFailedException">Some ranks failed or did not answer in time; each is named with its error.</exception>
     public async Task<T[]> AskAll<T>(Func<int, object> commandForRank)
     {
-        var tasks = Ranks.Select((rank, r) => rank.Ask<T>(commandForRank(r), Settings.CommandTimeout)).ToArray();
+        var tasks = Ranks.Select((rank, r) => Ask<T>(rank, _endpoints[r].Lane, commandForRank(r))).ToArray();
         try
         {
             return await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -87,6 +99,25 @@ public sealed class TensorParallelGroup : IAsyncDisposable
             string list = string.Join("; ", failures.Select(f => $"rank {f.Key}: {f.Value.Message}"));
             throw new RankFailedException($"{failures.Count} of {Size} ranks of group '{Name}' failed: {list}", failures);
         }
+    }
+
+    // One rank's command and answer; tensors to and from a rank in another process travel on the bulk lane (see LaneLetter).
+    private async Task<T> Ask<T>(IActorRef rank, string? lane, object command)
+    {
+        var transport = CollectiveTransport.For(_system);
+        if (LaneLetter.IsRemote(lane, transport) && LaneLetter.Carries(command))
+        {
+            var letter = LaneLetter.Seal(command, lane, transport, _system);
+            switch (command)
+            {
+                case Forward f: f.Input.Dispose(); break;   // it belonged to the rank, which gets the lane's copy
+                case Backward b: b.GradOutput.Dispose(); break;
+            }
+            command = letter;
+        }
+        var answer = await rank.Ask<object>(command, Settings.CommandTimeout).ConfigureAwait(false);
+        if (answer is LaneLetter reply) answer = await reply.OpenAsync(transport, _system).ConfigureAwait(false);
+        return answer is T typed ? typed : throw new InvalidCastException($"The rank answered {answer.GetType().Name}, not {typeof(T).Name}.");
     }
 
     /// <summary>Runs <paramref name="work"/> on every rank's thread with its context; the answers, by rank.</summary>

@@ -83,7 +83,8 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
             if (_endpoints.All(e => e is not null))
             {
                 var members = _endpoints.Select(e => e!).ToList();
-                foreach (var rank in _ranks) rank.Tell(new JoinGroup(Group, members));
+                string? lane = CollectiveTransport.For(Context.System).Lane?.Address;
+                foreach (var rank in _ranks) rank.Tell(new JoinGroup(Group, members, lane));
             }
         });
         Receive<RankDone>(_ =>
@@ -93,7 +94,7 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
             Timers.Cancel("form");
             _formed = true;
             Become(Formed);
-            foreach (var asker in _askers) asker.Tell(new GroupRanks(Group, [.. _ranks]));
+            foreach (var asker in _askers) asker.Tell(Ready);
             _askers.Clear();
             Stash.UnstashAll();
         });
@@ -111,7 +112,7 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
 
     private void Formed()
     {
-        var ready = new GroupRanks(Group, [.. _ranks]);
+        var ready = Ready;
         Receive<GetGroupRanks>(_ => Sender.Tell(ready));
         // A rank that stops is not handled here: Akka's death pact fails the group, for its parent to decide.
     }
@@ -127,6 +128,8 @@ public sealed class TensorParallelGroupActor : ReceiveActor, IWithStash, IWithTi
     }
 
     private int RankOf(IActorRef sender) => Array.IndexOf(_ranks, sender);
+
+    private GroupRanks Ready => new(Group, [.. _ranks], [.. _endpoints.Select(e => e!)]);
 
     private sealed record FormingTimedOut
     {

@@ -67,7 +67,7 @@ public sealed record TrainingSetup(ModelSpec Model, OptimizerSpec Optimizer, Tas
 /// <summary>
 /// The join phase's payload: join (or re-form) group <paramref name="Group"/> of <paramref name="Endpoints"/>, build the
 /// model if the rank has none, and when <paramref name="Restore"/> is set copy that state in: the state itself, lent
-/// read-only for the duration of the phase (the supervisor keeps it), or a <see cref="ShardStateTicket"/> for its bytes on
+/// read-only for the duration of the phase (the supervisor keeps it), or a <see cref="LaneLetter"/> for its bytes on
 /// the bulk lane. <paramref name="SupervisorLane"/> is where the rank sends states back (null: the supervisor has no lane).
 /// </summary>
 public sealed record JoinTraining(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints, TrainingSetup Setup, object? Restore, string? SupervisorLane) : IClusterMessage;

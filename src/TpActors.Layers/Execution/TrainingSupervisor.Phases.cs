@@ -20,10 +20,10 @@ public sealed partial class TrainingSupervisor
     }
 
     // A state from a rank in another process arrives on the bulk lane; the answer counts once it has.
-    private void OnStateTicket(PhaseDone done, ShardStateTicket ticket) =>
-        StateHandover.TakeAsync(ticket, _transport).PipeTo(Self,
+    private void OnLetter(PhaseDone done, LaneLetter letter) =>
+        letter.OpenAsync(_transport, Context.System).PipeTo(Self,
             success: state => done with { Result = state },
-            failure: e => new PhaseFailed(done.Round, done.Rank, $"its state ({ticket.Bytes} bytes) did not arrive on the bulk lane: {e.Message}"));
+            failure: e => new PhaseFailed(done.Round, done.Rank, $"its state ({letter.Bytes} bytes) did not arrive on the bulk lane: {e.Message}"));
 
     private void OnDone(PhaseDone done)
     {
@@ -49,7 +49,7 @@ public sealed partial class TrainingSupervisor
                 _endpoints = _results.Cast<CollectiveEndpoint>().ToArray();
                 var endpoints = _endpoints.Cast<CollectiveEndpoint>().ToList();
                 Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup,
-                    _restore[r] && _snapshot[r] is { } state ? StateHandover.Hand(state, endpoints[r].Lane, _transport) : null, _transport.Lane?.Address));
+                    _restore[r] && _snapshot[r] is { } state ? LaneLetter.Seal(state, endpoints[r].Lane, _transport, Context.System) : null, _transport.Lane?.Address));
                 break;
             case TrainingPhase.Join:
                 Array.Clear(_restore);

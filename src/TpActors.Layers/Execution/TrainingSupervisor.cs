@@ -117,7 +117,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
 
         Receive<PhaseDone>(done => Guard(() =>
         {
-            if (done.Result is ShardStateTicket ticket) OnStateTicket(done, ticket);
+            if (done.Result is LaneLetter letter) OnLetter(done, letter);
             else OnDone(done);
         }));
         Receive<PhaseAborted>(aborted => Answered(aborted.Rank, aborted.Round));

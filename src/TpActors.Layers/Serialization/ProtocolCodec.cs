@@ -15,19 +15,40 @@ namespace TpActors.Layers.Serialization;
 /// Writes and reads the values of TpActors' cross-process protocol: each value a one-byte tag, then its fields in order
 /// (strings length-prefixed UTF-8, actor references as their full paths). A tag or a count that is out of range is refused
 /// with <see cref="System.Runtime.Serialization.SerializationException"/>, never a crash or an unbounded allocation.
+/// Over Akka.Remote no tensor is written; the bodies of <see cref="LaneLetter"/>s, which travel on the bulk lane, may carry
+/// them (<see cref="WithTensors"/>): shape, then raw little-endian floats.
 /// </summary>
-internal sealed class ProtocolCodec(ExtendedActorSystem system)
+internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = false)
 {
+    /// <summary>The codec of lane letters' bodies: tensors allowed.</summary>
+    public static ProtocolCodec WithTensors(ExtendedActorSystem system) => new(system, tensors: true);
+
+    /// <summary>The bytes of <paramref name="value"/>.</summary>
+    public byte[] ToBytes(object? value)
+    {
+        using var stream = new MemoryStream(256);
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) Write(writer, value);
+        return stream.ToArray();
+    }
+
+    /// <summary>The value in <paramref name="bytes"/>.</summary>
+    public object FromBytes(byte[] bytes)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), System.Text.Encoding.UTF8);
+        return Read(reader) ?? throw new System.Runtime.Serialization.SerializationException("The message was empty.");
+    }
+
     private const int MaxItems = 1 << 20; // the longest list or map a message may carry
 
     private enum Tag : byte
     {
         Null, Int, Long, Double, String, ActorRef,
         RunPhase, PhaseDone, PhaseAborted, PhaseStalled, PhaseFailed,
-        JoinTraining, SnapshotInto, CheckpointRequest, ShardFileWritten, ShardStateTicket,
+        JoinTraining, SnapshotInto, CheckpointRequest, ShardFileWritten, LaneLetter,
         GetCollectiveEndpoint, CollectiveEndpoint, JoinGroup, RankDone, GetBackendDescription, RankSettings,
         GetSlotOffer, SlotOffer, LeaseSlots, SlotsLeased, ReleaseSlots,
         TimeCollective, OpenRawSink, TimeRawSend,
+        Tensor, ShardState, Forward, Backward, TensorReply, ParametersReply, GetParameters, CreateLayer, ColumnLinearSpec, RowLinearSpec, MlpSpec,
     }
 
     public void Write(BinaryWriter w, object? value)
@@ -51,7 +72,6 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system)
             case JoinTraining m:
                 w.Write((byte)Tag.JoinTraining); w.Write(m.Group); WriteList(w, m.Endpoints, WriteEndpoint);
                 WriteSetup(w, m.Setup);
-                if (m.Restore is ShardState) throw new ArgumentException("A rank's state is handed to another process as a ShardStateTicket, never inside a message.");
                 Write(w, m.Restore); WriteOptional(w, m.SupervisorLane);
                 break;
             case SnapshotInto m:
@@ -66,10 +86,27 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system)
                 w.Write((byte)Tag.ShardFileWritten); w.Write(m.FileName); w.Write(m.Digest.Bytes); w.Write(m.Digest.Sha256);
                 WriteList(w, m.Layout, (w2, t) => { w2.Write(t.Name); w2.Write((int)t.Axis); WriteList(w2, t.Shape, (w3, d) => w3.Write(d)); });
                 break;
-            case ShardStateTicket m: w.Write((byte)Tag.ShardStateTicket); w.Write(m.Ticket); w.Write(m.Bytes); break;
+            case LaneLetter m: w.Write((byte)Tag.LaneLetter); w.Write(m.Ticket); w.Write(m.Bytes); break;
+            case GetParameters m: w.Write((byte)Tag.GetParameters); w.Write(m.Layer); break;
+            case CreateLayer m: w.Write((byte)Tag.CreateLayer); w.Write(m.Name); w.Write(m.Group); Write(w, m.Spec); w.Write(m.Seed); break;
+            case ColumnLinearSpec m: w.Write((byte)Tag.ColumnLinearSpec); w.Write(m.InFeatures); w.Write(m.OutFeatures); w.Write(m.Bias); w.Write(m.GatherOutput); break;
+            case RowLinearSpec m: w.Write((byte)Tag.RowLinearSpec); w.Write(m.InFeatures); w.Write(m.OutFeatures); w.Write(m.Bias); w.Write(m.InputIsParallel); break;
+            case MlpSpec m: w.Write((byte)Tag.MlpSpec); w.Write(m.Hidden); w.Write(m.Ffn); w.Write(m.Bias); w.Write((int)m.Activation); break;
+            case Tensor t: w.Write((byte)Tag.Tensor); WriteTensor(w, t); break;
+            case ShardState m:
+                w.Write((byte)Tag.ShardState); RequireTensors(m); w.Write(m.Step);
+                WriteList(w, m.Tensors, (w2, t) => { w2.Write(t.Name); w2.Write((int)t.Axis); WriteTensor(w2, t.Value); });
+                break;
+            case Forward m: w.Write((byte)Tag.Forward); w.Write(m.Layer); WriteTensor(w, m.Input); break;
+            case Backward m: w.Write((byte)Tag.Backward); w.Write(m.Layer); WriteTensor(w, m.GradOutput); break;
+            case TensorReply m: w.Write((byte)Tag.TensorReply); w.Write(m.Rank); WriteTensor(w, m.Tensor); break;
+            case ParametersReply m:
+                w.Write((byte)Tag.ParametersReply); w.Write(m.Rank);
+                WriteList(w, m.Parameters, (w2, p) => { w2.Write(p.Name); w2.Write((int)p.Axis); WriteTensor(w2, p.Value); WriteTensor(w2, p.Gradient); });
+                break;
             case GetCollectiveEndpoint: w.Write((byte)Tag.GetCollectiveEndpoint); break;
             case CollectiveEndpoint m: w.Write((byte)Tag.CollectiveEndpoint); WriteEndpoint(w, m); break;
-            case JoinGroup m: w.Write((byte)Tag.JoinGroup); w.Write(m.Group); WriteList(w, m.Endpoints, WriteEndpoint); break;
+            case JoinGroup m: w.Write((byte)Tag.JoinGroup); w.Write(m.Group); WriteList(w, m.Endpoints, WriteEndpoint); WriteOptional(w, m.ReplyLane); break;
             case RankDone m: w.Write((byte)Tag.RankDone); w.Write(m.Rank); break;
             case GetBackendDescription: w.Write((byte)Tag.GetBackendDescription); break;
             case RankSettings m:
@@ -109,10 +146,21 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system)
             Tag.CheckpointRequest => new CheckpointRequest(r.ReadString(), r.ReadInt32(), ReadList(r, r2 => KeyValuePair.Create(r2.ReadString(), r2.ReadString())).ToDictionary()),
             Tag.ShardFileWritten => new ShardFileWritten(r.ReadString(), new FileDigest(r.ReadInt64(), r.ReadString()),
                 ReadList(r, r2 => (r2.ReadString(), ReadEnum<ShardAxis>(r2), ReadList(r2, r3 => r3.ReadInt32()).ToArray()))),
-            Tag.ShardStateTicket => new ShardStateTicket(r.ReadInt64(), r.ReadInt64()),
+            Tag.LaneLetter => new LaneLetter(r.ReadInt64(), r.ReadInt64()),
+            Tag.GetParameters => new GetParameters(r.ReadString()),
+            Tag.CreateLayer => new CreateLayer(r.ReadString(), r.ReadString(), Read(r) as LayerSpec ?? throw new System.Runtime.Serialization.SerializationException("A layer command without a layer spec."), r.ReadInt64()),
+            Tag.ColumnLinearSpec => new ColumnLinearSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadBoolean()),
+            Tag.RowLinearSpec => new RowLinearSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadBoolean()),
+            Tag.MlpSpec => new MlpSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), ReadEnum<Activation>(r)),
+            Tag.Tensor => ReadTensor(r),
+            Tag.ShardState => ReadShardState(r),
+            Tag.Forward => new Forward(r.ReadString(), ReadTensor(r)),
+            Tag.Backward => new Backward(r.ReadString(), ReadTensor(r)),
+            Tag.TensorReply => new TensorReply(r.ReadInt32(), ReadTensor(r)),
+            Tag.ParametersReply => new ParametersReply(r.ReadInt32(), ReadList(r, r2 => new ParameterShard(r2.ReadString(), ReadTensorAfterAxis(r2, out var axis), ReadTensor(r2), axis))),
             Tag.GetCollectiveEndpoint => GetCollectiveEndpoint.Instance,
             Tag.CollectiveEndpoint => ReadEndpoint(r),
-            Tag.JoinGroup => new JoinGroup(r.ReadString(), ReadList(r, ReadEndpoint)),
+            Tag.JoinGroup => new JoinGroup(r.ReadString(), ReadList(r, ReadEndpoint), ReadOptional(r)),
             Tag.RankDone => new RankDone(r.ReadInt32()),
             Tag.GetBackendDescription => GetBackendDescription.Instance,
             Tag.RankSettings => new RankSettings(ReadEnum<BackendKind>(r), r.ReadInt32(), new TimeSpan(r.ReadInt64()),
@@ -127,6 +175,48 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system)
             Tag.TimeRawSend => new TimeRawSend(r.ReadString(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32()),
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown TpActors message tag {(byte)tag}."),
         };
+    }
+
+    // A tensor: rank, rows, columns, then its floats. Only in a lane letter's body (tensors never go over Akka.Remote).
+    private void WriteTensor(BinaryWriter w, Tensor tensor)
+    {
+        RequireTensors(tensor);
+        w.Write(tensor.Rank);
+        w.Write(tensor.Rows);
+        w.Write(tensor.Cols);
+        var contiguous = tensor.IsContiguous ? tensor : tensor.Clone();
+        w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(contiguous.Span));
+        if (!ReferenceEquals(contiguous, tensor)) contiguous.Dispose();
+    }
+
+    private void RequireTensors(object value)
+    {
+        if (!tensors) throw new ArgumentException($"A {value.GetType().Name} carries tensors, which never ride on Akka.Remote: it travels to another process as a LaneLetter over the bulk lane.");
+    }
+
+    private Tensor ReadTensor(BinaryReader r)
+    {
+        if (!tensors) throw new System.Runtime.Serialization.SerializationException("A tensor arrived over Akka.Remote.");
+        int rank = r.ReadInt32(), rows = r.ReadInt32(), cols = r.ReadInt32();
+        long bytes = (long)rows * cols * sizeof(float);
+        if (rank is not (1 or 2) || rows < 0 || cols < 0 || (rank == 1 && rows != 1) || bytes > r.BaseStream.Length - r.BaseStream.Position)
+            throw new System.Runtime.Serialization.SerializationException($"A tensor of rank {rank} and shape {rows} x {cols} does not fit the {r.BaseStream.Length} bytes it came in.");
+        var tensor = rank == 1 ? Tensor.UninitializedVector(cols) : Tensor.Uninitialized(rows, cols);
+        r.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(tensor.Span));
+        return tensor;
+    }
+
+    private Tensor ReadTensorAfterAxis(BinaryReader r, out ShardAxis axis)
+    {
+        axis = ReadEnum<ShardAxis>(r);
+        return ReadTensor(r);
+    }
+
+    private ShardState ReadShardState(BinaryReader r)
+    {
+        long step = r.ReadInt64();
+        var tensors = ReadList(r, r2 => new ShardTensor(r2.ReadString(), ReadEnum<ShardAxis>(r2), ReadTensor(r2)));
+        return new ShardState(step, tensors);
     }
 
     private static void WriteRound(BinaryWriter w, PhaseRound round)

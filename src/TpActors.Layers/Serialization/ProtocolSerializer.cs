@@ -6,7 +6,7 @@ namespace TpActors.Layers.Serialization;
 /// <summary>
 /// Akka's serializer for every TpActors message that crosses a process (bound to each type under
 /// <c>akka.actor.serialization-bindings</c> in reference.conf): a compact binary form written by <see cref="ProtocolCodec"/>,
-/// one tag per type. Control messages only: a tensor never rides on Akka.Remote (see <see cref="Execution.StateHandover"/>).
+/// one tag per type. Control messages only: a tensor never rides on Akka.Remote (see <see cref="Execution.LaneLetter"/>).
 /// </summary>
 public sealed class ProtocolSerializer(ExtendedActorSystem system) : Serializer(system)
 {

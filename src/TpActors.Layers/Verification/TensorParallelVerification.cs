@@ -20,13 +20,13 @@ public static class TensorParallelVerification
     private static int s_runs;
 
     /// <summary>Runs every check.</summary>
-    public static async Task<VerifyReport> RunAsync(ActorSystem system, VerifyOptions options, RankSettings settings)
+    public static async Task<VerifyReport> RunAsync(ActorSystem system, VerifyOptions options, RankSettings settings, IReadOnlyList<Runtime.Cluster.SlotAssignment>? placement = null)
     {
         options.Validate();
         var clock = Stopwatch.StartNew();
         var checks = new List<CheckResult>();
         var identity = new RankIdentity();
-        await using var group = await TensorParallelGroup.StartAsync(system, options.Tp, settings, $"verify-{Interlocked.Increment(ref s_runs)}");
+        await using var group = await TensorParallelGroup.StartAsync(system, options.Tp, settings, $"verify-{Interlocked.Increment(ref s_runs)}", placement);
         int b = options.Batch, h = options.Hidden, f = options.Ffn;
 
         // Column-parallel, output gathered (Y = X·A + a, A [hidden, ffn]); row-parallel, full input split inside (Y = X·B + b, B [ffn, hidden]).

@@ -41,6 +41,31 @@ public sealed class ClusterCommandTests
     }
 
     [Fact]
+    public void VerifyOnTwoHosts_PassesEveryCheck_AndDumpsTheBytesOfOneProcess()
+    {
+        string one = Directory.CreateTempSubdirectory("tpactors-verify-one-").FullName, two = Directory.CreateTempSubdirectory("tpactors-verify-two-").FullName;
+        try
+        {
+            string[] options = ["--tp", "3", "--hidden", "10", "--ffn", "22", "--batch", "5"];
+            var single = CliProcess.Run(["verify", .. options, "--dump", one]);
+            var launched = CliProcess.Run(["launch", "--nodes", "2", "--slots-per-node", "2", "--", "verify", .. options, "--dump", two, "--json"]);
+            Assert.True(single.ExitCode == 0, single.Error);
+            Assert.True(launched.ExitCode == 0, launched.Error);
+            using var json = JsonDocument.Parse(launched.Out);
+            Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
+            var files = Directory.GetFiles(one).Select(Path.GetFileName).Order().ToList();
+            Assert.Equal(12, files.Count);
+            Assert.Equal(files, Directory.GetFiles(two).Select(Path.GetFileName).Order());
+            foreach (var file in files) Assert.True(File.ReadAllBytes(Path.Combine(one, file!)).SequenceEqual(File.ReadAllBytes(Path.Combine(two, file!))), $"{file} differs");
+        }
+        finally
+        {
+            Directory.Delete(one, recursive: true);
+            Directory.Delete(two, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Launch_OfAFailingJob_ExitsWithItsCode_AndStopsItsHosts()
     {
         string marker = ClusterProcesses.Marker();

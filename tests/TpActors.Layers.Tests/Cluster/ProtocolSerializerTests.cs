@@ -31,7 +31,7 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
         var endpoint = new CollectiveEndpoint(actor, 42, "127.0.0.1:5000");
         return
         [
-            new RunPhase(round, new JoinTraining("run.3", [endpoint, endpoint with { Instance = 43 }], new TrainingSetup(o.Model, o.Optimizer, o.Task), new ShardStateTicket(-5, 1024), "127.0.0.1:6000")),
+            new RunPhase(round, new JoinTraining("run.3", [endpoint, endpoint with { Instance = 43 }], new TrainingSetup(o.Model, o.Optimizer, o.Task), new LaneLetter(-5, 1024), "127.0.0.1:6000")),
             new RunPhase(round, new CheckpointRequest("/ckpt/step-17", 4, new Dictionary<string, string> { ["a"] = "b" })),
             new RunPhase(round, new SnapshotInto(null)),
             new RunPhase(round, null),
@@ -76,7 +76,7 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
     {
         using var state = new ShardState(1, [new ShardTensor("w", ShardAxis.Rows, Tensor.Zeros(2, 2))]);
         var message = new RunPhase(new PhaseRound(0, 1, TrainingPhase.Join), new JoinTraining("g", [], new TrainingSetup(TrainingRuns.Model, TrainingRuns.AdamW, TrainingRuns.Task), state, null));
-        Assert.Contains("ShardStateTicket", Assert.Throws<ArgumentException>(() => _system.Serialization.FindSerializerFor(message).ToBinary(message)).Message);
+        Assert.Contains("LaneLetter", Assert.Throws<ArgumentException>(() => _system.Serialization.FindSerializerFor(message).ToBinary(message)).Message);
     }
 
     [Theory]
