@@ -83,6 +83,26 @@ public sealed record TrainBench(int Tp, int Layers, int Hidden, int Ffn, int Bat
         ];
     }
 
+    /// <summary>
+    /// Training steps/s with the ranks on the cluster hosts' slots of <paramref name="placement"/> beside the same run with
+    /// every rank in this process (alternating, best of each); snapshots every step in both.
+    /// </summary>
+    public async Task<IReadOnlyList<BenchResult>> RunAcrossProcesses(ActorSystem driver, IReadOnlyList<Runtime.Cluster.SlotAssignment> placement, TrainingOptions defaults, TextWriter progress)
+    {
+        var options = Options(defaults) with { Settings = defaults.Settings with { SnapshotEvery = 1 } };
+        int processes = placement.Select(p => p.Node).Distinct().Count();
+        double best = 0, baseline = 0;
+        for (int run = 0; run < Runs; run++)
+        {
+            double local = await StepsPerSecond(driver, options), spread = await StepsPerSecond(driver, options with { Placement = placement });
+            progress.WriteLine($"run {run + 1}: {spread:0.00} steps/s with the ranks in {processes} host processes, {local:0.00} in one process ({spread / local:0.000}x)");
+            best = Math.Max(best, spread);
+            baseline = Math.Max(baseline, local);
+        }
+        string size = $"tp {Tp}, {Layers} layers, hidden {Hidden}, ffn {Ffn}, batch {Batch}";
+        return [new BenchResult($"train steps/s, ranks in {processes} processes ({size})", best, "steps/s", "all ranks in one process", baseline)];
+    }
+
     // Steps per second after the first step (which pays for building the ranks and warming the caches).
     private static async Task<double> StepsPerSecond(ActorSystem system, TrainingOptions options)
     {

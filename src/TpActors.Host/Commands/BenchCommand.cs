@@ -109,19 +109,37 @@ public static class BenchCommand
                 system => bench.Run(system, settings, context.Error));
         });
 
-    private static Command CreateTrain(CommandContext context) => CreateBench(context, "train",
+    private static Command CreateTrain(CommandContext context)
+    {
+        var processes = new Option<int>("--processes")
+        {
+            Description = "Put the ranks in this many `tpactors host` processes on this machine and time training there beside the same training " +
+                "with every rank in this process (both with a snapshot every step). 0: the fault-tolerance bench in one process.",
+            HelpName = "P",
+        };
+        return CreateBench(context, "train",
         "Training steps/s with an in-memory snapshot after every step beside none (the cost of fault tolerance), and the time from a rank's " +
-        "failure to the group running again and to the replayed step, beside one step. Sizes from tpactors.bench.training (-D to change).",
-        [], (_, config) =>
+        "failure to the group running again and to the replayed step, beside one step (with --processes: ranks in host processes beside one process). " +
+        "Sizes from tpactors.bench.training (-D to change).",
+        [processes], (parse, config) =>
         {
             var bench = TrainBench.FromConfig(config);
             var defaults = TrainingOptions.FromConfig(config);
             bench.Validate(defaults);
+            int hosts = parse.GetValue(processes);
+            if (hosts is < 0 or > 64) throw new ArgumentException($"--processes {hosts}: must be 0 to 64.");
+            if (hosts > bench.Tp) throw new ArgumentException($"--processes {hosts} needs at least {hosts} ranks (tpactors.bench.training.tp is {bench.Tp}).");
+            if (hosts > 0)
+                return new BenchPlan(defaults.Ranks.BackendDescription(bench.Tp),
+                    $"bench train: tp {bench.Tp} over {hosts} host processes, {bench.Layers} layers, hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}, " +
+                    $"{defaults.Optimizer.Name}; {bench.Steps} steps per run, best of {bench.Runs}",
+                    _ => Cluster.ClusterBench.Run(config, hosts, bench.Tp, context.Error, (system, placement) => bench.RunAcrossProcesses(system, placement, defaults, context.Error)));
             return new BenchPlan(defaults.Ranks.BackendDescription(bench.Tp),
                 $"bench train: tp {bench.Tp}, {bench.Layers} layers, hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}, " +
                 $"{defaults.Optimizer.Name}; {bench.Steps} steps per run, best of {bench.Runs}",
                 system => bench.Run(system, defaults, context.Error));
         });
+    }
 
     // What a tensor bench runs: the backend in words, the banner, and the measurement.
     private sealed record BenchPlan(string Backend, string Banner, Func<Akka.Actor.ActorSystem, Task<IReadOnlyList<BenchResult>>> Run);

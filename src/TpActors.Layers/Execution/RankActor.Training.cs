@@ -87,10 +87,14 @@ public sealed partial class RankActor
                 Trainer.Backward();
                 return null;
             case TrainingPhase.Optimizer:
-                Trainer.Step(round.Step, (payload as SnapshotInto)?.Reuse);
+                Trainer.Step(round.Step, payload is SnapshotInto into ? into.Reuse ?? KeptBuffer() : null);
                 return null;
             case TrainingPhase.Snapshot:
-                return Trainer.Capture(round.Step, ((SnapshotInto)payload!).Reuse);
+                var snapshot = Trainer.Capture(round.Step, ((SnapshotInto)payload!).Reuse ?? KeptBuffer());
+                if (!LaneLetter.IsRemote(_supervisorLane, Transport)) return snapshot;
+                // The supervisor is in another process: the snapshot stays here, on the rank's host.
+                SnapshotVault.For(Context.System).Keep(Context.Parent, _rank, snapshot);
+                return new KeptSnapshot(round.Step);
             case TrainingPhase.Checkpoint:
                 return Trainer.WriteCheckpoint((CheckpointRequest)payload!, midway);
             case TrainingPhase.Gather:
@@ -115,11 +119,17 @@ public sealed partial class RankActor
             case ShardState state:
                 _trainer.Restore(state);
                 break;
+            case KeptSnapshot kept:
+                _trainer.Restore(SnapshotVault.For(Context.System).Find(Context.Parent, _rank, kept.Step));
+                break;
             case LaneLetter letter:
                 using (var received = (ShardState)letter.OpenAsync(Transport, Context.System).GetAwaiter().GetResult()) _trainer.Restore(received);
                 break;
         }
     }
+
+    // The buffer a snapshot kept on this host is written into: the rank's older kept one (null with a supervisor in this process, which lends its own).
+    private ShardState? KeptBuffer() => LaneLetter.IsRemote(_supervisorLane, Transport) ? SnapshotVault.For(Context.System).TakeBuffer(Context.Parent, _rank) : null;
 
     private void Kill(FaultSpec fault) =>
         Environment.FailFast($"tpactors: injected fault {fault}: the process is killed{(fault.Phase == TrainingPhase.Checkpoint ? " midway through rank " + _rank + "'s checkpoint file" : "")}.");

@@ -48,8 +48,7 @@ public sealed partial class TrainingSupervisor
             case TrainingPhase.Connect:
                 _endpoints = _results.Cast<CollectiveEndpoint>().ToArray();
                 var endpoints = _endpoints.Cast<CollectiveEndpoint>().ToList();
-                Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup,
-                    _restore[r] && _snapshot[r] is { } state ? LaneLetter.Seal(state, endpoints[r].Lane, _transport, Context.System) : null, _transport.Lane?.Address));
+                Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup, _restore[r] ? Restore(r, endpoints[r]) : null, _transport.Lane?.Address));
                 break;
             case TrainingPhase.Join:
                 Array.Clear(_restore);
@@ -87,8 +86,16 @@ public sealed partial class TrainingSupervisor
             case TrainingPhase.Snapshot:
                 for (int r = 0; r < _ranks.Length; r++)
                 {
-                    _spare[r] = _snapshot[r];
-                    _snapshot[r] = (ShardState)_results[r]!;
+                    if (_results[r] is ShardState taken)
+                    {
+                        _spare[r] = _snapshot[r];
+                        _snapshot[r] = taken;
+                    }
+                    else
+                    {
+                        _snapshot[r]?.Dispose(); // the rank keeps its snapshots on its own host from now on (KeptSnapshot)
+                        _snapshot[r] = null;
+                    }
                 }
                 _snapshotStep = step;
                 if (step > _committedStep) Commit(step);
@@ -102,6 +109,12 @@ public sealed partial class TrainingSupervisor
                 break;
         }
     }
+
+    // What rank r restores from: the snapshot held here (sent by lane letter to a rank in another process), or the one the
+    // rank kept on its own host.
+    private object? Restore(int rank, CollectiveEndpoint endpoint) => _snapshot[rank] is { } state
+        ? LaneLetter.Seal(state, endpoint.Lane, _transport, Context.System)
+        : _snapshotStep >= 0 ? new KeptSnapshot(_snapshotStep) : null;
 
     private void Connect() => Dispatch(TrainingPhase.Connect, _committedStep, _ => null);
 

@@ -48,7 +48,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         GetCollectiveEndpoint, CollectiveEndpoint, JoinGroup, RankDone, GetBackendDescription, RankSettings,
         GetSlotOffer, SlotOffer, LeaseSlots, SlotsLeased, ReleaseSlots,
         TimeCollective, OpenRawSink, TimeRawSend,
-        Tensor, ShardState, Forward, Backward, TensorReply, ParametersReply, GetParameters, CreateLayer, ColumnLinearSpec, RowLinearSpec, MlpSpec,
+        KeptSnapshot, Tensor, ShardState, Forward, Backward, TensorReply, ParametersReply, GetParameters, CreateLayer, ColumnLinearSpec, RowLinearSpec, MlpSpec,
     }
 
     public void Write(BinaryWriter w, object? value)
@@ -87,6 +87,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
                 WriteList(w, m.Layout, (w2, t) => { w2.Write(t.Name); w2.Write((int)t.Axis); WriteList(w2, t.Shape, (w3, d) => w3.Write(d)); });
                 break;
             case LaneLetter m: w.Write((byte)Tag.LaneLetter); w.Write(m.Ticket); w.Write(m.Bytes); break;
+            case KeptSnapshot m: w.Write((byte)Tag.KeptSnapshot); w.Write(m.Step); break;
             case GetParameters m: w.Write((byte)Tag.GetParameters); w.Write(m.Layer); break;
             case CreateLayer m: w.Write((byte)Tag.CreateLayer); w.Write(m.Name); w.Write(m.Group); Write(w, m.Spec); w.Write(m.Seed); break;
             case ColumnLinearSpec m: w.Write((byte)Tag.ColumnLinearSpec); w.Write(m.InFeatures); w.Write(m.OutFeatures); w.Write(m.Bias); w.Write(m.GatherOutput); break;
@@ -147,6 +148,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.ShardFileWritten => new ShardFileWritten(r.ReadString(), new FileDigest(r.ReadInt64(), r.ReadString()),
                 ReadList(r, r2 => (r2.ReadString(), ReadEnum<ShardAxis>(r2), ReadList(r2, r3 => r3.ReadInt32()).ToArray()))),
             Tag.LaneLetter => new LaneLetter(r.ReadInt64(), r.ReadInt64()),
+            Tag.KeptSnapshot => new KeptSnapshot(r.ReadInt64()),
             Tag.GetParameters => new GetParameters(r.ReadString()),
             Tag.CreateLayer => new CreateLayer(r.ReadString(), r.ReadString(), Read(r) as LayerSpec ?? throw new System.Runtime.Serialization.SerializationException("A layer command without a layer spec."), r.ReadInt64()),
             Tag.ColumnLinearSpec => new ColumnLinearSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadBoolean()),

@@ -36,6 +36,7 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
             new RunPhase(round, new SnapshotInto(null)),
             new RunPhase(round, null),
             new PhaseDone(round, 2, 0.125),
+            new PhaseDone(round, 2, new KeptSnapshot(16)),
             new PhaseDone(round, 2, endpoint),
             new PhaseDone(round, 1, new ShardFileWritten("rank-1.safetensors", new FileDigest(99, "ab"), [("w", ShardAxis.Rows, new[] { 3, 4 })])),
             new PhaseAborted(round, 0, "aborted"),
