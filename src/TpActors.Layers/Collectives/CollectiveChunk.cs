@@ -24,7 +24,7 @@ public sealed unsafe class CollectiveChunk
 
     private readonly float[]? _data;  // owned storage, or null for a view
     private float* _lent;             // a view's first float, in the lender's pinned buffer
-    private LendingLedger? _ledger;   // a view's lender
+    private IViewLender? _ledger;     // a view's lender
     private int _slot;
     private long _generation;
     private bool _acquired;
@@ -78,10 +78,17 @@ public sealed unsafe class CollectiveChunk
     /// <summary>A view of <paramref name="length"/> floats at <paramref name="at"/>, recorded in <paramref name="ledger"/>; the memory must stay pinned until the ledger is settled.</summary>
     internal static CollectiveChunk Lend(float* at, int length, LendingLedger ledger)
     {
+        var (slot, generation) = ledger.Add();
+        return Lend(at, length, ledger, slot, generation);
+    }
+
+    /// <summary>A view of <paramref name="length"/> floats at <paramref name="at"/> that <paramref name="lender"/> keeps unchanged until it is released.</summary>
+    internal static CollectiveChunk Lend(float* at, int length, IViewLender lender, int slot, long generation)
+    {
         var view = s_views.TryDequeue(out var pooled) ? pooled : new CollectiveChunk(null);
         view._lent = at;
-        view._ledger = ledger;
-        (view._slot, view._generation) = ledger.Add();
+        view._ledger = lender;
+        (view._slot, view._generation) = (slot, generation);
         view._acquired = false;
         view.Length = length;
         return view;

@@ -68,7 +68,8 @@ public sealed class CollectiveTransport : IExtension, ICollectiveTransport, IDis
             config.GetTimeSpan("tpactors.cluster.bulk.connect-timeout", BulkLaneSettings.Default.ConnectTimeout),
             config.GetByteSize("tpactors.cluster.bulk.max-blob") ?? BulkLaneSettings.Default.MaxBlobBytes,
             config.GetTimeSpan("tpactors.cluster.bulk.blob-timeout", BulkLaneSettings.Default.BlobTimeout),
-            config.GetString("tpactors.cluster.secret", ""));
+            config.GetString("tpactors.cluster.secret", ""),
+            config.GetByteSize("tpactors.cluster.bulk.shm-ring") ?? BulkLaneSettings.Default.RingBytes);
         string host = remote.DefaultAddress.Host ?? "127.0.0.1";
         var ip = IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
         var transport = new CollectiveTransport(new IPEndPoint(ip, config.GetInt("tpactors.cluster.bulk.port", 0)), settings, null);

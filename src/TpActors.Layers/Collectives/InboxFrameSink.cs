@@ -23,6 +23,7 @@ internal sealed class InboxFrameSink(CollectiveInbox inbox) : IBulkFrameSink
     private byte[] _reason = [];
     private string _group = "";
     private byte[] _groupBytes = [];
+    private readonly Dictionary<SharedMemoryRing, RingViewLender> _lenders = new(ReferenceEqualityComparer.Instance);
 
     public Span<byte> Begin(in BulkFrameHeader header, ReadOnlySpan<byte> group)
     {
@@ -65,6 +66,22 @@ internal sealed class InboxFrameSink(CollectiveInbox inbox) : IBulkFrameSink
                 inbox.Post(new AbortGroup(_group, Encoding.UTF8.GetString(_reason, 0, header.Count)));
                 break;
         }
+    }
+
+    // A chunk in a shared-memory ring is posted as a view of the ring: the rank reduces straight from it, and its release
+    // frees the room. Only chunks: stall reports and aborts carry no floats.
+    public unsafe bool TryLend(in BulkFrameHeader header, ReadOnlySpan<byte> group, SharedMemoryRing ring, nint data, long token)
+    {
+        if (header.Kind != BulkFrameKind.Chunk || !Enum.IsDefined((CollectiveOperation)header.Operation)) return false;
+        if (!group.SequenceEqual(_groupBytes))
+        {
+            _groupBytes = group.ToArray();
+            _group = Encoding.UTF8.GetString(group);
+        }
+        if (!_lenders.TryGetValue(ring, out var lender)) _lenders[ring] = lender = new RingViewLender(ring);
+        var view = CollectiveChunk.Lend((float*)data, header.Count, lender, 0, token).Address(Round(header), header.Step, header.Index, header.From, header.Count);
+        inbox.Post(view);
+        return true;
     }
 
     public void Closed()

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace TpActors.Layers.Collectives;
 
 /// <summary>
-/// A rank's record of the read-only views it has lent to a peer during one ring pass (see <see cref="CollectiveChunk.Lend"/>):
+/// A rank's record of the read-only views it has lent to a peer during one ring pass (see <see cref="CollectiveChunk.Lend(float*, int, LendingLedger)"/>):
 /// one slot per view, each a state word that the borrower moves from <c>Lent</c> to <c>Reading</c> before it reads and to
 /// <c>Done</c> after, and that the lender moves from <c>Lent</c> to <c>Revoked</c> when it gives the pass up. The lender
 /// leaves the pass (and the memory it pinned) only once every slot is Done or Revoked, so a peer never reads memory that
@@ -14,7 +14,7 @@ namespace TpActors.Layers.Collectives;
 /// only while that slot carries the view's generation, so a late borrower of a revoked view finds it gone. Slots are reused
 /// pass after pass once all of them are settled; nothing is allocated once warm.
 /// </remarks>
-internal sealed class LendingLedger
+internal sealed class LendingLedger : IViewLender
 {
     private const long Lent = 0, Reading = 1, Done = 2, Revoked = 3, StateMask = 3;
 

@@ -6,7 +6,7 @@ namespace TpActors.Layers.Collectives;
 /// The ring's basic move, shared by reduce-scatter, all-gather, all-reduce and the barrier: n − 1 steps in which every rank
 /// sends one segment to its right neighbour and receives one from its left. At step s rank r sends segment <c>first − s</c>
 /// and receives segment <c>first − 1 − s</c> (mod n), where <c>first</c> is the segment it sends at step 0.
-/// <para>A rank sends what it holds as a read-only view (<see cref="CollectiveChunk.Lend"/>), not a copy: its left
+/// <para>A rank sends what it holds as a read-only view (<see cref="CollectiveChunk.Lend(float*, int, LendingLedger)"/>), not a copy: its left
 /// neighbour's view is read straight out of that neighbour's buffer, so a reduce reads each input once and a gather copies
 /// each byte once. A pass ends when the right neighbour has released every view it was lent, so the caller may change its
 /// buffer as soon as the collective returns; a pass that fails revokes the views not yet read.</para>

@@ -15,20 +15,33 @@ public sealed class BulkConnection : IDisposable
     private readonly Socket _socket;
     private readonly object _sending = new(); // one frame on the wire at a time
     private readonly byte[] _header = new byte[BulkFrameHeader.Size + BulkFrameHeader.MaxGroupLength];
+    private readonly SharedMemoryRing? _ring;     // where chunk payloads go, for a peer on this machine
+    private readonly TimeSpan _ringTimeout;
     private bool _broken;
 
-    private BulkConnection(Socket socket, string peer)
+    // Payloads smaller than this ride in the TCP segment with their header: a ring buys nothing for them.
+    private const int MinRingPayload = 4096;
+
+    private BulkConnection(Socket socket, string peer, SharedMemoryRing? ring, TimeSpan ringTimeout)
     {
         _socket = socket;
         Peer = peer;
+        _ring = ring;
+        _ringTimeout = ringTimeout;
     }
+
+    /// <summary>Whether chunk payloads travel through a shared-memory ring (the peer is on this machine).</summary>
+    public bool UsesSharedMemory => _ring is not null;
 
     /// <summary>The peer lane's address, host:port.</summary>
     public string Peer { get; }
 
-    /// <summary>Opens a connection to the lane at <paramref name="address"/> for <paramref name="hello"/>.</summary>
+    /// <summary>
+    /// Opens a connection to the lane at <paramref name="address"/> for <paramref name="hello"/>; with
+    /// <paramref name="sharedMemory"/> (the peer is on this machine), chunk payloads go through a ring in /dev/shm.
+    /// </summary>
     /// <exception cref="IOException">The peer cannot be reached within the connect timeout.</exception>
-    public static BulkConnection Open(string address, BulkHello hello, BulkLaneSettings settings)
+    public static BulkConnection Open(string address, BulkHello hello, BulkLaneSettings settings, bool sharedMemory = false)
     {
         var endpoint = BulkSocket.Parse(address);
         var socket = BulkSocket.Create(endpoint.AddressFamily, settings);
@@ -40,7 +53,17 @@ public sealed class BulkConnection : IDisposable
             hello.Write(greeting);
             BulkSocket.Digest(settings.Secret).CopyTo(greeting[BulkHello.Size..]);
             BulkSocket.SendAll(socket, greeting);
-            return new BulkConnection(socket, address);
+            SharedMemoryRing? ring = null;
+            if (sharedMemory && settings.RingBytes > 0 && SharedMemoryRing.Available)
+            {
+                ring = SharedMemoryRing.Create(settings.RingBytes);
+                var path = System.Text.Encoding.UTF8.GetBytes(ring.Path);
+                var attach = new byte[BulkFrameHeader.Size + path.Length];
+                new BulkFrameHeader(BulkFrameKind.RingAttach, 0, path.Length, ring.Capacity, 0, 0, 0, 0, 0).Write(attach);
+                path.CopyTo(attach, BulkFrameHeader.Size);
+                BulkSocket.SendAll(socket, attach);
+            }
+            return new BulkConnection(socket, address, ring, settings.ConnectTimeout * 6);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
@@ -59,7 +82,15 @@ public sealed class BulkConnection : IDisposable
             if (_broken) throw new IOException($"The bulk connection to {Peer} is broken.");
             try
             {
-                header.Write(_header);
+                var frame = header;
+                if (_ring is not null && header.Kind == BulkFrameKind.Chunk && payload.Length >= MinRingPayload && payload.Length <= _ring.Capacity)
+                {
+                    // The floats go through shared memory; the header, sent after them, rings the bell.
+                    int offset = _ring.Write(payload, _ringTimeout);
+                    frame = header with { Kind = BulkFrameKind.RingChunk, Extra = offset };
+                    payload = [];
+                }
+                frame.Write(_header);
                 group.CopyTo(_header.AsSpan(BulkFrameHeader.Size));
                 int head = BulkFrameHeader.Size + group.Length;
                 // A small payload rides in the header's segment; a large one is sent straight from the caller's memory.
@@ -74,7 +105,7 @@ public sealed class BulkConnection : IDisposable
                     BulkSocket.SendAll(_socket, payload);
                 }
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
             {
                 _broken = true;
                 throw new IOException($"The bulk connection to {Peer} broke: {e.Message}", e);
@@ -94,5 +125,6 @@ public sealed class BulkConnection : IDisposable
         {
         }
         _socket.Dispose();
+        _ring?.Dispose();
     }
 }

@@ -17,6 +17,12 @@ public enum BulkFrameKind : byte
 
     /// <summary>A blob attached to a control message; <see cref="BulkFrameHeader.Count"/> bytes follow.</summary>
     Blob = 4,
+
+    /// <summary>A collective chunk whose <see cref="BulkFrameHeader.Count"/> floats are in the connection's shared-memory ring, at offset <see cref="BulkFrameHeader.Extra"/>; nothing follows.</summary>
+    RingChunk = 5,
+
+    /// <summary>The connection's shared-memory ring: <see cref="BulkFrameHeader.Count"/> bytes of its path follow; <see cref="BulkFrameHeader.Sequence"/> is its capacity.</summary>
+    RingAttach = 6,
 }
 
 /// <summary>
@@ -42,7 +48,12 @@ public readonly record struct BulkFrameHeader(BulkFrameKind Kind, int GroupLengt
     public const int MaxGroupLength = 1024;
 
     /// <summary>Bytes of payload that follow the group name.</summary>
-    public long PayloadBytes => Kind == BulkFrameKind.Chunk ? (long)Count * sizeof(float) : Count;
+    public long PayloadBytes => Kind switch
+    {
+        BulkFrameKind.Chunk => (long)Count * sizeof(float),
+        BulkFrameKind.RingChunk or BulkFrameKind.Stalled => 0,
+        _ => Count,
+    };
 
     /// <summary>Writes the header into the first <see cref="Size"/> bytes of <paramref name="into"/>.</summary>
     public void Write(Span<byte> into)
@@ -66,7 +77,7 @@ public readonly record struct BulkFrameHeader(BulkFrameKind Kind, int GroupLengt
     public static BulkFrameHeader Read(ReadOnlySpan<byte> from)
     {
         var kind = (BulkFrameKind)from[0];
-        if (kind is < BulkFrameKind.Chunk or > BulkFrameKind.Blob) throw new InvalidDataException($"Bulk frame of unknown kind {from[0]}.");
+        if (kind is < BulkFrameKind.Chunk or > BulkFrameKind.RingAttach) throw new InvalidDataException($"Bulk frame of unknown kind {from[0]}.");
         int groupLength = BinaryPrimitives.ReadUInt16LittleEndian(from[2..]);
         if (groupLength > MaxGroupLength) throw new InvalidDataException($"Bulk frame with a {groupLength}-byte group name; at most {MaxGroupLength} are allowed.");
         int count = BinaryPrimitives.ReadInt32LittleEndian(from[4..]);

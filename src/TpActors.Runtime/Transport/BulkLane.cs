@@ -69,7 +69,15 @@ public sealed class BulkLane : IDisposable
     }
 
     /// <summary>Opens a connection to the lane at <paramref name="address"/> for <paramref name="hello"/>; the caller owns it.</summary>
-    public BulkConnection Connect(string address, BulkHello hello) => BulkConnection.Open(address, hello, Settings);
+    public BulkConnection Connect(string address, BulkHello hello) =>
+        BulkConnection.Open(address, hello, Settings, sharedMemory: hello.Channel == BulkChannel.Collective && IsOnThisMachine(address));
+
+    /// <summary>Whether the lane at <paramref name="address"/> is on this machine (its host is loopback, or this lane's own), so a shared-memory ring can reach it.</summary>
+    public bool IsOnThisMachine(string address)
+    {
+        var peer = BulkSocket.Parse(address);
+        return IPAddress.IsLoopback(peer.Address) || peer.Address.Equals(BulkSocket.Parse(Address).Address);
+    }
 
     /// <summary>Sends <paramref name="bytes"/> as blob <paramref name="ticket"/> to the lane at <paramref name="address"/>, over the connection kept for it.</summary>
     /// <exception cref="IOException">The peer cannot be reached.</exception>
@@ -113,6 +121,7 @@ public sealed class BulkLane : IDisposable
     private void ReadLoop(Socket socket)
     {
         IBulkFrameSink? sink = null;
+        SharedMemoryRing? ring = null;
         string peer = socket.RemoteEndPoint is IPEndPoint remote ? BulkSocket.Format(remote) : "?";
         try
         {
@@ -132,6 +141,19 @@ public sealed class BulkLane : IDisposable
                 var frame = BulkFrameHeader.Read(header);
                 var name = group.AsSpan(0, frame.GroupLength);
                 if (!BulkSocket.ReadExactly(socket, name)) return;
+                if (frame.Kind == BulkFrameKind.RingAttach)
+                {
+                    ring?.Dispose();
+                    ring = AttachRing(socket, frame);
+                    continue;
+                }
+                if (frame.Kind == BulkFrameKind.RingChunk)
+                {
+                    if (ring is null) throw new InvalidDataException("A shared-memory chunk arrived before its ring.");
+                    var chunk = frame with { Kind = BulkFrameKind.Chunk, Extra = 0 };
+                    LendOrCopy(ring, sink, chunk, name, frame.Extra);
+                    continue;
+                }
                 var payload = sink.Begin(frame, name);
                 if (payload.Length != frame.PayloadBytes) throw new InvalidDataException($"The sink gave {payload.Length} bytes for a {frame.PayloadBytes}-byte payload.");
                 if (!BulkSocket.ReadExactly(socket, payload)) return;
@@ -146,12 +168,38 @@ public sealed class BulkLane : IDisposable
         {
             // The peer went away, or this lane is closing: the sink hears of it below.
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever a peer sends, a reader thread ends quietly: a shared-memory ring that cannot be mapped, a sink's fault.
+            _log.LogWarning("Bulk lane {Address} closed the connection from {Peer}: {Type}: {Message}", Address, peer, e.GetType().Name, e.Message);
+        }
         finally
         {
+            ring?.Dispose();
             sink?.Closed();
             _accepted.TryRemove(socket, out _);
             socket.Dispose();
         }
+    }
+
+    // Hands the sink a chunk's floats in place in the ring when it takes them so (no copy), else copies them into its span.
+    private static unsafe void LendOrCopy(SharedMemoryRing ring, IBulkFrameSink sink, in BulkFrameHeader chunk, ReadOnlySpan<byte> group, int offset)
+    {
+        byte* data = ring.Borrow(offset, checked((int)chunk.PayloadBytes), out long token);
+        if (sink.TryLend(chunk, group, ring, (nint)data, token)) return;
+        new ReadOnlySpan<byte>(data, (int)chunk.PayloadBytes).CopyTo(sink.Begin(chunk, group));
+        ring.Release(token);
+        sink.End(chunk);
+    }
+
+    // Maps the ring a peer on this machine announced for its chunks.
+    private static SharedMemoryRing AttachRing(Socket socket, in BulkFrameHeader frame)
+    {
+        if (frame.Count > 4096 || frame.Sequence is <= 0 or > BulkLaneSettings.MaxRingBytes)
+            throw new InvalidDataException($"A shared-memory ring of {frame.Sequence} bytes with a {frame.Count}-byte path is out of range.");
+        var path = new byte[frame.Count];
+        if (!BulkSocket.ReadExactly(socket, path)) throw new InvalidDataException("The connection closed inside a ring's path.");
+        return SharedMemoryRing.Open(System.Text.Encoding.UTF8.GetString(path), frame.Sequence);
     }
 
     /// <summary>Stops listening and closes every connection, incoming and outgoing.</summary>

@@ -7,8 +7,12 @@ namespace TpActors.Runtime.Transport;
 /// <param name="MaxBlobBytes">The largest blob a lane accepts; a larger one closes the connection.</param>
 /// <param name="BlobTimeout">How long a received blob waits to be claimed (and a claim waits for its blob).</param>
 /// <param name="Secret">The cluster's shared secret; a connection that does not present it is closed.</param>
-public sealed record BulkLaneSettings(int SendBuffer, int ReceiveBuffer, TimeSpan ConnectTimeout, long MaxBlobBytes, TimeSpan BlobTimeout, string Secret)
+/// <param name="RingBytes">The shared-memory ring of a connection to a process on this machine; 0: chunks go over TCP.</param>
+public sealed record BulkLaneSettings(int SendBuffer, int ReceiveBuffer, TimeSpan ConnectTimeout, long MaxBlobBytes, TimeSpan BlobTimeout, string Secret, long RingBytes = 0)
 {
+    /// <summary>The largest shared-memory ring a lane maps for a peer.</summary>
+    public const long MaxRingBytes = 1L << 30;
+
     /// <summary>The defaults of reference.conf.</summary>
-    public static BulkLaneSettings Default { get; } = new(4 << 20, 4 << 20, TimeSpan.FromSeconds(5), 1L << 32, TimeSpan.FromSeconds(60), "");
+    public static BulkLaneSettings Default { get; } = new(4 << 20, 4 << 20, TimeSpan.FromSeconds(5), 1L << 32, TimeSpan.FromSeconds(60), "", 0);
 }

@@ -19,4 +19,11 @@ public interface IBulkFrameSink
 
     /// <summary>The connection has ended: a frame begun and not ended is abandoned.</summary>
     void Closed();
+
+    /// <summary>
+    /// Takes a chunk whose floats lie in a shared-memory <paramref name="ring"/> at <paramref name="data"/> in place, to
+    /// release with <see cref="SharedMemoryRing.Release"/>(<paramref name="token"/>) once read; false to have them copied
+    /// into <see cref="Begin"/>'s span instead.
+    /// </summary>
+    bool TryLend(in BulkFrameHeader header, ReadOnlySpan<byte> group, SharedMemoryRing ring, nint data, long token) => false;
 }

@@ -27,14 +27,14 @@ public sealed class InProcessCluster : IAsyncDisposable
     public static ClusterOptions Options(params string[] seeds) =>
         ClusterOptions.FromConfig(ConfigFactory.Reference) with { Seeds = seeds, SlotWait = TimeSpan.FromSeconds(20), JoinTimeout = TimeSpan.FromSeconds(20) };
 
-    /// <summary>Starts <paramref name="hosts"/> hosts of <paramref name="slots"/> slots each and a driver, and waits until all are Up.</summary>
-    public static async Task<InProcessCluster> StartAsync(int hosts, int slots)
+    /// <summary>Starts <paramref name="hosts"/> hosts of <paramref name="slots"/> slots each and a driver (all with HOCON <paramref name="settings"/> over reference.conf), and waits until all are Up.</summary>
+    public static async Task<InProcessCluster> StartAsync(int hosts, int slots, string settings = "")
     {
         var started = new List<ClusterHost>();
         ActorSystem? driver = null;
         try
         {
-            var config = ConfigFactory.Reference;
+            var config = ConfigFactory.ParseString(settings, "the test's settings").WithFallback(ConfigFactory.Reference).Resolve();
             started.Add(await ClusterHost.StartAsync(config, Options() with { Slots = slots }));
             var seed = started[0].Address;
             var rest = await Task.WhenAll(Enumerable.Range(1, hosts - 1).Select(_ => ClusterHost.StartAsync(config, Options(seed) with { Slots = slots })));
