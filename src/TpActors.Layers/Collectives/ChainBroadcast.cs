@@ -14,7 +14,7 @@ internal static unsafe class ChainBroadcast
         var round = comm.BeginRound(CollectiveOperation.Broadcast);
         if (comm.Size > 1)
         {
-            var layout = SegmentLayout.Of([buffer.Length], comm.Settings.ChunkElements);
+            var layout = SegmentLayout.Of([buffer.Length], comm.ChunkElements);
             bool lastInChain = comm.Right == root;
             comm.Ledger.BeginPass(layout.TotalChunks);
             fixed (float* data = buffer)

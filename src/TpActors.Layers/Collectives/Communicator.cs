@@ -32,6 +32,7 @@ public sealed class Communicator : IDisposable
         Rank = rank;
         _transport = transport;
         _links = Connect(endpoints);
+        ChunkElements = ChunkSizeFor(endpoints, rank, settings);
         _inbox = inbox;
         Ledger = new LendingLedger(inbox);
         Settings = settings;
@@ -48,6 +49,15 @@ public sealed class Communicator : IDisposable
 
     /// <summary>Timeouts and chunk size.</summary>
     public CollectiveSettings Settings { get; }
+
+    /// <summary>
+    /// Floats per message in this group: the bulk lane's chunk size when its members span processes (every member sees
+    /// the same endpoints, so all agree), the in-process one otherwise. Chunking never changes a sum's order.
+    /// </summary>
+    public int ChunkElements { get; private set; }
+
+    private static int ChunkSizeFor(IReadOnlyList<CollectiveEndpoint> endpoints, int rank, CollectiveSettings settings) =>
+        endpoints.Any(e => e.Lane != endpoints[rank].Lane) ? settings.BulkChunkElements : settings.ChunkElements;
 
     /// <summary>The rank this one receives ring messages from.</summary>
     public int Left => (Rank + Size - 1) % Size;
@@ -84,6 +94,7 @@ public sealed class Communicator : IDisposable
         Group = group;
         var old = _links;
         _links = Connect(endpoints);
+        ChunkElements = ChunkSizeFor(endpoints, Rank, Settings);
         foreach (var link in old) link.Dispose();
         _sequence = 0;
     }

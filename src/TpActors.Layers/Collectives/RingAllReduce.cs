@@ -15,7 +15,7 @@ internal static class RingAllReduce
         var round = comm.BeginRound(CollectiveOperation.AllReduce);
         if (comm.Size > 1)
         {
-            var layout = SegmentLayout.Balanced(buffer.Length, comm.Size, comm.Settings.ChunkElements);
+            var layout = SegmentLayout.Balanced(buffer.Length, comm.Size, comm.ChunkElements);
             Span<float> mine = buffer.Slice(layout.Offsets[comm.Rank], layout.Counts[comm.Rank]);
             RingPass.ReduceInPlace(comm, round, buffer, layout, comm.Rank - 1, 0, mine);
             RingPass.Gather(comm, round, buffer, layout, comm.Rank, comm.Size - 1);

@@ -12,7 +12,7 @@ internal static class RingBarrier
         var round = comm.BeginRound(CollectiveOperation.Barrier);
         if (comm.Size > 1)
         {
-            var layout = SegmentLayout.Of(new int[comm.Size], comm.Settings.ChunkElements);
+            var layout = SegmentLayout.Of(new int[comm.Size], comm.ChunkElements);
             RingPass.Gather(comm, round, Span<float>.Empty, layout, comm.Rank, 0);
         }
         comm.EndRound(round);

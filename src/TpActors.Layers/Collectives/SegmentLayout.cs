@@ -41,7 +41,7 @@ internal sealed class SegmentLayout
     {
         if (counts.Count != comm.Size)
             throw new ArgumentException($"{RoundId.OperationName(operation)} in group '{comm.Group}' needs {comm.Size} segment sizes, one per rank, but got {counts.Count}.");
-        return Of(counts, comm.Settings.ChunkElements);
+        return Of(counts, comm.ChunkElements);
     }
 
     /// <summary><paramref name="total"/> elements over <paramref name="segments"/> segments, balanced as every shard is (<see cref="Partition"/>).</summary>

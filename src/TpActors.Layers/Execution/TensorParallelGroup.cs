@@ -96,6 +96,7 @@ public sealed class TensorParallelGroup : IAsyncDisposable
             var failures = new SortedDictionary<int, Exception>();
             for (int r = 0; r < tasks.Length; r++)
                 if (tasks[r].Exception is { } error) failures[r] = error.InnerExceptions.Count == 1 ? error.InnerException! : error;
+                else if (tasks[r].IsCanceled) failures[r] = new TimeoutException($"no answer within {Settings.CommandTimeout.TotalSeconds:0.###}s (tpactors.ranks.command-timeout)");
             string list = string.Join("; ", failures.Select(f => $"rank {f.Key}: {f.Value.Message}"));
             throw new RankFailedException($"{failures.Count} of {Size} ranks of group '{Name}' failed: {list}", failures);
         }

@@ -112,7 +112,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case GetBackendDescription: w.Write((byte)Tag.GetBackendDescription); break;
             case RankSettings m:
                 w.Write((byte)Tag.RankSettings); w.Write((int)m.Backend); w.Write(m.BlasThreads); w.Write(m.CommandTimeout.Ticks);
-                w.Write(m.Collectives.RoundTimeout.Ticks); w.Write(m.Collectives.StallGrace.Ticks); w.Write(m.Collectives.ChunkElements);
+                w.Write(m.Collectives.RoundTimeout.Ticks); w.Write(m.Collectives.StallGrace.Ticks); w.Write(m.Collectives.ChunkElements); w.Write(m.Collectives.BulkChunkElements);
                 break;
             case GetSlotOffer: w.Write((byte)Tag.GetSlotOffer); break;
             case SlotOffer m: w.Write((byte)Tag.SlotOffer); w.Write(m.Slots); w.Write(m.Free); w.Write(m.Cores); break;
@@ -166,7 +166,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.RankDone => new RankDone(r.ReadInt32()),
             Tag.GetBackendDescription => GetBackendDescription.Instance,
             Tag.RankSettings => new RankSettings(ReadEnum<BackendKind>(r), r.ReadInt32(), new TimeSpan(r.ReadInt64()),
-                new CollectiveSettings(new TimeSpan(r.ReadInt64()), new TimeSpan(r.ReadInt64()), r.ReadInt32())),
+                new CollectiveSettings(new TimeSpan(r.ReadInt64()), new TimeSpan(r.ReadInt64()), r.ReadInt32(), r.ReadInt32())),
             Tag.GetSlotOffer => GetSlotOffer.Instance,
             Tag.SlotOffer => new SlotOffer(r.ReadInt32(), r.ReadInt32(), r.ReadInt32()),
             Tag.LeaseSlots => new LeaseSlots(r.ReadString(), r.ReadInt32(), ReadActor(r)),

@@ -16,18 +16,16 @@ public sealed class BulkConnection : IDisposable
     private readonly object _sending = new(); // one frame on the wire at a time
     private readonly byte[] _header = new byte[BulkFrameHeader.Size + BulkFrameHeader.MaxGroupLength];
     private readonly SharedMemoryRing? _ring;     // where chunk payloads go, for a peer on this machine
-    private readonly TimeSpan _ringTimeout;
     private bool _broken;
 
     // Payloads smaller than this ride in the TCP segment with their header: a ring buys nothing for them.
     private const int MinRingPayload = 4096;
 
-    private BulkConnection(Socket socket, string peer, SharedMemoryRing? ring, TimeSpan ringTimeout)
+    private BulkConnection(Socket socket, string peer, SharedMemoryRing? ring)
     {
         _socket = socket;
         Peer = peer;
         _ring = ring;
-        _ringTimeout = ringTimeout;
     }
 
     /// <summary>Whether chunk payloads travel through a shared-memory ring (the peer is on this machine).</summary>
@@ -63,7 +61,7 @@ public sealed class BulkConnection : IDisposable
                 path.CopyTo(attach, BulkFrameHeader.Size);
                 BulkSocket.SendAll(socket, attach);
             }
-            return new BulkConnection(socket, address, ring, settings.ConnectTimeout * 6);
+            return new BulkConnection(socket, address, ring);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
@@ -83,10 +81,10 @@ public sealed class BulkConnection : IDisposable
             try
             {
                 var frame = header;
-                if (_ring is not null && header.Kind == BulkFrameKind.Chunk && payload.Length >= MinRingPayload && payload.Length <= _ring.Capacity)
+                // The floats go through shared memory when the ring has room; the header, sent after them, rings the bell.
+                if (_ring is not null && header.Kind == BulkFrameKind.Chunk && payload.Length >= MinRingPayload && payload.Length <= _ring.MaxPayload
+                    && _ring.TryWrite(payload, out int offset))
                 {
-                    // The floats go through shared memory; the header, sent after them, rings the bell.
-                    int offset = _ring.Write(payload, _ringTimeout);
                     frame = header with { Kind = BulkFrameKind.RingChunk, Extra = offset };
                     payload = [];
                 }

@@ -182,11 +182,13 @@ public sealed class BulkLane : IDisposable
         }
     }
 
-    // Hands the sink a chunk's floats in place in the ring when it takes them so (no copy), else copies them into its span.
+    // Hands the sink a chunk's floats in place in the ring when it takes them so (no copy) and a quarter of the ring at
+    // most is lent with them (see SharedMemoryRing.Outstanding), else copies them into its span.
     private static unsafe void LendOrCopy(SharedMemoryRing ring, IBulkFrameSink sink, in BulkFrameHeader chunk, ReadOnlySpan<byte> group, int offset)
     {
+        bool roomToLend = ring.Outstanding + chunk.PayloadBytes <= ring.MaxPayload;
         byte* data = ring.Borrow(offset, checked((int)chunk.PayloadBytes), out long token);
-        if (sink.TryLend(chunk, group, ring, (nint)data, token)) return;
+        if (roomToLend && sink.TryLend(chunk, group, ring, (nint)data, token)) return;
         new ReadOnlySpan<byte>(data, (int)chunk.PayloadBytes).CopyTo(sink.Begin(chunk, group));
         ring.Release(token);
         sink.End(chunk);

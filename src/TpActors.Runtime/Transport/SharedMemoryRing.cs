@@ -6,7 +6,7 @@ namespace TpActors.Runtime.Transport;
 /// <summary>
 /// A one-way ring of bytes in a memory-mapped file under /dev/shm, between two processes of one machine (as NCCL's SHM
 /// transport does): the sender copies a frame's payload in and tells the receiver where over its TCP connection, which
-/// stays the doorbell and keeps the order; the receiver copies it out and moves the ring's tail on. A payload never
+/// stays the doorbell and keeps the order; the receiver reads it in place or copies it out, and moves the ring's tail on. A payload never
 /// wraps: one that does not fit before the end starts at the beginning, and the gap counts as consumed.
 /// </summary>
 /// <remarks>
@@ -50,6 +50,17 @@ public sealed unsafe class SharedMemoryRing : IDisposable
     /// <summary>Bytes of data it holds at most.</summary>
     public long Capacity { get; }
 
+    /// <summary>
+    /// The receiver's bytes borrowed and not yet released. The receiver lends a payload in place only while, with it, at
+    /// most a quarter of the ring is lent, and copies it out (freeing its room at once) otherwise: lent bytes, a skipped
+    /// end and the next payload then always fit, so two ranks that both send before they receive always make room for
+    /// each other, where lending everything would let both wait on a full ring.
+    /// </summary>
+    public long Outstanding => _consumed - Tail;
+
+    /// <summary>The largest payload the ring carries, and the most it lends at once: a quarter of it (see <see cref="Outstanding"/>).</summary>
+    public long MaxPayload => Capacity / 4;
+
     /// <summary>Whether this machine has a shared-memory file system for rings.</summary>
     public static bool Available => Directory.Exists("/dev/shm");
 
@@ -77,21 +88,22 @@ public sealed unsafe class SharedMemoryRing : IDisposable
     }
 
     /// <summary>
-    /// Copies <paramref name="payload"/> into the ring (the sender's side), waiting for room up to <paramref name="timeout"/>;
-    /// the offset it starts at.
+    /// Copies <paramref name="payload"/> into the ring (the sender's side) when it has room now, and gives the offset it
+    /// starts at; false when it has not. The sender never waits for room: the receiving rank may itself be waiting to send
+    /// to this one while holding payloads it was lent, so a full ring sends the payload over TCP instead (same order).
     /// </summary>
-    /// <exception cref="IOException">The receiver made no room in time (it has gone).</exception>
-    public int Write(ReadOnlySpan<byte> payload, TimeSpan timeout)
+    public bool TryWrite(ReadOnlySpan<byte> payload, out int offset)
     {
-        Debug.Assert(payload.Length <= Capacity, "a payload larger than the ring goes over TCP");
+        Debug.Assert(payload.Length <= MaxPayload, "a payload larger than a quarter of the ring goes over TCP");
         long position = _written % Capacity;
         long gap = position + payload.Length > Capacity ? Capacity - position : 0;
         long end = _written + gap + payload.Length;
-        if (end - Tail > Capacity) WaitForRoom(end, timeout);
-        long offset = (_written + gap) % Capacity;
+        offset = 0;
+        if (end - Tail > Capacity) return false;
+        offset = (int)((_written + gap) % Capacity);
         payload.CopyTo(new Span<byte>(_base + HeaderBytes + offset, payload.Length));
         _written = end;
-        return (int)offset;
+        return true;
     }
 
     /// <summary>Copies the payload at <paramref name="offset"/> out of the ring into <paramref name="into"/> and frees its room (the receiver's side).</summary>
@@ -142,19 +154,6 @@ public sealed unsafe class SharedMemoryRing : IDisposable
     }
 
     private long Tail => Volatile.Read(ref *(long*)(_base + TailOffset));
-
-    // Spins a little, then yields the core (the receiver may need it to make room), then sleeps.
-    private void WaitForRoom(long end, TimeSpan timeout)
-    {
-        long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        for (int attempt = 0; end - Tail > Capacity; attempt++)
-        {
-            if (Stopwatch.GetTimestamp() > deadline) throw new IOException($"The receiver of shared-memory ring {Path} made no room within {timeout.TotalSeconds:0.###}s.");
-            if (attempt < 64) Thread.SpinWait(32);
-            else if (attempt < 4096) Thread.Yield();
-            else Thread.Sleep(1);
-        }
-    }
 
     /// <summary>Unmaps the ring, once every borrowed payload is back (a lent view must never point at unmapped memory).</summary>
     public void Dispose()
