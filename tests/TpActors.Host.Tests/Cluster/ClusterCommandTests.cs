@@ -21,6 +21,10 @@ public sealed class ClusterCommandTests
             Assert.True(distributed.ExitCode == 0, distributed.Error);
             Assert.Equal(ClusterProcesses.WeightsOf(single.Out), ClusterProcesses.WeightsOf(distributed.Out));
             Assert.Contains("rank  host", distributed.Error); // the placement table
+
+            // The hosts outlive the job: its slots are free again for the next one.
+            var next = CliProcess.Run(["verify", "--tp", "4", "--cluster", seed]);
+            Assert.True(next.ExitCode == 0, next.Error);
         }
         finally
         {
@@ -94,6 +98,28 @@ public sealed class ClusterCommandTests
         Assert.Equal(2, ClusterProcesses.Running(marker).Count - 1); // the launcher and its two hosts carry the marker
         launcher.Kill(); // SIGKILL: the launcher runs no cleanup of its own
         launcher.WaitForExit();
+        Assert.Empty(ClusterProcesses.WaitUntilGone(marker, TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task CtrlC_OnTheLauncher_EndsTheJobAfterItsStep_AndStopsItsHosts()
+    {
+        string marker = ClusterProcesses.Marker();
+        var start = CliProcess.StartInfo(["launch", "--nodes", "2", "--slots-per-node", "1", "-D", marker, "--", "train", "--tp", "2", "--steps", "100000", "--hidden", "24", "--ffn", "40"]);
+        using var launcher = Process.Start(start)!;
+        var stepping = new TaskCompletionSource();
+        var error = new System.Text.StringBuilder();
+        launcher.ErrorDataReceived += (_, e) =>
+        {
+            lock (error) error.AppendLine(e.Data);
+            if (e.Data?.StartsWith("step ", StringComparison.Ordinal) == true) stepping.TrySetResult();
+        };
+        launcher.BeginErrorReadLine();
+        launcher.BeginOutputReadLine();
+        await stepping.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        using (var interrupt = Process.Start("kill", ["-INT", launcher.Id.ToString()])!) await interrupt.WaitForExitAsync();
+        await launcher.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(launcher.ExitCode == 130, error.ToString()); // the shell's code for SIGINT, after the step in flight
         Assert.Empty(ClusterProcesses.WaitUntilGone(marker, TimeSpan.FromSeconds(30)));
     }
 
