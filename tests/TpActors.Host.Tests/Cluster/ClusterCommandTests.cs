@@ -85,19 +85,10 @@ public sealed class ClusterCommandTests
     public async Task KilledLauncher_LeavesNoHostBehind()
     {
         string marker = ClusterProcesses.Marker();
-        var start = CliProcess.StartInfo(["launch", "--nodes", "2", "--slots-per-node", "2", "-D", marker, "--", "train", "--tp", "4", "--steps", "100000", "--hidden", "24", "--ffn", "40"]);
-        using var launcher = Process.Start(start)!;
-        var placed = new TaskCompletionSource();
-        launcher.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data?.Contains("rank  host") == true) placed.TrySetResult();
-        };
-        launcher.BeginErrorReadLine();
-        launcher.BeginOutputReadLine();
-        await placed.Task.WaitAsync(TimeSpan.FromSeconds(60)); // the job is running on the hosts
+        await using var launcher = await LongJob.StartAsync(marker, ranks: 4, slotsPerNode: 2, runningWhen: "rank  host"); // the placement table: the job is on the hosts
         Assert.Equal(2, ClusterProcesses.Running(marker).Count - 1); // the launcher and its two hosts carry the marker
-        launcher.Kill(); // SIGKILL: the launcher runs no cleanup of its own
-        launcher.WaitForExit();
+        launcher.Process.Kill(); // SIGKILL: the launcher runs no cleanup of its own
+        await launcher.Process.WaitForExitAsync();
         Assert.Empty(ClusterProcesses.WaitUntilGone(marker, TimeSpan.FromSeconds(30)));
     }
 
@@ -105,22 +96,53 @@ public sealed class ClusterCommandTests
     public async Task CtrlC_OnTheLauncher_EndsTheJobAfterItsStep_AndStopsItsHosts()
     {
         string marker = ClusterProcesses.Marker();
-        var start = CliProcess.StartInfo(["launch", "--nodes", "2", "--slots-per-node", "1", "-D", marker, "--", "train", "--tp", "2", "--steps", "100000", "--hidden", "24", "--ffn", "40"]);
-        using var launcher = Process.Start(start)!;
-        var stepping = new TaskCompletionSource();
-        var error = new System.Text.StringBuilder();
-        launcher.ErrorDataReceived += (_, e) =>
-        {
-            lock (error) error.AppendLine(e.Data);
-            if (e.Data?.StartsWith("step ", StringComparison.Ordinal) == true) stepping.TrySetResult();
-        };
-        launcher.BeginErrorReadLine();
-        launcher.BeginOutputReadLine();
-        await stepping.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        using (var interrupt = Process.Start("kill", ["-INT", launcher.Id.ToString()])!) await interrupt.WaitForExitAsync();
-        await launcher.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(launcher.ExitCode == 130, error.ToString()); // the shell's code for SIGINT, after the step in flight
+        await using var launcher = await LongJob.StartAsync(marker, ranks: 2, slotsPerNode: 1, runningWhen: "step ");
+        using (var interrupt = Process.Start("kill", ["-INT", launcher.Process.Id.ToString()])!) await interrupt.WaitForExitAsync();
+        await launcher.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(launcher.Process.ExitCode == 130, launcher.Error); // the shell's code for SIGINT, after the step in flight
         Assert.Empty(ClusterProcesses.WaitUntilGone(marker, TimeSpan.FromSeconds(30)));
+    }
+
+    // A launched training that runs until stopped, started and waited for until a line of its stderr shows it running.
+    private sealed class LongJob : IAsyncDisposable
+    {
+        private readonly System.Text.StringBuilder _error = new();
+
+        private LongJob(Process process) => Process = process;
+
+        public Process Process { get; }
+
+        public string Error
+        {
+            get
+            {
+                lock (_error) return _error.ToString();
+            }
+        }
+
+        public static async Task<LongJob> StartAsync(string marker, int ranks, int slotsPerNode, string runningWhen)
+        {
+            var start = CliProcess.StartInfo(["launch", "--nodes", "2", "--slots-per-node", slotsPerNode.ToString(), "-D", marker, "--",
+                "train", "--tp", ranks.ToString(), "--steps", "100000", "--hidden", "24", "--ffn", "40"]);
+            var job = new LongJob(Process.Start(start)!);
+            var running = new TaskCompletionSource();
+            job.Process.ErrorDataReceived += (_, e) =>
+            {
+                lock (job._error) job._error.AppendLine(e.Data);
+                if (e.Data?.Contains(runningWhen, StringComparison.Ordinal) == true) running.TrySetResult();
+            };
+            job.Process.BeginErrorReadLine();
+            job.Process.BeginOutputReadLine();
+            await running.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            return job;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync();
+            Process.Dispose();
+        }
     }
 
     [Theory]
