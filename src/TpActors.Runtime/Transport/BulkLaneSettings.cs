@@ -14,5 +14,5 @@ public sealed record BulkLaneSettings(int SendBuffer, int ReceiveBuffer, TimeSpa
     public const long MaxRingBytes = 1L << 30;
 
     /// <summary>The defaults of reference.conf.</summary>
-    public static BulkLaneSettings Default { get; } = new(4 << 20, 4 << 20, TimeSpan.FromSeconds(5), 1L << 32, TimeSpan.FromSeconds(60), "", 16 << 20);
+    public static BulkLaneSettings Default { get; } = new(4 << 20, 4 << 20, TimeSpan.FromSeconds(5), 1L << 32, TimeSpan.FromSeconds(60), "", 64 << 20);
 }
