@@ -97,8 +97,7 @@ public static class TrainCommand
                     Faults = (parse.GetValue(fault) ?? []).Select(FaultSpec.Parse).ToList(),
                     KeepFinalState = parse.GetValue(check),
                     // A cluster's hosts write checkpoint files under the same path: one the driver and the hosts share.
-                    CheckpointDirectory = (parse.GetValue(checkpointDir) ?? (resumeFrom is not null ? CheckpointRoot(resumeFrom) : null)) is { } dir && parse.GetValue(cluster) is not null
-                        ? Path.GetFullPath(dir) : parse.GetValue(checkpointDir) ?? (resumeFrom is not null ? CheckpointRoot(resumeFrom) : null),
+                    CheckpointDirectory = CheckpointTarget(parse.GetValue(checkpointDir) ?? (resumeFrom is not null ? CheckpointRoot(resumeFrom) : null), parse.GetValue(cluster)),
                 };
                 if (parse.GetValue(cluster) is not null && run.Faults.Count > 0)
                     throw new ArgumentException($"--fault {run.Faults[0]}: fault injection runs in one process; it does not reach ranks on a cluster's hosts (drop --cluster).");
@@ -172,6 +171,14 @@ public static class TrainCommand
                 parse.GetValue(checkTolerance) ?? (float)loaded.Config.GetDouble("tpactors.training.check-tolerance"));
         }));
         return command;
+    }
+
+    // Where checkpoints go. A cluster's hosts write their files under the path they are given, from their own working
+    // directories: they get it absolute (a path the driver and the hosts share).
+    private static string? CheckpointTarget(string? directory, string? cluster)
+    {
+        if (cluster is not null) NodeAddress.Parse(cluster, "--cluster"); // a slip in the address is a usage error
+        return directory is not null && cluster is not null ? Path.GetFullPath(directory) : directory;
     }
 
     private static bool IsBadInput(Exception e) => e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException;
