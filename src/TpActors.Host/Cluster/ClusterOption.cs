@@ -13,9 +13,3 @@ public static class ClusterOption
         HelpName = "HOST:PORT",
     };
 }
-
-/// <summary>Ends a cluster job when the command is done with it: releases its slots and leaves the cluster.</summary>
-internal sealed class JobEnd(ClusterJob job) : IDisposable
-{
-    public void Dispose() => job.DisposeAsync().AsTask().GetAwaiter().GetResult();
-}

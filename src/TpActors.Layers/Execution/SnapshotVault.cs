@@ -5,12 +5,6 @@ using TpActors.Runtime.Cluster;
 namespace TpActors.Layers.Execution;
 
 /// <summary>
-/// Asks a rank to restore the snapshot of step <paramref name="Step"/> that it kept in its own process (the join phase's
-/// restore, for a rank in another process than its supervisor); and, as a snapshot phase's answer, says the rank kept it.
-/// </summary>
-public sealed record KeptSnapshot(long Step) : IClusterMessage;
-
-/// <summary>
 /// The in-memory snapshots of a process's ranks whose supervisor is in another process (an Akka extension): a rank's
 /// snapshot stays on its own host, so a step costs no transfer of state to the driver; a restarted or replaced rank on
 /// the same host restores from it. Per rank, the last two snapshots are kept (the committed one, and the one being taken,

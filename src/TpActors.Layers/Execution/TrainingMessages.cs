@@ -89,6 +89,12 @@ public sealed record BatchData(Tensor Inputs, Tensor Targets) : IDisposable
 /// </summary>
 public sealed record SnapshotInto(ShardState? Reuse) : IClusterMessage;
 
+/// <summary>
+/// Asks a rank to restore the snapshot of step <paramref name="Step"/> that it kept in its own process (the join phase's
+/// restore, for a rank in another process than its supervisor); and, as a snapshot phase's answer, says the rank kept it.
+/// </summary>
+public sealed record KeptSnapshot(long Step) : IClusterMessage;
+
 /// <summary>The checkpoint phase's payload: write this rank's file into <paramref name="Directory"/>, with <paramref name="Metadata"/> in its header.</summary>
 public sealed record CheckpointRequest(string Directory, int Tp, IReadOnlyDictionary<string, string> Metadata) : IClusterMessage;
 

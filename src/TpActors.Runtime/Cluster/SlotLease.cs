@@ -4,18 +4,6 @@ using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace TpActors.Runtime.Cluster;
 
-/// <summary>Where one rank of a job runs: a host's node, its slot there, and how the host's cores are shared.</summary>
-/// <param name="Rank">The rank.</param>
-/// <param name="Node">The host's Akka address.</param>
-/// <param name="Slot">The slot on that host.</param>
-/// <param name="Cores">The host's cores.</param>
-/// <param name="RanksOnNode">Ranks of this job on that host.</param>
-public sealed record SlotAssignment(int Rank, Address Node, int Slot, int Cores, int RanksOnNode)
-{
-    /// <summary>"host:port" of the node.</summary>
-    public string Host => new NodeAddress(Node.Host!, Node.Port ?? 0).ToString();
-}
-
 /// <summary>
 /// A job's slots on the cluster's hosts, leased by a driver: ranks fill the hosts in address order. The lease holds while
 /// this object lives; disposing it releases every slot (and a driver that dies releases them by DeathWatch).
