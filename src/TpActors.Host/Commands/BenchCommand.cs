@@ -88,7 +88,7 @@ public static class BenchCommand
                     if (bench.Ranks < Math.Max(2, hosts)) throw new ArgumentException($"--processes {hosts} needs at least {Math.Max(2, hosts)} ranks (--ranks), one per process at least.");
                     return new BenchPlan("none (collectives move floats; no GEMM)",
                         $"bench collectives: {bench.Ranks} rank actors in {hosts} host processes, at least {bench.Iterations} iterations and {bench.MinBytes} bytes per size",
-                        _ => Cluster.ClusterBench.Run(config, ConfigArgs(parse), hosts, bench.Ranks, context.Error, (system, placement) => bench.Run(system, settings, context.Error, placement)));
+                        _ => Cluster.ClusterBench.Run(config, ConfigOptions.Forwarded(parse), hosts, bench.Ranks, context.Error, (system, placement) => bench.Run(system, settings, context.Error, placement)));
                 }
                 return new BenchPlan("none (collectives move floats; no GEMM)",
                     $"bench collectives: {bench.Ranks} rank actors in one process, at least {bench.Iterations} iterations and {bench.MinBytes} bytes per size",
@@ -133,7 +133,7 @@ public static class BenchCommand
                 return new BenchPlan(defaults.Ranks.BackendDescription(bench.Tp),
                     $"bench train: tp {bench.Tp} over {hosts} host processes, {bench.Layers} layers, hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}, " +
                     $"{defaults.Optimizer.Name}; {bench.Steps} steps per run, best of {bench.Runs}",
-                    _ => Cluster.ClusterBench.Run(config, ConfigArgs(parse), hosts, bench.Tp, context.Error, (system, placement) => bench.RunAcrossProcesses(system, placement, defaults, context.Error)));
+                    _ => Cluster.ClusterBench.Run(config, ConfigOptions.Forwarded(parse), hosts, bench.Tp, context.Error, (system, placement) => bench.RunAcrossProcesses(system, placement, defaults, context.Error)));
             return new BenchPlan(defaults.Ranks.BackendDescription(bench.Tp),
                 $"bench train: tp {bench.Tp}, {bench.Layers} layers, hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}, " +
                 $"{defaults.Optimizer.Name}; {bench.Steps} steps per run, best of {bench.Runs}",
@@ -143,15 +143,6 @@ public static class BenchCommand
 
     // What a tensor bench runs: the backend in words, the banner, and the measurement.
     private sealed record BenchPlan(string Backend, string Banner, Func<Akka.Actor.ActorSystem, Task<IReadOnlyList<BenchResult>>> Run);
-
-    // The command line's --config and -D, for the host processes a bench starts.
-    private static List<string> ConfigArgs(ParseResult parse)
-    {
-        var args = new List<string>();
-        if (parse.GetValue<string?>("--config") is { } file) args.AddRange(["--config", Path.GetFullPath(file)]);
-        foreach (var define in parse.GetValue<string[]>("--define") ?? []) args.AddRange(["-D", define]);
-        return args;
-    }
 
     // A bench command: its own options plus --json and the config options; the plan is made from the loaded configuration,
     // and an ArgumentException (or a bad setting) while making it is a usage error.

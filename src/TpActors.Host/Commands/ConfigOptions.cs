@@ -29,6 +29,18 @@ public sealed class ConfigOptions
         command.Options.Add(Defines);
     }
 
+    /// <summary>
+    /// This command line's --config (made absolute) and -D, as arguments for the host processes a command starts, so they
+    /// run with the same settings. Found by name, so any command with these options can pass them on.
+    /// </summary>
+    public static List<string> Forwarded(ParseResult parse)
+    {
+        var args = new List<string>();
+        if (parse.GetValue<string?>("--config") is { } file) args.AddRange(["--config", Path.GetFullPath(file)]);
+        foreach (var define in parse.GetValue<string[]>("--define") ?? []) args.AddRange(["-D", define]);
+        return args;
+    }
+
     /// <summary>Loads reference.conf, the file and the overrides named on this command line.</summary>
     public LoadedConfig Load(ParseResult parse) =>
         ConfigLoader.Load(parse.GetValue(File), parse.GetValue(Defines) ?? []);

@@ -37,10 +37,7 @@ public static class LaunchCommand
             if (words.Length == 0 || !Drivable.Contains(words[0]))
                 return context.Fail(parse, ExitCodes.Usage, $"tpactors: launch runs one of: {string.Join(", ", Drivable)} (after --), not '{(words.Length == 0 ? "" : words[0])}'.");
             if (words.Contains("--cluster")) return context.Fail(parse, ExitCodes.Usage, "tpactors: launch gives the command its own --cluster; drop it.");
-            var configArgs = new List<string>();
-            if (parse.GetValue(options.File) is { } file) configArgs.AddRange(["--config", Path.GetFullPath(file)]);
-            foreach (var define in parse.GetValue(options.Defines) ?? []) configArgs.AddRange(["-D", define]);
-            return Run(context, n, k, configArgs, words).GetAwaiter().GetResult();
+            return Run(context, n, k, ConfigOptions.Forwarded(parse), words).GetAwaiter().GetResult();
         }));
         return command;
     }

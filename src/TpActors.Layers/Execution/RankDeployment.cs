@@ -19,7 +19,6 @@ public static class RankDeployment
     {
         if (placement is null) return RankActor.Props(rank, settings.ThreadsPerRank(size), settings, faults);
         var slot = placement[rank];
-        int threads = settings.BlasThreads > 0 ? settings.BlasThreads : Math.Max(1, slot.Cores / Math.Max(1, slot.RanksOnNode));
-        return RankActor.Props(rank, threads, settings).WithDeploy(Deploy.None.WithScope(new RemoteScope(slot.Node)));
+        return RankActor.Props(rank, settings.ThreadsPerRank(slot.RanksOnNode, slot.Cores), settings).WithDeploy(Deploy.None.WithScope(new RemoteScope(slot.Node)));
     }
 }

@@ -38,5 +38,8 @@ public sealed record RankSettings(BackendKind Backend, int BlasThreads, TimeSpan
     public static string GroupDescription(string perRank, int ranks) => $"{perRank} per rank × {ranks} rank{(ranks == 1 ? "" : "s")}";
 
     /// <summary>GEMM threads for each of <paramref name="ranks"/> ranks on this machine.</summary>
-    public int ThreadsPerRank(int ranks) => BlasThreads > 0 ? BlasThreads : Math.Max(1, Environment.ProcessorCount / Math.Max(1, ranks));
+    public int ThreadsPerRank(int ranks) => ThreadsPerRank(ranks, Environment.ProcessorCount);
+
+    /// <summary>GEMM threads for each of <paramref name="ranks"/> ranks sharing a machine of <paramref name="cores"/> cores (a cluster host's).</summary>
+    public int ThreadsPerRank(int ranks, int cores) => BlasThreads > 0 ? BlasThreads : Math.Max(1, cores / Math.Max(1, ranks));
 }
