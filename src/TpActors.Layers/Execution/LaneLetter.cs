@@ -36,6 +36,36 @@ public sealed record LaneLetter(long Ticket, long Bytes) : IClusterMessage
         return new LaneLetter(ticket, bytes.Length);
     }
 
+    /// <summary>
+    /// <see cref="Seal"/> for a message whose tensors belong to the receiver: when it goes by letter, the tensors here are
+    /// disposed (the receiver gets its own copy from the lane); otherwise the message itself goes, tensors and all.
+    /// </summary>
+    public static object SealAndRelease(object message, string? toLane, CollectiveTransport transport, ActorSystem system)
+    {
+        var sealedMessage = Seal(message, toLane, transport, system);
+        if (!ReferenceEquals(sealedMessage, message)) DisposeTensors(message);
+        return sealedMessage;
+    }
+
+    // Disposes the tensors a message that Carries them holds.
+    private static void DisposeTensors(object message)
+    {
+        switch (message)
+        {
+            case Forward forward: forward.Input.Dispose(); break;
+            case Backward backward: backward.GradOutput.Dispose(); break;
+            case TensorReply reply: reply.Tensor.Dispose(); break;
+            case ShardState state: state.Dispose(); break;
+            case ParametersReply parameters:
+                foreach (var shard in parameters.Parameters)
+                {
+                    shard.Value.Dispose();
+                    shard.Gradient.Dispose();
+                }
+                break;
+        }
+    }
+
     /// <summary>The message this letter names, once its bytes have arrived on this process's lane; the caller owns its tensors.</summary>
     /// <exception cref="TimeoutException">The bytes did not arrive within the blob timeout.</exception>
     public async Task<object> OpenAsync(CollectiveTransport transport, ActorSystem system)

@@ -39,11 +39,7 @@ public sealed partial class RankActor
             if (fault?.Kind == FaultKind.Throw) throw new InjectedFaultException(fault);
             var result = Execute(round, run.Payload, fault?.Kind == FaultKind.Kill ? () => Kill(fault) : null);
             // A state for a supervisor in another process travels on the bulk lane; this copy is then done with.
-            if (result is ShardState state && LaneLetter.IsRemote(_supervisorLane, Transport))
-            {
-                result = LaneLetter.Seal(state, _supervisorLane, Transport, Context.System);
-                state.Dispose();
-            }
+            if (result is not null) result = LaneLetter.SealAndRelease(result, _supervisorLane, Transport, Context.System);
             Sender.Tell(new PhaseDone(round, _rank, result), Self);
         }
         catch (CollectiveAbortedException e)

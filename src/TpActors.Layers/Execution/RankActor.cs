@@ -109,33 +109,13 @@ public sealed partial class RankActor : ReceiveActor
         {
             reply = command() ?? new RankDone(_rank);
             if (ReferenceEquals(reply, NoReply)) return;
-            if (LaneLetter.IsRemote(_replyLane, Transport) && LaneLetter.Carries(reply))
-            {
-                var letter = LaneLetter.Seal(reply, _replyLane, Transport, Context.System);
-                DisposeTensors(reply); // the receiver gets its own copy from the lane
-                reply = letter;
-            }
+            reply = LaneLetter.SealAndRelease(reply, _replyLane, Transport, Context.System);
         }
         catch (Exception e)
         {
             reply = new Status.Failure(e);
         }
         Sender.Tell(reply, Self);
-    }
-
-    private static void DisposeTensors(object reply)
-    {
-        switch (reply)
-        {
-            case TensorReply t: t.Tensor.Dispose(); break;
-            case ParametersReply p:
-                foreach (var shard in p.Parameters)
-                {
-                    shard.Value.Dispose();
-                    shard.Gradient.Dispose();
-                }
-                break;
-        }
     }
 
     private RankDone Join(JoinGroup join)

@@ -106,16 +106,7 @@ public sealed class TensorParallelGroup : IAsyncDisposable
     private async Task<T> Ask<T>(IActorRef rank, string? lane, object command)
     {
         var transport = CollectiveTransport.For(_system);
-        if (LaneLetter.IsRemote(lane, transport) && LaneLetter.Carries(command))
-        {
-            var letter = LaneLetter.Seal(command, lane, transport, _system);
-            switch (command)
-            {
-                case Forward f: f.Input.Dispose(); break;   // it belonged to the rank, which gets the lane's copy
-                case Backward b: b.GradOutput.Dispose(); break;
-            }
-            command = letter;
-        }
+        command = LaneLetter.SealAndRelease(command, lane, transport, _system); // a command's tensors belong to the rank
         var answer = await rank.Ask<object>(command, Settings.CommandTimeout).ConfigureAwait(false);
         if (answer is LaneLetter reply) answer = await reply.OpenAsync(transport, _system).ConfigureAwait(false);
         return answer is T typed ? typed : throw new InvalidCastException($"The rank answered {answer.GetType().Name}, not {typeof(T).Name}.");
