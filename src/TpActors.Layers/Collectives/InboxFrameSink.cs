@@ -27,11 +27,7 @@ internal sealed class InboxFrameSink(CollectiveInbox inbox) : IBulkFrameSink
 
     public Span<byte> Begin(in BulkFrameHeader header, ReadOnlySpan<byte> group)
     {
-        if (!group.SequenceEqual(_groupBytes))
-        {
-            _groupBytes = group.ToArray();
-            _group = Encoding.UTF8.GetString(group);
-        }
+        UseGroup(group);
         switch (header.Kind)
         {
             case BulkFrameKind.Chunk:
@@ -73,11 +69,7 @@ internal sealed class InboxFrameSink(CollectiveInbox inbox) : IBulkFrameSink
     public unsafe bool TryLend(in BulkFrameHeader header, ReadOnlySpan<byte> group, SharedMemoryRing ring, nint data, long token)
     {
         if (header.Kind != BulkFrameKind.Chunk || !Enum.IsDefined((CollectiveOperation)header.Operation)) return false;
-        if (!group.SequenceEqual(_groupBytes))
-        {
-            _groupBytes = group.ToArray();
-            _group = Encoding.UTF8.GetString(group);
-        }
+        UseGroup(group);
         if (!_lenders.TryGetValue(ring, out var lender)) _lenders[ring] = lender = new RingViewLender(ring);
         var view = CollectiveChunk.Lend((float*)data, header.Count, lender, 0, token).Address(Round(header), header.Step, header.Index, header.From, header.Count);
         inbox.Post(view);
@@ -88,6 +80,14 @@ internal sealed class InboxFrameSink(CollectiveInbox inbox) : IBulkFrameSink
     {
         _chunk?.Return();
         _chunk = null;
+    }
+
+    // The frame's group name, decoded only when it differs from the last frame's.
+    private void UseGroup(ReadOnlySpan<byte> group)
+    {
+        if (group.SequenceEqual(_groupBytes)) return;
+        _groupBytes = group.ToArray();
+        _group = Encoding.UTF8.GetString(group);
     }
 
     private RoundId Round(in BulkFrameHeader header) => new(_group, header.Sequence, (CollectiveOperation)header.Operation);

@@ -97,7 +97,7 @@ public sealed partial class RankActor : ReceiveActor
     private CollectiveTransport Transport => CollectiveTransport.For(Context.System);
 
     // The IP address this process's bulk lane listens on (loopback without one).
-    private string LaneHost => Transport.Lane is { } lane ? lane.Address[..lane.Address.LastIndexOf(':')] : "127.0.0.1";
+    private string LaneHost => Transport.Lane is { } lane ? NodeAddress.Parse(lane.Address, "the bulk lane").Host : "127.0.0.1";
 
     // What a handler returns when it answers later (or another handler does).
     private static readonly object NoReply = new();

@@ -41,18 +41,16 @@ internal static class BulkSocket
     /// <summary>What a connection presents for <paramref name="secret"/>: its SHA-256, so the secret itself never travels.</summary>
     public static byte[] Digest(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes("tpactors-bulk-lane\n" + secret));
 
-    /// <summary>Parses "host:port" (an IPv6 host in brackets), resolving a host name.</summary>
-    /// <exception cref="FormatException">Not host:port.</exception>
+    /// <summary>The endpoint of "host:port" (see <see cref="Cluster.NodeAddress"/>), resolving a host name to its IPv4 address.</summary>
+    /// <exception cref="ArgumentException">Not host:port.</exception>
+    /// <exception cref="FormatException">The host has no IPv4 address.</exception>
     public static IPEndPoint Parse(string address)
     {
-        int colon = address.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(address.AsSpan(colon + 1), out int port) || port is < 0 or > 65535)
-            throw new FormatException($"'{address}' is not HOST:PORT.");
-        string host = address[..colon].Trim('[', ']');
-        if (!IPAddress.TryParse(host, out var ip))
-            ip = Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+        var node = Cluster.NodeAddress.Parse(address, "a bulk-lane address");
+        if (!IPAddress.TryParse(node.Host, out var ip))
+            ip = Dns.GetHostAddresses(node.Host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
                 ?? throw new FormatException($"The host of '{address}' has no IPv4 address.");
-        return new IPEndPoint(ip, port);
+        return new IPEndPoint(ip, node.Port);
     }
 
     /// <summary>"host:port" of <paramref name="endpoint"/>.</summary>
