@@ -79,8 +79,16 @@ public sealed class HostProcesses : IAsyncDisposable
             if (e.Data is not null) _log.WriteLine($"[host {index}] {e.Data}");
         };
         process.BeginErrorReadLine();
-        var firstLine = process.StandardOutput.ReadLineAsync();
-        if (await Task.WhenAny(firstLine, Task.Delay(timeout)).ConfigureAwait(false) != firstLine || await firstLine.ConfigureAwait(false) is not { } line)
+        string? line;
+        try
+        {
+            line = await process.StandardOutput.ReadLineAsync().WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            line = null;
+        }
+        if (line is null)
             throw new InvalidOperationException($"Host {index} ({string.Join(' ', args)}) {(process.HasExited ? $"exited with code {process.ExitCode}" : $"printed no address within {timeout.TotalSeconds:0.###}s")} before it was up.");
         using var document = JsonDocument.Parse(line);
         return document.RootElement.GetProperty("address").GetString()!;
