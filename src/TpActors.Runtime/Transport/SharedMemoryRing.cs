@@ -26,9 +26,10 @@ public sealed unsafe class SharedMemoryRing : IDisposable
     private long _written;   // the sender's total bytes placed (gaps included)
     private long _consumed;  // the receiver's total bytes taken (gaps included), lent or not
 
-    // The receiver's payloads lent out and not yet released, in ring order: (end position, released). Guarded by _lent.
-    private readonly Queue<(long End, bool Released)> _lentQueue = new();
-    private readonly Dictionary<long, bool> _released = new();
+    // The receiver's payloads lent out and not yet given back, by their end positions in ring order, and those of them
+    // released out of order, waiting for the older ones. Guarded by _lent.
+    private readonly Queue<long> _lentQueue = new();
+    private readonly HashSet<long> _released = new();
     private readonly object _lent = new();
     private bool _closing;   // disposed while payloads were lent: unmapped when the last comes back. Guarded by _lent.
     private bool _unmapped;  // Guarded by _lent.
@@ -131,7 +132,7 @@ public sealed unsafe class SharedMemoryRing : IDisposable
         if (offset + (long)length > Capacity) throw new InvalidDataException($"A ring payload of {length} bytes at offset {offset} runs past the ring's {Capacity} bytes.");
         _consumed += length;
         token = _consumed;
-        lock (_lent) _lentQueue.Enqueue((token, false));
+        lock (_lent) _lentQueue.Enqueue(token);
         return _base + HeaderBytes + offset;
     }
 
@@ -141,12 +142,12 @@ public sealed unsafe class SharedMemoryRing : IDisposable
         lock (_lent)
         {
             if (_unmapped) return;
-            _released[token] = true;
+            _released.Add(token);
             long tail = -1;
-            while (_lentQueue.TryPeek(out var head) && _released.Remove(head.End))
+            while (_lentQueue.TryPeek(out long end) && _released.Remove(end))
             {
                 _lentQueue.Dequeue();
-                tail = head.End;
+                tail = end;
             }
             if (tail >= 0) Volatile.Write(ref *(long*)(_base + TailOffset), tail); // after the reads: the sender may now overwrite the room
             if (_closing && _lentQueue.Count == 0) Unmap();
