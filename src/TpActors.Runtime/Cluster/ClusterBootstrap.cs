@@ -70,11 +70,7 @@ public static class ClusterBootstrap
     public static Task LeaveAsync(ActorSystem system) => CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
 
     /// <summary>"host:port" of this member's Akka address.</summary>
-    public static string AddressOf(ActorSystem system)
-    {
-        var address = AkkaCluster.Get(system).SelfAddress;
-        return new NodeAddress(address.Host!, address.Port ?? 0).ToString();
-    }
+    public static string AddressOf(ActorSystem system) => NodeAddress.Of(AkkaCluster.Get(system).SelfAddress).ToString();
 
     private static string Quote(string text) => JsonSerializer.Serialize(text);
 }

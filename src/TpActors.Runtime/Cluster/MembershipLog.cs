@@ -37,6 +37,6 @@ public sealed class MembershipLog : ReceiveActor
     private void Report(Member member, string what)
     {
         string roles = string.Join(",", member.Roles.Where(r => !r.StartsWith("dc-", StringComparison.Ordinal)));
-        _report($"member {new NodeAddress(member.Address.Host!, member.Address.Port ?? 0)} ({roles}) {what}");
+        _report($"member {NodeAddress.Of(member.Address)} ({roles}) {what}");
     }
 }

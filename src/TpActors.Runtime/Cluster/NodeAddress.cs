@@ -19,6 +19,9 @@ public readonly record struct NodeAddress(string Host, int Port)
         return new NodeAddress(host, port);
     }
 
+    /// <summary>The host and port of a member's Akka <paramref name="address"/>.</summary>
+    public static NodeAddress Of(Akka.Actor.Address address) => new(address.Host ?? "", address.Port ?? 0);
+
     /// <summary>The Akka address of the node with this host and port in the TpActors cluster.</summary>
     public string ToAkkaAddress() => $"akka.tcp://{ClusterBootstrap.SystemName}@{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}";
 

@@ -11,5 +11,5 @@ namespace TpActors.Runtime.Cluster;
 public sealed record SlotAssignment(int Rank, Address Node, int Slot, int Cores, int RanksOnNode)
 {
     /// <summary>"host:port" of the node.</summary>
-    public string Host => new NodeAddress(Node.Host!, Node.Port ?? 0).ToString();
+    public string Host => NodeAddress.Of(Node).ToString();
 }

@@ -38,7 +38,7 @@ public sealed class SlotLease : IAsyncDisposable
                 .OrderBy(m => m.Address, Member.AddressOrdering).ToList();
             var offers = await Task.WhenAll(hosts.Select(h => OfferOf(system, h.Address))).ConfigureAwait(false);
             seen = hosts.Count == 0 ? "none" : string.Join("; ", hosts.Zip(offers, (h, o) =>
-                $"{new NodeAddress(h.Address.Host!, h.Address.Port ?? 0)}: {(o is null ? "no answer" : $"{o.Free} of {o.Slots} slots free")}"));
+                $"{NodeAddress.Of(h.Address)}: {(o is null ? "no answer" : $"{o.Free} of {o.Slots} slots free")}"));
             if (offers.Sum(o => o?.Free ?? 0) >= ranks && await TryLease(system, job, ranks, holder, hosts, offers).ConfigureAwait(false) is { } placed)
                 return new SlotLease(holder, placed);
             if (DateTime.UtcNow >= deadline) break;
