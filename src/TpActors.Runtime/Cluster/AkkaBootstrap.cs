@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.Actor.Setup;
+using LogFilterBuilder = Akka.Event.LogFilterBuilder;
+using LogFilterSetup = Akka.Event.LogFilterSetup;
 using Microsoft.Extensions.Logging;
 using TpActors.Runtime.Configuration;
 
@@ -21,7 +23,7 @@ public static class AkkaBootstrap
     {
         var akkaConfig = AkkaConfiguration.From(config);
         var owned = logging is null ? Stderr() : null;
-        var setup = BootstrapSetup.Create().WithConfig(akkaConfig).And(new LogForwardingSetup(logging ?? owned!));
+        var setup = BootstrapSetup.Create().WithConfig(akkaConfig).And(new LogForwardingSetup(logging ?? owned!)).And(LogFilter(config));
         ActorSystem system;
         try
         {
@@ -34,6 +36,17 @@ public static class AkkaBootstrap
         }
         if (owned is not null) system.RegisterOnTermination(owned.Dispose);
         return system;
+    }
+
+    // Akka's own log filter: above DEBUG it drops Akka.Remote's DotNetty warning that, as a member's system terminates
+    // after it has left the cluster, a closed channel could not be removed from its connection group (every driver's
+    // clean exit said so).
+    private static LogFilterSetup LogFilter(HoconConfig config)
+    {
+        var filters = new LogFilterBuilder();
+        bool debug = config.HasPath("akka.loglevel") && string.Equals(config.GetString("akka.loglevel"), "DEBUG", StringComparison.OrdinalIgnoreCase);
+        if (!debug) filters.ExcludeMessageContaining("Unable to REMOVE channel");
+        return filters.Build();
     }
 
     /// <summary>

@@ -20,33 +20,25 @@ namespace TpActors.Runtime.Cluster;
 public sealed class AkkaLogForwarder : ReceiveActor
 {
     private readonly ILoggerFactory _factory;
-    private readonly bool _debug; // akka.loglevel is DEBUG
+    private readonly LogFilterEvaluator _filter; // the system's log filters (its LogFilterSetup)
 
     /// <summary>Created by Akka's logging when the system starts.</summary>
     public AkkaLogForwarder()
     {
         var setup = Context.System.Settings.Setup.Get<LogForwardingSetup>();
         _factory = setup.HasValue ? setup.Value.LoggerFactory : NullLoggerFactory.Instance;
-        _debug = Context.System.Log.IsDebugEnabled;
+        _filter = Context.System.Settings.LogFilter;
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
         Receive<LogEvent>(Forward);
     }
 
     private void Forward(LogEvent e)
     {
-        bool noise = IsShutdownNoise(e);
-        if (noise && !_debug) return; // DEBUG is below akka.loglevel: Akka would not have sent it as such
+        if (!_filter.ShouldTryKeepMessage(e, out _)) return;
         var logger = _factory.CreateLogger(e.LogSource ?? "akka");
-        var level = noise ? LogLevel.Debug : Level(e.LogLevel());
+        var level = Level(e.LogLevel());
         if (logger.IsEnabled(level)) logger.Log(level, e.Cause, "{Message}", e.Message?.ToString());
     }
-
-    // Akka.Remote's DotNetty transport warns, as a member's system terminates after it has left the cluster, that a
-    // closed channel could not be removed from its connection group: every driver's clean exit said so. It is logged at
-    // DEBUG instead of WARNING.
-    private static bool IsShutdownNoise(LogEvent e) =>
-        e.LogLevel() == AkkaLogLevel.WarningLevel && e.LogSource?.StartsWith("TcpClientHandler", StringComparison.Ordinal) == true &&
-        e.Message?.ToString()?.StartsWith("Unable to REMOVE channel", StringComparison.Ordinal) == true;
 
     private static LogLevel Level(AkkaLogLevel level) => level switch
     {
