@@ -31,7 +31,7 @@ public sealed class ClusterJob : IAsyncDisposable
         var system = await ClusterBootstrap.JoinAsync(config, options, ClusterBootstrap.DriverRole).ConfigureAwait(false);
         try
         {
-            var lease = await SlotLease.AcquireAsync(system, job, ranks, options.SlotWait).ConfigureAwait(false);
+            var lease = await SlotLease.AcquireAsync(system, job, ranks, options.SlotWait, options.ReplaceWait).ConfigureAwait(false);
             log.WriteLine($"placement of {ranks} rank{(ranks == 1 ? "" : "s")} (driver {ClusterBootstrap.AddressOf(system)}):");
             log.WriteLine("  rank  host                    slot");
             foreach (var rank in lease.Ranks) log.WriteLine($"  {rank.Rank,4}  {rank.Host,-22}  {rank.Slot,4}");

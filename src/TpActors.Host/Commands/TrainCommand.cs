@@ -99,9 +99,7 @@ public static class TrainCommand
                     // A cluster's hosts write checkpoint files under the same path: one the driver and the hosts share.
                     CheckpointDirectory = CheckpointTarget(parse.GetValue(checkpointDir) ?? (resumeFrom is not null ? CheckpointRoot(resumeFrom) : null), parse.GetValue(cluster)),
                 };
-                if (parse.GetValue(cluster) is not null && run.Faults.Count > 0)
-                    throw new ArgumentException($"--fault {run.Faults[0]}: fault injection runs in one process; it does not reach ranks on a cluster's hosts (drop --cluster).");
-                run.Validate();
+                run.Validate(onCluster: parse.GetValue(cluster) is not null);
                 if (parse.GetValue(checkTolerance) is { } tolerance) SettingRules.Require("tpactors.training.check-tolerance", tolerance, "--check-tolerance");
             }
             catch (Exception e) when (IsBadInput(e))
@@ -112,7 +110,7 @@ public static class TrainCommand
             var progress = new TrainProgress(context.Error, interactive: ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected);
             if (ClusterJob.TryStart(loaded.Config, parse.GetValue(cluster), run.Tp, "train", context.Error, out var job) is { } joinError)
                 return context.Fail(parse, ExitCodes.Failure, $"tpactors train: {joinError}");
-            if (job is not null) run = run with { Placement = job.Lease.Ranks };
+            if (job is not null) run = run with { Placement = job.Lease.Ranks, Placer = job.Lease };
             using var system = job?.System ?? StartupProfile.CreateActorSystem("tpactors", loaded.Config);
             using var leaving = job is null ? null : new JobEnd(job);
             using var interrupts = new Interrupts(context.Error);

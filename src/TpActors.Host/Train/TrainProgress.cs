@@ -15,7 +15,7 @@ public sealed class TrainProgress(TextWriter output, bool interactive)
     private bool _lineOpen;
 
     /// <summary>The callbacks to hand the run.</summary>
-    public TrainingObserver Observer => new() { Step = OnStep, Recovery = OnRecovery, Checkpoint = OnCheckpoint };
+    public TrainingObserver Observer => new() { Step = OnStep, Recovery = OnRecovery, Placed = OnPlaced, Checkpoint = OnCheckpoint };
 
     /// <summary>Ends the live line, if one is showing.</summary>
     public void Close()
@@ -53,6 +53,15 @@ public sealed class TrainProgress(TextWriter output, bool interactive)
         {
             EndLine();
             output.WriteLine($"recovering: {recovery}");
+        }
+    }
+
+    private void OnPlaced(RankPlaced placed)
+    {
+        lock (_gate)
+        {
+            EndLine();
+            output.WriteLine($"placed: rank {placed.Rank} on {placed.Host} slot {placed.Slot}");
         }
     }
 

@@ -13,6 +13,8 @@ public sealed partial class RankActor
     private readonly FaultPlan? _faults;
     private Communicator? _trainingGroup;
     private string? _supervisorLane; // where states go back to the supervisor, when it is in another process
+    private CollectiveEndpoint? _buddy; // the rank on another host whose vault keeps a copy of each snapshot, or null
+    private int _buddyRank = -1;
     private RankTrainer? _trainer;
 
     private RankTrainer Trainer => _trainer ?? throw new InvalidOperationException($"Rank {_rank} has not joined a training run.");
@@ -20,7 +22,7 @@ public sealed partial class RankActor
     private void OnPhase(RunPhase run)
     {
         var round = run.Round;
-        var fault = _faults?.Take(_rank, round.Step, round.Phase);
+        var fault = run.Fault ?? _faults?.Take(_rank, round.Step, round.Phase);
         if (fault is not null) Context.System.EventStream.Publish(new FaultInjected(_rank, fault));
         switch (fault?.Kind)
         {
@@ -51,6 +53,11 @@ public sealed partial class RankActor
         {
             _trainer?.Abandon();
             Sender.Tell(new PhaseStalled(round, _rank, e.MissingRanks, e.Message), Self);
+        }
+        catch (BuddyLostException e)
+        {
+            // Not this rank's fault: the buddy's host is the suspect, as a peer that went silent in a collective is.
+            Sender.Tell(new PhaseStalled(round, _rank, [_buddyRank], e.Message), Self);
         }
         catch (Exception e) when (round.Phase == TrainingPhase.Checkpoint && e is IOException or UnauthorizedAccessException)
         {
@@ -83,13 +90,15 @@ public sealed partial class RankActor
                 Trainer.Backward();
                 return null;
             case TrainingPhase.Optimizer:
-                Trainer.Step(round.Step, payload is SnapshotInto into ? into.Reuse ?? KeptBuffer() : null);
+                Trainer.Step(round.Step, payload is SnapshotInto into ? into.Reuse ?? KeptBuffer(round.Step) : null);
                 return null;
             case TrainingPhase.Snapshot:
-                var snapshot = Trainer.Capture(round.Step, ((SnapshotInto)payload!).Reuse ?? KeptBuffer());
+                var snapshot = Trainer.Capture(round.Step, ((SnapshotInto)payload!).Reuse ?? KeptBuffer(round.Step));
                 if (!LaneLetter.IsRemote(_supervisorLane, Transport)) return snapshot;
-                // The supervisor is in another process: the snapshot stays here, on the rank's host.
-                SnapshotVault.For(Context.System).Keep(Context.Parent, _rank, snapshot);
+                // The supervisor is in another process: the snapshot stays here, on the rank's host, and a copy on its buddy's.
+                var vault = SnapshotVault.For(Context.System);
+                vault.Keep(Context.Parent, _rank, snapshot);
+                if (_buddy is { } buddy) Replicate(vault, snapshot, buddy);
                 return new KeptSnapshot(round.Step);
             case TrainingPhase.Checkpoint:
                 return Trainer.WriteCheckpoint((CheckpointRequest)payload!, midway);
@@ -110,13 +119,22 @@ public sealed partial class RankActor
         if (_trainer is null) _trainer = new RankTrainer(new ParallelContext(Backend, _trainingGroup), join.Setup);
         else _trainer.Abandon();
         _supervisorLane = join.SupervisorLane;
+        _buddyRank = join.Buddy;
+        _buddy = join.Buddy >= 0 ? join.Endpoints[join.Buddy] : null;
         switch (join.Restore)
         {
             case ShardState state:
                 _trainer.Restore(state);
                 break;
-            case KeptSnapshot kept:
+            case KeptSnapshot { Holder: null } kept:
                 _trainer.Restore(SnapshotVault.For(Context.System).Find(Context.Parent, _rank, kept.Step));
+                break;
+            case KeptSnapshot { Holder: { } holder } kept:
+                // Placed anew after a host was lost: the copy comes from the host that holds it, and is kept here from now on.
+                var vault = SnapshotVault.For(Context.System);
+                var fetched = vault.Fetch(Context.Parent, _rank, kept.Step, holder, _settings.CommandTimeout);
+                _trainer.Restore(fetched);
+                vault.Keep(Context.Parent, _rank, fetched);
                 break;
             case LaneLetter letter:
                 using (var received = (ShardState)letter.OpenAsync(Transport, Context.System).GetAwaiter().GetResult()) _trainer.Restore(received);
@@ -124,8 +142,23 @@ public sealed partial class RankActor
         }
     }
 
+    private void Replicate(SnapshotVault vault, ShardState snapshot, CollectiveEndpoint buddy)
+    {
+        try
+        {
+            vault.Replicate(Context.Parent, _rank, snapshot, buddy, _settings.Collectives.RoundTimeout);
+        }
+        catch (Exception e) when (e is TimeoutException or IOException)
+        {
+            throw new BuddyLostException($"rank {_rank} could not copy its snapshot of step {snapshot.Step} to its buddy, rank {_buddyRank}: {e.Message}", e);
+        }
+    }
+
+    // The buddy's host did not take the snapshot's copy: the phase is answered as stalled on the buddy.
+    private sealed class BuddyLostException(string message, Exception cause) : Exception(message, cause);
+
     // The buffer a snapshot kept on this host is written into: the rank's older kept one (null with a supervisor in this process, which lends its own).
-    private ShardState? KeptBuffer() => LaneLetter.IsRemote(_supervisorLane, Transport) ? SnapshotVault.For(Context.System).TakeBuffer(Context.Parent, _rank) : null;
+    private ShardState? KeptBuffer(long step) => LaneLetter.IsRemote(_supervisorLane, Transport) ? SnapshotVault.For(Context.System).TakeBuffer(Context.Parent, _rank, step) : null;
 
     private void Kill(FaultSpec fault) =>
         Environment.FailFast($"tpactors: injected fault {fault}: the process is killed{(fault.Phase == TrainingPhase.Checkpoint ? " midway through rank " + _rank + "'s checkpoint file" : "")}.");

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using TpActors.Layers.Collectives;
 using TpActors.Runtime.Cluster;
 
 namespace TpActors.Layers.Execution;
@@ -8,30 +9,44 @@ namespace TpActors.Layers.Execution;
 /// The in-memory snapshots of a process's ranks whose supervisor is in another process (an Akka extension): a rank's
 /// snapshot stays on its own host, so a step costs no transfer of state to the driver; a restarted or replaced rank on
 /// the same host restores from it. Per rank, the last two snapshots are kept (the committed one, and the one being taken,
-/// which a failure may leave uncommitted); the older one is the buffer the next snapshot is written into. Everything a
-/// run kept is dropped when its supervisor stops (DeathWatch, also when the driver's process dies).
+/// which a failure may leave uncommitted); the older one is the buffer the next snapshot is written into. Each snapshot is
+/// also copied to the vault of its rank's buddy host (<see cref="Replicate"/>, over the bulk lane), so a rank whose host
+/// is lost is restored, on the host it is placed on anew, from that copy (<see cref="Fetch"/>) with no disk involved.
+/// Copies are kept exactly like a rank's own snapshots. Everything a run kept is dropped when its supervisor stops
+/// (DeathWatch, also when the driver's process dies).
 /// </summary>
 public sealed class SnapshotVault : IExtension
 {
     private readonly ConcurrentDictionary<(string Run, int Rank), List<ShardState>> _kept = new();
     private readonly IActorRef _keeper;
+    private readonly ExtendedActorSystem _system;
 
-    private SnapshotVault(ExtendedActorSystem system) =>
-        _keeper = system.SystemActorOf(Props.Create(() => new Keeper(this)), "snapshot-vault");
+    /// <summary>The vault's actor, under <c>/system</c> of every process: other hosts' ranks send it their copies.</summary>
+    public const string Name = "snapshot-vault";
+
+    private SnapshotVault(ExtendedActorSystem system)
+    {
+        _system = system;
+        _keeper = system.SystemActorOf(Props.Create(() => new Keeper(this)), Name);
+    }
 
     /// <summary>The vault of <paramref name="system"/>.</summary>
     public static SnapshotVault For(ActorSystem system) => system.WithExtension<SnapshotVault, SnapshotVaultId>();
 
-    /// <summary>The buffer for rank <paramref name="rank"/>'s next snapshot: its older kept snapshot when it has two (the newer is committed), else null.</summary>
-    public ShardState? TakeBuffer(IActorRef supervisor, int rank)
+    /// <summary>
+    /// The buffer for rank <paramref name="rank"/>'s snapshot of <paramref name="step"/>: a kept snapshot of that step or a
+    /// later one (left by an attempt that failed before committing it), else its older kept snapshot when it has two (the
+    /// newer is committed), else null. The committed snapshot is never handed out.
+    /// </summary>
+    public ShardState? TakeBuffer(IActorRef supervisor, int rank, long step)
     {
         var states = States(supervisor, rank);
         lock (states)
         {
-            if (states.Count < 2) return null;
-            var oldest = states.MinBy(s => s.Step)!;
-            states.Remove(oldest);
-            return oldest;
+            var stale = states.Where(s => s.Step >= step).MaxBy(s => s.Step);
+            var buffer = stale ?? (states.Count < 2 ? null : states.MinBy(s => s.Step));
+            if (buffer is not null) states.Remove(buffer);
+            return buffer;
         }
     }
 
@@ -70,6 +85,54 @@ public sealed class SnapshotVault : IExtension
         }
     }
 
+    /// <summary>
+    /// Copies rank <paramref name="rank"/>'s <paramref name="snapshot"/> (kept here) to the vault of the host whose rank
+    /// <paramref name="buddy"/> is: its bytes on that host's lane, then a <see cref="HoldReplica"/>; returns once the copy is
+    /// kept there.
+    /// </summary>
+    /// <exception cref="TimeoutException">The buddy's host did not confirm within <paramref name="timeout"/>.</exception>
+    /// <exception cref="IOException">The buddy host's lane cannot be reached.</exception>
+    public void Replicate(IActorRef supervisor, int rank, ShardState snapshot, CollectiveEndpoint buddy, TimeSpan timeout)
+    {
+        var transport = CollectiveTransport.For(_system);
+        var letter = (LaneLetter)LaneLetter.Seal(snapshot, buddy.Lane, transport, _system);
+        var held = KeeperAt(buddy.Rank.Path.Address).Ask<ReplicaHeld>(new HoldReplica(supervisor, rank, snapshot.Step, letter), timeout);
+        try
+        {
+            held.GetAwaiter().GetResult();
+        }
+        catch (AskTimeoutException)
+        {
+            throw new TimeoutException($"The host {NodeAddress.Of(buddy.Rank.Path.Address)} did not confirm its copy of rank {rank}'s snapshot of step {snapshot.Step} within {timeout.TotalSeconds:0.###}s.");
+        }
+    }
+
+    /// <summary>Rank <paramref name="rank"/>'s snapshot of <paramref name="step"/> from the vault of host <paramref name="holder"/>, sent to this process's lane; the caller owns it.</summary>
+    /// <exception cref="InvalidOperationException">That host has no such copy.</exception>
+    /// <exception cref="TimeoutException">That host did not answer within <paramref name="timeout"/>.</exception>
+    public ShardState Fetch(IActorRef supervisor, int rank, long step, Address holder, TimeSpan timeout)
+    {
+        var transport = CollectiveTransport.For(_system);
+        var lane = transport.Lane ?? throw new InvalidOperationException("A snapshot copy is fetched over the bulk lane; this process has none.");
+        object answer;
+        try
+        {
+            answer = KeeperAt(holder).Ask(new SendReplica(supervisor, rank, step, lane.Address), timeout).GetAwaiter().GetResult();
+        }
+        catch (AskTimeoutException)
+        {
+            throw new TimeoutException($"The host {NodeAddress.Of(holder)} did not send rank {rank}'s snapshot of step {step} within {timeout.TotalSeconds:0.###}s.");
+        }
+        return answer switch
+        {
+            LaneLetter letter => (ShardState)letter.OpenAsync(transport, _system).GetAwaiter().GetResult(),
+            ReplicaMissing missing => throw new InvalidOperationException($"The host {NodeAddress.Of(holder)} cannot send rank {rank}'s snapshot of step {step}: {missing.Reason}"),
+            _ => throw new InvalidOperationException($"The host {NodeAddress.Of(holder)} answered a snapshot request with {answer.GetType().Name}."),
+        };
+    }
+
+    private ActorSelection KeeperAt(Address node) => _system.ActorSelection(new RootActorPath(node) / "system" / Name);
+
     private List<ShardState> States(IActorRef supervisor, int rank) => _kept.GetOrAdd((supervisor.Path.ToString(), rank), _ => []);
 
     private void Forget(IActorRef supervisor)
@@ -84,16 +147,40 @@ public sealed class SnapshotVault : IExtension
                 }
     }
 
-    // Watches each run's supervisor and drops the run's snapshots when it stops.
+    // Watches each run's supervisor and drops the run's snapshots when it stops; keeps the copies other hosts' ranks send,
+    // and sends a copy to the rank that asks for it.
     private sealed class Keeper : ReceiveActor
     {
         private readonly HashSet<IActorRef> _watched = [];
 
         public Keeper(SnapshotVault vault)
         {
+            var transport = CollectiveTransport.For(Context.System);
             Receive<WatchRun>(watch =>
             {
                 if (_watched.Add(watch.Supervisor)) Context.Watch(watch.Supervisor);
+            });
+            Receive<HoldReplica>(hold =>
+            {
+                var sender = Sender;
+                hold.Letter.OpenAsync(transport, Context.System).ContinueWith(opened =>
+                {
+                    if (!opened.IsCompletedSuccessfully || opened.Result is not ShardState state) return; // the sender times out and says so
+                    vault.Keep(hold.Supervisor, hold.Rank, state);
+                    sender.Tell(new ReplicaHeld(hold.Rank, hold.Step));
+                }, TaskScheduler.Default);
+            });
+            Receive<SendReplica>(send =>
+            {
+                try
+                {
+                    var state = vault.Find(send.Supervisor, send.Rank, send.Step);
+                    Sender.Tell(LaneLetter.Seal(state, send.ToLane, transport, Context.System));
+                }
+                catch (Exception e) when (e is InvalidOperationException or IOException)
+                {
+                    Sender.Tell(new ReplicaMissing(e.Message));
+                }
             });
             Receive<Terminated>(terminated =>
             {

@@ -15,6 +15,9 @@ public sealed record StepCommitted(string Run, TrainingProgress Progress) : Trai
 /// <summary>A rank failure was detected; the recovery from it begins.</summary>
 public sealed record RankRecovering(string Run, Recovery Recovery) : TrainingEvent(Run);
 
+/// <summary>A rank of a lost host was placed on <paramref name="Host"/>'s slot <paramref name="Slot"/> (it restores there).</summary>
+public sealed record RankPlaced(string Run, int Rank, string Host, int Slot) : TrainingEvent(Run);
+
 /// <summary>A checkpoint directory is complete.</summary>
 public sealed record CheckpointCommitted(string Run, string Directory) : TrainingEvent(Run);
 

@@ -1,5 +1,6 @@
 using TpActors.Runtime.Cluster;
 using TpActors.Layers.Execution.Checkpoints;
+using TpActors.Layers.Execution.Faults;
 using TpActors.Layers.Execution.Model;
 using TpActors.Layers.Execution.Optimizers;
 using TpActors.Layers.Parallel;
@@ -19,8 +20,12 @@ public readonly record struct PhaseRound(long Attempt, long Step, TrainingPhase 
     public override string ToString() => $"step {Step} {TrainingPhases.Name(Phase)} (attempt {Attempt})";
 }
 
-/// <summary>Tells a rank to run one phase; <paramref name="Payload"/> is the phase's input (it belongs to the rank from now on, unless said otherwise).</summary>
-public sealed record RunPhase(PhaseRound Round, object? Payload) : IClusterMessage;
+/// <summary>
+/// Tells a rank to run one phase; <paramref name="Payload"/> is the phase's input (it belongs to the rank from now on, unless
+/// said otherwise). <paramref name="Fault"/> is a fault the supervisor injects into a rank on a cluster's host (whose
+/// process shares no fault plan with it), or null.
+/// </summary>
+public sealed record RunPhase(PhaseRound Round, object? Payload, FaultSpec? Fault = null) : IClusterMessage;
 
 /// <summary>A rank finished its part of a phase; <paramref name="Result"/> belongs to the receiver.</summary>
 public sealed record PhaseDone(PhaseRound Round, int Rank, object? Result) : IClusterMessage;
@@ -69,8 +74,10 @@ public sealed record TrainingSetup(ModelSpec Model, OptimizerSpec Optimizer, Tas
 /// model if the rank has none, and when <paramref name="Restore"/> is set copy that state in: the state itself, lent
 /// read-only for the duration of the phase (the supervisor keeps it), or a <see cref="LaneLetter"/> for its bytes on
 /// the bulk lane. <paramref name="SupervisorLane"/> is where the rank sends states back (null: the supervisor has no lane).
+/// <paramref name="Buddy"/> is the rank on another host whose process keeps a copy of each of this rank's snapshots, so a
+/// snapshot survives the loss of its own host (-1: none, the ranks share one process or one host).
 /// </summary>
-public sealed record JoinTraining(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints, TrainingSetup Setup, object? Restore, string? SupervisorLane) : IClusterMessage;
+public sealed record JoinTraining(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints, TrainingSetup Setup, object? Restore, string? SupervisorLane, int Buddy = -1) : IClusterMessage;
 
 /// <summary>A step's inputs and targets, both [batch, hidden], drawn by the rank in the batch phase; whoever holds it disposes it.</summary>
 public sealed record BatchData(Tensor Inputs, Tensor Targets) : IDisposable
@@ -90,10 +97,12 @@ public sealed record BatchData(Tensor Inputs, Tensor Targets) : IDisposable
 public sealed record SnapshotInto(ShardState? Reuse) : IClusterMessage;
 
 /// <summary>
-/// Asks a rank to restore the snapshot of step <paramref name="Step"/> that it kept in its own process (the join phase's
-/// restore, for a rank in another process than its supervisor); and, as a snapshot phase's answer, says the rank kept it.
+/// Asks a rank to restore the snapshot of step <paramref name="Step"/> kept in its own process (the join phase's restore, for
+/// a rank in another process than its supervisor), or, when <paramref name="Holder"/> is set, the copy kept by that host's
+/// <see cref="SnapshotVault"/> (the rank was placed anew after its host was lost); and, as a snapshot phase's answer, says
+/// the rank kept it (and its buddy's host a copy).
 /// </summary>
-public sealed record KeptSnapshot(long Step) : IClusterMessage;
+public sealed record KeptSnapshot(long Step, Akka.Actor.Address? Holder = null) : IClusterMessage;
 
 /// <summary>The checkpoint phase's payload: write this rank's file into <paramref name="Directory"/>, with <paramref name="Metadata"/> in its header.</summary>
 public sealed record CheckpointRequest(string Directory, int Tp, IReadOnlyDictionary<string, string> Metadata) : IClusterMessage;

@@ -12,6 +12,9 @@ public sealed class TrainingObserver
     /// <summary>When a rank failure is detected, before the recovery.</summary>
     public Action<Recovery>? Recovery { get; init; }
 
+    /// <summary>When a rank of a lost host has a new slot: rank, host, slot.</summary>
+    public Action<RankPlaced>? Placed { get; init; }
+
     /// <summary>After a checkpoint directory is complete.</summary>
     public Action<string>? Checkpoint { get; init; }
 }
@@ -48,6 +51,7 @@ internal sealed class TrainingEventListener : MinimalActorRef
         {
             case StepCommitted e when e.Run == _run: Call(_observer.Step, e.Progress); break;
             case RankRecovering e when e.Run == _run: Call(_observer.Recovery, e.Recovery); break;
+            case RankPlaced e when e.Run == _run: Call(_observer.Placed, e); break;
             case CheckpointCommitted e when e.Run == _run: Call(_observer.Checkpoint, e.Directory); break;
         }
     }

@@ -36,6 +36,9 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
     /// <summary>Where each rank runs on a cluster's hosts (leased by the driver, see <see cref="SlotLease"/>); null: all in this process.</summary>
     public IReadOnlyList<SlotAssignment>? Placement { get; init; }
 
+    /// <summary>Finds slots for the ranks of a lost host (the job's <see cref="SlotLease"/>); null: a lost host ends the run.</summary>
+    public IRankPlacer? Placer { get; init; }
+
     /// <summary>Whether the result carries the full final state (weights and optimizer state), for comparisons.</summary>
     public bool KeepFinalState { get; init; }
 
@@ -72,8 +75,8 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
         return budget;
     }
 
-    /// <summary>Refuses a run that cannot be made, naming what is wrong.</summary>
-    public void Validate()
+    /// <summary>Refuses a run that cannot be made, naming what is wrong; <paramref name="onCluster"/>: its ranks will run on a cluster's hosts (as with a placement).</summary>
+    public void Validate(bool onCluster = false)
     {
         SettingRules.Require("tpactors.training.tp", Tp, "--tp");
         SettingRules.Require("tpactors.training.steps", Steps, "--steps");
@@ -85,8 +88,8 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
         Memory().Check();
         if (Placement is { } placement && placement.Count != Tp)
             throw new ArgumentException($"The placement has {placement.Count} ranks; the run has {Tp} (--tp).");
-        if (Placement is not null && Faults.Count > 0)
-            throw new ArgumentException($"--fault {Faults[0]}: fault injection runs in one process; it does not reach ranks on a cluster's hosts.");
+        if ((onCluster || Placement is not null) && Faults.FirstOrDefault(f => f.Kind == FaultKind.Hang) is { } hang)
+            throw new ArgumentException($"--fault {hang}: a hang is released when its run ends in the same process; on a cluster's host freeze the process instead (kill -STOP).");
         foreach (var fault in Faults)
         {
             if (fault.Rank >= Tp) throw new ArgumentException($"--fault {fault}: rank {fault.Rank} does not exist with --tp {Tp}.");

@@ -11,6 +11,9 @@ public enum FailureKind
 
     /// <summary>Its actor stopped (DeathWatch); it was replaced.</summary>
     Stopped,
+
+    /// <summary>Its host was lost (unreachable to Akka.Cluster); it was placed on another host's slot.</summary>
+    Lost,
 }
 
 /// <summary>One recovery: which rank failed where, why, and what it cost.</summary>

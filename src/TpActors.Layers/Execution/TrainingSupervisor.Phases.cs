@@ -14,7 +14,9 @@ public sealed partial class TrainingSupervisor
         for (int r = 0; r < _ranks.Length; r++)
         {
             _unanswered.Sent(r, _round);
-            _ranks[r].Tell(new RunPhase(_round, payload(r)), Self);
+            // A rank on a host shares no fault plan with this process: its faults travel with the phase.
+            var fault = _placement is null ? null : _faults.Take(r, step, phase);
+            _ranks[r].Tell(new RunPhase(_round, payload(r), fault), Self);
         }
         Timers.StartSingleTimer(PhaseTimer, new PhaseTimedOut(_round), _options.Settings.PhaseTimeout);
     }
@@ -48,9 +50,13 @@ public sealed partial class TrainingSupervisor
             case TrainingPhase.Connect:
                 _endpoints = _results.Cast<CollectiveEndpoint>().ToArray();
                 var endpoints = _endpoints.Cast<CollectiveEndpoint>().ToList();
-                Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup, _restore[r] ? Restore(r, endpoints[r]) : null, _transport.Lane?.Address));
+                for (int r = 0; r < _ranks.Length; r++) _buddies[r] = BuddyOf(r);
+                Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup, _restore[r] ? Restore(r, endpoints[r]) : null, _transport.Lane?.Address, _buddies[r]));
                 break;
             case TrainingPhase.Join:
+                // A rank that restored a copy from another host keeps it on its own host from now on.
+                for (int r = 0; r < _ranks.Length; r++)
+                    if (_restore[r] && _snapshot[r] is null && _placement is not null && _copies[r].Count > 0) _copies[r].Add(_placement[r].Node);
                 Array.Clear(_restore);
                 _recoveries.Resolve(_clock.Elapsed);
                 _afterJoin();
@@ -95,6 +101,7 @@ public sealed partial class TrainingSupervisor
                     {
                         _snapshot[r]?.Dispose(); // the rank keeps its snapshots on its own host from now on (KeptSnapshot)
                         _snapshot[r] = null;
+                        RecordCopies(r);
                     }
                 }
                 _snapshotStep = step;
@@ -114,14 +121,14 @@ public sealed partial class TrainingSupervisor
     // rank kept on its own host.
     private object? Restore(int rank, CollectiveEndpoint endpoint) => _snapshot[rank] is { } state
         ? LaneLetter.Seal(state, endpoint.Lane, _transport, Context.System)
-        : _snapshotStep >= 0 ? new KeptSnapshot(_snapshotStep) : null;
+        : _snapshotStep >= 0 ? KeptFor(rank) : null;
 
     private void Connect() => Dispatch(TrainingPhase.Connect, _committedStep, _ => null);
 
     private IActorRef Spawn(int rank)
     {
         int incarnation = _incarnations[rank]++;
-        var actor = Context.ActorOf(RankDeployment.Props(rank, _ranks.Length, _rankSettings, _options.Placement, _faults), incarnation == 0 ? $"rank-{rank}" : $"rank-{rank}-{incarnation}");
+        var actor = Context.ActorOf(RankDeployment.Props(rank, _ranks.Length, _rankSettings, _placement, _faults), incarnation == 0 ? $"rank-{rank}" : $"rank-{rank}-{incarnation}");
         Context.Watch(actor);
         _unanswered.Replaced(rank);
         return actor;

@@ -64,7 +64,9 @@ public sealed partial class TrainingSupervisor
             Publish(new RankRecovering(Run, recovery));
         }
         Timers.Cancel(PhaseTimer);
-        if (!_budget.TryRecord(failures.Count, _clock.Elapsed))
+        // A lost host is one incident, however many of the run's ranks it held.
+        int incidents = failures.Count(f => f.Kind != FailureKind.Lost) + (failures.Any(f => f.Kind == FailureKind.Lost) ? 1 : 0);
+        if (!_budget.TryRecord(incidents, _clock.Elapsed))
         {
             var last = _recoveries.Last;
             Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: rank {last.Rank} {last.Cause}. " +
@@ -78,7 +80,7 @@ public sealed partial class TrainingSupervisor
         var abort = new AbortGroup(aborted, $"rank {failures[0].Rank} failed in {_round}");
         foreach (var endpoint in _endpoints)
         {
-            if (endpoint is null) continue;
+            if (endpoint is null || _lostNodes.Contains(endpoint.Rank.Path.Address)) continue;
             using var link = _transport.Connect(endpoint);
             link.Post(abort);
         }
@@ -87,12 +89,15 @@ public sealed partial class TrainingSupervisor
         {
             if (kind == FailureKind.Threw) continue; // restarting in place
             Context.Unwatch(_ranks[rank]);
-            if (kind == FailureKind.Hung) Context.Stop(_ranks[rank]);
+            if (kind is FailureKind.Hung or FailureKind.Lost) Context.Stop(_ranks[rank]);
+            if (AwaitsPlacement(rank, kind)) continue;
             _ranks[rank] = Spawn(rank);
         }
 
         if (!PlanRestore(failures.Select(f => f.Rank).ToList(), phase)) return;
-        Connect();
+        if (UnrestorableRanks() is { Count: > 0 } unrestorable && !RestoreFromDisk(unrestorable)) return;
+        if (_unplaced.Count > 0) PlaceLost();
+        else Connect();
     }
 
     // Decides which ranks to restore and what to run after the rejoin; false (and the run failed) when nothing can be restored.

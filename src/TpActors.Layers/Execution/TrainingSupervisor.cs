@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using TpActors.Layers.Collectives;
 using TpActors.Layers.Execution.Checkpoints;
@@ -105,6 +106,9 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         _snapshot = new ShardState?[tp];
         _spare = new ShardState?[tp];
         _restore = new bool[tp];
+        _placement = options.Placement?.ToArray();
+        _copies = Enumerable.Range(0, tp).Select(_ => new HashSet<Address>()).ToArray();
+        _buddies = Enumerable.Repeat(-1, tp).ToArray();
         if (initial is not null)
         {
             if (initial.Length != tp) throw new ArgumentException($"The initial state has {initial.Length} ranks; the run has {tp}.", nameof(initial));
@@ -127,6 +131,11 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         Receive<RankThrew>(threw => Guard(() => OnThrew(threw)));
         Receive<Terminated>(terminated => Guard(() => OnTerminated(terminated)));
         Receive<RankCouldNotStart>(failed => Guard(() => Fail($"Training stopped at {_round}: rank {failed.Rank} could not start: {failed.Cause.Message} {CheckpointSentence}", failed.Cause)));
+        Receive<ClusterEvent.UnreachableMember>(e => Guard(() => OnHostLost(e.Member, "unreachable")));
+        Receive<ClusterEvent.MemberRemoved>(e => Guard(() => OnHostLost(e.Member, "removed from the cluster")));
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
+        Receive<RanksPlaced>(placed => Guard(() => OnPlaced(placed)));
+        Receive<PlacementFailed>(failed => Guard(() => OnPlacementFailed(failed)));
         Receive<StopAfterStep>(_ => _stopRequested = true);
         Receive<GetTrainingResult>(_ =>
         {
@@ -151,12 +160,14 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
     {
         RankDispatcher.EnsureConfigured(Context.System);
         for (int r = 0; r < _ranks.Length; r++) _ranks[r] = Spawn(r);
+        WatchHosts();
         Connect();
     }
 
     /// <inheritdoc/>
     protected override void PostStop()
     {
+        StopWatchingHosts();
         _faults.Dispose();
         foreach (var state in _snapshot.Concat(_spare)) state?.Dispose();
         Complete(new Status.Failure(new TrainingFailedException("The training supervisor stopped before the run finished.", [.. _recoveries.All], LastCheckpoint)));

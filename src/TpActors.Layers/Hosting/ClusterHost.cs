@@ -42,6 +42,7 @@ public sealed class ClusterHost : IAsyncDisposable
         var system = await ClusterBootstrap.JoinAsync(config, options, ClusterBootstrap.HostRole, create).ConfigureAwait(false);
         RankDispatcher.EnsureConfigured(system);
         _ = CollectiveTransport.For(system); // the lane listens before any driver learns of this host
+        _ = SnapshotVault.For(system);       // and the vault takes other hosts' snapshot copies from the start
         if (report is not null) system.ActorOf(MembershipLog.Props(report), "membership");
         system.ActorOf(HostSlots.Props(options.EffectiveSlots, Environment.ProcessorCount, report), HostSlots.Name);
         return new ClusterHost(system, options.EffectiveSlots);

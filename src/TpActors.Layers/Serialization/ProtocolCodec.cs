@@ -2,6 +2,7 @@ using Akka.Actor;
 using TpActors.Layers.Collectives;
 using TpActors.Layers.Execution;
 using TpActors.Layers.Execution.Checkpoints;
+using TpActors.Layers.Execution.Faults;
 using TpActors.Layers.Execution.Model;
 using TpActors.Layers.Execution.Optimizers;
 using TpActors.Layers.Sharding;
@@ -49,6 +50,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         GetSlotOffer, SlotOffer, LeaseSlots, SlotsLeased, ReleaseSlots,
         TimeCollective, OpenRawSink, TimeRawSend,
         KeptSnapshot, Tensor, ShardState, Forward, Backward, TensorReply, ParametersReply, GetParameters, CreateLayer, ColumnLinearSpec, RowLinearSpec, MlpSpec,
+        HoldReplica, ReplicaHeld, SendReplica, ReplicaMissing,
     }
 
     public void Write(BinaryWriter w, object? value)
@@ -61,7 +63,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case double d: w.Write((byte)Tag.Double); w.Write(d); break;
             case string s: w.Write((byte)Tag.String); w.Write(s); break;
             case IActorRef actor: w.Write((byte)Tag.ActorRef); WriteActor(w, actor); break;
-            case RunPhase m: w.Write((byte)Tag.RunPhase); WriteRound(w, m.Round); Write(w, m.Payload); break;
+            case RunPhase m: w.Write((byte)Tag.RunPhase); WriteRound(w, m.Round); Write(w, m.Payload); WriteFault(w, m.Fault); break;
             case PhaseDone m: w.Write((byte)Tag.PhaseDone); WriteRound(w, m.Round); w.Write(m.Rank); Write(w, m.Result); break;
             case PhaseAborted m: w.Write((byte)Tag.PhaseAborted); WriteRound(w, m.Round); w.Write(m.Rank); w.Write(m.Reason); break;
             case PhaseStalled m:
@@ -72,7 +74,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case JoinTraining m:
                 w.Write((byte)Tag.JoinTraining); w.Write(m.Group); WriteList(w, m.Endpoints, WriteEndpoint);
                 WriteSetup(w, m.Setup);
-                Write(w, m.Restore); WriteOptional(w, m.SupervisorLane);
+                Write(w, m.Restore); WriteOptional(w, m.SupervisorLane); w.Write(m.Buddy);
                 break;
             case SnapshotInto m:
                 if (m.Reuse is not null) throw new ArgumentException("A snapshot buffer cannot be lent to a rank in another process.");
@@ -87,7 +89,11 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
                 WriteList(w, m.Layout, (w2, t) => { w2.Write(t.Name); w2.Write((int)t.Axis); WriteList(w2, t.Shape, (w3, d) => w3.Write(d)); });
                 break;
             case LaneLetter m: w.Write((byte)Tag.LaneLetter); w.Write(m.Ticket); w.Write(m.Bytes); break;
-            case KeptSnapshot m: w.Write((byte)Tag.KeptSnapshot); w.Write(m.Step); break;
+            case KeptSnapshot m: w.Write((byte)Tag.KeptSnapshot); w.Write(m.Step); WriteOptional(w, m.Holder?.ToString()); break;
+            case HoldReplica m: w.Write((byte)Tag.HoldReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.Letter.Ticket); w.Write(m.Letter.Bytes); break;
+            case ReplicaHeld m: w.Write((byte)Tag.ReplicaHeld); w.Write(m.Rank); w.Write(m.Step); break;
+            case SendReplica m: w.Write((byte)Tag.SendReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.ToLane); break;
+            case ReplicaMissing m: w.Write((byte)Tag.ReplicaMissing); w.Write(m.Reason); break;
             case GetParameters m: w.Write((byte)Tag.GetParameters); w.Write(m.Layer); break;
             case CreateLayer m: w.Write((byte)Tag.CreateLayer); w.Write(m.Name); w.Write(m.Group); Write(w, m.Spec); w.Write(m.Seed); break;
             case ColumnLinearSpec m: w.Write((byte)Tag.ColumnLinearSpec); w.Write(m.InFeatures); w.Write(m.OutFeatures); w.Write(m.Bias); w.Write(m.GatherOutput); break;
@@ -137,18 +143,22 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.Double => r.ReadDouble(),
             Tag.String => r.ReadString(),
             Tag.ActorRef => ReadActor(r),
-            Tag.RunPhase => new RunPhase(ReadRound(r), Read(r)),
+            Tag.RunPhase => new RunPhase(ReadRound(r), Read(r), ReadFault(r)),
             Tag.PhaseDone => new PhaseDone(ReadRound(r), r.ReadInt32(), Read(r)),
             Tag.PhaseAborted => new PhaseAborted(ReadRound(r), r.ReadInt32(), r.ReadString()),
             Tag.PhaseStalled => new PhaseStalled(ReadRound(r), r.ReadInt32(), ReadList(r, r2 => r2.ReadInt32()), r.ReadString()),
             Tag.PhaseFailed => new PhaseFailed(ReadRound(r), r.ReadInt32(), r.ReadString()),
-            Tag.JoinTraining => new JoinTraining(r.ReadString(), ReadList(r, ReadEndpoint), ReadSetup(r), Read(r), ReadOptional(r)),
+            Tag.JoinTraining => new JoinTraining(r.ReadString(), ReadList(r, ReadEndpoint), ReadSetup(r), Read(r), ReadOptional(r), r.ReadInt32()),
             Tag.SnapshotInto => new SnapshotInto(null),
             Tag.CheckpointRequest => new CheckpointRequest(r.ReadString(), r.ReadInt32(), ReadList(r, r2 => KeyValuePair.Create(r2.ReadString(), r2.ReadString())).ToDictionary()),
             Tag.ShardFileWritten => new ShardFileWritten(r.ReadString(), new FileDigest(r.ReadInt64(), r.ReadString()),
                 ReadList(r, r2 => (r2.ReadString(), ReadEnum<ShardAxis>(r2), ReadList(r2, r3 => r3.ReadInt32()).ToArray()))),
             Tag.LaneLetter => new LaneLetter(r.ReadInt64(), r.ReadInt64()),
-            Tag.KeptSnapshot => new KeptSnapshot(r.ReadInt64()),
+            Tag.KeptSnapshot => new KeptSnapshot(r.ReadInt64(), ReadOptional(r) is { } holder ? ReadAddress(holder) : null),
+            Tag.HoldReplica => new HoldReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64(), new LaneLetter(r.ReadInt64(), r.ReadInt64())),
+            Tag.ReplicaHeld => new ReplicaHeld(r.ReadInt32(), r.ReadInt64()),
+            Tag.SendReplica => new SendReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64(), r.ReadString()),
+            Tag.ReplicaMissing => new ReplicaMissing(r.ReadString()),
             Tag.GetParameters => new GetParameters(r.ReadString()),
             Tag.CreateLayer => new CreateLayer(r.ReadString(), r.ReadString(), Read(r) as LayerSpec ?? throw new System.Runtime.Serialization.SerializationException("A layer command without a layer spec."), r.ReadInt64()),
             Tag.ColumnLinearSpec => new ColumnLinearSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadBoolean()),
@@ -220,6 +230,20 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         var tensors = ReadList(r, r2 => new ShardTensor(r2.ReadString(), ReadEnum<ShardAxis>(r2), ReadTensor(r2)));
         return new ShardState(step, tensors);
     }
+
+    // A fault the supervisor injects into a rank on a host: present, then rank, step, phase and kind.
+    private static void WriteFault(BinaryWriter w, FaultSpec? fault)
+    {
+        w.Write(fault is not null);
+        if (fault is null) return;
+        w.Write(fault.Rank); w.Write(fault.Step); w.Write((int)fault.Phase); w.Write((int)fault.Kind);
+    }
+
+    private static FaultSpec? ReadFault(BinaryReader r) =>
+        r.ReadBoolean() ? new FaultSpec(r.ReadInt32(), r.ReadInt64(), ReadEnum<TrainingPhase>(r), ReadEnum<FaultKind>(r)) : null;
+
+    private static Address ReadAddress(string text) => Address.TryParse(text, out var address) ? address
+        : throw new System.Runtime.Serialization.SerializationException($"'{text}' is not an Akka address.");
 
     private static void WriteRound(BinaryWriter w, PhaseRound round)
     {

@@ -24,11 +24,17 @@ public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string Bind, st
             slots,
             config.GetStringList("tpactors.cluster.roles"),
             config.GetDuration("tpactors.cluster.slot-wait"),
-            config.GetDuration("tpactors.cluster.join-timeout"));
+            config.GetDuration("tpactors.cluster.join-timeout"))
+        {
+            ReplaceWait = config.GetDuration("tpactors.cluster.replace-wait"),
+        };
         foreach (var seed in options.Seeds) NodeAddress.Parse(seed, "tpactors.cluster.seed-nodes");
         NodeAddress.Parse(options.Bind, "tpactors.cluster.bind");
         return options;
     }
+
+    /// <summary>How long a job's supervisor waits for free slots for the ranks of a lost host before the run stops.</summary>
+    public TimeSpan ReplaceWait { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The slots a host offers: <see cref="Slots"/>, or one per core when it is 0.</summary>
     public int EffectiveSlots => Slots > 0 ? Slots : Environment.ProcessorCount;

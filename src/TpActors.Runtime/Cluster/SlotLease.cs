@@ -6,46 +6,82 @@ namespace TpActors.Runtime.Cluster;
 
 /// <summary>
 /// A job's slots on the cluster's hosts, leased by a driver: ranks fill the hosts in address order. The lease holds while
-/// this object lives; disposing it releases every slot (and a driver that dies releases them by DeathWatch).
+/// this object lives; disposing it releases every slot (and a driver that dies releases them by DeathWatch). When a host
+/// is lost, <see cref="PlaceAsync"/> leases slots for its ranks on the others, under the same job and holder.
 /// </summary>
-public sealed class SlotLease : IAsyncDisposable
+public sealed class SlotLease : IAsyncDisposable, IRankPlacer
 {
+    private readonly ActorSystem _system;
+    private readonly string _job;
     private readonly IActorRef _holder;
+    private readonly TimeSpan _replaceWait;
+    private readonly List<SlotAssignment> _held; // every slot leased so far, by rank (a re-placed rank has one per host it ran on)
 
-    private SlotLease(IActorRef holder, IReadOnlyList<SlotAssignment> ranks)
+    private SlotLease(ActorSystem system, string job, IActorRef holder, IReadOnlyList<SlotAssignment> ranks, TimeSpan replaceWait)
     {
+        _system = system;
+        _job = job;
         _holder = holder;
+        _replaceWait = replaceWait;
         Ranks = ranks;
+        _held = [.. ranks];
     }
 
-    /// <summary>Each rank's place, by rank.</summary>
+    /// <summary>Each rank's place at the start of the job, by rank.</summary>
     public IReadOnlyList<SlotAssignment> Ranks { get; }
 
     /// <summary>
     /// Leases <paramref name="ranks"/> slots for <paramref name="job"/>, waiting up to <paramref name="wait"/> for enough hosts
-    /// to be Up with free slots.
+    /// to be Up with free slots; <see cref="PlaceAsync"/> waits up to <paramref name="replaceWait"/> (default: the same).
     /// </summary>
     /// <exception cref="TimeoutException">Not enough slots in time; the message lists every host and its slots.</exception>
-    public static async Task<SlotLease> AcquireAsync(ActorSystem system, string job, int ranks, TimeSpan wait)
+    public static async Task<SlotLease> AcquireAsync(ActorSystem system, string job, int ranks, TimeSpan wait, TimeSpan? replaceWait = null)
+    {
+        var holder = system.ActorOf(Props.Empty, $"lease-{Uri.EscapeDataString(job)}");
+        try
+        {
+            var placed = await LeaseAsync(system, job, holder, Enumerable.Range(0, ranks).ToList(), [], [], wait,
+                $"The job needs {ranks} rank slots; after {wait.TotalSeconds:0.###}s (tpactors.cluster.slot-wait) the cluster's hosts offer fewer.").ConfigureAwait(false);
+            return new SlotLease(system, job, holder, placed, replaceWait ?? wait);
+        }
+        catch
+        {
+            system.Stop(holder);
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<SlotAssignment>> PlaceAsync(IReadOnlyList<int> ranks, IReadOnlyCollection<Address> avoid)
+    {
+        var placed = await LeaseAsync(_system, _job, _holder, ranks, avoid, _held, _replaceWait,
+            $"Rank{(ranks.Count == 1 ? "" : "s")} {string.Join(", ", ranks)} lost {(ranks.Count == 1 ? "its host" : "their hosts")}; after {_replaceWait.TotalSeconds:0.###}s " +
+            "(tpactors.cluster.replace-wait) no other host offers a free slot for them.").ConfigureAwait(false);
+        lock (_held) _held.AddRange(placed);
+        return placed;
+    }
+
+    // Polls the Up hosts (not in avoid) until their free slots fit the ranks, then leases them in address order.
+    private static async Task<IReadOnlyList<SlotAssignment>> LeaseAsync(ActorSystem system, string job, IActorRef holder, IReadOnlyList<int> ranks,
+        IReadOnlyCollection<Address> avoid, IReadOnlyList<SlotAssignment> held, TimeSpan wait, string shortfall)
     {
         var cluster = AkkaCluster.Get(system);
-        var holder = system.ActorOf(Props.Empty, $"lease-{Uri.EscapeDataString(job)}");
         var deadline = DateTime.UtcNow + wait;
-        string seen = "none";
+        string seen;
         while (true)
         {
-            var hosts = cluster.State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(ClusterBootstrap.HostRole))
+            var hosts = cluster.State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(ClusterBootstrap.HostRole) && !avoid.Contains(m.Address)
+                                                         && !cluster.State.Unreachable.Contains(m))
                 .OrderBy(m => m.Address, Member.AddressOrdering).ToList();
             var offers = await Task.WhenAll(hosts.Select(h => OfferOf(system, h.Address))).ConfigureAwait(false);
             seen = hosts.Count == 0 ? "none" : string.Join("; ", hosts.Zip(offers, (h, o) =>
                 $"{NodeAddress.Of(h.Address)}: {(o is null ? "no answer" : $"{o.Free} of {o.Slots} slots free")}"));
-            if (offers.Sum(o => o?.Free ?? 0) >= ranks && await TryLease(system, job, ranks, holder, hosts, offers).ConfigureAwait(false) is { } placed)
-                return new SlotLease(holder, placed);
+            if (offers.Sum(o => o?.Free ?? 0) >= ranks.Count && await TryLease(system, job, ranks, holder, hosts, offers, held, avoid).ConfigureAwait(false) is { } placed)
+                return placed;
             if (DateTime.UtcNow >= deadline) break;
             await Task.Delay(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
         }
-        system.Stop(holder);
-        throw new TimeoutException($"The job needs {ranks} rank slots; after {wait.TotalSeconds:0.###}s (tpactors.cluster.slot-wait) the cluster's hosts offer fewer. Hosts seen: {seen}.");
+        throw new TimeoutException($"{shortfall} Hosts seen: {seen}.");
     }
 
     private static async Task<SlotOffer?> OfferOf(ActorSystem system, Address node)
@@ -60,26 +96,31 @@ public sealed class SlotLease : IAsyncDisposable
         }
     }
 
-    // Leases in address order; when a host has fewer free slots than it offered a moment ago, gives back what it took.
-    private static async Task<IReadOnlyList<SlotAssignment>?> TryLease(ActorSystem system, string job, int ranks, IActorRef holder, List<Member> hosts, SlotOffer?[] offers)
+    // Leases in address order; when a host has fewer free slots than it offered a moment ago, gives back what it took. A
+    // host's ranks of this job share its cores: those leased now and those it already runs.
+    private static async Task<IReadOnlyList<SlotAssignment>?> TryLease(ActorSystem system, string job, IReadOnlyList<int> ranks, IActorRef holder,
+        List<Member> hosts, SlotOffer?[] offers, IReadOnlyList<SlotAssignment> held, IReadOnlyCollection<Address> avoid)
     {
         var placed = new List<SlotAssignment>();
-        var leasedFrom = new List<Address>();
+        var leasedFrom = new List<(Address Node, IReadOnlyList<int> Slots)>();
         try
         {
-            for (int h = 0; h < hosts.Count && placed.Count < ranks; h++)
+            for (int h = 0; h < hosts.Count && placed.Count < ranks.Count; h++)
             {
                 if (offers[h] is not { Free: > 0 } offer) continue;
-                int take = Math.Min(offer.Free, ranks - placed.Count);
-                var leased = await HostOf(system, hosts[h].Address).Ask<SlotsLeased>(new LeaseSlots(job, take, holder), TimeSpan.FromSeconds(3)).ConfigureAwait(false);
-                leasedFrom.Add(hosts[h].Address);
-                foreach (int slot in leased.Slots) placed.Add(new SlotAssignment(placed.Count, hosts[h].Address, slot, offer.Cores, take));
+                int take = Math.Min(offer.Free, ranks.Count - placed.Count);
+                var node = hosts[h].Address;
+                var leased = await HostOf(system, node).Ask<SlotsLeased>(new LeaseSlots(job, take, holder), TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+                leasedFrom.Add((node, leased.Slots));
+                int already = held.Where(a => a.Node == node).Select(a => a.Rank).Except(ranks).Count();
+                foreach (int slot in leased.Slots) placed.Add(new SlotAssignment(ranks[placed.Count], node, slot, offer.Cores, take + already));
             }
             return placed;
         }
         catch (Exception e) when (e is TimeoutException or AskTimeoutException or InvalidOperationException)
         {
-            foreach (var node in leasedFrom) HostOf(system, node).Tell(new ReleaseSlots(job));
+            // Leases of one job on one host are released together: the first placement's slots on a host that was not lost stay held.
+            if (held.Count == 0) foreach (var (node, _) in leasedFrom) HostOf(system, node).Tell(new ReleaseSlots(job));
             return null;
         }
     }

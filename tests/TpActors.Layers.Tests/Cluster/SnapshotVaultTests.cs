@@ -14,15 +14,15 @@ public sealed class SnapshotVaultTests : TestKit
     {
         var supervisor = CreateTestProbe().Ref;
         var vault = SnapshotVault.For(Sys);
-        Assert.Null(vault.TakeBuffer(supervisor, 0)); // nothing to spare yet
+        Assert.Null(vault.TakeBuffer(supervisor, 0, 1)); // nothing to spare yet
         vault.Keep(supervisor, 0, State(1));
-        Assert.Null(vault.TakeBuffer(supervisor, 0)); // the only one is the committed one
+        Assert.Null(vault.TakeBuffer(supervisor, 0, 2)); // the only one is the committed one
         vault.Keep(supervisor, 0, State(2));
         vault.Keep(supervisor, 0, State(3)); // step 1 is dropped
         Assert.Equal(3f, vault.Find(supervisor, 0, 3).Tensors[0].Value[0, 0]);
         Assert.Equal(2f, vault.Find(supervisor, 0, 2).Tensors[0].Value[0, 0]);
         Assert.Contains("(it has: 2, 3)", Assert.Throws<InvalidOperationException>(() => vault.Find(supervisor, 0, 1)).Message);
-        using var buffer = vault.TakeBuffer(supervisor, 0);
+        using var buffer = vault.TakeBuffer(supervisor, 0, 4);
         Assert.Equal(2, buffer!.Step);
         Assert.Throws<InvalidOperationException>(() => vault.Find(supervisor, 1, 3)); // another rank's are its own
     }
@@ -37,6 +37,18 @@ public sealed class SnapshotVaultTests : TestKit
         vault.Keep(supervisor, 0, State(5)); // step 5 again, after a recovery to step 4
         Assert.Equal(4, vault.Find(supervisor, 0, 4).Step);
         Assert.Equal(5, vault.Find(supervisor, 0, 5).Step);
+    }
+
+    [Fact]
+    public void AReplayedStep_IsWrittenIntoTheUncommittedSnapshot_NeverTheCommittedOne()
+    {
+        var supervisor = CreateTestProbe().Ref;
+        var vault = SnapshotVault.For(Sys);
+        vault.Keep(supervisor, 0, State(4)); // committed
+        vault.Keep(supervisor, 0, State(5)); // taken, then the step failed before its commit: step 5 is replayed from 4
+        using var buffer = vault.TakeBuffer(supervisor, 0, 5);
+        Assert.Equal(5, buffer!.Step);
+        Assert.Equal(4, vault.Find(supervisor, 0, 4).Step); // what a second failure in the replay restores from
     }
 
     [Fact]

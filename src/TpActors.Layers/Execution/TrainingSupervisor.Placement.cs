@@ -1,0 +1,164 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using TpActors.Layers.Execution.Checkpoints;
+using TpActors.Runtime.Cluster;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace TpActors.Layers.Execution;
+
+// Ranks on a cluster's hosts: where each runs, which host keeps a copy of its snapshot (its buddy's), and what happens when
+// a host is lost: Akka.Cluster marks it unreachable, its ranks are placed on free slots of the other hosts and restored
+// from the copies, or, when a rank and its copy were both lost, from the last checkpoint on disk.
+public sealed partial class TrainingSupervisor
+{
+    private readonly SlotAssignment[]? _placement;       // where each rank runs now (null: all in this process)
+    private readonly HashSet<Address> _lostNodes = [];   // hosts marked unreachable or removed: nothing is placed there again
+    private readonly HashSet<Address>[] _copies;         // per rank, the hosts whose vaults hold its snapshot of _snapshotStep
+    private readonly int[] _buddies;                     // per rank, the buddy named at the last join (-1: none)
+    private readonly SortedSet<int> _unplaced = [];      // ranks of lost hosts waiting for a slot
+    private bool _placing;                               // a slot request is out
+
+    private void WatchHosts()
+    {
+        if (_placement is null) return;
+        AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
+    }
+
+    private void StopWatchingHosts()
+    {
+        if (_placement is not null) AkkaCluster.Get(Context.System).Unsubscribe(Self);
+    }
+
+    // Every rank of a host that Akka.Cluster can no longer reach is lost; its replacements go elsewhere.
+    private void OnHostLost(Member member, string how)
+    {
+        if (_placement is null || !_lostNodes.Add(member.Address)) return;
+        var lost = Enumerable.Range(0, _ranks.Length).Where(r => _placement[r].Node == member.Address && !_unplaced.Contains(r)).ToList();
+        if (lost.Count == 0) return;
+        string host = NodeAddress.Of(member.Address).ToString();
+        Recover(lost.Select(r => new RankFailure(r, FailureKind.Lost, $"lost its host {host} ({how})", StuckIn(r))).ToList());
+    }
+
+    // A rank of a lost host waits for a slot elsewhere instead of being started again where it was.
+    private bool AwaitsPlacement(int rank, FailureKind kind)
+    {
+        if (_placement is null || (kind != FailureKind.Lost && !_lostNodes.Contains(_placement[rank].Node))) return false;
+        _unplaced.Add(rank);
+        return true;
+    }
+
+    // Leases slots for the unplaced ranks; the answer (RanksPlaced or PlacementFailed) continues the recovery.
+    private void PlaceLost()
+    {
+        // While the slots are sought no phase is out: anything a rank still sends belongs to an aborted round.
+        _round = new PhaseRound(_attempt, _committedStep, TrainingPhase.Connect);
+        Array.Fill(_waiting, false);
+        if (_placing) return;
+        if (_options.Placer is not { } placer)
+        {
+            var last = _recoveries.Last;
+            Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: rank {last.Rank} {last.Cause}, and this run has no lease to place it elsewhere. {ResumeSentence}");
+            return;
+        }
+        _placing = true;
+        var ranks = _unplaced.ToList();
+        placer.PlaceAsync(ranks, [.. _lostNodes]).PipeTo(Self,
+            success: placed => new RanksPlaced(placed),
+            failure: e => new PlacementFailed(ranks, e.GetBaseException().Message));
+    }
+
+    private void OnPlaced(RanksPlaced placed)
+    {
+        _placing = false;
+        foreach (var slot in placed.Slots)
+        {
+            if (_lostNodes.Contains(slot.Node) || !_unplaced.Remove(slot.Rank)) continue; // that host was lost meanwhile: placed again below
+            _placement![slot.Rank] = slot;
+            _ranks[slot.Rank] = Spawn(slot.Rank);
+            Publish(new RankPlaced(Run, slot.Rank, slot.Host, slot.Slot));
+        }
+        if (_unplaced.Count > 0) PlaceLost();
+        else Connect();
+    }
+
+    private void OnPlacementFailed(PlacementFailed failed)
+    {
+        _placing = false;
+        var last = _recoveries.Last;
+        Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: {failed.Reason} {ResumeSentence}");
+    }
+
+    // The rank on the nearest other live host after this one (in rank order) keeps a copy of its snapshots.
+    private int BuddyOf(int rank)
+    {
+        if (_placement is null) return -1;
+        for (int k = 1; k < _ranks.Length; k++)
+        {
+            int other = (rank + k) % _ranks.Length;
+            if (_placement[other].Node != _placement[rank].Node && !_lostNodes.Contains(_placement[other].Node)) return other;
+        }
+        return -1;
+    }
+
+    // A snapshot just committed: rank r's host keeps it, and its buddy's host a copy.
+    private void RecordCopies(int rank)
+    {
+        _copies[rank].Clear();
+        if (_placement is null) return;
+        _copies[rank].Add(_placement[rank].Node);
+        if (_buddies[rank] >= 0) _copies[rank].Add(_placement[_buddies[rank]].Node);
+    }
+
+    // Where rank r restores from when the supervisor holds no state for it: its own host's vault, or another host's copy.
+    private KeptSnapshot KeptFor(int rank)
+    {
+        var node = _placement?[rank].Node;
+        if (node is null || _copies[rank].Count == 0 || _copies[rank].Contains(node)) return new KeptSnapshot(_snapshotStep);
+        return new KeptSnapshot(_snapshotStep, _copies[rank].First(n => !_lostNodes.Contains(n)));
+    }
+
+    // Ranks to restore whose snapshot is held by no live host (a rank and its buddy lost together).
+    private List<int> UnrestorableRanks() => Enumerable.Range(0, _ranks.Length)
+        .Where(r => _restore[r] && _snapshot[r] is null && _snapshotStep >= 0 && _copies[r].Count > 0 && _copies[r].All(_lostNodes.Contains))
+        .ToList();
+
+    // When copies were lost with their hosts: every rank goes back to the last checkpoint on disk, and the steps since are
+    // replayed; false (and the run stopped with a report) when there is none.
+    private bool RestoreFromDisk(IReadOnlyList<int> unrestorable)
+    {
+        string? from = LastCheckpoint ?? (_resumed ? _options.ResumeFrom : null);
+        string lost = $"rank{(unrestorable.Count == 1 ? "" : "s")} {string.Join(", ", unrestorable)} and {(unrestorable.Count == 1 ? "its copy" : "their copies")} " +
+                      $"of step {_snapshotStep} were lost with {(_lostNodes.Count == 1 ? "host" : "hosts")} {string.Join(", ", _lostNodes.Select(n => NodeAddress.Of(n)))}";
+        if (from is null)
+        {
+            var last = _recoveries.Last;
+            Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: {lost}, and no checkpoint was written. {ResumeSentence}");
+            return false;
+        }
+        using var checkpoint = Checkpoint.Load(from);
+        long step = checkpoint.Metadata.Step;
+        _log.Warning("{0}; resuming from the checkpoint {1} (step {2}).", lost, checkpoint.Directory, step);
+        for (int r = 0; r < _ranks.Length; r++)
+        {
+            _snapshot[r]?.Dispose();
+            _snapshot[r] = checkpoint.Cut(_ranks.Length, r);
+            _copies[r].Clear();
+        }
+        _snapshotStep = _committedStep = step;
+        _losses.RemoveRange((int)(step - _startStep), _losses.Count - (int)(step - _startStep));
+        Array.Fill(_restore, true);
+        _afterJoin = NextAction;
+        return true;
+    }
+
+    // How to go on from a run stopped on a cluster: the command that resumes it, when a checkpoint exists.
+    private string ResumeSentence => (LastCheckpoint ?? (_resumed ? _options.ResumeFrom : null)) is { } from
+        ? $"Resume with: tpactors train --resume {from} --steps {_options.Steps} --cluster <a host> (and the run's other options)."
+        : "No checkpoint was written; run it again (with --checkpoint-dir, a later loss resumes from disk).";
+
+    private sealed record RanksPlaced(IReadOnlyList<SlotAssignment> Slots);
+
+    private sealed record PlacementFailed(IReadOnlyList<int> Ranks, string Reason);
+}
