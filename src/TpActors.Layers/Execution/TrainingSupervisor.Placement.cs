@@ -147,7 +147,6 @@ public sealed partial class TrainingSupervisor
             _copies[r].Clear();
         }
         _snapshotStep = _committedStep = step;
-        _losses.RemoveRange((int)(step - _startStep), _losses.Count - (int)(step - _startStep));
         Array.Fill(_restore, true);
         _afterJoin = NextAction;
         return true;

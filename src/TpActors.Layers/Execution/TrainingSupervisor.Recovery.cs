@@ -123,7 +123,6 @@ public sealed partial class TrainingSupervisor
         // Some ranks have moved past the snapshot: everyone goes back to it and the steps since are replayed.
         Array.Fill(_restore, true);
         _committedStep = _snapshotStep;
-        _losses.RemoveRange((int)(_snapshotStep - _startStep), _losses.Count - (int)(_snapshotStep - _startStep));
         _afterJoin = NextAction;
         return true;
     }

@@ -50,7 +50,10 @@ public sealed partial class TrainingSupervisor
     private void Commit(long step)
     {
         _committedStep = step;
-        _losses.Add(_stepLoss);
+        // A replayed step's loss is bit for bit the one it had before the failure: it takes that step's place.
+        int index = (int)(step - _startStep - 1);
+        if (index < _losses.Count) _losses[index] = _stepLoss;
+        else _losses.Add(_stepLoss);
         Publish(new StepCommitted(Run, new TrainingProgress(step, _options.Steps, _startStep, _stepLoss, _clock.Elapsed, _recoveries.All.Count)));
         bool last = step == _options.Steps || _stopRequested; // a stopped run is saved where it stopped, as at its last step
         if (_checkpoints is not null && (last || (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0)))
@@ -70,7 +73,7 @@ public sealed partial class TrainingSupervisor
             IReadOnlyDictionary<string, Tensor>? kept = null;
             if (_options.KeepFinalState) kept = full.ToDictionary(t => t.Name, t => t.Value);
             else foreach (var (_, value) in full) value.Dispose();
-            var result = new TrainingResult(_startStep, _committedStep, [.. _losses], [.. _recoveries.All], digest, _clock.Elapsed, _options.Ranks.BackendDescription(_ranks.Length), [.. _written], kept)
+            var result = new TrainingResult(_startStep, _committedStep, [.. _losses.Take((int)(_committedStep - _startStep))], [.. _recoveries.All], digest, _clock.Elapsed, _options.Ranks.BackendDescription(_ranks.Length), [.. _written], kept)
             {
                 Stopped = _committedStep < _options.Steps,
             };

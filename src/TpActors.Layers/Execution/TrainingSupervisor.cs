@@ -64,7 +64,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
     private long _committedStep;
     private Action _current;          // restarts the action in flight (a step, a checkpoint, the initial snapshot, gather)
     private Action _afterJoin;        // what runs once the group has (re-)joined
-    private readonly List<double> _losses = [];   // one per committed step since the start
+    private readonly List<double> _losses = [];   // one per step since the start, committed or (after a rollback) to be replayed
     private double _stepLoss;                      // the loss of the step in flight, committed with it
     private TimeSpan _actionStartedAt;
 

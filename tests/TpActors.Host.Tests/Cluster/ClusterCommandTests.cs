@@ -123,7 +123,7 @@ public sealed class ClusterCommandTests
         public static async Task<LongJob> StartAsync(string marker, int ranks, int slotsPerNode, string runningWhen)
         {
             var start = CliProcess.StartInfo(["launch", "--nodes", "2", "--slots-per-node", slotsPerNode.ToString(), "-D", marker, "--",
-                "train", "--tp", ranks.ToString(), "--steps", "100000", "--hidden", "24", "--ffn", "40"]);
+                "train", "--tp", ranks.ToString(), "--steps", "3000", "--hidden", "24", "--ffn", "40"]);
             var job = new LongJob(Process.Start(start)!);
             var running = new TaskCompletionSource();
             job.Process.ErrorDataReceived += (_, e) =>
@@ -133,7 +133,14 @@ public sealed class ClusterCommandTests
             };
             job.Process.BeginErrorReadLine();
             job.Process.BeginOutputReadLine();
-            await running.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            try
+            {
+                await running.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"No \"{runningWhen}\" line within 60s; the launcher's stderr:\n{job.Error}");
+            }
             return job;
         }
 

@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Text.Json;
+using TpActors.Tests.Shared;
+
+namespace TpActors.Host.Tests.Cluster;
+
+// Real host processes die mid-training (an injected kill fires Environment.FailFast in the host at an exact phase, or a
+// real SIGKILL arrives from outside): the lost ranks are placed on other hosts, restored from their buddies' copies (or
+// from the last checkpoint when a rank and its copy were lost together), and the run ends with the fault-free weights.
+public sealed class HostLossTests
+{
+    private static readonly string[] Training = ["--tp", "4", "--hidden", "24", "--ffn", "40", "--batch", "6", "--layers", "2", "--json"];
+
+    private static string FaultFree(int steps)
+    {
+        var single = CliProcess.Run(["train", .. Training, "--steps", steps.ToString()]);
+        Assert.True(single.ExitCode == 0, single.Error);
+        return ClusterProcesses.WeightsOf(single.Out);
+    }
+
+    private static CliRunner.Result Launch(int nodes, params string[] train)
+    {
+        string marker = ClusterProcesses.Marker();
+        var launched = CliProcess.Run(["launch", "--nodes", nodes.ToString(), "--slots-per-node", "2", "-D", marker, "--", "train", .. Training, .. train]);
+        Assert.Empty(ClusterProcesses.WaitUntilGone(marker, TimeSpan.FromSeconds(30)));
+        return launched;
+    }
+
+    private static List<string> RecoveryKinds(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.GetProperty("recoveries").EnumerateArray().Select(r => r.GetProperty("kind").GetString()!).ToList();
+    }
+
+    // Two hosts lost one after the other, each in another phase: four hosts, so each loss finds two free slots.
+    [Theory]
+    [InlineData("batch", "forward")]
+    [InlineData("loss", "backward")]
+    [InlineData("optimizer", "snapshot")]
+    public void AHostKilledInAnyPhase_EndsWithTheFaultFreeWeights(string first, string second)
+    {
+        var launched = Launch(4, "--steps", "6", "--fault", $"0:2:{first}:kill", "--fault", $"0:4:{second}:kill");
+        Assert.True(launched.ExitCode == 0, launched.Error);
+        Assert.Equal(FaultFree(6), ClusterProcesses.WeightsOf(launched.Out));
+        Assert.Equal(["lost", "lost", "lost", "lost"], RecoveryKinds(launched.Out)); // ranks 0 and 1, twice
+        Assert.Contains("placed: rank 0 on ", launched.Error);
+    }
+
+    [Fact]
+    public void AHostKilledMidwayThroughItsCheckpointFile_EndsWithTheFaultFreeWeights()
+    {
+        using var directory = new TempDirectory();
+        var launched = Launch(3, "--steps", "6", "--checkpoint-dir", directory.Path, "--checkpoint-every", "2", "--fault", "2:4:checkpoint:kill");
+        Assert.True(launched.ExitCode == 0, launched.Error);
+        Assert.Equal(FaultFree(6), ClusterProcesses.WeightsOf(launched.Out));
+        var resumed = CliProcess.Run(["train", .. Training, "--steps", "6", "--resume", directory.Path]);
+        Assert.True(resumed.ExitCode == 0, resumed.Error); // the step-6 checkpoint written after the loss is complete
+    }
+
+    // Snapshots only every 5 steps: when the second host dies at step 8, ranks 2 and 3 have only the copies of step 5, and
+    // those were on their own host and on the first lost host.
+    [Fact]
+    public void ARankAndItsCopyLostTogether_ResumeFromTheLastCheckpointByThemselves()
+    {
+        using var directory = new TempDirectory();
+        var launched = Launch(4, "--steps", "10", "--checkpoint-dir", directory.Path, "--checkpoint-every", "2", "-D", "tpactors.training.snapshot-every=5",
+            "--fault", "0:6:forward:kill", "--fault", "2:8:forward:kill");
+        Assert.True(launched.ExitCode == 0, launched.Error);
+        Assert.Equal(FaultFree(10), ClusterProcesses.WeightsOf(launched.Out));
+        Assert.Contains("resuming from the checkpoint", launched.Error);
+    }
+
+    [Fact]
+    public void ARankAndItsCopyLostTogether_WithoutACheckpoint_StopWithAReport()
+    {
+        var launched = Launch(4, "--steps", "10", "-D", "tpactors.training.snapshot-every=5", "--fault", "0:6:forward:kill", "--fault", "2:8:forward:kill");
+        Assert.Equal(1, launched.ExitCode);
+        Assert.Contains("Training stopped at step 8, forward phase: ranks 2, 3 and their copies of step 5 were lost with hosts", launched.Error);
+        Assert.Contains("no checkpoint was written", launched.Error);
+    }
+
+    // A real SIGKILL from outside, at whatever point the run is in.
+    [Fact]
+    public async Task KillMinus9OfAHost_MidRun_EndsWithTheFaultFreeWeights()
+    {
+        const int steps = 300;
+        string expected = FaultFree(steps);
+        var (first, seed) = ClusterProcesses.StartHost("--slots", "2");
+        var (second, secondAddress) = ClusterProcesses.StartHost("--slots", "2", "--seed", seed);
+        var (third, thirdAddress) = ClusterProcesses.StartHost("--slots", "2", "--seed", seed);
+        var hosts = new Dictionary<string, Process> { [seed] = first, [secondAddress] = second, [thirdAddress] = third };
+        try
+        {
+            var train = Process.Start(CliProcess.StartInfo(["train", .. Training, "--steps", steps.ToString(), "--cluster", seed]))!;
+            var error = new System.Text.StringBuilder();
+            var running = new TaskCompletionSource<string>();
+            string? rankZeroHost = null;
+            train.ErrorDataReceived += (_, e) =>
+            {
+                lock (error) error.AppendLine(e.Data);
+                var words = e.Data?.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (words is ["0", var host, "0"]) rankZeroHost = host; // the placement table's row of rank 0
+                if (e.Data?.StartsWith("step ", StringComparison.Ordinal) == true && rankZeroHost is not null) running.TrySetResult(rankZeroHost);
+            };
+            train.BeginErrorReadLine();
+            var output = train.StandardOutput.ReadToEndAsync();
+            var victim = hosts[await running.Task.WaitAsync(TimeSpan.FromSeconds(60))];
+            victim.Kill(); // SIGKILL
+            await train.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+            string log;
+            lock (error) log = error.ToString();
+            Assert.True(train.ExitCode == 0, log);
+            Assert.Equal(expected, ClusterProcesses.WeightsOf(await output));
+            Assert.Contains("lost", RecoveryKinds(await output));
+        }
+        finally
+        {
+            foreach (var host in hosts.Values.Where(h => !h.HasExited)) ClusterProcesses.Terminate(host);
+        }
+    }
+
+    // The driver dies (kill -9) mid-run: its hosts see it removed, stop the job's ranks, free their slots and stay up for
+    // the next job; the run's committed checkpoints are left as they were.
+    [Fact]
+    public async Task KillMinus9OfTheDriver_FreesTheJobsSlots_AndTheHostsServeTheNextJob()
+    {
+        using var directory = new TempDirectory();
+        var (first, seed, firstLog) = StartLoggedHost("--slots", "2");
+        var (second, _, secondLog) = StartLoggedHost("--slots", "2", "--seed", seed);
+        try
+        {
+            var train = Process.Start(CliProcess.StartInfo(["train", .. Training, "--steps", "3000", "--cluster", seed, "--checkpoint-dir", directory.Path, "--checkpoint-every", "20"]))!;
+            var running = new TaskCompletionSource();
+            train.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data?.StartsWith("checkpoint: ", StringComparison.Ordinal) == true) running.TrySetResult();
+            };
+            train.BeginErrorReadLine();
+            train.BeginOutputReadLine();
+            await running.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            train.Kill();
+            await train.WaitForExitAsync();
+            var committed = Committed(directory.Path);
+
+            await Task.WhenAll(firstLog.Seen("job train ended"), secondLog.Seen("job train ended")).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.False(first.HasExited || second.HasExited);
+            var next = CliProcess.Run(["verify", "--tp", "4", "--cluster", seed]); // all four slots are free again
+            Assert.True(next.ExitCode == 0, next.Error);
+            Assert.Equal(committed, Committed(directory.Path));
+        }
+        finally
+        {
+            Assert.Equal(0, ClusterProcesses.Terminate(second));
+            Assert.Equal(0, ClusterProcesses.Terminate(first));
+        }
+    }
+
+    // Every committed step directory's metadata, as text.
+    private static List<string> Committed(string root) => Directory.GetFiles(root, "metadata.json", SearchOption.AllDirectories).Order()
+        .Select(f => f + "\n" + File.ReadAllText(f)).ToList();
+
+    private static (Process Process, string Address, HostLog Log) StartLoggedHost(params string[] args)
+    {
+        var log = new HostLog();
+        var process = Process.Start(CliProcess.StartInfo(["host", "--json", "--bind", "127.0.0.1:0", .. args]))!;
+        process.ErrorDataReceived += (_, e) => log.Add(e.Data);
+        process.BeginErrorReadLine();
+        var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The host exited before printing its address.");
+        using var json = JsonDocument.Parse(line);
+        return (process, json.RootElement.GetProperty("address").GetString()!, log);
+    }
+
+    // A host's stderr lines, and a wait for one that contains a text.
+    private sealed class HostLog
+    {
+        private readonly List<string> _lines = [];
+        private readonly List<(string Text, TaskCompletionSource Seen)> _waiting = [];
+
+        public void Add(string? line)
+        {
+            if (line is null) return;
+            lock (_lines)
+            {
+                _lines.Add(line);
+                foreach (var wait in _waiting.Where(w => line.Contains(w.Text, StringComparison.Ordinal))) wait.Seen.TrySetResult();
+            }
+        }
+
+        public Task Seen(string text)
+        {
+            lock (_lines)
+            {
+                var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (_lines.Any(l => l.Contains(text, StringComparison.Ordinal))) seen.SetResult();
+                else _waiting.Add((text, seen));
+                return seen.Task;
+            }
+        }
+    }
+}
