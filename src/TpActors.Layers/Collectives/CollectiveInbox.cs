@@ -31,8 +31,21 @@ public sealed class CollectiveInbox
     // Groups aborted by their supervisor, with the reason: their rounds fail and their messages are dropped. Guarded by _gate.
     private readonly Dictionary<string, string> _aborted = new();
 
+    // The order groups were aborted in, so that the oldest are forgotten past MaxAbortedGroups. Guarded by _gate.
+    private readonly Queue<string> _abortOrder = new();
+
     // True once the rank has stopped: everything posted afterwards is dropped. Guarded by _gate.
     private bool _closed;
+
+    // What peers may park here ahead of the rank is bounded, so that rounds the rank never runs (a peer's bug, or a corrupt
+    // frame from an authenticated peer) cost bounded memory: past either bound the round parked first is dropped to make
+    // room (junk ages out; a live round that loses its messages times out as a collective fault, which its supervisor
+    // recovers). Legitimate traffic stays far below both: a neighbour runs at most a round or two ahead. Guarded by _gate.
+    private const int MaxPendingRounds = 4096;
+    private const long MaxPendingBytes = 4L << 30;
+    private const int MaxAbortedGroups = 4096;
+    private long _pendingBytes;
+    private readonly Queue<(string Group, long Sequence)> _parkOrder = new(); // rounds in the order they were first parked (some since gone)
 
     // The wall clock waits on _posted with a timeout; any other clock (virtual time) wakes the taker with one of its timers.
     private readonly bool _wallClock;
@@ -72,10 +85,70 @@ public sealed class CollectiveInbox
                 return;
             }
             var key = (round.Group, round.Sequence);
-            if (!_rounds.TryGetValue(key, out var queue)) _rounds[key] = queue = new Queue<object>();
+            long bytes = BytesOf(message);
+            if (!_rounds.TryGetValue(key, out var queue))
+            {
+                while (_rounds.Count >= MaxPendingRounds && DropOldest()) { }
+                _rounds[key] = queue = new Queue<object>();
+                Park(key);
+            }
+            while (_pendingBytes + bytes > MaxPendingBytes && _rounds.Count > 1 && DropOldest(except: key)) { }
             queue.Enqueue(message);
+            _pendingBytes += bytes;
         }
         _posted.Set();
+    }
+
+    /// <summary>Rounds with messages waiting (bounded, see <see cref="MaxPendingRounds"/>).</summary>
+    internal int PendingRounds
+    {
+        get
+        {
+            lock (_gate) return _rounds.Count;
+        }
+    }
+
+    private static long BytesOf(object message) => message is CollectiveChunk chunk ? (long)chunk.Length * sizeof(float) : 0;
+
+    // Remembers when a round was first parked; forgets the rounds that have gone once they outnumber the live ones. Under _gate.
+    private void Park((string Group, long Sequence) key)
+    {
+        _parkOrder.Enqueue(key);
+        if (_parkOrder.Count <= 2 * MaxPendingRounds) return;
+        var live = _parkOrder.Where(_rounds.ContainsKey).ToList();
+        _parkOrder.Clear();
+        foreach (var k in live) _parkOrder.Enqueue(k);
+    }
+
+    // Drops the round parked first that is still here (not except); false when there is none. Called under _gate.
+    // Invariant: every round in _rounds is in _parkOrder.
+    private bool DropOldest((string Group, long Sequence)? except = null)
+    {
+        for (int looked = _parkOrder.Count; looked > 0 && _parkOrder.TryDequeue(out var oldest); looked--)
+        {
+            if (oldest == except)
+            {
+                _parkOrder.Enqueue(oldest);
+                continue;
+            }
+            if (_rounds.ContainsKey(oldest))
+            {
+                Drop(oldest);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // Drops a round's waiting messages. Called under _gate.
+    private void Drop((string Group, long Sequence) key)
+    {
+        foreach (var message in _rounds[key])
+        {
+            _pendingBytes -= BytesOf(message);
+            (message as CollectiveChunk)?.Return();
+        }
+        _rounds.Remove(key);
     }
 
     /// <summary>
@@ -166,11 +239,7 @@ public sealed class CollectiveInbox
         lock (_gate)
         {
             _finished[round.Group] = Math.Max(round.Sequence, _finished.GetValueOrDefault(round.Group));
-            foreach (var key in _rounds.Keys.Where(k => k.Group == round.Group && k.Sequence <= round.Sequence).ToList())
-            {
-                foreach (var message in _rounds[key]) (message as CollectiveChunk)?.Return();
-                _rounds.Remove(key);
-            }
+            foreach (var key in _rounds.Keys.Where(k => k.Group == round.Group && k.Sequence <= round.Sequence).ToList()) Drop(key);
         }
     }
 
@@ -180,9 +249,7 @@ public sealed class CollectiveInbox
         lock (_gate)
         {
             _closed = true;
-            foreach (var queue in _rounds.Values)
-                foreach (var message in queue) (message as CollectiveChunk)?.Return();
-            _rounds.Clear();
+            foreach (var key in _rounds.Keys.ToList()) Drop(key);
         }
         _posted.Set();
     }
@@ -192,12 +259,12 @@ public sealed class CollectiveInbox
     {
         lock (_gate)
         {
-            _aborted.TryAdd(abort.Group, abort.Reason);
-            foreach (var key in _rounds.Keys.Where(k => k.Group == abort.Group).ToList())
+            if (_aborted.TryAdd(abort.Group, abort.Reason))
             {
-                foreach (var message in _rounds[key]) (message as CollectiveChunk)?.Return();
-                _rounds.Remove(key);
+                _abortOrder.Enqueue(abort.Group);
+                if (_abortOrder.Count > MaxAbortedGroups) _aborted.Remove(_abortOrder.Dequeue()); // long over: no round of it runs again
             }
+            foreach (var key in _rounds.Keys.Where(k => k.Group == abort.Group).ToList()) Drop(key);
         }
         _posted.Set();
     }
@@ -208,7 +275,11 @@ public sealed class CollectiveInbox
         {
             if (_closed) throw new ObjectDisposedException(nameof(CollectiveInbox), "The rank's collective inbox is closed: the rank has stopped.");
             if (_aborted.TryGetValue(key.Group, out var reason)) throw new CollectiveAbortedException(key.Group, reason);
-            if (_rounds.TryGetValue(key, out var queue) && queue.TryDequeue(out message!)) return true;
+            if (_rounds.TryGetValue(key, out var queue) && queue.TryDequeue(out message!))
+            {
+                _pendingBytes -= BytesOf(message);
+                return true;
+            }
         }
         message = null!;
         return false;

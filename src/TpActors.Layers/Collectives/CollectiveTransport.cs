@@ -25,8 +25,9 @@ public sealed class CollectiveTransport : IExtension, ICollectiveTransport, IDis
     }
 
     // A transport whose process listens for other processes' ranks on a bulk lane bound to bind.
-    private CollectiveTransport(IPEndPoint bind, BulkLaneSettings settings, Microsoft.Extensions.Logging.ILogger? log) =>
-        Lane = BulkLane.Listen(bind, settings, instance => _inboxes.TryGetValue(instance, out var inbox) ? new InboxFrameSink(inbox) : null, log);
+    // A chunk larger than maxChunkFloats (this process's bulk chunk size) is refused: a peer cannot make it allocate more.
+    private CollectiveTransport(IPEndPoint bind, BulkLaneSettings settings, int maxChunkFloats, Microsoft.Extensions.Logging.ILogger? log) =>
+        Lane = BulkLane.Listen(bind, settings, instance => _inboxes.TryGetValue(instance, out var inbox) ? new InboxFrameSink(inbox, maxChunkFloats) : null, log);
 
     /// <summary>This process's bulk lane, or null when it has none.</summary>
     public BulkLane? Lane { get; }
@@ -72,7 +73,8 @@ public sealed class CollectiveTransport : IExtension, ICollectiveTransport, IDis
             config.GetByteSize("tpactors.cluster.bulk.shm-ring") ?? BulkLaneSettings.Default.RingBytes);
         string host = remote.DefaultAddress.Host ?? "127.0.0.1";
         var ip = IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
-        var transport = new CollectiveTransport(new IPEndPoint(ip, config.GetInt("tpactors.cluster.bulk.port", 0)), settings, null);
+        int maxChunkFloats = (int)Math.Min(int.MaxValue, (config.GetByteSize("tpactors.cluster.bulk.chunk-size") ?? 1L << 20) / sizeof(float));
+        var transport = new CollectiveTransport(new IPEndPoint(ip, config.GetInt("tpactors.cluster.bulk.port", 0)), settings, maxChunkFloats, null);
         system.RegisterOnTermination(transport.Dispose);
         return transport;
     }

@@ -13,11 +13,11 @@ namespace TpActors.Layers.Collectives;
 /// Invariants: one reader thread per sink, so its fields need no lock. The group name is decoded once per change (a
 /// connection carries one group's rounds at a time), so a chunk allocates nothing.
 /// </remarks>
-internal sealed class InboxFrameSink(CollectiveInbox inbox) : IBulkFrameSink
+/// <param name="inbox">The rank instance's inbox.</param>
+/// <param name="maxChunkFloats">The largest chunk a frame may carry: the process's bulk chunk size (tpactors.cluster.bulk.chunk-size), so no peer makes it allocate more per frame.</param>
+internal sealed class InboxFrameSink(CollectiveInbox inbox, int maxChunkFloats) : IBulkFrameSink
 {
-    // The largest chunk a frame may carry (the chunk-size setting's own upper bound), and a reason's.
-    private const int MaxChunkFloats = (1 << 30) / sizeof(float);
-    private const int MaxReasonBytes = 64 << 10;
+    private const int MaxReasonBytes = 64 << 10; // the longest abort reason a frame may carry
 
     private CollectiveChunk? _chunk;      // the chunk being read, between Begin and End
     private byte[] _reason = [];
@@ -31,7 +31,8 @@ internal sealed class InboxFrameSink(CollectiveInbox inbox) : IBulkFrameSink
         switch (header.Kind)
         {
             case BulkFrameKind.Chunk:
-                if (header.Count > MaxChunkFloats) throw new InvalidDataException($"A chunk of {header.Count} floats is larger than the largest chunk size (1 GiB).");
+                if (header.Count > maxChunkFloats)
+                    throw new InvalidDataException($"A chunk of {header.Count} floats is larger than this process's bulk chunk size, {maxChunkFloats} floats (tpactors.cluster.bulk.chunk-size).");
                 if (!Enum.IsDefined((CollectiveOperation)header.Operation)) throw new InvalidDataException($"A chunk of unknown operation {header.Operation}.");
                 _chunk = CollectiveChunk.Rent(header.Count).Address(Round(header), header.Step, header.Index, header.From, header.Count);
                 return MemoryMarshal.AsBytes(_chunk.Writable);

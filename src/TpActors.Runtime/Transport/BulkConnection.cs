@@ -4,8 +4,8 @@ using System.Net.Sockets;
 namespace TpActors.Runtime.Transport;
 
 /// <summary>
-/// One outgoing bulk connection: a TCP stream to a peer's lane, greeted with a <see cref="BulkHello"/> and the secret's
-/// digest, then frames. A frame is sent from the caller's memory (the header from a scratch buffer of the connection's
+/// One outgoing bulk connection: a TCP stream to a peer's lane, greeted with a <see cref="BulkHello"/> and an HMAC proof of
+/// the cluster's secret (<see cref="BulkHandshake"/>), then frames. A frame is sent from the caller's memory (the header from a scratch buffer of the connection's
 /// own), so sending allocates nothing.
 /// </summary>
 /// <remarks>Invariants: frames are sent whole and in call order; after an error the connection is broken and every later send throws.</remarks>
@@ -47,10 +47,9 @@ public sealed class BulkConnection : IDisposable
         {
             using (var timeout = new CancellationTokenSource(settings.ConnectTimeout))
                 socket.ConnectAsync(endpoint, timeout.Token).AsTask().GetAwaiter().GetResult();
-            Span<byte> greeting = stackalloc byte[BulkHello.Size + BulkSocket.SecretBytes];
-            hello.Write(greeting);
-            BulkSocket.Digest(settings.Secret).CopyTo(greeting[BulkHello.Size..]);
-            BulkSocket.SendAll(socket, greeting);
+            socket.ReceiveTimeout = (int)settings.ConnectTimeout.TotalMilliseconds; // the lane's challenge and proof come at once, or never
+            BulkHandshake.Greet(socket, hello, BulkHandshake.Key(settings.Secret), address);
+            socket.ReceiveTimeout = 0;
             SharedMemoryRing? ring = null;
             if (sharedMemory && settings.RingBytes > 0 && SharedMemoryRing.Available)
             {
@@ -62,6 +61,11 @@ public sealed class BulkConnection : IDisposable
                 BulkSocket.SendAll(socket, attach);
             }
             return new BulkConnection(socket, address, ring);
+        }
+        catch (IOException)
+        {
+            socket.Dispose(); // the lane is not this cluster's, or hung up on the greeting
+            throw;
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {

@@ -10,7 +10,7 @@ namespace TpActors.Runtime.Transport;
 
 /// <summary>
 /// A process's bulk lane: a TCP listener for tensor bytes between processes, beside (never inside) Akka.Remote's control
-/// lane. Each accepted connection greets with a <see cref="BulkHello"/> and the cluster secret's digest and then carries
+/// lane. Each accepted connection proves it holds the cluster's secret (<see cref="BulkHandshake"/>) before any frame is read, then carries
 /// frames one way; one reader thread per connection reads each frame's payload straight into the memory its sink gives
 /// (a rank's inbox, see <see cref="IBulkFrameSink"/>, or the <see cref="Blobs"/> store). Outgoing blob connections are kept,
 /// one per peer lane.
@@ -20,7 +20,7 @@ public sealed class BulkLane : IDisposable
 {
     private readonly Socket _listener;
     private readonly Func<long, IBulkFrameSink?> _collectiveSink;
-    private readonly byte[] _secret;
+    private readonly byte[] _key; // the HMAC key of the cluster's secret
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<Socket, byte> _accepted = new();
     private readonly ConcurrentDictionary<string, BulkConnection> _blobConnections = new();
@@ -31,7 +31,7 @@ public sealed class BulkLane : IDisposable
         _listener = listener;
         Settings = settings;
         _collectiveSink = collectiveSink;
-        _secret = BulkSocket.Digest(settings.Secret);
+        _key = BulkHandshake.Key(settings.Secret);
         _log = log;
         Blobs = new BlobStore(settings.BlobTimeout);
         Address = BulkSocket.Format((IPEndPoint)listener.LocalEndPoint!);
@@ -126,11 +126,7 @@ public sealed class BulkLane : IDisposable
         try
         {
             socket.ReceiveTimeout = (int)Settings.ConnectTimeout.TotalMilliseconds; // a greeting comes at once, or never
-            Span<byte> greeting = stackalloc byte[BulkHello.Size + BulkSocket.SecretBytes];
-            if (!BulkSocket.ReadExactly(socket, greeting)) return;
-            var hello = BulkHello.Read(greeting);
-            if (!CryptographicOperations.FixedTimeEquals(greeting[BulkHello.Size..], _secret))
-                throw new InvalidDataException("it did not present the cluster's secret (tpactors.cluster.secret)");
+            var hello = BulkHandshake.Accept(socket, _key);
             socket.ReceiveTimeout = 0;
             sink = hello.Channel == BulkChannel.Blob ? new BlobStore.Sink(Blobs, Settings.MaxBlobBytes) : _collectiveSink(hello.Target);
             if (sink is null) return; // the rank instance has stopped: its peer's frames have nowhere to go

@@ -8,9 +8,6 @@ namespace TpActors.Runtime.Transport;
 /// <summary>The socket plumbing both ends of a bulk connection share: options, exact reads, the secret's digest, addresses.</summary>
 internal static class BulkSocket
 {
-    /// <summary>Bytes of the secret's digest that follow a hello.</summary>
-    public const int SecretBytes = 32;
-
     /// <summary>A TCP socket set up for bulk frames: no Nagle delay, the configured kernel buffers.</summary>
     public static Socket Create(AddressFamily family, BulkLaneSettings settings)
     {
@@ -37,9 +34,6 @@ internal static class BulkSocket
     {
         while (bytes.Length > 0) bytes = bytes[socket.Send(bytes, SocketFlags.None)..];
     }
-
-    /// <summary>What a connection presents for <paramref name="secret"/>: its SHA-256, so the secret itself never travels.</summary>
-    public static byte[] Digest(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes("tpactors-bulk-lane\n" + secret));
 
     /// <summary>The endpoint of "host:port" (see <see cref="Cluster.NodeAddress"/>), resolving a host name to its IPv4 address.</summary>
     /// <exception cref="ArgumentException">Not host:port.</exception>

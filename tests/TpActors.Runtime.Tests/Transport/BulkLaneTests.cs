@@ -42,20 +42,44 @@ public sealed class BulkLaneTests
     }
 
     [Fact]
-    public void APeerWithoutTheSecret_IsCutOff()
+    public void APeerWithoutTheSecret_IsCutOff_BeforeAnyFrameIsRead()
     {
         var sink = new RecordingSink();
         using var lane = BulkLane.Listen(new IPEndPoint(IPAddress.Loopback, 0), Settings, _ => sink);
         using var stranger = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         stranger.Connect(BulkSocket.Parse(lane.Address));
-        // A well-formed greeting with the wrong secret's digest, then a frame the lane must never read.
-        var greeting = new byte[BulkHello.Size + BulkSocket.SecretBytes + BulkFrameHeader.Size];
+        // The lane's challenge, answered with a proof made from another secret, then a frame the lane must never read.
+        var challenge = new byte[32];
+        Assert.True(BulkSocket.ReadExactly(stranger, challenge));
+        var greeting = new byte[BulkHandshake.GreetingBytes + BulkFrameHeader.Size];
         new BulkHello(BulkChannel.Collective, 1).Write(greeting);
-        BulkSocket.Digest("guess").CopyTo(greeting, BulkHello.Size);
-        new BulkFrameHeader(BulkFrameKind.Stalled, 0, 0, 1, 0, 0, 0, 0, 0).Write(greeting.AsSpan(BulkHello.Size + BulkSocket.SecretBytes));
+        System.Security.Cryptography.HMACSHA256.HashData(BulkHandshake.Key("guess"), challenge).CopyTo(greeting, BulkHello.Size + 32);
+        new BulkFrameHeader(BulkFrameKind.Stalled, 0, 0, 1, 0, 0, 0, 0, 0).Write(greeting.AsSpan(BulkHandshake.GreetingBytes));
         stranger.Send(greeting);
-        Assert.Equal(0, HungUp(stranger)); // the lane closes the connection
+        Assert.Equal(0, HungUp(stranger)); // the lane closes the connection, proving nothing about itself
         Assert.Empty(sink.Frames);
+    }
+
+    [Fact]
+    public void AClientWithAnotherSecret_CannotConnect_AndALaneWithAnotherSecretIsRefused()
+    {
+        var sink = new RecordingSink();
+        using var lane = BulkLane.Listen(new IPEndPoint(IPAddress.Loopback, 0), Settings, _ => sink);
+        var error = Assert.Throws<IOException>(() => BulkConnection.Open(lane.Address, new BulkHello(BulkChannel.Collective, 1), Settings with { Secret = "other" }));
+        Assert.Contains("tpactors.cluster.secret differs", error.Message);
+        Assert.Empty(sink.Frames);
+        using var connection = BulkConnection.Open(lane.Address, new BulkHello(BulkChannel.Collective, 1), Settings); // the right secret still gets in
+    }
+
+    [Fact]
+    public void AStrangerThatNeverGreets_IsCutOffAfterTheConnectTimeout()
+    {
+        var sink = new RecordingSink();
+        using var lane = BulkLane.Listen(new IPEndPoint(IPAddress.Loopback, 0), Settings with { ConnectTimeout = TimeSpan.FromMilliseconds(300) }, _ => sink);
+        using var stranger = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        stranger.Connect(BulkSocket.Parse(lane.Address));
+        Assert.True(BulkSocket.ReadExactly(stranger, new byte[32])); // the challenge
+        Assert.Equal(0, HungUp(stranger));
     }
 
     // What the peer's next receive gives: 0 once the lane has closed the connection (a reset counts as closed).
@@ -80,6 +104,7 @@ public sealed class BulkLaneTests
         using (var raw = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
         {
             raw.Connect(endpoint);
+            Assert.True(BulkSocket.ReadExactly(raw, new byte[32])); // the lane's challenge
             raw.Send(Enumerable.Repeat((byte)0xAB, 4096).ToArray());
             Assert.Equal(0, HungUp(raw)); // the lane hung up
         }
