@@ -44,6 +44,7 @@ public sealed class ClusterHost : IAsyncDisposable
         _ = CollectiveTransport.For(system); // the lane listens before any driver learns of this host
         _ = SnapshotVault.For(system);       // and the vault takes other hosts' snapshot copies from the start
         if (report is not null) system.ActorOf(MembershipLog.Props(report), "membership");
+        system.ActorOf(QuarantineExit.Props(report), "quarantine-exit");
         system.ActorOf(HostSlots.Props(options.EffectiveSlots, Environment.ProcessorCount, report), HostSlots.Name);
         return new ClusterHost(system, options.EffectiveSlots);
     }

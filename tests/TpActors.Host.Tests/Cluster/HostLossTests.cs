@@ -81,19 +81,48 @@ public sealed class HostLossTests
 
     // A real SIGKILL from outside, at whatever point the run is in.
     [Fact]
-    public async Task KillMinus9OfAHost_MidRun_EndsWithTheFaultFreeWeights()
+    public Task KillMinus9OfAHost_MidRun_EndsWithTheFaultFreeWeights() => TrainWhileAHostIsHit(async (victim, _, _) =>
+    {
+        victim.Process.Kill(); // SIGKILL
+        await Task.CompletedTask;
+    });
+
+    // A frozen host (SIGSTOP) is unreachable like a dead one: its ranks are placed elsewhere. Thawed (SIGCONT), it finds
+    // itself downed, is refused by the cluster, and exits; whatever it still sends belongs to an aborted attempt.
+    [Fact]
+    public Task AFrozenHost_IsDownedAndReplaced_AndExitsWhenThawed() => TrainWhileAHostIsHit(async (victim, placed, others) =>
+    {
+        Signal("-STOP", victim.Process);
+        await placed.WaitAsync(TimeSpan.FromSeconds(60)); // its ranks run elsewhere now
+        await others.Wait($"member {victim.Address} (host) was removed", TimeSpan.FromSeconds(60)); // the cluster downed it
+        Signal("-CONT", victim.Process);
+        await victim.Log.Wait("this node was removed from the cluster", TimeSpan.FromSeconds(60));
+        await victim.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, victim.Process.ExitCode);
+    });
+
+    private static void Signal(string signal, Process process)
+    {
+        using var kill = Process.Start("kill", [signal, process.Id.ToString()])!;
+        kill.WaitForExit();
+    }
+
+    // Three hosts by hand and a 300-step run; once it runs, the host of rank 0 is hit (told when its ranks were placed
+    // elsewhere, and given another host's log); the run must end with the fault-free weights.
+    private static async Task TrainWhileAHostIsHit(Func<(Process Process, string Address, HostLog Log), Task, HostLog, Task> hit)
     {
         const int steps = 300;
         string expected = FaultFree(steps);
-        var (first, seed) = ClusterProcesses.StartHost("--slots", "2");
-        var (second, secondAddress) = ClusterProcesses.StartHost("--slots", "2", "--seed", seed);
-        var (third, thirdAddress) = ClusterProcesses.StartHost("--slots", "2", "--seed", seed);
-        var hosts = new Dictionary<string, Process> { [seed] = first, [secondAddress] = second, [thirdAddress] = third };
+        var first = StartLoggedHost("--slots", "2");
+        string seed = first.Address;
+        var hosts = new[] { first, StartLoggedHost("--slots", "2", "--seed", seed), StartLoggedHost("--slots", "2", "--seed", seed) }
+            .ToDictionary(h => h.Address);
         try
         {
             var train = Process.Start(CliProcess.StartInfo(["train", .. Training, "--steps", steps.ToString(), "--cluster", seed]))!;
             var error = new System.Text.StringBuilder();
             var running = new TaskCompletionSource<string>();
+            var placed = new TaskCompletionSource();
             string? rankZeroHost = null;
             train.ErrorDataReceived += (_, e) =>
             {
@@ -101,11 +130,12 @@ public sealed class HostLossTests
                 var words = e.Data?.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 if (words is ["0", var host, "0"]) rankZeroHost = host; // the placement table's row of rank 0
                 if (e.Data?.StartsWith("step ", StringComparison.Ordinal) == true && rankZeroHost is not null) running.TrySetResult(rankZeroHost);
+                if (e.Data?.StartsWith("placed: rank 0 ", StringComparison.Ordinal) == true) placed.TrySetResult();
             };
             train.BeginErrorReadLine();
             var output = train.StandardOutput.ReadToEndAsync();
             var victim = hosts[await running.Task.WaitAsync(TimeSpan.FromSeconds(60))];
-            victim.Kill(); // SIGKILL
+            await hit(victim, placed.Task, hosts.Values.First(h => h.Address != victim.Address).Log);
             await train.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
             string log;
             lock (error) log = error.ToString();
@@ -115,7 +145,11 @@ public sealed class HostLossTests
         }
         finally
         {
-            foreach (var host in hosts.Values.Where(h => !h.HasExited)) ClusterProcesses.Terminate(host);
+            foreach (var (host, _, _) in hosts.Values.Where(h => !h.Process.HasExited))
+            {
+                Signal("-CONT", host);
+                ClusterProcesses.Terminate(host);
+            }
         }
     }
 
@@ -183,6 +217,19 @@ public sealed class HostLossTests
             {
                 _lines.Add(line);
                 foreach (var wait in _waiting.Where(w => line.Contains(w.Text, StringComparison.Ordinal))) wait.Seen.TrySetResult();
+            }
+        }
+
+        // Waits for a line with text; past the timeout, fails with every line seen.
+        public async Task Wait(string text, TimeSpan timeout)
+        {
+            try
+            {
+                await Seen(text).WaitAsync(timeout);
+            }
+            catch (TimeoutException)
+            {
+                lock (_lines) throw new TimeoutException($"No line with \"{text}\" within {timeout.TotalSeconds}s; the host's stderr:\n{string.Join("\n", _lines)}");
             }
         }
 
