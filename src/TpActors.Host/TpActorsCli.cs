@@ -22,6 +22,7 @@ public static class TpActorsCli
         root.Subcommands.Add(CheckpointCommand.Create(context));
         root.Subcommands.Add(HostCommand.Create(context));
         root.Subcommands.Add(LaunchCommand.Create(context));
+        root.Subcommands.Add(ClusterCommand.Create(context));
 
         var parse = root.Parse(SplitJavaStyleDefines(args));
         if (parse.Errors.Count > 0)

@@ -11,15 +11,15 @@ public sealed class UsageErrorTests
     [InlineData(new[] { "verify", "--bias", "maybe" }, "tpactors: --bias maybe: expected one of true, false.")]
     [InlineData(new[] { "train", "--optimizer", "adam" }, "tpactors: --optimizer adam: expected one of sgd, adamw.")]
     [InlineData(new[] { "verify", "--tp" }, "tpactors: --tp needs a value.")]
-    [InlineData(new[] { "serve" }, "tpactors: 'serve' is not a tpactors command; the commands are verify, train, config, bench, checkpoint, host, launch.")]
+    [InlineData(new[] { "serve" }, "tpactors: 'serve' is not a tpactors command; the commands are verify, train, config, bench, checkpoint, host, launch, cluster.")]
     [InlineData(new[] { "host", "--seed", "nowhere" }, "tpactors: --seed: 'nowhere' is not HOST:PORT (e.g. 127.0.0.1:4053; port 0 to 65535).")]
     [InlineData(new[] { "launch", "--", "config" }, "tpactors: launch runs one of: verify, train (after --), not 'config'.")]
-    [InlineData(new string[0], "tpactors: tpactors needs a command: verify, train, config, bench, checkpoint, host, launch.")]
+    [InlineData(new string[0], "tpactors: tpactors needs a command: verify, train, config, bench, checkpoint, host, launch, cluster.")]
     [InlineData(new[] { "verify", "--lr" }, "tpactors: --lr is not an option of tpactors verify.")]
     [InlineData(new[] { "train", "--check", "--check-tolerance", "Infinity" }, "tpactors: --check-tolerance Infinity: must be at least 0 (tpactors.training.check-tolerance).")]
     [InlineData(new[] { "train", "--check", "--check-tolerance", "-1" }, "tpactors: --check-tolerance -1: must be at least 0 (tpactors.training.check-tolerance).")]
     [InlineData(new[] { "verify", "--tpp", "3" }, "tpactors: --tpp is not an option of tpactors verify; did you mean --tp?")]
-    [InlineData(new[] { "trian" }, "tpactors: 'trian' is not a tpactors command; did you mean 'train'? The commands are verify, train, config, bench, checkpoint, host, launch.")]
+    [InlineData(new[] { "trian" }, "tpactors: 'trian' is not a tpactors command; did you mean 'train'? The commands are verify, train, config, bench, checkpoint, host, launch, cluster.")]
     [InlineData(new[] { "train", "--fault", "-1:5:forward" }, "tpactors: --fault '-1:5:forward': rank '-1' is not a rank (a whole number from 0).")]
     public void ASlip_GetsOneSentence(string[] args, string expected)
     {

@@ -84,11 +84,15 @@ public sealed record TrainBench(int Tp, int Layers, int Hidden, int Ffn, int Bat
     }
 
     /// <summary>
-    /// Training steps/s with the ranks on the cluster hosts' slots of <paramref name="placement"/> beside the same run with
-    /// every rank in this process (alternating, best of each); snapshots every step in both.
+    /// Training steps/s with the ranks on the cluster hosts' slots of <paramref name="lease"/> beside the same run with every
+    /// rank in this process (alternating, best of each); snapshots every step in both. Then, when the lease spans two hosts
+    /// or more, one more run in which rank 0's host is killed (the injected kill: the process dies at the start of a step)
+    /// and placed anew: the time from the kill to Akka.Cluster's Unreachable, to the group running again, and to the
+    /// replayed step, beside one step.
     /// </summary>
-    public async Task<IReadOnlyList<BenchResult>> RunAcrossProcesses(ActorSystem driver, IReadOnlyList<Runtime.Cluster.SlotAssignment> placement, TrainingOptions defaults, TextWriter progress)
+    public async Task<IReadOnlyList<BenchResult>> RunAcrossProcesses(ActorSystem driver, Runtime.Cluster.SlotLease lease, TrainingOptions defaults, TextWriter progress)
     {
+        var placement = lease.Ranks;
         var options = Options(defaults) with { Settings = defaults.Settings with { SnapshotEvery = 1 } };
         int processes = placement.Select(p => p.Node).Distinct().Count();
         double best = 0, baseline = 0;
@@ -100,7 +104,24 @@ public sealed record TrainBench(int Tp, int Layers, int Hidden, int Ffn, int Bat
             baseline = Math.Max(baseline, local);
         }
         string size = $"tp {Tp}, {Layers} layers, hidden {Hidden}, ffn {Ffn}, batch {Batch}";
-        return [new BenchResult($"train steps/s, ranks in {processes} processes ({size})", best, "steps/s", "all ranks in one process", baseline)];
+        var results = new List<BenchResult> { new($"train steps/s, ranks in {processes} processes ({size})", best, "steps/s", "all ranks in one process", baseline) };
+        if (processes < 2) return results;
+
+        long killStep = Steps / 2 + 1;
+        var killed = await TrainingRun.RunAsync(driver, options with
+        {
+            Placement = placement,
+            Placer = lease,
+            Faults = [new FaultSpec(0, killStep, TrainingPhase.Batch, FaultKind.Kill)],
+        });
+        var lost = killed.Recoveries.First(r => r.Kind == FailureKind.Lost);
+        double stepMs = 1000 / best, detectedMs = (lost.TimeLost - lost.RecoveryTime).TotalMilliseconds, runningMs = lost.TimeLost.TotalMilliseconds;
+        progress.WriteLine($"rank 0's host killed at the start of step {killStep}: unreachable after {detectedMs:0} ms, group running again on other hosts after " +
+            $"{runningMs:0} ms, the replayed step done after about {runningMs + stepMs:0} ms; one step takes {stepMs:0.0} ms");
+        results.Add(new BenchResult("host kill -9 to Unreachable (detection)", detectedMs, "ms", "one training step", stepMs));
+        results.Add(new BenchResult("host kill -9 to group running again (ranks placed anew, restored)", runningMs, "ms", "one training step", stepMs));
+        results.Add(new BenchResult("host kill -9 to the replayed step done", runningMs + stepMs, "ms", "one training step", stepMs));
+        return results;
     }
 
     // Steps per second after the first step (which pays for building the ranks and warming the caches).

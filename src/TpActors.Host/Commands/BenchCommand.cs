@@ -88,7 +88,7 @@ public static class BenchCommand
                     if (bench.Ranks < Math.Max(2, hosts)) throw new ArgumentException($"--processes {hosts} needs at least {Math.Max(2, hosts)} ranks (--ranks), one per process at least.");
                     return new BenchPlan("none (collectives move floats; no GEMM)",
                         $"bench collectives: {bench.Ranks} rank actors in {hosts} host processes, at least {bench.Iterations} iterations and {bench.MinBytes} bytes per size",
-                        _ => Cluster.ClusterBench.Run(config, ConfigOptions.Forwarded(parse), hosts, bench.Ranks, context.Error, (system, placement) => bench.Run(system, settings, context.Error, placement)));
+                        _ => Cluster.ClusterBench.Run(config, ConfigOptions.Forwarded(parse), hosts, bench.Ranks, context.Error, (system, lease) => bench.Run(system, settings, context.Error, lease.Ranks)));
                 }
                 return new BenchPlan("none (collectives move floats; no GEMM)",
                     $"bench collectives: {bench.Ranks} rank actors in one process, at least {bench.Iterations} iterations and {bench.MinBytes} bytes per size",
@@ -114,7 +114,8 @@ public static class BenchCommand
         var processes = new Option<int>("--processes")
         {
             Description = "Put the ranks in this many `tpactors host` processes on this machine and time training there beside the same training " +
-                "with every rank in this process (both with a snapshot every step). 0: the fault-tolerance bench in one process.",
+                "with every rank in this process (both with a snapshot every step), then kill -9 rank 0's host mid-run (P of at least 2; a spare host is started) " +
+                "and time its detection and the resumed step. 0: the fault-tolerance bench in one process.",
             HelpName = "P",
         };
         return CreateBench(context, "train",
@@ -133,7 +134,8 @@ public static class BenchCommand
                 return new BenchPlan(defaults.Ranks.BackendDescription(bench.Tp),
                     $"bench train: tp {bench.Tp} over {hosts} host processes, {bench.Layers} layers, hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}, " +
                     $"{defaults.Optimizer.Name}; {bench.Steps} steps per run, best of {bench.Runs}",
-                    _ => Cluster.ClusterBench.Run(config, ConfigOptions.Forwarded(parse), hosts, bench.Tp, context.Error, (system, placement) => bench.RunAcrossProcesses(system, placement, defaults, context.Error)));
+                    _ => Cluster.ClusterBench.Run(config, ConfigOptions.Forwarded(parse), hosts, bench.Tp, context.Error, (system, lease) => bench.RunAcrossProcesses(system, lease, defaults, context.Error),
+                        spares: hosts >= 2 ? 1 : 0)); // room for the ranks of the host it kills
             return new BenchPlan(defaults.Ranks.BackendDescription(bench.Tp),
                 $"bench train: tp {bench.Tp}, {bench.Layers} layers, hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}, " +
                 $"{defaults.Optimizer.Name}; {bench.Steps} steps per run, best of {bench.Runs}",

@@ -25,12 +25,13 @@ public static class HostCommand
         var json = new Option<bool>("--json") { Description = "Print the node's address as one JSON object on the first stdout line (logs go to stderr)." };
         var printEnv = new Option<bool>("--print-launch-env") { Description = "Print the launch environment found (torchrun, Open MPI, SLURM) and the options derived from it, then exit." };
         var stdinClose = new Option<bool>("--exit-on-stdin-close") { Description = "Leave the cluster and exit when stdin closes (how `tpactors launch` keeps no host behind it)." };
+        var insecure = new Option<bool>("--insecure") { Description = "Allow a non-loopback --bind without TLS (tpactors.cluster.tls.certificate): only on a network you trust." };
 
         var command = new Command("host",
             "Run one node of a TpActors cluster: join it (or start it), offer rank slots, and host the rank actors of jobs whose drivers " +
             "(train --cluster, verify --cluster, launch) lease them. The first stdout line is the node's address. SIGINT or SIGTERM: leave and exit 0.");
         options.AddTo(command);
-        foreach (var option in new Option[] { seeds, bind, slots, json, printEnv, stdinClose }) command.Options.Add(option);
+        foreach (var option in new Option[] { seeds, bind, slots, json, printEnv, stdinClose, insecure }) command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
         {
             var loaded = options.Load(parse);
@@ -40,6 +41,10 @@ public static class HostCommand
             try
             {
                 (cluster, launch) = Options(loaded.Config, parse.GetValue(seeds) ?? [], parse.GetValue(bind), parse.GetValue(slots));
+                cluster = cluster with { Insecure = parse.GetValue(insecure) };
+                bool tls = parse.GetValue(printEnv) || ClusterBootstrap.RequireSafeBind(loaded.Config, cluster); // printing binds nothing
+                if (!tls && cluster.Insecure && !parse.GetValue(printEnv)) context.Error.WriteLine($"warning: host: --insecure: {cluster.Bind} can be reached from other machines and Akka.Remote runs without TLS: anyone who reaches it can join the cluster.");
+                _ = ClusterTls.FromConfig(loaded.Config); // a certificate that cannot be used is a usage error, before anything starts
             }
             catch (ArgumentException e)
             {

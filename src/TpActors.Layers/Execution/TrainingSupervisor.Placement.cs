@@ -17,7 +17,9 @@ public sealed partial class TrainingSupervisor
     private readonly HashSet<Address>[] _copies;         // per rank, the hosts whose vaults hold its snapshot of _snapshotStep
     private readonly int[] _buddies;                     // per rank, the buddy named at the last join (-1: none)
     private readonly SortedSet<int> _unplaced = [];      // ranks of lost hosts waiting for a slot
+    private readonly Dictionary<int, Address> _suspected = []; // ranks that stopped or went silent, waiting for Akka.Cluster to say whether their host is lost
     private bool _placing;                               // a slot request is out
+    private const string ConfirmTimer = "confirm-loss";
 
     private void WatchHosts()
     {
@@ -31,14 +33,71 @@ public sealed partial class TrainingSupervisor
         if (_placement is not null) AkkaCluster.Get(Context.System).Unsubscribe(Self);
     }
 
-    // Every rank of a host that Akka.Cluster can no longer reach is lost; its replacements go elsewhere.
+    // Every rank of a host that Akka.Cluster can no longer reach is lost; its replacements go elsewhere. A suspect of that
+    // host (already recovering) is placed elsewhere too.
     private void OnHostLost(Member member, string how)
     {
         if (_placement is null || !_lostNodes.Add(member.Address)) return;
+        foreach (int rank in _suspected.Where(s => s.Value == member.Address).Select(s => s.Key).ToList())
+        {
+            _suspected.Remove(rank);
+            _unplaced.Add(rank);
+        }
         var lost = Enumerable.Range(0, _ranks.Length).Where(r => _placement[r].Node == member.Address && !_unplaced.Contains(r)).ToList();
-        if (lost.Count == 0) return;
         string host = NodeAddress.Of(member.Address).ToString();
-        Recover(lost.Select(r => new RankFailure(r, FailureKind.Lost, $"lost its host {host} ({how})", StuckIn(r))).ToList());
+        if (lost.Count > 0) Recover(lost.Select(r => new RankFailure(r, FailureKind.Lost, $"lost its host {host} ({how})", StuckIn(r))).ToList());
+        else if (_unplaced.Count > 0) Proceed();
+    }
+
+    // A rank on a host that stopped (DeathWatch) or went silent is not started again at once: a host that has just died
+    // shows first as such, and Akka.Cluster's view decides (Unreachable: it is placed elsewhere; still reachable after the
+    // window: it is started where it was).
+    private bool AwaitsConfirmation(int rank, FailureKind kind)
+    {
+        if (_placement is null || kind is not (FailureKind.Stopped or FailureKind.Hung)) return false;
+        _suspected[rank] = _placement[rank].Node;
+        return true;
+    }
+
+    // The window for Akka.Cluster to mark a dead host unreachable: its failure detector's pause and a few heartbeats more.
+    private TimeSpan ConfirmWindow
+    {
+        get
+        {
+            var config = Context.System.Settings.Config;
+            return config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause", TimeSpan.FromSeconds(3))
+                 + 3 * config.GetTimeSpan("akka.cluster.failure-detector.heartbeat-interval", TimeSpan.FromSeconds(1)) + TimeSpan.FromSeconds(1);
+        }
+    }
+
+    // The window passed and the suspects' hosts are still members: they are started where they were.
+    private void OnLossUnconfirmed()
+    {
+        foreach (int rank in _suspected.Keys.ToList()) _ranks[rank] = Spawn(rank);
+        _suspected.Clear();
+        Proceed();
+    }
+
+    // After a recovery is planned: wait for suspects to be confirmed, place the ranks of lost hosts, or re-form the group.
+    private void Proceed()
+    {
+        if (_suspected.Count > 0)
+        {
+            Quiesce();
+            if (!Timers.IsTimerActive(ConfirmTimer)) Timers.StartSingleTimer(ConfirmTimer, LossUnconfirmed.Instance, ConfirmWindow);
+            return;
+        }
+        Timers.Cancel(ConfirmTimer);
+        if (UnrestorableRanks() is { Count: > 0 } unrestorable && !RestoreFromDisk(unrestorable)) return;
+        if (_unplaced.Count > 0) PlaceLost();
+        else Connect();
+    }
+
+    // No phase is out: anything a rank still sends belongs to an aborted round.
+    private void Quiesce()
+    {
+        _round = new PhaseRound(_attempt, _committedStep, TrainingPhase.Connect);
+        Array.Fill(_waiting, false);
     }
 
     // A rank of a lost host waits for a slot elsewhere instead of being started again where it was.
@@ -52,9 +111,7 @@ public sealed partial class TrainingSupervisor
     // Leases slots for the unplaced ranks; the answer (RanksPlaced or PlacementFailed) continues the recovery.
     private void PlaceLost()
     {
-        // While the slots are sought no phase is out: anything a rank still sends belongs to an aborted round.
-        _round = new PhaseRound(_attempt, _committedStep, TrainingPhase.Connect);
-        Array.Fill(_waiting, false);
+        Quiesce(); // while the slots are sought
         if (_placing) return;
         if (_options.Placer is not { } placer)
         {
@@ -79,8 +136,7 @@ public sealed partial class TrainingSupervisor
             _ranks[slot.Rank] = Spawn(slot.Rank);
             Publish(new RankPlaced(Run, slot.Rank, slot.Host, slot.Slot));
         }
-        if (_unplaced.Count > 0) PlaceLost();
-        else Connect();
+        Proceed();
     }
 
     private void OnPlacementFailed(PlacementFailed failed)
@@ -156,6 +212,11 @@ public sealed partial class TrainingSupervisor
     private string ResumeSentence => (LastCheckpoint ?? (_resumed ? _options.ResumeFrom : null)) is { } from
         ? $"Resume with: tpactors train --resume {from} --steps {_options.Steps} --cluster <a host> (and the run's other options)."
         : "No checkpoint was written; run it again (with --checkpoint-dir, a later loss resumes from disk).";
+
+    private sealed record LossUnconfirmed
+    {
+        public static LossUnconfirmed Instance { get; } = new();
+    }
 
     private sealed record RanksPlaced(IReadOnlyList<SlotAssignment> Slots);
 

@@ -90,14 +90,12 @@ public sealed partial class TrainingSupervisor
             if (kind == FailureKind.Threw) continue; // restarting in place
             Context.Unwatch(_ranks[rank]);
             if (kind is FailureKind.Hung or FailureKind.Lost) Context.Stop(_ranks[rank]);
-            if (AwaitsPlacement(rank, kind)) continue;
+            if (AwaitsPlacement(rank, kind) || AwaitsConfirmation(rank, kind)) continue;
             _ranks[rank] = Spawn(rank);
         }
 
         if (!PlanRestore(failures.Select(f => f.Rank).ToList(), phase)) return;
-        if (UnrestorableRanks() is { Count: > 0 } unrestorable && !RestoreFromDisk(unrestorable)) return;
-        if (_unplaced.Count > 0) PlaceLost();
-        else Connect();
+        Proceed();
     }
 
     // Decides which ranks to restore and what to run after the rejoin; false (and the run failed) when nothing can be restored.

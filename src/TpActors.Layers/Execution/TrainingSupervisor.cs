@@ -135,6 +135,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         Receive<ClusterEvent.MemberRemoved>(e => Guard(() => OnHostLost(e.Member, "removed from the cluster")));
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
         Receive<RanksPlaced>(placed => Guard(() => OnPlaced(placed)));
+        Receive<LossUnconfirmed>(_ => Guard(OnLossUnconfirmed));
         Receive<PlacementFailed>(failed => Guard(() => OnPlacementFailed(failed)));
         Receive<StopAfterStep>(_ => _stopRequested = true);
         Receive<GetTrainingResult>(_ =>

@@ -18,12 +18,14 @@ public static class AkkaBootstrap
     /// <param name="name">The system's name (the address's system part).</param>
     /// <param name="config">The loaded configuration (reference.conf under the user's file and -D overrides).</param>
     /// <param name="logging">Where Akka's log goes; null for stderr, closed when the system terminates.</param>
+    /// <param name="extra">A further setup (the cluster's TLS), or null.</param>
     /// <exception cref="ConfigException">A value under <c>akka</c> that Akka cannot hold as written, or one Akka refused to start with (named with its origin).</exception>
-    public static ActorSystem Create(string name, HoconConfig config, ILoggerFactory? logging = null)
+    public static ActorSystem Create(string name, HoconConfig config, ILoggerFactory? logging = null, Setup? extra = null)
     {
         var akkaConfig = AkkaConfiguration.From(config);
         var owned = logging is null ? Stderr() : null;
         var setup = BootstrapSetup.Create().WithConfig(akkaConfig).And(new LogForwardingSetup(logging ?? owned!)).And(LogFilter(config));
+        if (extra is not null) setup = setup.And(extra);
         ActorSystem system;
         try
         {

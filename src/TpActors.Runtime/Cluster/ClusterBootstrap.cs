@@ -22,20 +22,24 @@ public static class ClusterBootstrap
     public const string DriverRole = "driver";
 
     /// <summary><paramref name="config"/> with Akka's cluster settings for a member with <paramref name="options"/> and <paramref name="role"/> laid on top.</summary>
+    /// <exception cref="ArgumentException">A non-loopback bind without TLS and without <see cref="ClusterOptions.Insecure"/>, or an unreadable secret file or certificate.</exception>
     public static HoconConfig Configure(HoconConfig config, ClusterOptions options, string role)
     {
         var bind = NodeAddress.Parse(options.Bind, "--bind");
         string publicHost = options.PublicHostname.Length > 0 ? options.PublicHostname : bind.Host;
-        var seeds = options.Seeds.Select(s => NodeAddress.Parse(s, "--seed").ToAkkaAddress()).ToList();
+        bool tls = RequireSafeBind(config, options);
+        var seeds = options.Seeds.Select(s => NodeAddress.Parse(s, "--seed").ToAkkaAddress(tls)).ToList();
         var roles = new[] { role }.Concat(options.Roles).Distinct().ToList();
         string text = $$"""
             akka.actor.provider = cluster
             akka.remote.dot-netty.tcp.hostname = {{Quote(bind.Host)}}
             akka.remote.dot-netty.tcp.public-hostname = {{Quote(publicHost)}}
             akka.remote.dot-netty.tcp.port = {{bind.Port}}
+            akka.remote.dot-netty.tcp.enable-ssl = {{(tls ? "true" : "false")}}
             akka.cluster.seed-nodes = {{JsonSerializer.Serialize(seeds)}}
             akka.cluster.roles = {{JsonSerializer.Serialize(roles)}}
             """;
+        if (SecretFromFile(config) is { } secret) text += $"\ntpactors.cluster.secret = {Quote(secret)}";
         return ConfigFactory.ParseString(text, $"the {role}'s cluster options").WithFallback(config).Resolve();
     }
 
@@ -46,7 +50,9 @@ public static class ClusterBootstrap
     /// <exception cref="TimeoutException">It did not become Up within the join timeout; the message names the seeds.</exception>
     public static async Task<ActorSystem> JoinAsync(HoconConfig config, ClusterOptions options, string role, Func<HoconConfig, ActorSystem>? create = null)
     {
-        var system = (create ?? (c => AkkaBootstrap.Create(SystemName, c)))(Configure(config, options, role));
+        var configured = Configure(config, options, role);
+        var tls = ClusterTls.FromConfig(configured);
+        var system = (create ?? (c => AkkaBootstrap.Create(SystemName, c, extra: tls?.Setup())))(configured);
         var cluster = AkkaCluster.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
@@ -61,7 +67,7 @@ public static class ClusterBootstrap
             throw new TimeoutException(options.Seeds.Count == 0
                 ? $"This node could not form a cluster within {options.JoinTimeout.TotalSeconds:0.###}s (tpactors.cluster.join-timeout)."
                 : $"No seed answered within {options.JoinTimeout.TotalSeconds:0.###}s (tpactors.cluster.join-timeout): {string.Join(", ", options.Seeds)}. " +
-                  "Is a `tpactors host` running there, reachable from here, with the same cluster name?");
+                  "Is a `tpactors host` running there, reachable from here, with the same TLS certificate (tpactors.cluster.tls.certificate), or none on both sides?");
         }
         return system;
     }
@@ -73,4 +79,36 @@ public static class ClusterBootstrap
     public static string AddressOf(ActorSystem system) => NodeAddress.Of(AkkaCluster.Get(system).SelfAddress).ToString();
 
     private static string Quote(string text) => JsonSerializer.Serialize(text);
+
+    /// <summary>Whether the cluster runs over TLS; refuses a bind others could reach without it, unless <see cref="ClusterOptions.Insecure"/>.</summary>
+    /// <exception cref="ArgumentException">A non-loopback bind without TLS or --insecure.</exception>
+    public static bool RequireSafeBind(HoconConfig config, ClusterOptions options)
+    {
+        bool tls = config.GetString("tpactors.cluster.tls.certificate").Length > 0;
+        if (!tls && !options.Insecure && !IsLoopback(NodeAddress.Parse(options.Bind, "--bind").Host))
+            throw new ArgumentException($"--bind {options.Bind} is not a loopback address and the cluster has no TLS certificate (tpactors.cluster.tls.certificate): " +
+                "anyone who reaches that port could join. Give every node one (`tpactors cluster new-cert DIR` writes one), or pass --insecure on a network you trust.");
+        return tls;
+    }
+
+    private static bool IsLoopback(string host) =>
+        host == "localhost" || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
+    // The secret in tpactors.cluster.secret-file, when secret itself is empty and a file is named; null otherwise.
+    private static string? SecretFromFile(HoconConfig config)
+    {
+        string path = config.GetString("tpactors.cluster.secret-file");
+        if (path.Length == 0 || config.GetString("tpactors.cluster.secret").Length > 0) return null;
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Length > 64 << 10) throw new IOException($"it is {info.Length} bytes; a secret file holds at most 64 KiB");
+            string secret = File.ReadAllText(path).Trim();
+            return secret.Length > 0 ? secret : throw new IOException("it is empty");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"tpactors.cluster.secret-file '{path}' cannot be read: {e.Message}.", e);
+        }
+    }
 }

@@ -33,6 +33,9 @@ public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string Bind, st
         return options;
     }
 
+    /// <summary>Whether a non-loopback bind without TLS is allowed (<c>--insecure</c>).</summary>
+    public bool Insecure { get; init; }
+
     /// <summary>How long a job's supervisor waits for free slots for the ranks of a lost host before the run stops.</summary>
     public TimeSpan ReplaceWait { get; init; } = TimeSpan.FromSeconds(60);
 

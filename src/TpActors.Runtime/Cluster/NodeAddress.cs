@@ -23,7 +23,7 @@ public readonly record struct NodeAddress(string Host, int Port)
     public static NodeAddress Of(Akka.Actor.Address address) => new(address.Host ?? "", address.Port ?? 0);
 
     /// <summary>The Akka address of the node with this host and port in the TpActors cluster.</summary>
-    public string ToAkkaAddress() => $"akka.tcp://{ClusterBootstrap.SystemName}@{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}";
+    public string ToAkkaAddress(bool tls = false) => $"{(tls ? "akka.ssl.tcp" : "akka.tcp")}://{ClusterBootstrap.SystemName}@{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}";
 
     /// <inheritdoc/>
     public override string ToString() => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";

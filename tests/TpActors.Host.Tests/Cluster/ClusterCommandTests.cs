@@ -5,6 +5,7 @@ namespace TpActors.Host.Tests.Cluster;
 
 // The cluster as users run it: host processes started by hand plus train --cluster, and launch; the same weights as one
 // process, and no process left behind on any path.
+[Collection(ClusterProcesses.Collection)]
 public sealed class ClusterCommandTests
 {
     [Fact]

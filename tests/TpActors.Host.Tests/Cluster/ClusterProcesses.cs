@@ -6,6 +6,12 @@ namespace TpActors.Host.Tests.Cluster;
 /// <summary>Real <c>tpactors host</c> processes for tests, and a check that no process of a test's cluster is left.</summary>
 internal static class ClusterProcesses
 {
+    /// <summary>
+    /// The test collection of every test that starts host processes: they run one after another, since several clusters at
+    /// once on two cores starve heartbeats past the tuned failure detector's pause and members are downed that are alive.
+    /// </summary>
+    public const string Collection = "cluster host processes";
+
     /// <summary>Small training options that run in a fraction of a second per step.</summary>
     public static readonly string[] SmallTraining = ["--tp", "4", "--steps", "5", "--hidden", "24", "--ffn", "40", "--batch", "6", "--layers", "2", "--json"];
 
@@ -74,3 +80,7 @@ internal static class ClusterProcesses
         return document.RootElement.GetProperty("weights_sha256").GetString()!;
     }
 }
+
+/// <summary>The collection <see cref="ClusterProcesses.Collection"/> names: its tests never run in parallel with each other.</summary>
+[CollectionDefinition(ClusterProcesses.Collection)]
+public sealed class ClusterProcessesCollection;
