@@ -135,12 +135,20 @@ public static class BenchCommand
                     $"bench train: tp {bench.Tp} over {hosts} host processes, {bench.Layers} layers, hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}, " +
                     $"{defaults.Optimizer.Name}; {bench.Steps} steps per run, best of {bench.Runs}",
                     _ => Cluster.ClusterBench.Run(config, ConfigOptions.Forwarded(parse), hosts, bench.Tp, context.Error, (system, lease) => bench.RunAcrossProcesses(system, lease, defaults, context.Error),
-                        spares: hosts >= 2 ? 1 : 0)); // room for the ranks of the host it kills
+                        spares: SparesFor(hosts, bench.Tp)));
             return new BenchPlan(defaults.Ranks.BackendDescription(bench.Tp),
                 $"bench train: tp {bench.Tp}, {bench.Layers} layers, hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}, " +
                 $"{defaults.Optimizer.Name}; {bench.Steps} steps per run, best of {bench.Runs}",
                 system => bench.Run(system, defaults, context.Error));
         });
+    }
+
+    // Hosts to start beside P for the host-kill run: one when the P hosts' free slots could not take a full host's ranks.
+    private static int SparesFor(int hosts, int ranks)
+    {
+        if (hosts < 2) return 0;
+        int slots = (ranks + hosts - 1) / hosts;
+        return slots * hosts - ranks >= slots ? 0 : 1;
     }
 
     // What a tensor bench runs: the backend in words, the banner, and the measurement.

@@ -158,6 +158,61 @@ public sealed class HostLossTests
         }
     }
 
+    // The soak: 300 steps on three hosts; once past step 100 and again past step 200, a random host that holds ranks is
+    // killed (SIGKILL) and a fresh host started in its place; the run ends with the fault-free weights.
+    [Fact]
+    public async Task Soak_AHostKilledEveryHundredSteps_AndReplaced_EndsWithTheFaultFreeWeights()
+    {
+        const int steps = 300;
+        string expected = FaultFree(steps);
+        var first = StartLoggedHost("--slots", "2");
+        var hosts = new List<(Process Process, string Address, HostLog Log)> { first, StartLoggedHost("--slots", "2", "--seed", first.Address), StartLoggedHost("--slots", "2", "--seed", first.Address) };
+        try
+        {
+            var train = Process.Start(CliProcess.StartInfo(["train", .. Training, "--steps", steps.ToString(), "--cluster", first.Address]))!;
+            var error = new System.Text.StringBuilder();
+            var placement = new Dictionary<int, string>(); // rank → host, from the placement table and every "placed:" line
+            var progress = System.Threading.Channels.Channel.CreateUnbounded<long>();
+            train.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is null) return;
+                lock (error) error.AppendLine(e.Data);
+                var words = e.Data.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                lock (placement)
+                {
+                    if (words is [var rank, var host, _] && int.TryParse(rank, out int r) && host.Contains(':')) placement[r] = host;
+                    if (words is ["placed:", "rank", var moved, "on", var to, ..]) placement[int.Parse(moved)] = to;
+                }
+                if (words is ["step", var at, ..] && long.TryParse(at.Split('/')[0], out long step)) progress.Writer.TryWrite(step);
+            };
+            train.BeginErrorReadLine();
+            var output = train.StandardOutput.ReadToEndAsync();
+            var random = new Random();
+            foreach (long past in new long[] { 100, 200 })
+            {
+                while (await progress.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(120)) < past)
+                {
+                }
+                List<string> holding;
+                lock (placement) holding = placement.Values.Distinct().ToList();
+                var victim = hosts.First(h => h.Address == holding[random.Next(holding.Count)]);
+                victim.Process.Kill(); // SIGKILL
+                hosts.Remove(victim);
+                hosts.Add(StartLoggedHost(["--slots", "2", .. hosts.SelectMany(h => new[] { "--seed", h.Address })]));
+            }
+            await train.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(180));
+            string log;
+            lock (error) log = error.ToString();
+            Assert.True(train.ExitCode == 0, log);
+            Assert.Equal(expected, ClusterProcesses.WeightsOf(await output));
+            Assert.True(RecoveryKinds(await output).Count(k => k == "lost") >= 2, log); // two hosts lost, each with its ranks
+        }
+        finally
+        {
+            foreach (var host in hosts.Where(h => !h.Process.HasExited)) ClusterProcesses.Terminate(host.Process);
+        }
+    }
+
     // The driver dies (kill -9) mid-run: its hosts see it removed, stop the job's ranks, free their slots and stay up for
     // the next job; the run's committed checkpoints are left as they were.
     [Fact]
