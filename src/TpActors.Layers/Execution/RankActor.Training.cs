@@ -15,6 +15,8 @@ public sealed partial class RankActor
     private string? _supervisorLane; // where states go back to the supervisor, when it is in another process
     private CollectiveEndpoint? _buddy; // the rank on another host whose vault keeps a copy of each snapshot, or null
     private int _buddyRank = -1;
+    private Task? _copy;               // the copy of snapshot _copyStep on its way to the buddy's host, or null
+    private long _copyStep = -1;
     private RankTrainer? _trainer;
 
     private RankTrainer Trainer => _trainer ?? throw new InvalidOperationException($"Rank {_rank} has not joined a training run.");
@@ -98,8 +100,7 @@ public sealed partial class RankActor
                 // The supervisor is in another process: the snapshot stays here, on the rank's host, and a copy on its buddy's.
                 var vault = SnapshotVault.For(Context.System);
                 vault.Keep(Context.Parent, _rank, snapshot);
-                if (_buddy is { } buddy) Replicate(vault, snapshot, buddy);
-                return new KeptSnapshot(round.Step);
+                return new KeptSnapshot(round.Step, Replicated: Replicate(vault, snapshot));
             case TrainingPhase.Checkpoint:
                 return Trainer.WriteCheckpoint((CheckpointRequest)payload!, midway);
             case TrainingPhase.Gather:
@@ -121,6 +122,17 @@ public sealed partial class RankActor
         _supervisorLane = join.SupervisorLane;
         _buddyRank = join.Buddy;
         _buddy = join.Buddy >= 0 ? join.Endpoints[join.Buddy] : null;
+        // A copy still on its way belongs to the group before: it is let finish (a replayed step's snapshot replaces the one it
+        // reads), and the next snapshot's copy is made in its phase.
+        try
+        {
+            _copy?.Wait(_settings.Collectives.RoundTimeout);
+        }
+        catch (AggregateException)
+        {
+        }
+        _copy = null;
+        _copyStep = -1;
         switch (join.Restore)
         {
             case ShardState state:
@@ -142,15 +154,32 @@ public sealed partial class RankActor
         }
     }
 
-    private void Replicate(SnapshotVault vault, ShardState snapshot, CollectiveEndpoint buddy)
+    // The snapshot's copy goes to the buddy's host while the next step trains: its phase waits only for the copy before it,
+    // and answers which step's copy is now kept there. The first snapshot after a join is copied in its own phase, so a
+    // re-formed group has a copy of its starting point at once. Without a buddy (one host), no copy is needed.
+    private long Replicate(SnapshotVault vault, ShardState snapshot)
     {
+        if (_buddy is not { } buddy) return snapshot.Step;
         try
         {
-            vault.Replicate(Context.Parent, _rank, snapshot, buddy, _settings.Collectives.RoundTimeout);
+            if (_copy is null)
+            {
+                vault.Replicate(Context.Parent, _rank, snapshot, buddy, _settings.Collectives.RoundTimeout);
+                _copy = Task.CompletedTask;
+                _copyStep = snapshot.Step;
+                return snapshot.Step;
+            }
+            long confirmed = _copyStep;
+            if (!_copy.Wait(_settings.Collectives.RoundTimeout)) throw new TimeoutException($"the copy of step {confirmed} was not confirmed within {_settings.Collectives.RoundTimeout.TotalSeconds:0.###}s");
+            _copy.GetAwaiter().GetResult(); // its failure, if it failed
+            _copy = vault.ReplicateAsync(Context.Parent, _rank, snapshot, buddy, _settings.Collectives.RoundTimeout);
+            _copyStep = snapshot.Step;
+            return confirmed;
         }
         catch (Exception e) when (e is TimeoutException or IOException)
         {
-            throw new BuddyLostException($"rank {_rank} could not copy its snapshot of step {snapshot.Step} to its buddy, rank {_buddyRank}: {e.Message}", e);
+            _copy = null;
+            throw new BuddyLostException($"rank {_rank} could not copy its snapshot to its buddy, rank {_buddyRank}: {e.Message}", e);
         }
     }
 

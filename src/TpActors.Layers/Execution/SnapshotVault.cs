@@ -8,8 +8,9 @@ namespace TpActors.Layers.Execution;
 /// <summary>
 /// The in-memory snapshots of a process's ranks whose supervisor is in another process (an Akka extension): a rank's
 /// snapshot stays on its own host, so a step costs no transfer of state to the driver; a restarted or replaced rank on
-/// the same host restores from it. Per rank, the last two snapshots are kept (the committed one, and the one being taken,
-/// which a failure may leave uncommitted); the older one is the buffer the next snapshot is written into. Each snapshot is
+/// the same host restores from it. Per rank, the last <see cref="Depth"/> snapshots are kept: the one whose copy on the
+/// buddy host is confirmed (what a recovery restores), the one whose copy is in flight, and the one being taken, which a
+/// failure may leave uncommitted; the oldest is the buffer the next snapshot is written into. Each snapshot is
 /// also copied to the vault of its rank's buddy host (<see cref="Replicate"/>, over the bulk lane), so a rank whose host
 /// is lost is restored, on the host it is placed on anew, from that copy (<see cref="Fetch"/>) with no disk involved.
 /// Copies are kept exactly like a rank's own snapshots. Everything a run kept is dropped when its supervisor stops
@@ -17,6 +18,9 @@ namespace TpActors.Layers.Execution;
 /// </summary>
 public sealed class SnapshotVault : IExtension
 {
+    /// <summary>Snapshots kept per rank and run.</summary>
+    public const int Depth = 3;
+
     private readonly ConcurrentDictionary<(string Run, int Rank), List<ShardState>> _kept = new();
     private readonly IActorRef _keeper;
     private readonly ExtendedActorSystem _system;
@@ -35,8 +39,8 @@ public sealed class SnapshotVault : IExtension
 
     /// <summary>
     /// The buffer for rank <paramref name="rank"/>'s snapshot of <paramref name="step"/>: a kept snapshot of that step or a
-    /// later one (left by an attempt that failed before committing it), else its older kept snapshot when it has two (the
-    /// newer is committed), else null. The committed snapshot is never handed out.
+    /// later one (left by an attempt that failed before committing it), else its oldest when it keeps <see cref="Depth"/>,
+    /// else null. The snapshot a recovery restores is never handed out.
     /// </summary>
     public ShardState? TakeBuffer(IActorRef supervisor, int rank, long step)
     {
@@ -44,13 +48,13 @@ public sealed class SnapshotVault : IExtension
         lock (states)
         {
             var stale = states.Where(s => s.Step >= step).MaxBy(s => s.Step);
-            var buffer = stale ?? (states.Count < 2 ? null : states.MinBy(s => s.Step));
+            var buffer = stale ?? (states.Count < Depth ? null : states.MinBy(s => s.Step));
             if (buffer is not null) states.Remove(buffer);
             return buffer;
         }
     }
 
-    /// <summary>Keeps <paramref name="state"/> (it belongs to the vault now), dropping all but the newest other snapshot.</summary>
+    /// <summary>Keeps <paramref name="state"/> (it belongs to the vault now), dropping all but the newest <see cref="Depth"/> - 1 others.</summary>
     public void Keep(IActorRef supervisor, int rank, ShardState state)
     {
         var states = States(supervisor, rank);
@@ -61,7 +65,7 @@ public sealed class SnapshotVault : IExtension
                 states.Remove(old); // a replayed step's snapshot replaces the one taken before the failure
                 old.Dispose();
             }
-            while (states.Count >= 2)
+            while (states.Count >= Depth)
             {
                 var oldest = states.MinBy(s => s.Step)!;
                 states.Remove(oldest);
@@ -106,6 +110,13 @@ public sealed class SnapshotVault : IExtension
             throw new TimeoutException($"The host {NodeAddress.Of(buddy.Rank.Path.Address)} did not confirm its copy of rank {rank}'s snapshot of step {snapshot.Step} within {timeout.TotalSeconds:0.###}s.");
         }
     }
+
+    /// <summary>
+    /// <see cref="Replicate"/> on a pool thread: the copy goes while the rank trains the next step. The snapshot must stay
+    /// as it is until the task ends (the vault reuses a snapshot as a buffer only <see cref="Depth"/> snapshots later).
+    /// </summary>
+    public Task ReplicateAsync(IActorRef supervisor, int rank, ShardState snapshot, CollectiveEndpoint buddy, TimeSpan timeout) =>
+        Task.Run(() => Replicate(supervisor, rank, snapshot, buddy, timeout));
 
     /// <summary>Rank <paramref name="rank"/>'s snapshot of <paramref name="step"/> from the vault of host <paramref name="holder"/>, sent to this process's lane; the caller owns it.</summary>
     /// <exception cref="InvalidOperationException">That host has no such copy.</exception>
@@ -163,12 +174,17 @@ public sealed class SnapshotVault : IExtension
             Receive<HoldReplica>(hold =>
             {
                 var sender = Sender;
+                var self = Self;
                 hold.Letter.OpenAsync(transport, Context.System).ContinueWith(opened =>
                 {
-                    if (!opened.IsCompletedSuccessfully || opened.Result is not ShardState state) return; // the sender times out and says so
-                    vault.Keep(hold.Supervisor, hold.Rank, state);
-                    sender.Tell(new ReplicaHeld(hold.Rank, hold.Step));
-                }, TaskScheduler.Default);
+                    // Kept on the keeper's own thread, never beside a SendReplica that reads the copy it would replace.
+                    if (opened.IsCompletedSuccessfully && opened.Result is ShardState state) self.Tell(new Opened(hold, state), sender);
+                }, TaskScheduler.Default); // else the sender times out and says so
+            });
+            Receive<Opened>(opened =>
+            {
+                vault.Keep(opened.Hold.Supervisor, opened.Hold.Rank, opened.State);
+                Sender.Tell(new ReplicaHeld(opened.Hold.Rank, opened.Hold.Step));
             });
             Receive<SendReplica>(send =>
             {
@@ -190,6 +206,8 @@ public sealed class SnapshotVault : IExtension
         }
 
         public sealed record WatchRun(IActorRef Supervisor);
+
+        private sealed record Opened(HoldReplica Hold, ShardState State);
     }
 
     /// <summary>Akka's handle on the vault.</summary>

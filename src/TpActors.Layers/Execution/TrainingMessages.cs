@@ -100,9 +100,10 @@ public sealed record SnapshotInto(ShardState? Reuse) : IClusterMessage;
 /// Asks a rank to restore the snapshot of step <paramref name="Step"/> kept in its own process (the join phase's restore, for
 /// a rank in another process than its supervisor), or, when <paramref name="Holder"/> is set, the copy kept by that host's
 /// <see cref="SnapshotVault"/> (the rank was placed anew after its host was lost); and, as a snapshot phase's answer, says
-/// the rank kept it (and its buddy's host a copy).
+/// the rank kept it, and that the copy of step <paramref name="Replicated"/> is now kept by its buddy's host too (-1: no
+/// copy was confirmed this time; the step itself when the copy was made in the phase, or no copy is needed).
 /// </summary>
-public sealed record KeptSnapshot(long Step, Akka.Actor.Address? Holder = null) : IClusterMessage;
+public sealed record KeptSnapshot(long Step, Akka.Actor.Address? Holder = null, long Replicated = -1) : IClusterMessage;
 
 /// <summary>The checkpoint phase's payload: write this rank's file into <paramref name="Directory"/>, with <paramref name="Metadata"/> in its header.</summary>
 public sealed record CheckpointRequest(string Directory, int Tp, IReadOnlyDictionary<string, string> Metadata) : IClusterMessage;

@@ -90,21 +90,27 @@ public sealed partial class TrainingSupervisor
                 else Commit(step);
                 break;
             case TrainingPhase.Snapshot:
+                // A rank on a host keeps its snapshot there and copies it to its buddy's host while the next step trains:
+                // the run can restore only from a step whose copies every such rank has confirmed.
+                long restorable = step;
                 for (int r = 0; r < _ranks.Length; r++)
                 {
                     if (_results[r] is ShardState taken)
                     {
                         _spare[r] = _snapshot[r];
                         _snapshot[r] = taken;
+                        continue;
                     }
-                    else
+                    _snapshot[r]?.Dispose(); // the rank keeps its snapshots on its own host from now on (KeptSnapshot)
+                    _snapshot[r] = null;
+                    if (_results[r] is KeptSnapshot { Replicated: >= 0 } kept)
                     {
-                        _snapshot[r]?.Dispose(); // the rank keeps its snapshots on its own host from now on (KeptSnapshot)
-                        _snapshot[r] = null;
+                        _replicated[r] = kept.Replicated;
                         RecordCopies(r);
                     }
+                    restorable = Math.Min(restorable, _replicated[r]);
                 }
-                _snapshotStep = step;
+                if (restorable >= 0) _snapshotStep = restorable;
                 if (step > _committedStep) Commit(step);
                 else NextAction(); // the snapshot of the starting state
                 break;

@@ -16,6 +16,7 @@ public sealed partial class TrainingSupervisor
     private readonly HashSet<Address> _lostNodes = [];   // hosts marked unreachable or removed: nothing is placed there again
     private readonly HashSet<Address>[] _copies;         // per rank, the hosts whose vaults hold its snapshot of _snapshotStep
     private readonly int[] _buddies;                     // per rank, the buddy named at the last join (-1: none)
+    private readonly long[] _replicated;                 // per rank on a host, the last step whose copy its buddy's host confirmed (-1: none)
     private readonly SortedSet<int> _unplaced = [];      // ranks of lost hosts waiting for a slot
     private readonly Dictionary<int, Address> _suspected = []; // ranks that stopped or went silent, waiting for Akka.Cluster to say whether their host is lost
     private bool _placing;                               // a slot request is out

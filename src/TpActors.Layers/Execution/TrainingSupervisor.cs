@@ -109,6 +109,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         _placement = options.Placement?.ToArray();
         _copies = Enumerable.Range(0, tp).Select(_ => new HashSet<Address>()).ToArray();
         _buddies = Enumerable.Repeat(-1, tp).ToArray();
+        _replicated = Enumerable.Repeat(-1L, tp).ToArray();
         if (initial is not null)
         {
             if (initial.Length != tp) throw new ArgumentException($"The initial state has {initial.Length} ranks; the run has {tp}.", nameof(initial));

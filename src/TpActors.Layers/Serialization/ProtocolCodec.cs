@@ -89,7 +89,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
                 WriteList(w, m.Layout, (w2, t) => { w2.Write(t.Name); w2.Write((int)t.Axis); WriteList(w2, t.Shape, (w3, d) => w3.Write(d)); });
                 break;
             case LaneLetter m: w.Write((byte)Tag.LaneLetter); w.Write(m.Ticket); w.Write(m.Bytes); break;
-            case KeptSnapshot m: w.Write((byte)Tag.KeptSnapshot); w.Write(m.Step); WriteOptional(w, m.Holder?.ToString()); break;
+            case KeptSnapshot m: w.Write((byte)Tag.KeptSnapshot); w.Write(m.Step); WriteOptional(w, m.Holder?.ToString()); w.Write(m.Replicated); break;
             case HoldReplica m: w.Write((byte)Tag.HoldReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.Letter.Ticket); w.Write(m.Letter.Bytes); break;
             case ReplicaHeld m: w.Write((byte)Tag.ReplicaHeld); w.Write(m.Rank); w.Write(m.Step); break;
             case SendReplica m: w.Write((byte)Tag.SendReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.ToLane); break;
@@ -154,7 +154,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.ShardFileWritten => new ShardFileWritten(r.ReadString(), new FileDigest(r.ReadInt64(), r.ReadString()),
                 ReadList(r, r2 => (r2.ReadString(), ReadEnum<ShardAxis>(r2), ReadList(r2, r3 => r3.ReadInt32()).ToArray()))),
             Tag.LaneLetter => new LaneLetter(r.ReadInt64(), r.ReadInt64()),
-            Tag.KeptSnapshot => new KeptSnapshot(r.ReadInt64(), ReadOptional(r) is { } holder ? ReadAddress(holder) : null),
+            Tag.KeptSnapshot => new KeptSnapshot(r.ReadInt64(), ReadOptional(r) is { } holder ? ReadAddress(holder) : null, r.ReadInt64()),
             Tag.HoldReplica => new HoldReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64(), new LaneLetter(r.ReadInt64(), r.ReadInt64())),
             Tag.ReplicaHeld => new ReplicaHeld(r.ReadInt32(), r.ReadInt64()),
             Tag.SendReplica => new SendReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64(), r.ReadString()),

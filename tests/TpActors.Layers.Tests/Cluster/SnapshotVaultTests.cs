@@ -3,26 +3,27 @@ using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Tests.Cluster;
 
-// A host keeps its ranks' last two snapshots per run, lends the older as the next one's buffer, and drops a run's
+// A host keeps its ranks' last three snapshots per run, lends the oldest as the next one's buffer, and drops a run's
 // snapshots when its supervisor stops.
 public sealed class SnapshotVaultTests : TestKit
 {
     private static ShardState State(long step) => new(step, [new ShardTensor("w", ShardAxis.Rows, Tensor.FromArray([step, step], 1, 2))]);
 
     [Fact]
-    public void TheLastTwoSnapshots_AreKept_AndTheOlderIsTheNextBuffer()
+    public void TheLastThreeSnapshots_AreKept_AndTheOldestIsTheNextBuffer()
     {
         var supervisor = CreateTestProbe().Ref;
         var vault = SnapshotVault.For(Sys);
         Assert.Null(vault.TakeBuffer(supervisor, 0, 1)); // nothing to spare yet
         vault.Keep(supervisor, 0, State(1));
-        Assert.Null(vault.TakeBuffer(supervisor, 0, 2)); // the only one is the committed one
         vault.Keep(supervisor, 0, State(2));
-        vault.Keep(supervisor, 0, State(3)); // step 1 is dropped
-        Assert.Equal(3f, vault.Find(supervisor, 0, 3).Tensors[0].Value[0, 0]);
+        Assert.Null(vault.TakeBuffer(supervisor, 0, 3)); // 1 is what a recovery restores (its copy confirmed), 2's copy is in flight
+        vault.Keep(supervisor, 0, State(3));
+        vault.Keep(supervisor, 0, State(4)); // step 1 is dropped
+        Assert.Equal(4f, vault.Find(supervisor, 0, 4).Tensors[0].Value[0, 0]);
         Assert.Equal(2f, vault.Find(supervisor, 0, 2).Tensors[0].Value[0, 0]);
-        Assert.Contains("(it has: 2, 3)", Assert.Throws<InvalidOperationException>(() => vault.Find(supervisor, 0, 1)).Message);
-        using var buffer = vault.TakeBuffer(supervisor, 0, 4);
+        Assert.Contains("(it has: 2, 3, 4)", Assert.Throws<InvalidOperationException>(() => vault.Find(supervisor, 0, 1)).Message);
+        using var buffer = vault.TakeBuffer(supervisor, 0, 5);
         Assert.Equal(2, buffer!.Step);
         Assert.Throws<InvalidOperationException>(() => vault.Find(supervisor, 1, 3)); // another rank's are its own
     }
