@@ -33,21 +33,24 @@ public sealed class HostLossTests
         return document.RootElement.GetProperty("recoveries").EnumerateArray().Select(r => r.GetProperty("kind").GetString()!).ToList();
     }
 
-    // Two hosts lost one after the other, each in another phase: four hosts, so each loss finds two free slots.
+    // A host lost in each phase: three hosts of two slots, so the loss finds two free slots. (Two losses within Akka's
+    // stable-after of each other are decided by the split-brain resolver as one partition; see the soak test for losses in turn.)
     [Theory]
-    [InlineData("batch", "forward")]
-    [InlineData("loss", "backward")]
-    [InlineData("optimizer", "snapshot")]
-    public void AHostKilledInAnyPhase_EndsWithTheFaultFreeWeights(string first, string second)
+    [InlineData("batch")]
+    [InlineData("forward")]
+    [InlineData("loss")]
+    [InlineData("backward")]
+    [InlineData("optimizer")]
+    [InlineData("snapshot")]
+    public void AHostKilledInAnyPhase_EndsWithTheFaultFreeWeights(string phase)
     {
-        var launched = Launch(4, "--steps", "6", "--fault", $"0:2:{first}:kill", "--fault", $"0:4:{second}:kill");
+        var launched = Launch(3, "--steps", "6", "--fault", $"0:3:{phase}:kill");
         Assert.True(launched.ExitCode == 0, launched.Error);
         Assert.Equal(FaultFree(6), ClusterProcesses.WeightsOf(launched.Out));
-        // Ranks 0 and 1, twice: each lost with its host (or first seen stopped, by DeathWatch, then confirmed lost).
+        // Ranks 0 and 1, each lost with its host (or first seen stopped, by DeathWatch, then confirmed lost).
         var kinds = RecoveryKinds(launched.Out);
         Assert.All(kinds, kind => Assert.Contains(kind, new[] { "lost", "stopped" }));
-        Assert.Equal(4, kinds.Count);
-        Assert.Contains("lost", kinds);
+        Assert.Equal(2, kinds.Count);
         Assert.Contains("placed: rank 0 on ", launched.Error);
     }
 
