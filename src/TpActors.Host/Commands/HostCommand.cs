@@ -1,3 +1,4 @@
+using Akka.Actor;
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using TpActors.Layers.Hosting;
@@ -128,6 +129,16 @@ public static class HostCommand
         {
             stderr.WriteLine("host: this node was removed from the cluster (downed, or its seed never answered again); exiting");
             return ExitCodes.Failure;
+        }
+        // Jobs with ranks here move them to other hosts at their next step boundary, then give the slots back.
+        var drainTimeout = config.GetDuration("tpactors.cluster.drain-timeout");
+        try
+        {
+            await host.System.ActorSelection($"/user/{HostSlots.Name}").Ask<SlotsDrained>(DrainSlots.Instance, drainTimeout);
+        }
+        catch (Exception e) when (e is TimeoutException or AskTimeoutException)
+        {
+            stderr.WriteLine($"host: {leave.Task.Result}: jobs still hold slots here after {drainTimeout.TotalSeconds:0.###}s (tpactors.cluster.drain-timeout); their ranks are lost with this host");
         }
         stderr.WriteLine($"host: {leave.Task.Result}: leaving the cluster");
         await host.DisposeAsync();

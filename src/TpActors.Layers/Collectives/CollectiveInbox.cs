@@ -108,6 +108,15 @@ public sealed class CollectiveInbox
         }
     }
 
+    /// <summary>Bytes of chunk payloads waiting (bounded, see <see cref="MaxPendingBytes"/>).</summary>
+    internal long PendingBytes
+    {
+        get
+        {
+            lock (_gate) return _pendingBytes;
+        }
+    }
+
     private static long BytesOf(object message) => message is CollectiveChunk chunk ? (long)chunk.Length * sizeof(float) : 0;
 
     // Remembers when a round was first parked; forgets the rounds that have gone once they outnumber the live ones. Under _gate.

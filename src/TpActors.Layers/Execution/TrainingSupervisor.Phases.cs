@@ -56,8 +56,9 @@ public sealed partial class TrainingSupervisor
             case TrainingPhase.Join:
                 // A rank that restored a copy from another host keeps it on its own host from now on.
                 for (int r = 0; r < _ranks.Length; r++)
-                    if (_restore[r] && _snapshot[r] is null && _placement is not null && _copies[r].Count > 0) _copies[r].Add(_placement[r].Node);
+                    if (_restore[r] && _snapshot[r] is null && _placement is not null && _copies[r].Count > 0 && _movedFrom[r] is null) _copies[r].Add(_placement[r].Node);
                 Array.Clear(_restore);
+                Array.Clear(_movedFrom);
                 _recoveries.Resolve(_clock.Elapsed);
                 _afterJoin();
                 break;
@@ -111,6 +112,7 @@ public sealed partial class TrainingSupervisor
                     restorable = Math.Min(restorable, _replicated[r]);
                 }
                 if (restorable >= 0) _snapshotStep = restorable;
+                _keptStep = step;
                 if (step > _committedStep) Commit(step);
                 else NextAction(); // the snapshot of the starting state
                 break;
@@ -125,7 +127,9 @@ public sealed partial class TrainingSupervisor
 
     // What rank r restores from: the snapshot held here (sent by lane letter to a rank in another process), or the one the
     // rank kept on its own host.
-    private object? Restore(int rank, CollectiveEndpoint endpoint) => _snapshot[rank] is { } state
+    private object? Restore(int rank, CollectiveEndpoint endpoint) => _movedFrom[rank] is { } from
+        ? new KeptSnapshot(_committedStep, from) // handed over from the leaving host: the state at this very boundary
+        : _snapshot[rank] is { } state
         ? LaneLetter.Seal(state, endpoint.Lane, _transport, Context.System)
         : _snapshotStep >= 0 ? KeptFor(rank) : null;
 

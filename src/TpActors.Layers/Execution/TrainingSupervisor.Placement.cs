@@ -122,7 +122,7 @@ public sealed partial class TrainingSupervisor
         }
         _placing = true;
         var ranks = _unplaced.ToList();
-        placer.PlaceAsync(ranks, [.. _lostNodes]).PipeTo(Self,
+        placer.PlaceAsync(ranks, [.. _lostNodes, .. _draining]).PipeTo(Self,
             success: placed => new RanksPlaced(placed),
             failure: e => new PlacementFailed(ranks, e.GetBaseException().Message));
     }

@@ -16,6 +16,7 @@ public sealed partial class TrainingSupervisor
 
     private void NextAction()
     {
+        if (_committedStep < _options.Steps && !_stopRequested && MoveDrainingRanks()) return;
         if (_committedStep >= _options.Steps || _stopRequested) Begin(Gather);
         else
         {

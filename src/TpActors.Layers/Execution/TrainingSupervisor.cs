@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
+using TpActors.Runtime.Cluster;
 using Akka.Event;
 using TpActors.Layers.Collectives;
 using TpActors.Layers.Execution.Checkpoints;
@@ -110,6 +111,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         _copies = Enumerable.Range(0, tp).Select(_ => new HashSet<Address>()).ToArray();
         _buddies = Enumerable.Repeat(-1, tp).ToArray();
         _replicated = Enumerable.Repeat(-1L, tp).ToArray();
+        _movedFrom = new Address?[tp];
         if (initial is not null)
         {
             if (initial.Length != tp) throw new ArgumentException($"The initial state has {initial.Length} ranks; the run has {tp}.", nameof(initial));
@@ -137,6 +139,9 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
         Receive<RanksPlaced>(placed => Guard(() => OnPlaced(placed)));
         Receive<LossUnconfirmed>(_ => Guard(OnLossUnconfirmed));
+        Receive<HostDraining>(draining => Guard(() => OnHostDraining(draining.Node)));
+        Receive<RanksMoved>(moved => Guard(() => OnMoved(moved)));
+        Receive<MoveFailed>(failed => Guard(() => OnMoveFailed(failed)));
         Receive<PlacementFailed>(failed => Guard(() => OnPlacementFailed(failed)));
         Receive<StopAfterStep>(_ => _stopRequested = true);
         Receive<GetTrainingResult>(_ =>
@@ -163,6 +168,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         RankDispatcher.EnsureConfigured(Context.System);
         for (int r = 0; r < _ranks.Length; r++) _ranks[r] = Spawn(r);
         WatchHosts();
+        _options.Placer?.Watch(Self);
         Connect();
     }
 

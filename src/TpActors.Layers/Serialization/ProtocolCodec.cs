@@ -50,7 +50,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         GetSlotOffer, SlotOffer, LeaseSlots, SlotsLeased, ReleaseSlots,
         TimeCollective, OpenRawSink, TimeRawSend,
         KeptSnapshot, Tensor, ShardState, Forward, Backward, TensorReply, ParametersReply, GetParameters, CreateLayer, ColumnLinearSpec, RowLinearSpec, MlpSpec,
-        HoldReplica, ReplicaHeld, SendReplica, ReplicaMissing,
+        HoldReplica, ReplicaHeld, SendReplica, ReplicaMissing, HostDraining,
     }
 
     public void Write(BinaryWriter w, object? value)
@@ -94,6 +94,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case ReplicaHeld m: w.Write((byte)Tag.ReplicaHeld); w.Write(m.Rank); w.Write(m.Step); break;
             case SendReplica m: w.Write((byte)Tag.SendReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.ToLane); break;
             case ReplicaMissing m: w.Write((byte)Tag.ReplicaMissing); w.Write(m.Reason); break;
+            case HostDraining m: w.Write((byte)Tag.HostDraining); w.Write(m.Node.ToString()); break;
             case GetParameters m: w.Write((byte)Tag.GetParameters); w.Write(m.Layer); break;
             case CreateLayer m: w.Write((byte)Tag.CreateLayer); w.Write(m.Name); w.Write(m.Group); Write(w, m.Spec); w.Write(m.Seed); break;
             case ColumnLinearSpec m: w.Write((byte)Tag.ColumnLinearSpec); w.Write(m.InFeatures); w.Write(m.OutFeatures); w.Write(m.Bias); w.Write(m.GatherOutput); break;
@@ -159,6 +160,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.ReplicaHeld => new ReplicaHeld(r.ReadInt32(), r.ReadInt64()),
             Tag.SendReplica => new SendReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64(), r.ReadString()),
             Tag.ReplicaMissing => new ReplicaMissing(r.ReadString()),
+            Tag.HostDraining => new HostDraining(ReadAddress(r.ReadString())),
             Tag.GetParameters => new GetParameters(r.ReadString()),
             Tag.CreateLayer => new CreateLayer(r.ReadString(), r.ReadString(), Read(r) as LayerSpec ?? throw new System.Runtime.Serialization.SerializationException("A layer command without a layer spec."), r.ReadInt64()),
             Tag.ColumnLinearSpec => new ColumnLinearSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadBoolean()),

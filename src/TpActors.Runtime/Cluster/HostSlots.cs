@@ -18,6 +18,7 @@ public sealed class HostSlots : ReceiveActor
     private readonly string?[] _jobs;                              // the job holding each slot, or null when it is free
     private readonly Dictionary<IActorRef, List<string>> _holders = new(); // who holds which jobs' leases
     private readonly Action<string> _report;
+    private IActorRef? _drainer; // who asked this host to drain, answered once every slot is free
 
     /// <summary>A host of <paramref name="slots"/> slots sharing <paramref name="cores"/> cores; <paramref name="report"/> gets one line per lease and release.</summary>
     public HostSlots(int slots, int cores, Action<string>? report)
@@ -26,7 +27,15 @@ public sealed class HostSlots : ReceiveActor
         _jobs = new string?[slots];
         var log = Context.GetLogger();
         _report = report ?? (line => log.Info("{0}", line));
-        Receive<GetSlotOffer>(_ => Sender.Tell(new SlotOffer(_jobs.Length, _jobs.Count(j => j is null), _cores)));
+        Receive<GetSlotOffer>(_ => Sender.Tell(new SlotOffer(_jobs.Length, _drainer is null ? _jobs.Count(j => j is null) : 0, _cores)));
+        Receive<DrainSlots>(_ =>
+        {
+            _drainer = Sender;
+            var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
+            foreach (var holder in _holders.Keys) holder.Tell(new HostDraining(self));
+            if (_holders.Count > 0) _report($"draining: asked {_holders.Count} job{(_holders.Count == 1 ? "" : "s")} to move {(_holders.Count == 1 ? "its" : "their")} ranks");
+            AnswerIfDrained();
+        });
         Receive<LeaseSlots>(Lease);
         Receive<ReleaseSlots>(release => Release(release.Job));
         Receive<Terminated>(terminated =>
@@ -38,8 +47,18 @@ public sealed class HostSlots : ReceiveActor
     /// <summary>Props for a host of <paramref name="slots"/> slots on <paramref name="cores"/> cores.</summary>
     public static Props Props(int slots, int cores, Action<string>? report = null) => Akka.Actor.Props.Create(() => new HostSlots(slots, cores, report));
 
+    private void AnswerIfDrained()
+    {
+        if (_drainer is not null && _jobs.All(j => j is null)) _drainer.Tell(SlotsDrained.Instance);
+    }
+
     private void Lease(LeaseSlots lease)
     {
+        if (_drainer is not null)
+        {
+            Sender.Tell(new Status.Failure(new InvalidOperationException($"job {lease.Job} asked for {lease.Count} slots; this host is leaving")));
+            return;
+        }
         var free = Enumerable.Range(0, _jobs.Length).Where(s => _jobs[s] is null).ToList();
         if (lease.Count < 1 || free.Count < lease.Count)
         {
@@ -64,5 +83,6 @@ public sealed class HostSlots : ReceiveActor
         if (slots.Count == 0) return;
         foreach (int slot in slots) _jobs[slot] = null;
         _report($"job {job} ended: slot{(slots.Count == 1 ? "" : "s")} {string.Join(", ", slots)} free");
+        AnswerIfDrained();
     }
 }

@@ -2,7 +2,7 @@ using Akka.Actor;
 
 namespace TpActors.Runtime.Cluster;
 
-/// <summary>Finds new slots for a job's ranks whose host was lost (a job's <see cref="SlotLease"/> does, on the cluster's other hosts).</summary>
+/// <summary>Finds new slots for a job's ranks whose host was lost or is leaving, and gives slots back (a job's <see cref="SlotLease"/> does).</summary>
 public interface IRankPlacer
 {
     /// <summary>
@@ -11,4 +11,10 @@ public interface IRankPlacer
     /// </summary>
     /// <exception cref="TimeoutException">Not enough slots in time; the message lists the hosts seen.</exception>
     Task<IReadOnlyList<SlotAssignment>> PlaceAsync(IReadOnlyList<int> ranks, IReadOnlyCollection<Address> avoid);
+
+    /// <summary>Tells <paramref name="supervisor"/> of every host that drains (<see cref="HostDraining"/>), from now on and before.</summary>
+    void Watch(IActorRef supervisor);
+
+    /// <summary>Gives back the job's slots on <paramref name="node"/> (its ranks have moved off it).</summary>
+    void Release(Address node);
 }

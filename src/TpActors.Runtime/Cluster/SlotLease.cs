@@ -37,7 +37,7 @@ public sealed class SlotLease : IAsyncDisposable, IRankPlacer
     /// <exception cref="TimeoutException">Not enough slots in time; the message lists every host and its slots.</exception>
     public static async Task<SlotLease> AcquireAsync(ActorSystem system, string job, int ranks, TimeSpan wait, TimeSpan? replaceWait = null)
     {
-        var holder = system.ActorOf(Props.Empty, $"lease-{Uri.EscapeDataString(job)}");
+        var holder = system.ActorOf(LeaseHolder.Props(), $"lease-{Uri.EscapeDataString(job)}");
         try
         {
             var placed = await LeaseAsync(system, job, holder, Enumerable.Range(0, ranks).ToList(), [], [], wait,
@@ -60,6 +60,12 @@ public sealed class SlotLease : IAsyncDisposable, IRankPlacer
         lock (_held) _held.AddRange(placed);
         return placed;
     }
+
+    /// <inheritdoc/>
+    public void Watch(IActorRef supervisor) => _holder.Tell(new WatchLease(supervisor));
+
+    /// <inheritdoc/>
+    public void Release(Address node) => HostOf(_system, node).Tell(new ReleaseSlots(_job));
 
     // Polls the Up hosts (not in avoid) until their free slots fit the ranks, then leases them in address order.
     private static async Task<IReadOnlyList<SlotAssignment>> LeaseAsync(ActorSystem system, string job, IActorRef holder, IReadOnlyList<int> ranks,

@@ -24,3 +24,26 @@ public sealed record SlotsLeased(string Job, IReadOnlyList<int> Slots) : ICluste
 
 /// <summary>The job is done with its slots on this host.</summary>
 public sealed record ReleaseSlots(string Job) : IClusterMessage;
+
+/// <summary>
+/// A host that is leaving (SIGTERM) tells each job's lease holder: the job should move its ranks off <paramref name="Node"/>
+/// at its next step boundary and release the slots there; the host leaves once they are free.
+/// </summary>
+public sealed record HostDraining(Address Node) : IClusterMessage;
+
+/// <summary>Asks a host's <see cref="HostSlots"/> to drain: it offers no slot from now on and answers <see cref="SlotsDrained"/> once every slot is free.</summary>
+public sealed record DrainSlots
+{
+    /// <summary>The one instance.</summary>
+    public static DrainSlots Instance { get; } = new();
+}
+
+/// <summary>Every slot of a draining host is free.</summary>
+public sealed record SlotsDrained
+{
+    /// <summary>The one instance.</summary>
+    public static SlotsDrained Instance { get; } = new();
+}
+
+/// <summary>Asks a lease's holder to tell <paramref name="Watcher"/> (the job's supervisor) of every <see cref="HostDraining"/>.</summary>
+public sealed record WatchLease(IActorRef Watcher);
