@@ -50,7 +50,9 @@ public static class LaunchCommand
         Environment.SetEnvironmentVariable(HostProcesses.SecretVariable, hosts.Secret); // the driver's configuration reads it
         try
         {
-            return TpActorsCli.Run([words[0], "--cluster", hosts.Addresses[0], .. words[1..]], context.Out, context.Error);
+            // The launch's own --config and -D reach the job as they reach the hosts (its TLS certificate, say); the job's
+            // own options, after them, win.
+            return TpActorsCli.Run([words[0], "--cluster", hosts.Addresses[0], .. configArgs, .. words[1..]], context.Out, context.Error);
         }
         finally
         {

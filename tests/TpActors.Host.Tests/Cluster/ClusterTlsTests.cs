@@ -28,6 +28,11 @@ public sealed class ClusterTlsTests
             Assert.True(distributed.ExitCode == 0, distributed.Error);
             Assert.Equal(ClusterProcesses.WeightsOf(single.Out), ClusterProcesses.WeightsOf(distributed.Out));
 
+            // launch gives its own -D to its hosts and to the job alike.
+            var launched = CliProcess.Run(["launch", "--nodes", "2", "--slots-per-node", "2", .. tls, "--", "train", .. ClusterProcesses.SmallTraining]);
+            Assert.True(launched.ExitCode == 0, launched.Error);
+            Assert.Equal(ClusterProcesses.WeightsOf(single.Out), ClusterProcesses.WeightsOf(launched.Out));
+
             foreach (string[] stranger in new[] { new[] { "-D", $"tpactors.cluster.tls.certificate={other}" }, Array.Empty<string>() })
             {
                 var refused = CliProcess.Run(["host", "--slots", "1", "--seed", seed, "-D", "tpactors.cluster.join-timeout=4s", .. stranger]);
