@@ -52,10 +52,8 @@ public sealed partial class TrainingSupervisor
             _movedFrom[rank] = _placement![rank].Node;
             Context.Unwatch(_ranks[rank]);
             Context.Stop(_ranks[rank]);
-            _placement[rank] = slot;
-            _ranks[rank] = Spawn(rank);
+            StartAt(slot);
             _restore[rank] = true;
-            Publish(new RankPlaced(Run, rank, slot.Host, slot.Slot));
         }
         _afterJoin = NextAction;
         Connect();

@@ -116,15 +116,13 @@ public sealed partial class TrainingSupervisor
         if (_placing) return;
         if (_options.Placer is not { } placer)
         {
-            var last = _recoveries.Last;
-            Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: rank {last.Rank} {last.Cause}, and this run has no lease to place it elsewhere. {ResumeSentence}");
+            FailAtLastFailure($"{LastFailure}, and this run has no lease to place it elsewhere. {ResumeSentence}");
             return;
         }
         _placing = true;
-        var ranks = _unplaced.ToList();
-        placer.PlaceAsync(ranks, [.. _lostNodes, .. _draining]).PipeTo(Self,
+        placer.PlaceAsync(_unplaced.ToList(), [.. _lostNodes, .. _draining]).PipeTo(Self,
             success: placed => new RanksPlaced(placed),
-            failure: e => new PlacementFailed(ranks, e.GetBaseException().Message));
+            failure: e => new PlacementFailed(e.GetBaseException().Message));
     }
 
     private void OnPlaced(RanksPlaced placed)
@@ -133,9 +131,7 @@ public sealed partial class TrainingSupervisor
         foreach (var slot in placed.Slots)
         {
             if (_lostNodes.Contains(slot.Node) || !_unplaced.Remove(slot.Rank)) continue; // that host was lost meanwhile: placed again below
-            _placement![slot.Rank] = slot;
-            _ranks[slot.Rank] = Spawn(slot.Rank);
-            Publish(new RankPlaced(Run, slot.Rank, slot.Host, slot.Slot));
+            StartAt(slot);
         }
         Proceed();
     }
@@ -143,8 +139,15 @@ public sealed partial class TrainingSupervisor
     private void OnPlacementFailed(PlacementFailed failed)
     {
         _placing = false;
-        var last = _recoveries.Last;
-        Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: {failed.Reason} {ResumeSentence}");
+        FailAtLastFailure($"{failed.Reason} {ResumeSentence}");
+    }
+
+    // Starts a new instance of slot.Rank on that slot (placed anew after a loss, or moved off a leaving host).
+    private void StartAt(SlotAssignment slot)
+    {
+        _placement![slot.Rank] = slot;
+        _ranks[slot.Rank] = Spawn(slot.Rank);
+        Publish(new RankPlaced(Run, slot.Rank, slot.Host, slot.Slot));
     }
 
     // The rank on the nearest other live host after this one (in rank order) keeps a copy of its snapshots.
@@ -185,13 +188,12 @@ public sealed partial class TrainingSupervisor
     // replayed; false (and the run stopped with a report) when there is none.
     private bool RestoreFromDisk(IReadOnlyList<int> unrestorable)
     {
-        string? from = LastCheckpoint ?? (_resumed ? _options.ResumeFrom : null);
+        string? from = DiskCheckpoint;
         string lost = $"rank{(unrestorable.Count == 1 ? "" : "s")} {string.Join(", ", unrestorable)} and {(unrestorable.Count == 1 ? "its copy" : "their copies")} " +
                       $"of step {_snapshotStep} were lost with {(_lostNodes.Count == 1 ? "host" : "hosts")} {string.Join(", ", _lostNodes.Select(n => NodeAddress.Of(n)))}";
         if (from is null)
         {
-            var last = _recoveries.Last;
-            Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: {lost}, and no checkpoint was written. {ResumeSentence}");
+            FailAtLastFailure($"{lost}, and no checkpoint was written. {ResumeSentence}");
             return false;
         }
         using var checkpoint = Checkpoint.Load(from);
@@ -209,8 +211,11 @@ public sealed partial class TrainingSupervisor
         return true;
     }
 
+    // The checkpoint on disk a run can go back to: the last one it wrote, else the one it resumed from.
+    private string? DiskCheckpoint => LastCheckpoint ?? (_resumed ? _options.ResumeFrom : null);
+
     // How to go on from a run stopped on a cluster: the command that resumes it, when a checkpoint exists.
-    private string ResumeSentence => (LastCheckpoint ?? (_resumed ? _options.ResumeFrom : null)) is { } from
+    private string ResumeSentence => DiskCheckpoint is { } from
         ? $"Resume with: tpactors train --resume {from} --steps {_options.Steps} --cluster <a host> (and the run's other options)."
         : "No checkpoint was written; run it again (with --checkpoint-dir, a later loss resumes from disk).";
 
@@ -221,5 +226,5 @@ public sealed partial class TrainingSupervisor
 
     private sealed record RanksPlaced(IReadOnlyList<SlotAssignment> Slots);
 
-    private sealed record PlacementFailed(IReadOnlyList<int> Ranks, string Reason);
+    private sealed record PlacementFailed(string Reason);
 }

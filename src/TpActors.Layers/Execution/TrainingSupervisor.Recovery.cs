@@ -68,10 +68,8 @@ public sealed partial class TrainingSupervisor
         int incidents = failures.Count(f => f.Kind != FailureKind.Lost) + (failures.Any(f => f.Kind == FailureKind.Lost) ? 1 : 0);
         if (!_budget.TryRecord(incidents, _clock.Elapsed))
         {
-            var last = _recoveries.Last;
-            Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: rank {last.Rank} {last.Cause}. " +
-                 $"That is {_budget.InWindow} failures within {_options.Settings.RetryWindow.TotalSeconds:0.###}s, more than tpactors.training.max-retries = {_options.Settings.MaxRetries}. " +
-                 (LastCheckpoint is null ? "No checkpoint was written." : $"The last checkpoint, {LastCheckpoint}, is intact."));
+            FailAtLastFailure($"{LastFailure}. That is {_budget.InWindow} failures within {_options.Settings.RetryWindow.TotalSeconds:0.###}s, " +
+                $"more than tpactors.training.max-retries = {_options.Settings.MaxRetries}. {CheckpointSentence}");
             return;
         }
 
@@ -127,10 +125,18 @@ public sealed partial class TrainingSupervisor
 
     private bool FailUnrestorable()
     {
-        var last = _recoveries.Last;
-        Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: rank {last.Rank} {last.Cause}, and there is no in-memory snapshot " +
-             $"to restore it from (tpactors.training.snapshot-every = {_options.Settings.SnapshotEvery}). " +
-             (LastCheckpoint is null ? "No checkpoint was written." : $"Resume from the last checkpoint, {LastCheckpoint}, which is intact."));
+        FailAtLastFailure($"{LastFailure}, and there is no in-memory snapshot to restore it from (tpactors.training.snapshot-every = {_options.Settings.SnapshotEvery}). " +
+            (LastCheckpoint is null ? "No checkpoint was written." : $"Resume from the last checkpoint, {LastCheckpoint}, which is intact."));
         return false;
     }
+
+    // Ends the run at the step and phase of the failure recovered last; rest follows "phase: ".
+    private void FailAtLastFailure(string rest)
+    {
+        var last = _recoveries.Last;
+        Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: {rest}");
+    }
+
+    // The failure recovered last, as "rank R <its cause>".
+    private string LastFailure => $"rank {_recoveries.Last.Rank} {_recoveries.Last.Cause}";
 }

@@ -316,12 +316,8 @@ public sealed class HostLossTests
     private static (Process Process, string Address, HostLog Log) StartLoggedHost(params string[] args)
     {
         var log = new HostLog();
-        var process = Process.Start(CliProcess.StartInfo(["host", "--json", "--bind", "127.0.0.1:0", .. args]))!;
-        process.ErrorDataReceived += (_, e) => log.Add(e.Data);
-        process.BeginErrorReadLine();
-        var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The host exited before printing its address.");
-        using var json = JsonDocument.Parse(line);
-        return (process, json.RootElement.GetProperty("address").GetString()!, log);
+        var (process, address) = ClusterProcesses.StartHost(log.Add, args);
+        return (process, address, log);
     }
 
     // A host's stderr lines, and a wait for one that contains a text.
