@@ -209,6 +209,22 @@ public sealed class CollectiveInbox
         }
     }
 
+    /// <summary>
+    /// Called, on a bulk-lane reader's thread, when a connection from a peer in another process broke (see
+    /// <see cref="PeerDisconnected"/>); the rank that owns the inbox sets it to tell its supervisor. Null: nobody listens.
+    /// </summary>
+    public Action<PeerDisconnected>? OnDisconnected { get; set; }
+
+    /// <summary>A peer's connection broke: tells <see cref="OnDisconnected"/>, unless the rank has stopped.</summary>
+    internal void Disconnected(PeerDisconnected disconnected)
+    {
+        lock (_gate)
+        {
+            if (_closed) return;
+        }
+        OnDisconnected?.Invoke(disconnected);
+    }
+
     /// <summary>Wakes the rank if it is waiting (a peer released a view it lent).</summary>
     public void Signal() => _posted.Set();
 

@@ -23,6 +23,7 @@ internal sealed class InboxFrameSink(CollectiveInbox inbox, int maxChunkFloats) 
     private byte[] _reason = [];
     private string _group = "";
     private byte[] _groupBytes = [];
+    private int _from = -1;                // the rank that sent the last chunk or stall report (-1: none yet)
     private readonly Dictionary<SharedMemoryRing, RingViewLender> _lenders = new(ReferenceEqualityComparer.Instance);
 
     public Span<byte> Begin(in BulkFrameHeader header, ReadOnlySpan<byte> group)
@@ -34,9 +35,11 @@ internal sealed class InboxFrameSink(CollectiveInbox inbox, int maxChunkFloats) 
                 if (header.Count > maxChunkFloats)
                     throw new InvalidDataException($"A chunk of {header.Count} floats is larger than this process's bulk chunk size, {maxChunkFloats} floats (tpactors.cluster.bulk.chunk-size).");
                 if (!Enum.IsDefined((CollectiveOperation)header.Operation)) throw new InvalidDataException($"A chunk of unknown operation {header.Operation}.");
+                _from = header.From;
                 _chunk = CollectiveChunk.Rent(header.Count).Address(Round(header), header.Step, header.Index, header.From, header.Count);
                 return MemoryMarshal.AsBytes(_chunk.Writable);
             case BulkFrameKind.Stalled:
+                _from = header.From;
                 return [];
             case BulkFrameKind.Abort:
                 if (header.Count > MaxReasonBytes) throw new InvalidDataException($"An abort's reason of {header.Count} bytes is longer than {MaxReasonBytes}.");
@@ -71,16 +74,20 @@ internal sealed class InboxFrameSink(CollectiveInbox inbox, int maxChunkFloats) 
     {
         if (header.Kind != BulkFrameKind.Chunk || !Enum.IsDefined((CollectiveOperation)header.Operation)) return false;
         UseGroup(group);
+        _from = header.From;
         if (!_lenders.TryGetValue(ring, out var lender)) _lenders[ring] = lender = new RingViewLender(ring);
         var view = CollectiveChunk.Lend((float*)data, header.Count, lender, 0, token).Address(Round(header), header.Step, header.Index, header.From, header.Count);
         inbox.Post(view);
         return true;
     }
 
-    public void Closed()
+    // A connection that broke is the first sign that its sender's process has died: the inbox's owner hears of it at
+    // once (a connection that never carried a round names no group, and says nothing).
+    public void Closed(bool broken)
     {
         _chunk?.Return();
         _chunk = null;
+        if (broken && _from >= 0) inbox.Disconnected(new PeerDisconnected(_group, _from));
     }
 
     // The frame's group name, decoded only when it differs from the last frame's.

@@ -75,6 +75,9 @@ public sealed partial class RankActor : ReceiveActor
         // Created here, on the rank's own thread, as a device context would be.
         _backend = CpuBackend.Create(_settings.Backend, _blasThreads);
         _endpoint = Transport.Register(Self, _inbox);
+        // Told from a lane reader's thread, so the references are taken here: the supervisor hears at once, even mid-phase.
+        var (supervisor, self, rank) = (Context.Parent, Self, _rank);
+        _inbox.OnDisconnected = lost => supervisor.Tell(new PeerConnectionLost(rank, lost.Group, lost.Peer), self);
     }
 
     /// <inheritdoc/>

@@ -10,6 +10,24 @@ namespace TpActors.Layers.Execution;
 /// <param name="Value">This rank's shard.</param>
 public sealed record ShardTensor(string Name, ShardAxis Axis, Tensor Value);
 
+/// <summary>The name, split and shape of one tensor of a <see cref="ShardState"/>, without its values: what a copy's receiver allocates.</summary>
+/// <param name="Name">The tensor's name.</param>
+/// <param name="Axis">How the full tensor is split over ranks.</param>
+/// <param name="Rank">1 (a vector) or 2.</param>
+/// <param name="Rows">Rows (1 for a vector).</param>
+/// <param name="Cols">Columns (a vector's length).</param>
+public sealed record ShardTensorLayout(string Name, ShardAxis Axis, int Rank, int Rows, int Cols)
+{
+    /// <summary>Bytes of its values.</summary>
+    public long Bytes => (long)Rows * Cols * sizeof(float);
+
+    /// <summary>The layout of <paramref name="tensor"/>.</summary>
+    public static ShardTensorLayout Of(ShardTensor tensor) => new(tensor.Name, tensor.Axis, tensor.Value.Rank, tensor.Value.Rows, tensor.Value.Cols);
+
+    /// <summary>Whether <paramref name="tensor"/> has this name and shape.</summary>
+    public bool Fits(ShardTensor tensor) => tensor.Name == Name && tensor.Value.Rank == Rank && tensor.Value.Rows == Rows && tensor.Value.Cols == Cols;
+}
+
 /// <summary>
 /// A rank's whole training state at one step: every parameter shard and optimizer state tensor, in model order. Used for
 /// in-memory snapshots, checkpoint files and resharding. It owns its tensors.
@@ -28,6 +46,16 @@ public sealed class ShardState(long step, IReadOnlyList<ShardTensor> tensors) : 
     /// <summary>Whether this state has exactly the names and shapes of <paramref name="other"/> (so one can be copied into the other).</summary>
     public bool SameLayout(IReadOnlyList<ShardTensor> other) =>
         Tensors.Count == other.Count && Tensors.Zip(other).All(p => p.First.Name == p.Second.Name && p.First.Value.ShapeText == p.Second.Value.ShapeText);
+
+    /// <summary>The names, splits and shapes of its tensors, in order.</summary>
+    public IReadOnlyList<ShardTensorLayout> Layout => Tensors.Select(ShardTensorLayout.Of).ToList();
+
+    /// <summary>Whether this state has exactly <paramref name="layout"/>'s tensors, so it can be written over with a state of that layout.</summary>
+    public bool Fits(IReadOnlyList<ShardTensorLayout> layout) => Tensors.Count == layout.Count && Tensors.Zip(layout).All(p => p.Second.Fits(p.First));
+
+    /// <summary>A state of <paramref name="layout"/> whose values are yet to be written.</summary>
+    public static ShardState Allocate(long step, IReadOnlyList<ShardTensorLayout> layout) => new(step, layout.Select(l =>
+        new ShardTensor(l.Name, l.Axis, l.Rank == 1 ? Tensor.UninitializedVector(l.Cols) : Tensor.Uninitialized(l.Rows, l.Cols))).ToList());
 
     /// <summary>The tensor named <paramref name="name"/>.</summary>
     public ShardTensor this[string name] => Tensors.FirstOrDefault(t => t.Name == name)

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using TpActors.Layers.Collectives;
+using System.Runtime.InteropServices;
 using TpActors.Runtime.Cluster;
+using TpActors.Runtime.Transport;
 
 namespace TpActors.Layers.Execution;
 
@@ -91,24 +93,61 @@ public sealed class SnapshotVault : IExtension
 
     /// <summary>
     /// Copies rank <paramref name="rank"/>'s <paramref name="snapshot"/> (kept here) to the vault of the host whose rank
-    /// <paramref name="buddy"/> is: its bytes on that host's lane, then a <see cref="HoldReplica"/>; returns once the copy is
-    /// kept there.
+    /// <paramref name="buddy"/> is: that vault readies memory of the snapshot's layout (<see cref="HoldReplica"/>), each
+    /// tensor's bytes go from the snapshot straight onto the lane and from the lane straight into that memory, and the copy
+    /// is kept there (<see cref="ReplicaSent"/>); returns once it is.
     /// </summary>
-    /// <exception cref="TimeoutException">The buddy's host did not confirm within <paramref name="timeout"/>.</exception>
-    /// <exception cref="IOException">The buddy host's lane cannot be reached.</exception>
+    /// <exception cref="TimeoutException">The buddy's host did not answer within <paramref name="timeout"/>.</exception>
+    /// <exception cref="IOException">The buddy host's lane cannot be reached, or its vault cannot take the copy.</exception>
     public void Replicate(IActorRef supervisor, int rank, ShardState snapshot, CollectiveEndpoint buddy, TimeSpan timeout)
     {
-        var transport = CollectiveTransport.For(_system);
-        var letter = (LaneLetter)LaneLetter.Seal(snapshot, buddy.Lane, transport, _system);
-        var held = KeeperAt(buddy.Rank.Path.Address).Ask<ReplicaHeld>(new HoldReplica(supervisor, rank, snapshot.Step, letter), timeout);
+        var lane = CollectiveTransport.For(_system).Lane ?? throw new InvalidOperationException("A snapshot is copied over the bulk lane; this process has none.");
+        var node = buddy.Rank.Path.Address;
+        var keeper = KeeperAt(node);
+        long ticket = Random.Shared.NextInt64();
+        string what = $"rank {rank}'s snapshot of step {snapshot.Step}";
+        Await<ReplicaReady>(keeper.Ask(new HoldReplica(supervisor, rank, snapshot.Step, ticket, snapshot.Layout), timeout), node, what, timeout);
+        SendParts(lane, buddy.Lane!, ticket, snapshot);
+        Await<ReplicaHeld>(keeper.Ask(new ReplicaSent(ticket), timeout), node, what, timeout);
+    }
+
+    // A state's tensors, each straight from its memory, as the parts of blob `ticket` on the lane at `to`.
+    private static void SendParts(BulkLane lane, string to, long ticket, ShardState state) =>
+        lane.SendBlob(to, ticket, state.Tensors.Count, i => MemoryMarshal.AsBytes(state.Tensors[i].Value.Span));
+
+    // Memory for a copy of `layout`: the rank's oldest kept state here when it has that layout (no allocation once a run is
+    // under way), else new.
+    private ShardState BufferFor(IActorRef supervisor, int rank, long step, IReadOnlyList<ShardTensorLayout> layout)
+    {
+        var state = TakeBuffer(supervisor, rank, step);
+        if (state is not null && !state.Fits(layout))
+        {
+            state.Dispose();
+            state = null;
+        }
+        state ??= ShardState.Allocate(step, layout);
+        state.Step = step;
+        return state;
+    }
+
+    // The answer T to a request about a copy: ReplicaMissing and silence become the exceptions Replicate and Fetch document.
+    private static T Await<T>(Task<object> asked, Address node, string what, TimeSpan timeout)
+    {
+        object answer;
         try
         {
-            held.GetAwaiter().GetResult();
+            answer = asked.GetAwaiter().GetResult();
         }
         catch (AskTimeoutException)
         {
-            throw new TimeoutException($"The host {NodeAddress.Of(buddy.Rank.Path.Address)} did not confirm its copy of rank {rank}'s snapshot of step {snapshot.Step} within {timeout.TotalSeconds:0.###}s.");
+            throw new TimeoutException($"The host {NodeAddress.Of(node)} did not confirm its copy of {what} within {timeout.TotalSeconds:0.###}s.");
         }
+        return answer switch
+        {
+            T expected => expected,
+            ReplicaMissing missing => throw new IOException($"The host {NodeAddress.Of(node)} has, or can take, no copy of {what}: {missing.Reason}"),
+            _ => throw new IOException($"The host {NodeAddress.Of(node)} answered about a copy of {what} with {answer.GetType().Name}."),
+        };
     }
 
     /// <summary>
@@ -118,28 +157,33 @@ public sealed class SnapshotVault : IExtension
     public Task ReplicateAsync(IActorRef supervisor, int rank, ShardState snapshot, CollectiveEndpoint buddy, TimeSpan timeout) =>
         Task.Run(() => Replicate(supervisor, rank, snapshot, buddy, timeout));
 
-    /// <summary>Rank <paramref name="rank"/>'s snapshot of <paramref name="step"/> from the vault of host <paramref name="holder"/>, sent to this process's lane; the caller owns it.</summary>
-    /// <exception cref="InvalidOperationException">That host has no such copy.</exception>
+    /// <summary>
+    /// Rank <paramref name="rank"/>'s snapshot of <paramref name="step"/> from the vault of host <paramref name="holder"/>:
+    /// its layout first (<see cref="OfferReplica"/>), then its tensors straight into memory readied here
+    /// (<see cref="SendReplica"/>); the caller owns it.
+    /// </summary>
+    /// <exception cref="IOException">That host has no such copy, or could not send it.</exception>
     /// <exception cref="TimeoutException">That host did not answer within <paramref name="timeout"/>.</exception>
     public ShardState Fetch(IActorRef supervisor, int rank, long step, Address holder, TimeSpan timeout)
     {
-        var transport = CollectiveTransport.For(_system);
-        var lane = transport.Lane ?? throw new InvalidOperationException("A snapshot copy is fetched over the bulk lane; this process has none.");
-        object answer;
-        try
-        {
-            answer = KeeperAt(holder).Ask(new SendReplica(supervisor, rank, step, lane.Address), timeout).GetAwaiter().GetResult();
-        }
-        catch (AskTimeoutException)
-        {
-            throw new TimeoutException($"The host {NodeAddress.Of(holder)} did not send rank {rank}'s snapshot of step {step} within {timeout.TotalSeconds:0.###}s.");
-        }
-        return answer switch
-        {
-            LaneLetter letter => (ShardState)letter.OpenAsync(transport, _system).GetAwaiter().GetResult(),
-            ReplicaMissing missing => throw new InvalidOperationException($"The host {NodeAddress.Of(holder)} cannot send rank {rank}'s snapshot of step {step}: {missing.Reason}"),
-            _ => throw new InvalidOperationException($"The host {NodeAddress.Of(holder)} answered a snapshot request with {answer.GetType().Name}."),
-        };
+        var lane = CollectiveTransport.For(_system).Lane ?? throw new InvalidOperationException("A snapshot copy is fetched over the bulk lane; this process has none.");
+        var keeper = KeeperAt(holder);
+        string what = $"rank {rank}'s snapshot of step {step}";
+        var offered = Await<ReplicaOffered>(keeper.Ask(new OfferReplica(supervisor, rank, step), timeout), holder, what, timeout);
+        var state = BufferFor(supervisor, rank, step, offered.Layout);
+        long ticket = Random.Shared.NextInt64();
+        var arrival = lane.Blobs.ExpectAsync(ticket, new StateTarget(state));
+        Await<ReplicaSent>(keeper.Ask(new SendReplica(supervisor, rank, step, lane.Address, ticket), timeout), holder, what, timeout);
+        arrival.GetAwaiter().GetResult(); // on a failure the state is let go, not reused: a lane reader may still be inside it
+        return state;
+    }
+
+    // A state's tensors as the parts of the blob that carries it.
+    private sealed class StateTarget(ShardState state) : IBlobTarget
+    {
+        public int Parts => state.Tensors.Count;
+
+        public Span<byte> Part(int index) => MemoryMarshal.AsBytes(state.Tensors[index].Value.Span);
     }
 
     private ActorSelection KeeperAt(Address node) => _system.ActorSelection(new RootActorPath(node) / "system" / Name);
@@ -158,11 +202,14 @@ public sealed class SnapshotVault : IExtension
                 }
     }
 
-    // Watches each run's supervisor and drops the run's snapshots when it stops; keeps the copies other hosts' ranks send,
-    // and sends a copy to the rank that asks for it.
+    // Watches each run's supervisor and drops the run's snapshots when it stops; takes in the copies other hosts' ranks
+    // send, and sends a copy to the rank that asks for it.
     private sealed class Keeper : ReceiveActor
     {
+        private const int MaxIncoming = 1024; // copies readied and not yet settled; past it the oldest is forgotten
+
         private readonly HashSet<IActorRef> _watched = [];
+        private readonly Dictionary<long, Incoming> _incoming = [];
 
         public Keeper(SnapshotVault vault)
         {
@@ -173,25 +220,65 @@ public sealed class SnapshotVault : IExtension
             });
             Receive<HoldReplica>(hold =>
             {
-                var sender = Sender;
-                var self = Self;
-                hold.Letter.OpenAsync(transport, Context.System).ContinueWith(opened =>
+                var lane = transport.Lane;
+                if ((lane is null ? "its process has no bulk lane" : Refusal(hold, lane.Settings.MaxBlobBytes)) is { } refusal)
                 {
-                    // Kept on the keeper's own thread, never beside a SendReplica that reads the copy it would replace.
-                    if (opened.IsCompletedSuccessfully && opened.Result is ShardState state) self.Tell(new Opened(hold, state), sender);
-                }, TaskScheduler.Default); // else the sender times out and says so
+                    Sender.Tell(new ReplicaMissing(refusal));
+                    return;
+                }
+                if (_incoming.ContainsKey(hold.Ticket))
+                {
+                    Sender.Tell(new ReplicaMissing($"a copy under ticket {hold.Ticket:x16} is already on its way"));
+                    return;
+                }
+                var state = vault.BufferFor(hold.Supervisor, hold.Rank, hold.Step, hold.Layout);
+                var incoming = new Incoming(hold, state);
+                if (_incoming.Count >= MaxIncoming) _incoming.Remove(_incoming.Keys.First());
+                _incoming[hold.Ticket] = incoming;
+                var self = Self;
+                lane!.Blobs.ExpectAsync(hold.Ticket, new StateTarget(state)).ContinueWith(arrival =>
+                    self.Tell(new Arrived(hold.Ticket, arrival.IsCompletedSuccessfully ? null : arrival.Exception!.GetBaseException().Message)), TaskScheduler.Default);
+                Sender.Tell(new ReplicaReady(hold.Ticket));
             });
-            Receive<Opened>(opened =>
+            Receive<Arrived>(arrived =>
             {
-                vault.Keep(opened.Hold.Supervisor, opened.Hold.Rank, opened.State);
-                Sender.Tell(new ReplicaHeld(opened.Hold.Rank, opened.Hold.Step));
+                if (!_incoming.TryGetValue(arrived.Ticket, out var incoming)) return;
+                incoming.Done = true;
+                incoming.Failure = arrived.Failure;
+                // Kept on the keeper's own thread, never beside a SendReplica that reads the copy it would replace. A copy
+                // that failed is let go, not reused: a lane reader may still be inside one of its tensors.
+                if (arrived.Failure is null) vault.Keep(incoming.Hold.Supervisor, incoming.Hold.Rank, incoming.State);
+                Settle(arrived.Ticket, incoming);
             });
+            Receive<ReplicaSent>(sent =>
+            {
+                if (!_incoming.TryGetValue(sent.Ticket, out var incoming))
+                {
+                    Sender.Tell(new ReplicaMissing($"no copy is expected under ticket {sent.Ticket:x16}"));
+                    return;
+                }
+                incoming.Sender = Sender;
+                Settle(sent.Ticket, incoming);
+            });
+            Receive<OfferReplica>(offer =>
+            {
+                try
+                {
+                    Sender.Tell(new ReplicaOffered(vault.Find(offer.Supervisor, offer.Rank, offer.Step).Layout));
+                }
+                catch (InvalidOperationException e)
+                {
+                    Sender.Tell(new ReplicaMissing(e.Message));
+                }
+            });
+            // Sent on the keeper's own thread, never beside a copy that replaces the one being read.
             Receive<SendReplica>(send =>
             {
                 try
                 {
-                    var state = vault.Find(send.Supervisor, send.Rank, send.Step);
-                    Sender.Tell(LaneLetter.Seal(state, send.ToLane, transport, Context.System));
+                    if (transport.Lane is not { } lane) throw new InvalidOperationException("its process has no bulk lane");
+                    SendParts(lane, send.ToLane, send.Ticket, vault.Find(send.Supervisor, send.Rank, send.Step));
+                    Sender.Tell(new ReplicaSent(send.Ticket));
                 }
                 catch (Exception e) when (e is InvalidOperationException or IOException)
                 {
@@ -205,9 +292,36 @@ public sealed class SnapshotVault : IExtension
             });
         }
 
+        // Why a copy of this layout cannot be taken, or null: the sender's own checks, made again (it could be anyone in the cluster).
+        private static string? Refusal(HoldReplica hold, long maxBytes)
+        {
+            if (hold.Layout.FirstOrDefault(l => l.Rank is not (1 or 2) || l.Rows < 0 || l.Cols < 0 || (l.Rank == 1 && l.Rows != 1) || l.Bytes > int.MaxValue) is { } bad)
+                return $"its tensor '{bad.Name}' of rank {bad.Rank} and shape {bad.Rows} x {bad.Cols} cannot be copied";
+            long bytes = hold.Layout.Sum(l => l.Bytes);
+            return bytes > maxBytes ? $"a copy of {bytes} bytes is larger than the {maxBytes} bytes this lane accepts (tpactors.cluster.bulk.max-blob)" : null;
+        }
+
+        // Answers the rank once both its bytes have arrived (or failed) and it has said they are all sent.
+        private void Settle(long ticket, Incoming incoming)
+        {
+            if (incoming.Sender is not { } sender || !incoming.Done) return;
+            _incoming.Remove(ticket);
+            sender.Tell(incoming.Failure is { } failure ? new ReplicaMissing(failure) : new ReplicaHeld(incoming.Hold.Rank, incoming.Hold.Step));
+        }
+
         public sealed record WatchRun(IActorRef Supervisor);
 
-        private sealed record Opened(HoldReplica Hold, ShardState State);
+        private sealed record Arrived(long Ticket, string? Failure);
+
+        // A copy readied for: its memory, and what is known of it so far.
+        private sealed class Incoming(HoldReplica hold, ShardState state)
+        {
+            public HoldReplica Hold { get; } = hold;
+            public ShardState State { get; } = state;
+            public bool Done { get; set; }          // its bytes are in, or will never be
+            public string? Failure { get; set; }    // why they will never be
+            public IActorRef? Sender { get; set; }  // the rank, once it has said every byte is sent
+        }
     }
 
     /// <summary>Akka's handle on the vault.</summary>

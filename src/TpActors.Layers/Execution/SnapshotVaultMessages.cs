@@ -4,19 +4,40 @@ using TpActors.Runtime.Cluster;
 namespace TpActors.Layers.Execution;
 
 /// <summary>
-/// A rank asks its buddy host's <see cref="SnapshotVault"/> to keep a copy of its snapshot of <paramref name="Step"/>, whose
-/// bytes <paramref name="Letter"/> names on that host's lane; answered with <see cref="ReplicaHeld"/> once it is kept.
+/// A rank asks its buddy host's <see cref="SnapshotVault"/> to take a copy of its snapshot of <paramref name="Step"/>, whose
+/// tensors are <paramref name="Layout"/>: the vault readies memory for it, expects its bytes under <paramref name="Ticket"/>
+/// on its lane, and answers <see cref="ReplicaReady"/> (or <see cref="ReplicaMissing"/>); the rank then sends the bytes
+/// and a <see cref="ReplicaSent"/>.
 /// </summary>
-public sealed record HoldReplica(IActorRef Supervisor, int Rank, long Step, LaneLetter Letter) : IClusterMessage;
+public sealed record HoldReplica(IActorRef Supervisor, int Rank, long Step, long Ticket, IReadOnlyList<ShardTensorLayout> Layout) : IClusterMessage;
+
+/// <summary>A buddy host's vault expects the copy's bytes under <paramref name="Ticket"/>.</summary>
+public sealed record ReplicaReady(long Ticket) : IClusterMessage;
+
+/// <summary>
+/// The copy's bytes under <paramref name="Ticket"/> are all sent: from a rank to its buddy's vault (answered with
+/// <see cref="ReplicaHeld"/> once they are in and kept, or <see cref="ReplicaMissing"/>), or from a vault to a rank that
+/// fetches its copy (the answer to <see cref="SendReplica"/>).
+/// </summary>
+public sealed record ReplicaSent(long Ticket) : IClusterMessage;
 
 /// <summary>A buddy host keeps a copy of <paramref name="Rank"/>'s snapshot of <paramref name="Step"/>.</summary>
 public sealed record ReplicaHeld(int Rank, long Step) : IClusterMessage;
 
 /// <summary>
-/// A rank placed anew asks the vault that holds a copy of its snapshot of <paramref name="Step"/> to send it to its lane,
-/// <paramref name="ToLane"/>; answered with the <see cref="LaneLetter"/> that names it there, or <see cref="ReplicaMissing"/>.
+/// A rank placed anew asks the vault that holds a copy of its snapshot of <paramref name="Step"/> what it is: answered with
+/// <see cref="ReplicaOffered"/> (its layout, so the rank readies memory for it), or <see cref="ReplicaMissing"/>.
 /// </summary>
-public sealed record SendReplica(IActorRef Supervisor, int Rank, long Step, string ToLane) : IClusterMessage;
+public sealed record OfferReplica(IActorRef Supervisor, int Rank, long Step) : IClusterMessage;
 
-/// <summary>The vault asked by <see cref="SendReplica"/> has no such copy, or could not send it: why.</summary>
+/// <summary>The copy asked for by <see cref="OfferReplica"/> is held, with these tensors.</summary>
+public sealed record ReplicaOffered(IReadOnlyList<ShardTensorLayout> Layout) : IClusterMessage;
+
+/// <summary>
+/// Then the rank asks for the copy's bytes under <paramref name="Ticket"/> on its lane, <paramref name="ToLane"/>; answered
+/// with <see cref="ReplicaSent"/> once every byte is sent, or <see cref="ReplicaMissing"/>.
+/// </summary>
+public sealed record SendReplica(IActorRef Supervisor, int Rank, long Step, string ToLane, long Ticket) : IClusterMessage;
+
+/// <summary>The vault asked for a copy has none, cannot take one, or could not send it: why.</summary>
 public sealed record ReplicaMissing(string Reason) : IClusterMessage;

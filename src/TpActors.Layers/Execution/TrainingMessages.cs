@@ -37,6 +37,13 @@ public sealed record PhaseAborted(PhaseRound Round, int Rank, string Reason) : I
 public sealed record PhaseStalled(PhaseRound Round, int Rank, IReadOnlyList<int> Missing, string Message) : IClusterMessage;
 
 /// <summary>
+/// Rank <paramref name="Rank"/>'s bulk connection from rank <paramref name="Peer"/> of group <paramref name="Group"/> broke
+/// (see <see cref="Collectives.PeerDisconnected"/>): sent by the rank's inbox the moment it happens, whatever the rank is
+/// doing, so that its supervisor suspects the peer's host without waiting for the failure detector.
+/// </summary>
+public sealed record PeerConnectionLost(int Rank, string Group, int Peer) : IClusterMessage;
+
+/// <summary>
 /// A rank could not do its phase for a reason outside the rank that no retry changes (its checkpoint file cannot be written:
 /// a full disk, a read-only mount); the supervisor stops the run with <paramref name="Reason"/>.
 /// </summary>

@@ -14,6 +14,12 @@ public enum FailureKind
 
     /// <summary>Its host was lost (unreachable to Akka.Cluster); it was placed on another host's slot.</summary>
     Lost,
+
+    /// <summary>
+    /// A peer's bulk-lane connection from it broke, the first sign of its host dying: it was stopped, and then placed
+    /// elsewhere (Akka.Cluster marked its host unreachable) or started where it was (it did not).
+    /// </summary>
+    Disconnected,
 }
 
 /// <summary>One recovery: which rank failed where, why, and what it cost.</summary>

@@ -39,23 +39,38 @@ public sealed partial class TrainingSupervisor
     private void OnHostLost(Member member, string how)
     {
         if (_placement is null || !_lostNodes.Add(member.Address)) return;
-        foreach (int rank in _suspected.Where(s => s.Value == member.Address).Select(s => s.Key).ToList())
+        var confirmed = _suspected.Where(s => s.Value == member.Address).Select(s => s.Key).ToList();
+        foreach (int rank in confirmed)
         {
             _suspected.Remove(rank);
             _unplaced.Add(rank);
         }
+        bool suspected = confirmed.Count > 0; // a suspect confirmed: its host's other ranks belong to the same incident
         var lost = Enumerable.Range(0, _ranks.Length).Where(r => _placement[r].Node == member.Address && !_unplaced.Contains(r)).ToList();
         string host = NodeAddress.Of(member.Address).ToString();
-        if (lost.Count > 0) Recover(lost.Select(r => new RankFailure(r, FailureKind.Lost, $"lost its host {host} ({how})", StuckIn(r))).ToList());
+        if (lost.Count > 0) Recover(lost.Select(r => new RankFailure(r, FailureKind.Lost, $"lost its host {host} ({how})", StuckIn(r))).ToList(), counted: suspected);
         else if (_unplaced.Count > 0) Proceed();
     }
 
-    // A rank on a host that stopped (DeathWatch) or went silent is not started again at once: a host that has just died
+    // A bulk connection from a rank on another host broke: the host has most likely died (its kernel closed the rank's
+    // sockets). The group stops at once and the rank is suspected; Akka.Cluster's view decides, as for a rank that stopped.
+    private void OnPeerConnectionLost(PeerConnectionLost lost)
+    {
+        if (_placement is null || _finished || lost.Group != Group || (uint)lost.Peer >= (uint)_ranks.Length) return; // an old attempt's connection
+        int peer = lost.Peer;
+        var node = _placement[peer].Node;
+        if (_suspected.ContainsKey(peer) || _unplaced.Contains(peer) || _lostNodes.Contains(node)) return; // already known
+        string host = NodeAddress.Of(node).ToString();
+        _log.Warning("Rank {0}'s bulk connection from rank {1} broke: suspecting host {2}, until Akka.Cluster confirms it.", lost.Rank, peer, host);
+        Recover([new RankFailure(peer, FailureKind.Disconnected, $"broke its bulk connection to rank {lost.Rank} (host {host} suspected)", StuckIn(peer))]);
+    }
+
+    // A rank on a host that stopped (DeathWatch), went silent or broke a connection is not started again at once: a host that has just died
     // shows first as such, and Akka.Cluster's view decides (Unreachable: it is placed elsewhere; still reachable after the
     // window: it is started where it was).
     private bool AwaitsConfirmation(int rank, FailureKind kind)
     {
-        if (_placement is null || kind is not (FailureKind.Stopped or FailureKind.Hung)) return false;
+        if (_placement is null || kind is not (FailureKind.Stopped or FailureKind.Hung or FailureKind.Disconnected)) return false;
         _suspected[rank] = _placement[rank].Node;
         return true;
     }

@@ -52,7 +52,8 @@ public sealed partial class TrainingSupervisor
 
     // Each failure names the round it happened in; a failure noticed while an earlier one is being recovered from (a second
     // rank that threw in the same step) happened in that earlier round, not in the re-forming one.
-    private void Recover(IReadOnlyList<RankFailure> failures)
+    // counted: the failures belong to an incident whose first failure was counted against the retry budget already.
+    private void Recover(IReadOnlyList<RankFailure> failures, bool counted = false)
     {
         if (_finished) return;
         var phase = _round.Phase;
@@ -65,7 +66,7 @@ public sealed partial class TrainingSupervisor
         }
         Timers.Cancel(PhaseTimer);
         // A lost host is one incident, however many of the run's ranks it held.
-        int incidents = failures.Count(f => f.Kind != FailureKind.Lost) + (failures.Any(f => f.Kind == FailureKind.Lost) ? 1 : 0);
+        int incidents = counted ? 0 : failures.Count(f => f.Kind != FailureKind.Lost) + (failures.Any(f => f.Kind == FailureKind.Lost) ? 1 : 0);
         if (!_budget.TryRecord(incidents, _clock.Elapsed))
         {
             FailAtLastFailure($"{LastFailure}. That is {_budget.InWindow} failures within {_options.Settings.RetryWindow.TotalSeconds:0.###}s, " +
@@ -76,9 +77,11 @@ public sealed partial class TrainingSupervisor
         // Abandon the attempt: ranks waiting in one of its collectives return at once, its late messages are dropped.
         string aborted = Group;
         var abort = new AbortGroup(aborted, $"rank {failures[0].Rank} failed in {_round}");
+        // Not to a host lost or suspected of being dead: a connection to it could only wait out its timeout.
+        var unreachable = failures.Where(f => f.Kind == FailureKind.Disconnected).Select(f => _placement![f.Rank].Node).ToHashSet();
         foreach (var endpoint in _endpoints)
         {
-            if (endpoint is null || _lostNodes.Contains(endpoint.Rank.Path.Address)) continue;
+            if (endpoint is null || _lostNodes.Contains(endpoint.Rank.Path.Address) || unreachable.Contains(endpoint.Rank.Path.Address)) continue;
             using var link = _transport.Connect(endpoint);
             link.Post(abort);
         }
@@ -87,7 +90,7 @@ public sealed partial class TrainingSupervisor
         {
             if (kind == FailureKind.Threw) continue; // restarting in place
             Context.Unwatch(_ranks[rank]);
-            if (kind is FailureKind.Hung or FailureKind.Lost) Context.Stop(_ranks[rank]);
+            if (kind is FailureKind.Hung or FailureKind.Lost or FailureKind.Disconnected) Context.Stop(_ranks[rank]);
             if (AwaitsPlacement(rank, kind) || AwaitsConfirmation(rank, kind)) continue;
             _ranks[rank] = Spawn(rank);
         }

@@ -134,6 +134,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         Receive<RankThrew>(threw => Guard(() => OnThrew(threw)));
         Receive<Terminated>(terminated => Guard(() => OnTerminated(terminated)));
         Receive<RankCouldNotStart>(failed => Guard(() => Fail($"Training stopped at {_round}: rank {failed.Rank} could not start: {failed.Cause.Message} {CheckpointSentence}", failed.Cause)));
+        Receive<PeerConnectionLost>(lost => Guard(() => OnPeerConnectionLost(lost)));
         Receive<ClusterEvent.UnreachableMember>(e => Guard(() => OnHostLost(e.Member, "unreachable")));
         Receive<ClusterEvent.MemberRemoved>(e => Guard(() => OnHostLost(e.Member, "removed from the cluster")));
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });

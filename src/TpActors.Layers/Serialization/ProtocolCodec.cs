@@ -50,7 +50,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         GetSlotOffer, SlotOffer, LeaseSlots, SlotsLeased, ReleaseSlots,
         TimeCollective, OpenRawSink, TimeRawSend,
         KeptSnapshot, Tensor, ShardState, Forward, Backward, TensorReply, ParametersReply, GetParameters, CreateLayer, ColumnLinearSpec, RowLinearSpec, MlpSpec,
-        HoldReplica, ReplicaHeld, SendReplica, ReplicaMissing, HostDraining,
+        HoldReplica, ReplicaHeld, SendReplica, ReplicaMissing, HostDraining, PeerConnectionLost, ReplicaReady, ReplicaSent, OfferReplica, ReplicaOffered,
     }
 
     public void Write(BinaryWriter w, object? value)
@@ -71,6 +71,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
                 WriteList(w, m.Missing, (w2, r) => w2.Write(r)); w.Write(m.Message);
                 break;
             case PhaseFailed m: w.Write((byte)Tag.PhaseFailed); WriteRound(w, m.Round); w.Write(m.Rank); w.Write(m.Reason); break;
+            case PeerConnectionLost m: w.Write((byte)Tag.PeerConnectionLost); w.Write(m.Rank); w.Write(m.Group); w.Write(m.Peer); break;
             case JoinTraining m:
                 w.Write((byte)Tag.JoinTraining); w.Write(m.Group); WriteList(w, m.Endpoints, WriteEndpoint);
                 WriteSetup(w, m.Setup);
@@ -90,9 +91,16 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
                 break;
             case LaneLetter m: w.Write((byte)Tag.LaneLetter); w.Write(m.Ticket); w.Write(m.Bytes); break;
             case KeptSnapshot m: w.Write((byte)Tag.KeptSnapshot); w.Write(m.Step); WriteOptional(w, m.Holder?.ToString()); w.Write(m.Replicated); break;
-            case HoldReplica m: w.Write((byte)Tag.HoldReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.Letter.Ticket); w.Write(m.Letter.Bytes); break;
+            case HoldReplica m:
+                w.Write((byte)Tag.HoldReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.Ticket);
+                WriteLayout(w, m.Layout);
+                break;
+            case ReplicaReady m: w.Write((byte)Tag.ReplicaReady); w.Write(m.Ticket); break;
+            case ReplicaSent m: w.Write((byte)Tag.ReplicaSent); w.Write(m.Ticket); break;
             case ReplicaHeld m: w.Write((byte)Tag.ReplicaHeld); w.Write(m.Rank); w.Write(m.Step); break;
-            case SendReplica m: w.Write((byte)Tag.SendReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.ToLane); break;
+            case SendReplica m: w.Write((byte)Tag.SendReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.ToLane); w.Write(m.Ticket); break;
+            case OfferReplica m: w.Write((byte)Tag.OfferReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); break;
+            case ReplicaOffered m: w.Write((byte)Tag.ReplicaOffered); WriteLayout(w, m.Layout); break;
             case ReplicaMissing m: w.Write((byte)Tag.ReplicaMissing); w.Write(m.Reason); break;
             case HostDraining m: w.Write((byte)Tag.HostDraining); w.Write(m.Node.ToString()); break;
             case GetParameters m: w.Write((byte)Tag.GetParameters); w.Write(m.Layer); break;
@@ -149,6 +157,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.PhaseAborted => new PhaseAborted(ReadRound(r), r.ReadInt32(), r.ReadString()),
             Tag.PhaseStalled => new PhaseStalled(ReadRound(r), r.ReadInt32(), ReadList(r, r2 => r2.ReadInt32()), r.ReadString()),
             Tag.PhaseFailed => new PhaseFailed(ReadRound(r), r.ReadInt32(), r.ReadString()),
+            Tag.PeerConnectionLost => new PeerConnectionLost(r.ReadInt32(), r.ReadString(), r.ReadInt32()),
             Tag.JoinTraining => new JoinTraining(r.ReadString(), ReadList(r, ReadEndpoint), ReadSetup(r), Read(r), ReadOptional(r), r.ReadInt32()),
             Tag.SnapshotInto => new SnapshotInto(null),
             Tag.CheckpointRequest => new CheckpointRequest(r.ReadString(), r.ReadInt32(), ReadList(r, r2 => KeyValuePair.Create(r2.ReadString(), r2.ReadString())).ToDictionary()),
@@ -156,9 +165,13 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
                 ReadList(r, r2 => (r2.ReadString(), ReadEnum<ShardAxis>(r2), ReadList(r2, r3 => r3.ReadInt32()).ToArray()))),
             Tag.LaneLetter => new LaneLetter(r.ReadInt64(), r.ReadInt64()),
             Tag.KeptSnapshot => new KeptSnapshot(r.ReadInt64(), ReadOptional(r) is { } holder ? ReadAddress(holder) : null, r.ReadInt64()),
-            Tag.HoldReplica => new HoldReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64(), new LaneLetter(r.ReadInt64(), r.ReadInt64())),
+            Tag.HoldReplica => new HoldReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), ReadLayout(r)),
+            Tag.OfferReplica => new OfferReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64()),
+            Tag.ReplicaOffered => new ReplicaOffered(ReadLayout(r)),
+            Tag.ReplicaReady => new ReplicaReady(r.ReadInt64()),
+            Tag.ReplicaSent => new ReplicaSent(r.ReadInt64()),
             Tag.ReplicaHeld => new ReplicaHeld(r.ReadInt32(), r.ReadInt64()),
-            Tag.SendReplica => new SendReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64(), r.ReadString()),
+            Tag.SendReplica => new SendReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64(), r.ReadString(), r.ReadInt64()),
             Tag.ReplicaMissing => new ReplicaMissing(r.ReadString()),
             Tag.HostDraining => new HostDraining(ReadAddress(r.ReadString())),
             Tag.GetParameters => new GetParameters(r.ReadString()),
@@ -225,6 +238,12 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         axis = ReadEnum<ShardAxis>(r);
         return ReadTensor(r);
     }
+
+    private static void WriteLayout(BinaryWriter w, IReadOnlyList<ShardTensorLayout> layout) =>
+        WriteList(w, layout, (w2, l) => { w2.Write(l.Name); w2.Write((int)l.Axis); w2.Write(l.Rank); w2.Write(l.Rows); w2.Write(l.Cols); });
+
+    private static List<ShardTensorLayout> ReadLayout(BinaryReader r) =>
+        ReadList(r, r2 => new ShardTensorLayout(r2.ReadString(), ReadEnum<ShardAxis>(r2), r2.ReadInt32(), r2.ReadInt32(), r2.ReadInt32()));
 
     private ShardState ReadShardState(BinaryReader r)
     {

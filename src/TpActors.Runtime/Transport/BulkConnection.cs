@@ -15,21 +15,23 @@ public sealed class BulkConnection : IDisposable
     private readonly Socket _socket;
     private readonly object _sending = new(); // one frame on the wire at a time
     private readonly byte[] _header = new byte[BulkFrameHeader.Size + BulkFrameHeader.MaxGroupLength];
-    private readonly SharedMemoryRing? _ring;     // where chunk payloads go, for a peer on this machine
+    private long _ringBytes;                      // the ring's size, for a peer on this machine (0: no ring)
+    private SharedMemoryRing? _ring;              // where chunk payloads go, made with the first chunk that fits one
     private bool _broken;
+
+    // How long a goodbye may wait for room in a send buffer the peer does not drain; past it the peer sees a broken end.
+    private const int GoodbyeTimeoutMs = 200;
 
     // Payloads smaller than this ride in the TCP segment with their header: a ring buys nothing for them.
     private const int MinRingPayload = 4096;
 
-    private BulkConnection(Socket socket, string peer, SharedMemoryRing? ring)
+    private BulkConnection(Socket socket, string peer, long ringBytes)
     {
         _socket = socket;
         Peer = peer;
-        _ring = ring;
+        _ringBytes = ringBytes;
     }
 
-    /// <summary>Whether chunk payloads travel through a shared-memory ring (the peer is on this machine).</summary>
-    public bool UsesSharedMemory => _ring is not null;
 
     /// <summary>The peer lane's address, host:port.</summary>
     public string Peer { get; }
@@ -50,17 +52,7 @@ public sealed class BulkConnection : IDisposable
             socket.ReceiveTimeout = (int)settings.ConnectTimeout.TotalMilliseconds; // the lane's challenge and proof come at once, or never
             BulkHandshake.Greet(socket, hello, BulkHandshake.Key(settings.Secret), address);
             socket.ReceiveTimeout = 0;
-            SharedMemoryRing? ring = null;
-            if (sharedMemory && settings.RingBytes > 0 && SharedMemoryRing.Available)
-            {
-                ring = SharedMemoryRing.Create(settings.RingBytes);
-                var path = System.Text.Encoding.UTF8.GetBytes(ring.Path);
-                var attach = new byte[BulkFrameHeader.Size + path.Length];
-                new BulkFrameHeader(BulkFrameKind.RingAttach, 0, path.Length, ring.Capacity, 0, 0, 0, 0, 0).Write(attach);
-                path.CopyTo(attach, BulkFrameHeader.Size);
-                BulkSocket.SendAll(socket, attach);
-            }
-            return new BulkConnection(socket, address, ring);
+            return new BulkConnection(socket, address, sharedMemory && SharedMemoryRing.Available ? settings.RingBytes : 0);
         }
         catch (IOException)
         {
@@ -85,11 +77,11 @@ public sealed class BulkConnection : IDisposable
             try
             {
                 var frame = header;
-                // The floats go through shared memory when the ring has room; the header, sent after them, rings the bell.
-                if (_ring is not null && header.Kind == BulkFrameKind.Chunk && payload.Length >= MinRingPayload && payload.Length <= _ring.MaxPayload
-                    && _ring.TryWrite(payload, out int offset))
+                // The payload goes through shared memory when the ring has room; the header, sent after it, rings the bell.
+                if (header.Kind is BulkFrameKind.Chunk or BulkFrameKind.Blob && payload.Length >= MinRingPayload && Ring() is { } ring && payload.Length <= ring.MaxPayload
+                    && (header.Kind == BulkFrameKind.Chunk ? ring.TryWrite(payload, out int offset) : WriteWaiting(ring, payload, out offset)))
                 {
-                    frame = header with { Kind = BulkFrameKind.RingChunk, Extra = offset };
+                    frame = header.Kind == BulkFrameKind.Chunk ? header with { Kind = BulkFrameKind.RingChunk, Extra = offset } : header with { Kind = BulkFrameKind.RingBlob, Operation = offset };
                     payload = [];
                 }
                 frame.Write(_header);
@@ -115,10 +107,14 @@ public sealed class BulkConnection : IDisposable
         }
     }
 
-    /// <inheritdoc/>
+    /// <summary>Says goodbye (so the peer knows the end is on purpose, not a death) and closes the connection.</summary>
     public void Dispose()
     {
-        lock (_sending) _broken = true;
+        lock (_sending)
+        {
+            if (!_broken) SayGoodbye();
+            _broken = true;
+        }
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
@@ -128,5 +124,71 @@ public sealed class BulkConnection : IDisposable
         }
         _socket.Dispose();
         _ring?.Dispose();
+    }
+
+    /// <summary>The largest payload that goes through the shared-memory ring, when there is one: a larger one goes over TCP, so a blob is sent in pieces of at most this.</summary>
+    public int LargestPiece => _ringBytes > 0 ? (int)Math.Min(int.MaxValue, _ringBytes / 4) : int.MaxValue;
+
+    // A blob's piece waits for room in the ring (its reader copies each out at once and lends nothing, so room comes), up
+    // to a bound past which it goes over TCP. A collective chunk never waits: see SharedMemoryRing.TryWrite.
+    private static bool WriteWaiting(SharedMemoryRing ring, ReadOnlySpan<byte> payload, out int offset)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var spin = new SpinWait();
+        while (!ring.TryWrite(payload, out offset))
+        {
+            if (Stopwatch.GetElapsedTime(start) > RingWait) return false;
+            spin.SpinOnce(sleep1Threshold: 20);
+        }
+        return true;
+    }
+
+    // How long a blob's piece waits for room in the ring before it goes over TCP.
+    private static readonly TimeSpan RingWait = TimeSpan.FromSeconds(1);
+
+    // The ring, made and announced to the peer with the first chunk that goes through it, so that a connection that never
+    // carries one (an abort, a stall report) leaves no ring for the peer to map after this end has removed it. Under _sending.
+    // Null when there is none (a peer elsewhere, or /dev/shm refused one: chunks then go on the socket).
+    private SharedMemoryRing? Ring()
+    {
+        if (_ring is not null || _ringBytes == 0) return _ring;
+        SharedMemoryRing ring;
+        try
+        {
+            ring = SharedMemoryRing.Create(_ringBytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _ringBytes = 0;
+            return null;
+        }
+        try
+        {
+            var path = System.Text.Encoding.UTF8.GetBytes(ring.Path);
+            var attach = new byte[BulkFrameHeader.Size + path.Length];
+            new BulkFrameHeader(BulkFrameKind.RingAttach, 0, path.Length, ring.Capacity, 0, 0, 0, 0, 0).Write(attach);
+            path.CopyTo(attach, BulkFrameHeader.Size);
+            BulkSocket.SendAll(_socket, attach);
+        }
+        catch
+        {
+            ring.Dispose();
+            throw;
+        }
+        return _ring = ring;
+    }
+
+    // The goodbye frame, sent under _sending. A peer that does not read within the timeout misses it, and sees a broken end.
+    private void SayGoodbye()
+    {
+        try
+        {
+            _socket.SendTimeout = GoodbyeTimeoutMs;
+            new BulkFrameHeader(BulkFrameKind.Goodbye, 0, 0, 0, 0, 0, 0, 0, 0).Write(_header);
+            BulkSocket.SendAll(_socket, _header.AsSpan(0, BulkFrameHeader.Size));
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        {
+        }
     }
 }

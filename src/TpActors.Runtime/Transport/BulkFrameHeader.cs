@@ -15,7 +15,10 @@ public enum BulkFrameKind : byte
     /// <summary>An abort of every round of a group; <see cref="BulkFrameHeader.Count"/> bytes of UTF-8 reason follow.</summary>
     Abort = 3,
 
-    /// <summary>A blob attached to a control message; <see cref="BulkFrameHeader.Count"/> bytes follow.</summary>
+    /// <summary>
+    /// A blob attached to a control message; <see cref="BulkFrameHeader.Count"/> bytes follow. A blob sent in parts has one
+    /// frame per part: <see cref="BulkFrameHeader.Index"/> is the part, <see cref="BulkFrameHeader.Extra"/> how many there are.
+    /// </summary>
     Blob = 4,
 
     /// <summary>A collective chunk whose <see cref="BulkFrameHeader.Count"/> floats are in the connection's shared-memory ring, at offset <see cref="BulkFrameHeader.Extra"/>; nothing follows.</summary>
@@ -23,6 +26,12 @@ public enum BulkFrameKind : byte
 
     /// <summary>The connection's shared-memory ring: <see cref="BulkFrameHeader.Count"/> bytes of its path follow; <see cref="BulkFrameHeader.Sequence"/> is its capacity.</summary>
     RingAttach = 6,
+
+    /// <summary>The sender closes the connection on purpose; nothing follows. A connection that ends without one has broken (its process most likely died).</summary>
+    Goodbye = 7,
+
+    /// <summary>A <see cref="Blob"/> frame whose <see cref="BulkFrameHeader.Count"/> bytes are in the connection's shared-memory ring, at offset <see cref="BulkFrameHeader.Operation"/>; nothing follows.</summary>
+    RingBlob = 8,
 }
 
 /// <summary>
@@ -51,7 +60,7 @@ public readonly record struct BulkFrameHeader(BulkFrameKind Kind, int GroupLengt
     public long PayloadBytes => Kind switch
     {
         BulkFrameKind.Chunk => (long)Count * sizeof(float),
-        BulkFrameKind.RingChunk or BulkFrameKind.Stalled => 0,
+        BulkFrameKind.RingChunk or BulkFrameKind.RingBlob or BulkFrameKind.Stalled or BulkFrameKind.Goodbye => 0,
         _ => Count,
     };
 
@@ -77,7 +86,7 @@ public readonly record struct BulkFrameHeader(BulkFrameKind Kind, int GroupLengt
     public static BulkFrameHeader Read(ReadOnlySpan<byte> from)
     {
         var kind = (BulkFrameKind)from[0];
-        if (kind is < BulkFrameKind.Chunk or > BulkFrameKind.RingAttach) throw new InvalidDataException($"Bulk frame of unknown kind {from[0]}.");
+        if (kind is < BulkFrameKind.Chunk or > BulkFrameKind.RingBlob) throw new InvalidDataException($"Bulk frame of unknown kind {from[0]}.");
         int groupLength = BinaryPrimitives.ReadUInt16LittleEndian(from[2..]);
         if (groupLength > MaxGroupLength) throw new InvalidDataException($"Bulk frame with a {groupLength}-byte group name; at most {MaxGroupLength} are allowed.");
         int count = BinaryPrimitives.ReadInt32LittleEndian(from[4..]);

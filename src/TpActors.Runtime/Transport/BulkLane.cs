@@ -70,7 +70,7 @@ public sealed class BulkLane : IDisposable
 
     /// <summary>Opens a connection to the lane at <paramref name="address"/> for <paramref name="hello"/>; the caller owns it.</summary>
     public BulkConnection Connect(string address, BulkHello hello) =>
-        BulkConnection.Open(address, hello, Settings, sharedMemory: hello.Channel == BulkChannel.Collective && IsOnThisMachine(address));
+        BulkConnection.Open(address, hello, Settings, sharedMemory: IsOnThisMachine(address));
 
     /// <summary>Whether the lane at <paramref name="address"/> is on this machine (its host is loopback, or this lane's own), so a shared-memory ring can reach it.</summary>
     public bool IsOnThisMachine(string address)
@@ -83,17 +83,56 @@ public sealed class BulkLane : IDisposable
     /// <exception cref="IOException">The peer cannot be reached.</exception>
     public void SendBlob(string address, long ticket, ReadOnlySpan<byte> bytes)
     {
-        var connection = _blobConnections.GetOrAdd(address, a => Connect(a, new BulkHello(BulkChannel.Blob, 0)));
+        var connection = BlobConnection(address);
         try
         {
             connection.Send(new BulkFrameHeader(BulkFrameKind.Blob, 0, bytes.Length, ticket, 0, 0, 0, 0, 0), [], bytes);
         }
         catch (IOException)
         {
-            _blobConnections.TryRemove(new KeyValuePair<string, BulkConnection>(address, connection));
-            connection.Dispose();
+            Forget(address, connection);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Sends blob <paramref name="ticket"/> in <paramref name="parts"/> parts, each straight from the memory
+    /// <paramref name="part"/>(i) gives (no copy is gathered), to the lane at <paramref name="address"/>, whose store expects
+    /// it (<see cref="BlobStore.ExpectAsync"/>).
+    /// </summary>
+    /// <exception cref="IOException">The peer cannot be reached.</exception>
+    public void SendBlob(string address, long ticket, int parts, Func<int, ReadOnlySpan<byte>> part)
+    {
+        var connection = BlobConnection(address);
+        try
+        {
+            for (int i = 0; i < parts; i++)
+            {
+                var bytes = part(i);
+                do // in pieces that fit the connection's shared-memory ring, when it has one; an empty part is one empty piece
+                {
+                    var piece = bytes[..Math.Min(bytes.Length, connection.LargestPiece)];
+                    connection.Send(new BulkFrameHeader(BulkFrameKind.Blob, 0, piece.Length, ticket, 0, 0, i, 0, parts), [], piece);
+                    bytes = bytes[piece.Length..];
+                }
+                while (bytes.Length > 0);
+            }
+        }
+        catch (IOException)
+        {
+            Forget(address, connection);
+            throw;
+        }
+    }
+
+    // The connection kept for blobs to the lane at address.
+    private BulkConnection BlobConnection(string address) => _blobConnections.GetOrAdd(address, a => Connect(a, new BulkHello(BulkChannel.Blob, 0)));
+
+    // A blob connection that broke is closed and forgotten: the next blob opens a new one.
+    private void Forget(string address, BulkConnection connection)
+    {
+        _blobConnections.TryRemove(new KeyValuePair<string, BulkConnection>(address, connection));
+        connection.Dispose();
     }
 
     private void AcceptLoop()
@@ -122,6 +161,7 @@ public sealed class BulkLane : IDisposable
     {
         IBulkFrameSink? sink = null;
         SharedMemoryRing? ring = null;
+        bool farewell = false; // the sender said goodbye: the end that follows is no loss
         string peer = socket.RemoteEndPoint is IPEndPoint remote ? BulkSocket.Format(remote) : "?";
         try
         {
@@ -137,17 +177,22 @@ public sealed class BulkLane : IDisposable
                 var frame = BulkFrameHeader.Read(header);
                 var name = group.AsSpan(0, frame.GroupLength);
                 if (!BulkSocket.ReadExactly(socket, name)) return;
+                if (frame.Kind == BulkFrameKind.Goodbye)
+                {
+                    farewell = true;
+                    return;
+                }
                 if (frame.Kind == BulkFrameKind.RingAttach)
                 {
                     ring?.Dispose();
                     ring = AttachRing(socket, frame);
                     continue;
                 }
-                if (frame.Kind == BulkFrameKind.RingChunk)
+                if (frame.Kind is BulkFrameKind.RingChunk or BulkFrameKind.RingBlob)
                 {
-                    if (ring is null) throw new InvalidDataException("A shared-memory chunk arrived before its ring.");
-                    var chunk = frame with { Kind = BulkFrameKind.Chunk, Extra = 0 };
-                    LendOrCopy(ring, sink, chunk, name, frame.Extra);
+                    if (ring is null) throw new InvalidDataException("A shared-memory payload arrived before its ring.");
+                    var (inPlace, offset) = frame.Kind == BulkFrameKind.RingChunk ? (frame with { Kind = BulkFrameKind.Chunk, Extra = 0 }, frame.Extra) : (frame with { Kind = BulkFrameKind.Blob, Operation = 0 }, frame.Operation);
+                    LendOrCopy(ring, sink, inPlace, name, offset);
                     continue;
                 }
                 var payload = sink.Begin(frame, name);
@@ -172,7 +217,7 @@ public sealed class BulkLane : IDisposable
         finally
         {
             ring?.Dispose();
-            sink?.Closed();
+            sink?.Closed(broken: !farewell && !_disposed);
             _accepted.TryRemove(socket, out _);
             socket.Dispose();
         }

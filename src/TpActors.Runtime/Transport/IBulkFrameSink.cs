@@ -17,8 +17,12 @@ public interface IBulkFrameSink
     /// <summary>The payload has been read into the span <see cref="Begin"/> returned.</summary>
     void End(in BulkFrameHeader header);
 
-    /// <summary>The connection has ended: a frame begun and not ended is abandoned.</summary>
-    void Closed();
+    /// <summary>
+    /// The connection has ended: a frame begun and not ended is abandoned. <paramref name="broken"/>: it ended without the
+    /// sender's goodbye (<see cref="BulkFrameKind.Goodbye"/>) while this lane was open, as when the sender's process dies
+    /// (its kernel closes or resets its sockets at once), or the lane closed it for a frame it refused.
+    /// </summary>
+    void Closed(bool broken);
 
     /// <summary>
     /// Takes a chunk whose floats lie in a shared-memory <paramref name="ring"/> at <paramref name="data"/> in place, to

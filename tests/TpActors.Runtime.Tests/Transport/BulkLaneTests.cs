@@ -30,6 +30,33 @@ public sealed class BulkLaneTests
     }
 
     [Fact]
+    public void AConnectionClosedOnPurpose_SaysGoodbye_AndOneCutOff_IsBroken()
+    {
+        var polite = new RecordingSink();
+        var cut = new RecordingSink();
+        using var lane = BulkLane.Listen(new IPEndPoint(IPAddress.Loopback, 0), Settings, target => target == 1 ? polite : cut);
+        using (var connection = lane.Connect(lane.Address, new BulkHello(BulkChannel.Collective, 1)))
+            connection.Send(new BulkFrameHeader(BulkFrameKind.Stalled, 3, 0, 1, 0, 0, 0, 4, 0), "grp"u8, []);
+
+        // As a process that dies mid-run leaves it: greeted and framed, then closed by its kernel with no goodbye.
+        using (var dying = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            dying.Connect(BulkSocket.Parse(lane.Address));
+            BulkHandshake.Greet(dying, new BulkHello(BulkChannel.Collective, 2), BulkHandshake.Key(Settings.Secret), lane.Address);
+            var frame = new byte[BulkFrameHeader.Size + 3];
+            new BulkFrameHeader(BulkFrameKind.Stalled, 3, 0, 1, 0, 0, 0, 4, 0).Write(frame);
+            "grp"u8.CopyTo(frame.AsSpan(BulkFrameHeader.Size));
+            dying.Send(frame);
+        }
+
+        Assert.True(polite.Closed.Wait(TimeSpan.FromSeconds(10)) && cut.Closed.Wait(TimeSpan.FromSeconds(10)), "the lane never saw the connections close");
+        Assert.False(polite.Broken);
+        Assert.True(cut.Broken);
+        Assert.Single(polite.Frames);
+        Assert.Single(cut.Frames);
+    }
+
+    [Fact]
     public async Task ABlob_MeetsItsClaim_InEitherOrder()
     {
         using var lane = BulkLane.Listen(new IPEndPoint(IPAddress.Loopback, 0), Settings, _ => null);
@@ -39,6 +66,50 @@ public sealed class BulkLaneTests
         Assert.Equal([1, 2, 3], await early);
         Assert.Equal([4, 5], await lane.Blobs.ClaimAsync(2));
         Assert.Equal(0, lane.Blobs.Pending);
+    }
+
+    [Fact]
+    public async Task ABlobInParts_IsReadStraightIntoItsTarget_AndOneOutOfTurnFailsIt()
+    {
+        using var lane = BulkLane.Listen(new IPEndPoint(IPAddress.Loopback, 0), Settings, _ => null);
+        var target = new Target(new byte[70_000], [], new byte[5]); // an empty part travels as one empty piece
+        var arrival = lane.Blobs.ExpectAsync(11, target);
+        byte[][] sent = [Enumerable.Range(0, 70_000).Select(i => (byte)i).ToArray(), [], [9, 8, 7, 6, 5]];
+        lane.SendBlob(lane.Address, 11, sent.Length, i => sent[i]);
+        await arrival;
+        Assert.Equal(sent, target.Buffers);
+        Assert.Equal(0, lane.Blobs.Pending); // nothing went into the store as a loose blob
+
+        var wrong = new Target(new byte[4], new byte[4]);
+        var refused = lane.Blobs.ExpectAsync(12, wrong);
+        byte[][] swapped = [new byte[4], new byte[5]]; // the second part is a byte too long
+        lane.SendBlob(lane.Address, 12, 2, i => swapped[i]);
+        Assert.Contains("5 bytes of part 1", (await Assert.ThrowsAsync<IOException>(() => refused)).Message);
+    }
+
+    [Fact]
+    public async Task ABlobWhoseConnectionBreaksInsideIt_FailsItsExpectation()
+    {
+        using var lane = BulkLane.Listen(new IPEndPoint(IPAddress.Loopback, 0), Settings, _ => null);
+        var arrival = lane.Blobs.ExpectAsync(5, new Target(new byte[1000]));
+        using (var dying = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            dying.Connect(BulkSocket.Parse(lane.Address));
+            BulkHandshake.Greet(dying, new BulkHello(BulkChannel.Blob, 0), BulkHandshake.Key(Settings.Secret), lane.Address);
+            var frame = new byte[BulkFrameHeader.Size + 10];
+            new BulkFrameHeader(BulkFrameKind.Blob, 0, 1000, 5, 0, 0, 0, 0, 1).Write(frame);
+            dying.Send(frame); // the header and 10 of the part's 1000 bytes, then gone
+        }
+        Assert.Contains("closed inside part 0", (await Assert.ThrowsAsync<IOException>(() => arrival)).Message);
+    }
+
+    private sealed class Target(params byte[][] buffers) : IBlobTarget
+    {
+        public byte[][] Buffers { get; } = buffers;
+
+        public int Parts => Buffers.Length;
+
+        public Span<byte> Part(int index) => Buffers[index];
     }
 
     [Fact]
@@ -148,6 +219,12 @@ public sealed class BulkLaneTests
 
         public void End(in BulkFrameHeader header) => Frames.Add((header, _group, _payload));
 
-        void IBulkFrameSink.Closed() => Closed.Set();
+        public bool Broken { get; private set; }
+
+        void IBulkFrameSink.Closed(bool broken)
+        {
+            Broken = broken;
+            Closed.Set();
+        }
     }
 }
