@@ -17,6 +17,7 @@ public sealed partial class RankActor
     private int _buddyRank = -1;
     private Task? _copy;               // the copy of snapshot _copyStep on its way to the buddy's host, or null
     private long _copyStep = -1;
+    private CancellationTokenSource? _copyCancel; // calls off _copy
     private RankTrainer? _trainer;
 
     private RankTrainer Trainer => _trainer ?? throw new InvalidOperationException($"Rank {_rank} has not joined a training run.");
@@ -122,17 +123,10 @@ public sealed partial class RankActor
         _supervisorLane = join.SupervisorLane;
         _buddyRank = join.Buddy;
         _buddy = join.Buddy >= 0 ? join.Endpoints[join.Buddy] : null;
-        // A copy still on its way belongs to the group before: it is let finish (a replayed step's snapshot replaces the one it
-        // reads), and the next snapshot's copy is made in its phase.
-        try
-        {
-            _copy?.Wait(_settings.Collectives.RoundTimeout);
-        }
-        catch (AggregateException)
-        {
-        }
-        _copy = null;
-        _copyStep = -1;
+        // A copy still on its way belongs to the group before: it is called off (one waiting on a buddy host that has died
+        // would hold the join for its whole timeout; one sending its bytes ends first), and the next snapshot's copy is made in
+        // its phase.
+        CallOffCopy();
         switch (join.Restore)
         {
             case ShardState state:
@@ -172,7 +166,9 @@ public sealed partial class RankActor
             long confirmed = _copyStep;
             if (!_copy.Wait(_settings.Collectives.RoundTimeout)) throw new TimeoutException($"the copy of step {confirmed} was not confirmed within {_settings.Collectives.RoundTimeout.TotalSeconds:0.###}s");
             _copy.GetAwaiter().GetResult(); // its failure, if it failed
-            _copy = vault.ReplicateAsync(Context.Parent, _rank, snapshot, buddy, _settings.Collectives.RoundTimeout);
+            _copyCancel?.Dispose();
+            _copyCancel = new CancellationTokenSource();
+            _copy = vault.ReplicateAsync(Context.Parent, _rank, snapshot, buddy, _settings.Collectives.RoundTimeout, _copyCancel.Token);
             _copyStep = snapshot.Step;
             return confirmed;
         }
@@ -181,6 +177,23 @@ public sealed partial class RankActor
             _copy = null;
             throw new BuddyLostException($"rank {_rank} could not copy its snapshot to its buddy, rank {_buddyRank}: {e.Message}", e);
         }
+    }
+
+    // Calls off the copy on its way, if any, and waits until it has ended (it reads a snapshot the vault may soon reuse).
+    private void CallOffCopy()
+    {
+        _copyCancel?.Cancel();
+        try
+        {
+            _copy?.Wait(_settings.Collectives.RoundTimeout);
+        }
+        catch (AggregateException)
+        {
+        }
+        _copyCancel?.Dispose();
+        _copyCancel = null;
+        _copy = null;
+        _copyStep = -1;
     }
 
     // The buddy's host did not take the snapshot's copy: the phase is answered as stalled on the buddy.

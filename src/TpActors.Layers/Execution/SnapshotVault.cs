@@ -99,16 +99,18 @@ public sealed class SnapshotVault : IExtension
     /// </summary>
     /// <exception cref="TimeoutException">The buddy's host did not answer within <paramref name="timeout"/>.</exception>
     /// <exception cref="IOException">The buddy host's lane cannot be reached, or its vault cannot take the copy.</exception>
-    public void Replicate(IActorRef supervisor, int rank, ShardState snapshot, CollectiveEndpoint buddy, TimeSpan timeout)
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> called it off while it waited for an answer.</exception>
+    public void Replicate(IActorRef supervisor, int rank, ShardState snapshot, CollectiveEndpoint buddy, TimeSpan timeout, CancellationToken cancel = default)
     {
         var lane = CollectiveTransport.For(_system).Lane ?? throw new InvalidOperationException("A snapshot is copied over the bulk lane; this process has none.");
         var node = buddy.Rank.Path.Address;
         var keeper = KeeperAt(node);
         long ticket = Random.Shared.NextInt64();
         string what = $"rank {rank}'s snapshot of step {snapshot.Step}";
-        Await<ReplicaReady>(keeper.Ask(new HoldReplica(supervisor, rank, snapshot.Step, ticket, snapshot.Layout), timeout), node, what, timeout);
+        Await<ReplicaReady>(keeper.Ask(new HoldReplica(supervisor, rank, snapshot.Step, ticket, snapshot.Layout), timeout, cancel), node, what, timeout);
+        cancel.ThrowIfCancellationRequested();
         SendParts(lane, buddy.Lane!, ticket, snapshot);
-        Await<ReplicaHeld>(keeper.Ask(new ReplicaSent(ticket), timeout), node, what, timeout);
+        Await<ReplicaHeld>(keeper.Ask(new ReplicaSent(ticket), timeout, cancel), node, what, timeout);
     }
 
     // A state's tensors, each straight from its memory, as the parts of blob `ticket` on the lane at `to`.
@@ -154,8 +156,8 @@ public sealed class SnapshotVault : IExtension
     /// <see cref="Replicate"/> on a pool thread: the copy goes while the rank trains the next step. The snapshot must stay
     /// as it is until the task ends (the vault reuses a snapshot as a buffer only <see cref="Depth"/> snapshots later).
     /// </summary>
-    public Task ReplicateAsync(IActorRef supervisor, int rank, ShardState snapshot, CollectiveEndpoint buddy, TimeSpan timeout) =>
-        Task.Run(() => Replicate(supervisor, rank, snapshot, buddy, timeout));
+    public Task ReplicateAsync(IActorRef supervisor, int rank, ShardState snapshot, CollectiveEndpoint buddy, TimeSpan timeout, CancellationToken cancel = default) =>
+        Task.Run(() => Replicate(supervisor, rank, snapshot, buddy, timeout, cancel), CancellationToken.None);
 
     /// <summary>
     /// Rank <paramref name="rank"/>'s snapshot of <paramref name="step"/> from the vault of host <paramref name="holder"/>:
