@@ -34,6 +34,10 @@ public sealed class CollectiveInbox
     // The order groups were aborted in, so that the oldest are forgotten past MaxAbortedGroups. Guarded by _gate.
     private readonly Queue<string> _abortOrder = new();
 
+    // Cancelled when its group is aborted: for waits outside a collective round (a snapshot's copy). One group at a time,
+    // the rank's current one. Guarded by _gate.
+    private (string Group, CancellationTokenSource Source)? _abortSignal;
+
     // True once the rank has stopped: everything posted afterwards is dropped. Guarded by _gate.
     private bool _closed;
 
@@ -282,6 +286,7 @@ public sealed class CollectiveInbox
     // Marks the group aborted, drops what it has pending and wakes a rank waiting in one of its rounds.
     private void Abort(AbortGroup abort)
     {
+        CancellationTokenSource? signal = null;
         lock (_gate)
         {
             if (_aborted.TryAdd(abort.Group, abort.Reason))
@@ -290,8 +295,38 @@ public sealed class CollectiveInbox
                 if (_abortOrder.Count > MaxAbortedGroups) _aborted.Remove(_abortOrder.Dequeue()); // long over: no round of it runs again
             }
             foreach (var key in _rounds.Keys.Where(k => k.Group == abort.Group).ToList()) Drop(key);
+            if (_abortSignal is { } current && current.Group == abort.Group) signal = current.Source;
         }
+        signal?.Cancel(); // outside the lock: what waits on it wakes on its own thread
         _posted.Set();
+    }
+
+    /// <summary>
+    /// A token cancelled when <paramref name="group"/> is aborted (at once, if it has been), for a wait of the rank's that is
+    /// no collective round; asking for another group's token forgets this one's.
+    /// </summary>
+    public CancellationToken WhenAborted(string group)
+    {
+        CancellationTokenSource? replaced = null;
+        CancellationToken token;
+        lock (_gate)
+        {
+            if (_abortSignal is not { } current || current.Group != group)
+            {
+                replaced = _abortSignal?.Source;
+                _abortSignal = (group, new CancellationTokenSource());
+                if (_aborted.ContainsKey(group)) _abortSignal.Value.Source.Cancel();
+            }
+            token = _abortSignal!.Value.Source.Token;
+        }
+        replaced?.Dispose();
+        return token;
+    }
+
+    /// <summary>Why <paramref name="group"/> was aborted, or null while it is not.</summary>
+    public string? AbortReason(string group)
+    {
+        lock (_gate) return _aborted.GetValueOrDefault(group);
     }
 
     private bool TryDequeue((string Group, long Sequence) key, out object message)

@@ -154,28 +154,48 @@ public sealed partial class RankActor
     private long Replicate(SnapshotVault vault, ShardState snapshot)
     {
         if (_buddy is not { } buddy) return snapshot.Step;
+        string group = _trainingGroup!.Group;
+        var aborted = _inbox.WhenAborted(group); // a copy waiting on a buddy host that died stops waiting when the group is aborted
+        var timeout = _settings.Collectives.RoundTimeout;
         try
         {
             if (_copy is null)
             {
-                vault.Replicate(Context.Parent, _rank, snapshot, buddy, _settings.Collectives.RoundTimeout);
+                vault.Replicate(Context.Parent, _rank, snapshot, buddy, timeout, aborted);
                 _copy = Task.CompletedTask;
                 _copyStep = snapshot.Step;
                 return snapshot.Step;
             }
             long confirmed = _copyStep;
-            if (!_copy.Wait(_settings.Collectives.RoundTimeout)) throw new TimeoutException($"the copy of step {confirmed} was not confirmed within {_settings.Collectives.RoundTimeout.TotalSeconds:0.###}s");
-            _copy.GetAwaiter().GetResult(); // its failure, if it failed
+            if (!Finished(_copy, timeout, aborted)) throw new TimeoutException($"the copy of step {confirmed} was not confirmed within {timeout.TotalSeconds:0.###}s");
             _copyCancel?.Dispose();
             _copyCancel = new CancellationTokenSource();
-            _copy = vault.ReplicateAsync(Context.Parent, _rank, snapshot, buddy, _settings.Collectives.RoundTimeout, _copyCancel.Token);
+            _copy = vault.ReplicateAsync(Context.Parent, _rank, snapshot, buddy, timeout, _copyCancel.Token);
             _copyStep = snapshot.Step;
             return confirmed;
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            throw new CollectiveAbortedException(group, _inbox.AbortReason(group) ?? "aborted while copying a snapshot");
         }
         catch (Exception e) when (e is TimeoutException or IOException)
         {
             _copy = null;
             throw new BuddyLostException($"rank {_rank} could not copy its snapshot to its buddy, rank {_buddyRank}: {e.Message}", e);
+        }
+    }
+
+    // Whether the copy ended within the timeout; its own failure, if it failed, is thrown as it is.
+    private static bool Finished(Task copy, TimeSpan timeout, CancellationToken aborted)
+    {
+        try
+        {
+            return copy.Wait((int)timeout.TotalMilliseconds, aborted);
+        }
+        catch (AggregateException e) when (e.InnerException is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            throw;
         }
     }
 

@@ -65,9 +65,9 @@ public sealed partial class TrainingSupervisor
         Recover([new RankFailure(peer, FailureKind.Disconnected, $"broke its bulk connection to rank {lost.Rank} (host {host} suspected)", StuckIn(peer))]);
     }
 
-    // A rank on a host that stopped (DeathWatch), went silent or broke a connection is not started again at once: a host that has just died
-    // shows first as such, and Akka.Cluster's view decides (Unreachable: it is placed elsewhere; still reachable after the
-    // window: it is started where it was).
+    // A rank on a host that stopped (DeathWatch), went silent or broke a connection is not started again at once: a host
+    // that has just died shows first as such, and Akka.Cluster's view decides (Unreachable: it is placed elsewhere; still
+    // reachable after the window: it is started where it was).
     private bool AwaitsConfirmation(int rank, FailureKind kind)
     {
         if (_placement is null || kind is not (FailureKind.Stopped or FailureKind.Hung or FailureKind.Disconnected)) return false;

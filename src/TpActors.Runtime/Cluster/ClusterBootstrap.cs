@@ -63,10 +63,16 @@ public static class ClusterBootstrap
         }
         catch (TimeoutException)
         {
+            // Joined but never Up: the cluster did not converge (a member unreachable and not yet downed), which is not a seed's silence.
+            var state = cluster.State;
+            bool joined = state.Members.Any(m => m.UniqueAddress.Equals(cluster.SelfUniqueAddress));
+            string unreachable = string.Join(", ", state.Unreachable.Select(m => NodeAddress.Of(m.Address)));
             await system.Terminate().ConfigureAwait(false);
-            throw new TimeoutException(options.Seeds.Count == 0
-                ? $"This node could not form a cluster within {options.JoinTimeout.TotalSeconds:0.###}s (tpactors.cluster.join-timeout)."
-                : $"No seed answered within {options.JoinTimeout.TotalSeconds:0.###}s (tpactors.cluster.join-timeout): {string.Join(", ", options.Seeds)}. " +
+            string within = $"within {options.JoinTimeout.TotalSeconds:0.###}s (tpactors.cluster.join-timeout)";
+            throw new TimeoutException(options.Seeds.Count == 0 ? $"This node could not form a cluster {within}."
+                : joined ? $"This node joined through {string.Join(", ", options.Seeds)} but was not made Up {within}: the cluster did not converge" +
+                           (unreachable.Length > 0 ? $" while {unreachable} stayed unreachable and was not downed." : ".")
+                : $"No seed answered {within}: {string.Join(", ", options.Seeds)}. " +
                   "Is a `tpactors host` running there, reachable from here, with the same TLS certificate (tpactors.cluster.tls.certificate), or none on both sides?");
         }
         return system;

@@ -32,7 +32,6 @@ public sealed class BulkConnection : IDisposable
         _ringBytes = ringBytes;
     }
 
-
     /// <summary>The peer lane's address, host:port.</summary>
     public string Peer { get; }
 

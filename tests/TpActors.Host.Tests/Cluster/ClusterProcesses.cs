@@ -29,7 +29,8 @@ internal static class ClusterProcesses
         process.BeginErrorReadLine();
         var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException($"The host exited ({(process.WaitForExit(5000) ? process.ExitCode : -1)}) before printing its address.");
         using var json = JsonDocument.Parse(line);
-        return (process, json.RootElement.GetProperty("address").GetString()!);
+        return (process, json.RootElement.TryGetProperty("address", out var address) ? address.GetString()!
+            : throw new InvalidOperationException($"The host printed {line} instead of its address (exit {(process.WaitForExit(5000) ? process.ExitCode : -1)})."));
     }
 
     /// <summary>Sends SIGTERM to <paramref name="process"/> and waits for its exit code.</summary>

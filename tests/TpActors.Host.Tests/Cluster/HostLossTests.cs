@@ -12,9 +12,14 @@ public sealed class HostLossTests
 {
     private static readonly string[] Training = ["--tp", "4", "--hidden", "24", "--ffn", "40", "--batch", "6", "--layers", "2", "--json"];
 
-    private static string FaultFree(int steps)
+    // The soak's model: large enough that 100 steps outlast a fresh host's start and a recovery, so each kill lands mid-run.
+    private static readonly string[] SoakTraining = ["--tp", "4", "--hidden", "256", "--ffn", "1024", "--batch", "64", "--layers", "2", "--json"];
+
+    private static string FaultFree(int steps) => FaultFree(steps, Training);
+
+    private static string FaultFree(int steps, string[] training)
     {
-        var single = CliProcess.Run(["train", .. Training, "--steps", steps.ToString()]);
+        var single = CliProcess.Run(["train", .. training, "--steps", steps.ToString()]);
         Assert.True(single.ExitCode == 0, single.Error);
         return ClusterProcesses.WeightsOf(single.Out);
     }
@@ -225,13 +230,13 @@ public sealed class HostLossTests
     public async Task Soak_AHostKilledEveryHundredSteps_AndReplaced_EndsWithTheFaultFreeWeights()
     {
         const int steps = 300;
-        string expected = FaultFree(steps);
+        string expected = FaultFree(steps, SoakTraining);
         var first = StartLoggedHost("--slots", "2");
         var hosts = new List<(Process Process, string Address, HostLog Log)> { first, StartLoggedHost("--slots", "2", "--seed", first.Address), StartLoggedHost("--slots", "2", "--seed", first.Address) };
-        var starting = new List<Task<(Process Process, string Address, HostLog Log)>>(); // fresh hosts, started beside the run, not in its way
+        var starting = new List<Task<(Process Process, string Address, HostLog Log)>>(); // fresh hosts, started beside the run
         try
         {
-            var train = Process.Start(CliProcess.StartInfo(["train", .. Training, "--steps", steps.ToString(), "--cluster", first.Address]))!;
+            var train = Process.Start(CliProcess.StartInfo(["train", .. SoakTraining, "--steps", steps.ToString(), "--cluster", first.Address]))!;
             var error = new System.Text.StringBuilder();
             var placement = new Dictionary<int, string>(); // rank → host, from the placement table and every "placed:" line
             var progress = System.Threading.Channels.Channel.CreateUnbounded<(long Step, int Placed)>(); // each progress line, with the "placed:" lines before it
@@ -261,6 +266,10 @@ public sealed class HostLossTests
                 while (await progress.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(120)) is var (step, placed) && (step < past || placed <= placedBefore && past > 100))
                 {
                 }
+                // One loss at a time: the fresh host that replaced the last one is Up (so the last loss has been downed and
+                // removed) before the next kill; two within the split-brain resolver's stable-after are decided together.
+                foreach (var started in await Task.WhenAll(starting)) hosts.Add(started);
+                starting.Clear();
                 List<string> holding;
                 lock (placement) holding = placement.Values.Distinct().ToList();
                 string chosen = holding[random.Next(holding.Count)];
@@ -268,12 +277,15 @@ public sealed class HostLossTests
                 if (victim.Process is null)
                     lock (error) throw new InvalidOperationException($"Rank host {chosen} is none of the hosts ({string.Join(", ", hosts.Select(h => h.Address))}); the run's stderr:\n{error}");
                 lock (placement) placedBefore = placedLines;
+                Assert.False(train.HasExited, $"The run ended before the host was killed past step {past}: make the soak's steps longer.");
                 victim.Process.Kill(); // SIGKILL
                 hosts.Remove(victim);
                 var seeds = hosts.SelectMany(h => new[] { "--seed", h.Address }).ToList();
                 starting.Add(Task.Run(() => StartLoggedHost(["--slots", "2", .. seeds])));
             }
             await train.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(180));
+            foreach (var started in await Task.WhenAll(starting)) hosts.Add(started); // the last fresh host came up too
+            starting.Clear();
             string log;
             lock (error) log = error.ToString();
             Assert.True(train.ExitCode == 0, log);
@@ -282,7 +294,17 @@ public sealed class HostLossTests
         }
         finally
         {
-            foreach (var started in await Task.WhenAll(starting)) if (!hosts.Contains(started)) hosts.Add(started); // each start ends, or throws its reason
+            foreach (var start in starting)
+            {
+                try
+                {
+                    hosts.Add(await start);
+                }
+                catch (Exception) when (start.IsFaulted)
+                {
+                    // That host never came up (the test has already failed): it left no process to stop.
+                }
+            }
             foreach (var host in hosts.Where(h => !h.Process.HasExited)) ClusterProcesses.Terminate(host.Process);
         }
     }

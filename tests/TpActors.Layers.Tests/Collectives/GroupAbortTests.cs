@@ -20,6 +20,21 @@ public sealed class GroupAbortTests(RankGroups groups) : IClassFixture<RankGroup
     }
 
     [Fact]
+    public void AnAbort_CancelsTheWaitsOfItsGroupOutsideARound_AndNoOtherGroups()
+    {
+        var inbox = new CollectiveInbox();
+        var current = inbox.WhenAborted("run.1");
+        Assert.False(current.IsCancellationRequested);
+        inbox.Post(new AbortGroup("run.0", "an older attempt"));
+        Assert.False(current.IsCancellationRequested);
+        inbox.Post(new AbortGroup("run.1", "rank 3 lost its host"));
+        Assert.True(current.IsCancellationRequested);
+        Assert.Equal("rank 3 lost its host", inbox.AbortReason("run.1"));
+        Assert.True(inbox.WhenAborted("run.1").IsCancellationRequested); // asked after the abort: cancelled from the start
+        Assert.False(inbox.WhenAborted("run.2").IsCancellationRequested);
+    }
+
+    [Fact]
     public async Task ReformedGroup_RunsFromRoundOne_AndIgnoresTheAbortedOnesMessages()
     {
         await using var group = await groups.Start(3);
