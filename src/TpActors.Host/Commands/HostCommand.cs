@@ -45,7 +45,6 @@ public static class HostCommand
                 cluster = cluster with { Insecure = parse.GetValue(insecure) };
                 bool tls = parse.GetValue(printEnv) || ClusterBootstrap.RequireSafeBind(loaded.Config, cluster); // printing binds nothing
                 if (!tls && cluster.Insecure && !parse.GetValue(printEnv)) context.Error.WriteLine($"warning: host: --insecure: {cluster.Bind} can be reached from other machines and Akka.Remote runs without TLS: anyone who reaches it can join the cluster.");
-                _ = ClusterTls.FromConfig(loaded.Config); // a certificate that cannot be used is a usage error, before anything starts
             }
             catch (ArgumentException e)
             {
@@ -107,6 +106,10 @@ public static class HostCommand
         catch (TimeoutException e)
         {
             return context.Fail(parse, ExitCodes.Failure, $"tpactors host: {e.Message}", e);
+        }
+        catch (ArgumentException e) // a certificate or secret file that cannot be used, found before the node starts
+        {
+            return context.Fail(parse, ExitCodes.Usage, $"tpactors: {e.Message}", e);
         }
         if (json) JsonOutput.WriteLine(context.Out, new { address = host.Address, lane = host.Lane, slots = host.Slots });
         else context.Out.WriteLine($"tpactors host {host.Address} is up: {host.Slots} slot{(host.Slots == 1 ? "" : "s")}, bulk lane {host.Lane}");

@@ -55,7 +55,7 @@ public sealed class ShardState(long step, IReadOnlyList<ShardTensor> tensors) : 
 
     /// <summary>A state of <paramref name="layout"/> whose values are yet to be written.</summary>
     public static ShardState Allocate(long step, IReadOnlyList<ShardTensorLayout> layout) => new(step, layout.Select(l =>
-        new ShardTensor(l.Name, l.Axis, l.Rank == 1 ? Tensor.UninitializedVector(l.Cols) : Tensor.Uninitialized(l.Rows, l.Cols))).ToList());
+        new ShardTensor(l.Name, l.Axis, Tensor.Uninitialized(l.Rank, l.Rows, l.Cols))).ToList());
 
     /// <summary>The tensor named <paramref name="name"/>.</summary>
     public ShardTensor this[string name] => Tensors.FirstOrDefault(t => t.Name == name)

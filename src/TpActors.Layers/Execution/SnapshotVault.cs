@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using TpActors.Layers.Collectives;
-using System.Runtime.InteropServices;
+using TpActors.Layers.Tensors;
 using TpActors.Runtime.Cluster;
 using TpActors.Runtime.Transport;
 
@@ -115,7 +116,10 @@ public sealed class SnapshotVault : IExtension
 
     // A state's tensors, each straight from its memory, as the parts of blob `ticket` on the lane at `to`.
     private static void SendParts(BulkLane lane, string to, long ticket, ShardState state) =>
-        lane.SendBlob(to, ticket, state.Tensors.Count, i => MemoryMarshal.AsBytes(state.Tensors[i].Value.Span));
+        lane.SendBlob(to, ticket, state.Tensors.Count, i => TensorBytes(state, i));
+
+    // The bytes of a state's tensor `index`: a part of the blob that carries the state.
+    private static Span<byte> TensorBytes(ShardState state, int index) => MemoryMarshal.AsBytes(state.Tensors[index].Value.Span);
 
     // Memory for a copy of `layout`: the rank's oldest kept state here when it has that layout (no allocation once a run is
     // under way), else new.
@@ -185,7 +189,7 @@ public sealed class SnapshotVault : IExtension
     {
         public int Parts => state.Tensors.Count;
 
-        public Span<byte> Part(int index) => MemoryMarshal.AsBytes(state.Tensors[index].Value.Span);
+        public Span<byte> Part(int index) => TensorBytes(state, index);
     }
 
     private ActorSelection KeeperAt(Address node) => _system.ActorSelection(new RootActorPath(node) / "system" / Name);
@@ -222,8 +226,12 @@ public sealed class SnapshotVault : IExtension
             });
             Receive<HoldReplica>(hold =>
             {
-                var lane = transport.Lane;
-                if ((lane is null ? "its process has no bulk lane" : Refusal(hold, lane.Settings.MaxBlobBytes)) is { } refusal)
+                if (transport.Lane is not { } lane)
+                {
+                    Sender.Tell(new ReplicaMissing("its process has no bulk lane"));
+                    return;
+                }
+                if (Refusal(hold, lane.Settings.MaxBlobBytes) is { } refusal)
                 {
                     Sender.Tell(new ReplicaMissing(refusal));
                     return;
@@ -238,7 +246,7 @@ public sealed class SnapshotVault : IExtension
                 if (_incoming.Count >= MaxIncoming) _incoming.Remove(_incoming.Keys.First());
                 _incoming[hold.Ticket] = incoming;
                 var self = Self;
-                lane!.Blobs.ExpectAsync(hold.Ticket, new StateTarget(state)).ContinueWith(arrival =>
+                lane.Blobs.ExpectAsync(hold.Ticket, new StateTarget(state)).ContinueWith(arrival =>
                     self.Tell(new Arrived(hold.Ticket, arrival.IsCompletedSuccessfully ? null : arrival.Exception!.GetBaseException().Message)), TaskScheduler.Default);
                 Sender.Tell(new ReplicaReady(hold.Ticket));
             });
@@ -294,10 +302,10 @@ public sealed class SnapshotVault : IExtension
             });
         }
 
-        // Why a copy of this layout cannot be taken, or null: the sender's own checks, made again (it could be anyone in the cluster).
+        // Why a copy of this layout cannot be taken, or null: the layout comes from the wire (any member of the cluster could send it).
         private static string? Refusal(HoldReplica hold, long maxBytes)
         {
-            if (hold.Layout.FirstOrDefault(l => l.Rank is not (1 or 2) || l.Rows < 0 || l.Cols < 0 || (l.Rank == 1 && l.Rows != 1) || l.Bytes > int.MaxValue) is { } bad)
+            if (hold.Layout.FirstOrDefault(l => !Tensor.IsShape(l.Rank, l.Rows, l.Cols) || l.Bytes > int.MaxValue) is { } bad)
                 return $"its tensor '{bad.Name}' of rank {bad.Rank} and shape {bad.Rows} x {bad.Cols} cannot be copied";
             long bytes = hold.Layout.Sum(l => l.Bytes);
             return bytes > maxBytes ? $"a copy of {bytes} bytes is larger than the {maxBytes} bytes this lane accepts (tpactors.cluster.bulk.max-blob)" : null;

@@ -45,10 +45,10 @@ public sealed partial class TrainingSupervisor
             _suspected.Remove(rank);
             _unplaced.Add(rank);
         }
-        bool suspected = confirmed.Count > 0; // a suspect confirmed: its host's other ranks belong to the same incident
         var lost = Enumerable.Range(0, _ranks.Length).Where(r => _placement[r].Node == member.Address && !_unplaced.Contains(r)).ToList();
         string host = NodeAddress.Of(member.Address).ToString();
-        if (lost.Count > 0) Recover(lost.Select(r => new RankFailure(r, FailureKind.Lost, $"lost its host {host} ({how})", StuckIn(r))).ToList(), counted: suspected);
+        if (lost.Count > 0) Recover(lost.Select(r => new RankFailure(r, FailureKind.Lost, $"lost its host {host} ({how})", StuckIn(r))).ToList(),
+            counted: confirmed.Count > 0); // a suspect confirmed: its host's other ranks belong to the same incident
         else if (_unplaced.Count > 0) Proceed();
     }
 

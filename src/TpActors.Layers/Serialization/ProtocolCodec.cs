@@ -226,9 +226,9 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         if (!tensors) throw new System.Runtime.Serialization.SerializationException("A tensor arrived over Akka.Remote.");
         int rank = r.ReadInt32(), rows = r.ReadInt32(), cols = r.ReadInt32();
         long bytes = (long)rows * cols * sizeof(float);
-        if (rank is not (1 or 2) || rows < 0 || cols < 0 || (rank == 1 && rows != 1) || bytes > r.BaseStream.Length - r.BaseStream.Position)
+        if (!Tensor.IsShape(rank, rows, cols) || bytes > r.BaseStream.Length - r.BaseStream.Position)
             throw new System.Runtime.Serialization.SerializationException($"A tensor of rank {rank} and shape {rows} x {cols} does not fit the {r.BaseStream.Length} bytes it came in.");
-        var tensor = rank == 1 ? Tensor.UninitializedVector(cols) : Tensor.Uninitialized(rows, cols);
+        var tensor = Tensor.Uninitialized(rank, rows, cols);
         r.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(tensor.Span));
         return tensor;
     }

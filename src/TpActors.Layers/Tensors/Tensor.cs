@@ -56,6 +56,12 @@ public sealed class Tensor : IDisposable
     /// <summary>A vector of the given length with undefined contents.</summary>
     public static Tensor UninitializedVector(int length) => Create(1, 1, length);
 
+    /// <summary>Whether rank, rows and cols describe a tensor: a vector (rank 1, one row) or a matrix, of no negative size.</summary>
+    public static bool IsShape(int rank, int rows, int cols) => rank is 1 or 2 && rows >= 0 && cols >= 0 && (rank == 2 || rows == 1);
+
+    /// <summary>A vector (rank 1, <paramref name="cols"/> long) or a matrix (rank 2) with undefined contents.</summary>
+    public static Tensor Uninitialized(int rank, int rows, int cols) => rank == 1 ? UninitializedVector(cols) : Uninitialized(rows, cols);
+
     /// <summary>A zero matrix.</summary>
     public static Tensor Zeros(int rows, int cols) => Cleared(Create(2, rows, cols));
 

@@ -80,7 +80,7 @@ public sealed class BulkConnection : IDisposable
                 if (header.Kind is BulkFrameKind.Chunk or BulkFrameKind.Blob && payload.Length >= MinRingPayload && Ring() is { } ring && payload.Length <= ring.MaxPayload
                     && (header.Kind == BulkFrameKind.Chunk ? ring.TryWrite(payload, out int offset) : WriteWaiting(ring, payload, out offset)))
                 {
-                    frame = header.Kind == BulkFrameKind.Chunk ? header with { Kind = BulkFrameKind.RingChunk, Extra = offset } : header with { Kind = BulkFrameKind.RingBlob, Operation = offset };
+                    frame = header.InRing(offset);
                     payload = [];
                 }
                 frame.Write(_header);

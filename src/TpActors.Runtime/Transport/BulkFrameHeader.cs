@@ -64,6 +64,26 @@ public readonly record struct BulkFrameHeader(BulkFrameKind Kind, int GroupLengt
         _ => Count,
     };
 
+    /// <summary>This chunk or blob frame with its payload placed in the connection's shared-memory ring at <paramref name="offset"/>.</summary>
+    public BulkFrameHeader InRing(int offset) => Kind switch
+    {
+        BulkFrameKind.Chunk => this with { Kind = BulkFrameKind.RingChunk, Extra = offset },
+        BulkFrameKind.Blob => this with { Kind = BulkFrameKind.RingBlob, Operation = offset },
+        _ => throw new InvalidOperationException($"A {Kind} frame has no payload to place in a ring."),
+    };
+
+    /// <summary>The chunk or blob frame a ring frame stands for, and where in the ring its payload lies.</summary>
+    public BulkFrameHeader OutOfRing(out int offset)
+    {
+        (var frame, offset) = Kind switch
+        {
+            BulkFrameKind.RingChunk => (this with { Kind = BulkFrameKind.Chunk, Extra = 0 }, Extra),
+            BulkFrameKind.RingBlob => (this with { Kind = BulkFrameKind.Blob, Operation = 0 }, Operation),
+            _ => throw new InvalidOperationException($"A {Kind} frame's payload is not in a ring."),
+        };
+        return frame;
+    }
+
     /// <summary>Writes the header into the first <see cref="Size"/> bytes of <paramref name="into"/>.</summary>
     public void Write(Span<byte> into)
     {

@@ -191,8 +191,7 @@ public sealed class BulkLane : IDisposable
                 if (frame.Kind is BulkFrameKind.RingChunk or BulkFrameKind.RingBlob)
                 {
                     if (ring is null) throw new InvalidDataException("A shared-memory payload arrived before its ring.");
-                    var (inPlace, offset) = frame.Kind == BulkFrameKind.RingChunk ? (frame with { Kind = BulkFrameKind.Chunk, Extra = 0 }, frame.Extra) : (frame with { Kind = BulkFrameKind.Blob, Operation = 0 }, frame.Operation);
-                    LendOrCopy(ring, sink, inPlace, name, offset);
+                    LendOrCopy(ring, sink, frame.OutOfRing(out int offset), name, offset);
                     continue;
                 }
                 var payload = sink.Begin(frame, name);

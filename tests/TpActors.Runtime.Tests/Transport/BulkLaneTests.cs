@@ -197,6 +197,12 @@ public sealed class BulkLaneTests
         var bytes = new byte[BulkFrameHeader.Size];
         header.Write(bytes);
         Assert.Equal(header, BulkFrameHeader.Read(bytes));
+        var blob = new BulkFrameHeader(BulkFrameKind.Blob, 0, 5000, 77, 0, 0, 2, 0, 3);
+        foreach (var frame in new[] { header with { Extra = 0 }, blob }) // a payload placed in the ring, and the frame it stands for
+        {
+            Assert.Equal(frame, frame.InRing(4096).OutOfRing(out int offset));
+            Assert.Equal(4096, offset);
+        }
         bytes[0] = 99;
         Assert.Throws<InvalidDataException>(() => BulkFrameHeader.Read(bytes));
     }
