@@ -11,6 +11,27 @@ public static class TpActorsCli
     /// <returns>An exit code from <see cref="ExitCodes"/>.</returns>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        var parse = Parse(args, stdout, stderr);
+        if (parse.Errors.Count > 0)
+        {
+            var sentences = UsageErrors.Describe(parse);
+            foreach (var sentence in sentences) stderr.WriteLine($"tpactors: {sentence}");
+            stderr.WriteLine("Run 'tpactors --help' (or '<command> --help') for usage.");
+            // The parse failed, so --json is looked for among the words themselves.
+            if (args.Contains("--json")) CommandContext.WriteErrorJson(stdout, string.Join(" ", sentences), ExitCodes.Usage, origin: null);
+            return ExitCodes.Usage;
+        }
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>
+    /// <paramref name="args"/> parsed by the whole command tree, without running anything: what a command would be given
+    /// (how <c>launch</c> reads its job's options before starting hosts for it).
+    /// </summary>
+    public static ParseResult Parse(string[] args) => Parse(args, TextWriter.Null, TextWriter.Null);
+
+    private static ParseResult Parse(string[] args, TextWriter stdout, TextWriter stderr)
+    {
         var verbose = new Option<bool>("--verbose") { Description = "Show stack traces with errors.", Recursive = true };
         var root = new RootCommand("TpActors: tensor-parallel layers in which every rank is an actor.");
         root.Options.Add(verbose);
@@ -23,18 +44,7 @@ public static class TpActorsCli
         root.Subcommands.Add(HostCommand.Create(context));
         root.Subcommands.Add(LaunchCommand.Create(context));
         root.Subcommands.Add(ClusterCommand.Create(context));
-
-        var parse = root.Parse(SplitJavaStyleDefines(args));
-        if (parse.Errors.Count > 0)
-        {
-            var sentences = UsageErrors.Describe(parse);
-            foreach (var sentence in sentences) stderr.WriteLine($"tpactors: {sentence}");
-            stderr.WriteLine("Run 'tpactors --help' (or '<command> --help') for usage.");
-            // The parse failed, so --json is looked for among the words themselves.
-            if (args.Contains("--json")) CommandContext.WriteErrorJson(stdout, string.Join(" ", sentences), ExitCodes.Usage, origin: null);
-            return ExitCodes.Usage;
-        }
-        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        return root.Parse(SplitJavaStyleDefines(args));
     }
 
     // "-Dkey=value" (Java style, no space) becomes "-D" "key=value".

@@ -25,6 +25,30 @@ public sealed class JsonErrorTests
     }
 
     [Theory]
+    [InlineData("bench", "actors", "--json", "--messages", "0")]
+    [InlineData("train", "--json", "--checkpoint-dir", "")]
+    [InlineData("train", "--json", "--resume", "")]
+    [InlineData("verify", "--json", "--dump", "")]
+    [InlineData("train", "--json", "--lr", "1e-320")]
+    public void EveryUsageError_PrintsOneJsonObject_NamingWhatWasTyped(params string[] args)
+    {
+        var result = CliRunner.Run(args);
+        Assert.Equal(2, result.ExitCode);
+        string error = SingleObject(result).GetProperty("error").GetString()!;
+        Assert.StartsWith($"{args[^2]} {(args[^1].Length == 0 ? "\"\"" : args[^1])}:", error); // the option and the very words typed
+    }
+
+    [Fact]
+    public void AFloatSettingThatWouldBecomeZero_IsRefused_WithWhereItWasSet()
+    {
+        var result = CliRunner.Run("train", "--json", "--steps", "1", "-D", "tpactors.training.lr=1e-320");
+        Assert.Equal(1, result.ExitCode);
+        var json = SingleObject(result);
+        Assert.Contains("'tpactors.training.lr' must be a float32, but is number 1e-320", json.GetProperty("error").GetString());
+        Assert.Equal("-D[1]", json.GetProperty("file").GetString());
+    }
+
+    [Theory]
     [InlineData("train", "--json", "--tp", "abc")]
     [InlineData("verify", "--json", "--tp", "99")]
     [InlineData("bench", "collectives", "--json", "--sizes", "0")]

@@ -20,6 +20,17 @@ public sealed class UsageErrorTests
     [InlineData(new[] { "train", "--check", "--check-tolerance", "-1" }, "tpactors: --check-tolerance -1: must be at least 0 (tpactors.training.check-tolerance).")]
     [InlineData(new[] { "verify", "--tpp", "3" }, "tpactors: --tpp is not an option of tpactors verify; did you mean --tp?")]
     [InlineData(new[] { "trian" }, "tpactors: 'trian' is not a tpactors command; did you mean 'train'? The commands are verify, train, config, bench, checkpoint, host, launch, cluster.")]
+    [InlineData(new[] { "train", "--checkpoint-dir", "" }, "tpactors: --checkpoint-dir \"\": a path cannot be empty; name a file or directory.")]
+    [InlineData(new[] { "train", "--resume", " " }, "tpactors: --resume \" \": a path cannot be empty; name a file or directory.")]
+    [InlineData(new[] { "verify", "--dump", "" }, "tpactors: --dump \"\": a path cannot be empty; name a file or directory.")]
+    [InlineData(new[] { "config", "show", "--config", "" }, "tpactors: --config \"\": a path cannot be empty; name a file or directory.")]
+    [InlineData(new[] { "checkpoint", "inspect", "" }, "tpactors: the argument D \"\": a path cannot be empty; name a file or directory.")]
+    [InlineData(new[] { "train", "--lr", "1e-320" }, "tpactors: --lr 1e-320: too small for a float32, which would hold it as 0 (the smallest is 1.4E-45).")]
+    [InlineData(new[] { "train", "--lr", "1e39" }, "tpactors: --lr 1e39: too large for a float32, which would hold it as infinity (the largest is 3.4E+38).")]
+    [InlineData(new[] { "launch", "--nodes", "2", "--slots-per-node", "1", "--", "train", "--tp", "3" },
+        "tpactors: launch --nodes 2 --slots-per-node 1 offers 2 rank slots; train needs 3 (its --tp). Give --nodes 3, or --slots-per-node 2.")]
+    [InlineData(new[] { "launch", "--nodes", "1", "--slots-per-node", "3", "-D", "tpactors.verify.tp=4", "--", "verify" },
+        "tpactors: launch --nodes 1 --slots-per-node 3 offers 3 rank slots; verify needs 4 (its --tp). Give --nodes 2, or --slots-per-node 4.")]
     [InlineData(new[] { "train", "--fault", "-1:5:forward" }, "tpactors: --fault '-1:5:forward': rank '-1' is not a rank (a whole number from 0).")]
     public void ASlip_GetsOneSentence(string[] args, string expected)
     {

@@ -46,8 +46,7 @@ public static class BenchCommand
             }
             catch (ArgumentException e)
             {
-                context.Error.WriteLine($"tpactors: {e.Message}");
-                return ExitCodes.Usage;
+                return context.Fail(parse, ExitCodes.Usage, $"tpactors: {e.Message}", e);
             }
             return RunBench(context, parse, loaded, json, "none",
                 $"bench actors: {bench.Messages:#,0} messages per run, best of {bench.Runs} after a warm-up",

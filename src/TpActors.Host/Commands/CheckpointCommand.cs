@@ -19,7 +19,7 @@ public static class CheckpointCommand
 
     private static Command CreateInspect(CommandContext context)
     {
-        var path = new Argument<string>("D") { Description = "A checkpoint directory (every step in it) or one step directory." };
+        var path = new Argument<string>("D") { Description = "A checkpoint directory (every step in it) or one step directory." }.Path();
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
         var inspect = new Command("inspect",
             "List the steps of a checkpoint directory: TP size, model, optimizer, files and sizes, whether every file matches its recorded " +

@@ -16,7 +16,7 @@ public static class ClusterCommand
 
     private static Command CreateNewCert(CommandContext context)
     {
-        var directory = new Argument<string>("DIR") { Description = "Where to write cluster.pfx (certificate and private key, owner-only) and cluster.crt (its public half)." };
+        var directory = new Argument<string>("DIR") { Description = "Where to write cluster.pfx (certificate and private key, owner-only) and cluster.crt (its public half)." }.Path();
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
         var command = new Command("new-cert",
             "Write a new self-signed certificate for a cluster's TLS. Give every node of the cluster the same file " +

@@ -7,11 +7,11 @@ namespace TpActors.Host.Commands;
 public sealed class ConfigOptions
 {
     /// <summary>The user's configuration file.</summary>
-    public Option<string?> File { get; } = new("--config")
+    public Option<string?> File { get; } = new Option<string?>("--config")
     {
         Description = "A HOCON (.conf), JSON or .properties file laid over the defaults of reference.conf.",
         HelpName = "FILE",
-    };
+    }.Path();
 
     /// <summary>Command-line overrides.</summary>
     public Option<string[]> Defines { get; } = new("--define", "-D")

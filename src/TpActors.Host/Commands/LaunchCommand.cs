@@ -37,9 +37,31 @@ public static class LaunchCommand
             if (words.Length == 0 || !Drivable.Contains(words[0]))
                 return context.Fail(parse, ExitCodes.Usage, $"tpactors: launch runs one of: {string.Join(", ", Drivable)} (after --), not '{(words.Length == 0 ? "" : words[0])}'.");
             if (words.Contains("--cluster")) return context.Fail(parse, ExitCodes.Usage, "tpactors: launch gives the command its own --cluster; drop it.");
-            return Run(context, n, k, ConfigOptions.Forwarded(parse), words).GetAwaiter().GetResult();
+            var forwarded = ConfigOptions.Forwarded(parse);
+            if (RanksOf(words, forwarded) is { } ranks && ranks > (long)n * k)
+                return context.Fail(parse, ExitCodes.Usage, $"tpactors: launch --nodes {n} --slots-per-node {k} offers {n * k} rank slot{(n * k == 1 ? "" : "s")}; " +
+                    $"{words[0]} needs {ranks} (its --tp). Give --nodes {(ranks + k - 1) / k}, or --slots-per-node {(ranks + n - 1) / n}.");
+            return Run(context, n, k, forwarded, words).GetAwaiter().GetResult();
         }));
         return command;
+    }
+
+    // The ranks the job will ask for: its --tp, else its configuration's (launch's --config and -D, then its own); null
+    // when its command line does not parse or its configuration does not load: the job itself then says what is wrong.
+    private static int? RanksOf(string[] words, List<string> configArgs)
+    {
+        var job = TpActorsCli.Parse([words[0], .. configArgs, .. words[1..]]);
+        if (job.Errors.Count > 0) return null;
+        if (job.GetValue<int?>("--tp") is { } tp) return tp;
+        try
+        {
+            var config = Runtime.Configuration.ConfigLoader.Load(job.GetValue<string?>("--config"), job.GetValue<string[]>("--define") ?? []).Config;
+            return config.GetInt(words[0] == "train" ? "tpactors.training.tp" : "tpactors.verify.tp");
+        }
+        catch (Exception e) when (e is Runtime.Configuration.ConfigException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     private static async Task<int> Run(CommandContext context, int nodes, int slots, List<string> configArgs, string[] words)

@@ -26,7 +26,7 @@ public static class TrainCommand
         var activation = VerifyCommand.ActivationOption("tpactors.training.activation");
         var batch = new Option<int?>("--batch") { Description = SettingHelp.Describe("Rows per step", "tpactors.training.batch"), HelpName = "B" };
         var steps = new Option<long?>("--steps") { Description = SettingHelp.Describe("Train until this step, counted from the start also when resuming", "tpactors.training.steps"), HelpName = "S" };
-        var lr = new Option<float?>("--lr") { Description = SettingHelp.Describe("Learning rate", "tpactors.training.lr"), HelpName = "X" };
+        var lr = new Option<float?>("--lr") { Description = SettingHelp.Describe("Learning rate", "tpactors.training.lr"), HelpName = "X" }.Float32();
         var optimizer = new Option<string?>("--optimizer") { Description = SettingHelp.Describe("The optimizer (sgd is SGD with momentum)", "tpactors.training.optimizer"), HelpName = "sgd|adamw" };
         optimizer.AcceptOnlyFromAmong("sgd", "adamw");
         var seed = new Option<long?>("--seed") { Description = SettingHelp.Describe("Seed of the data, the teacher and the initial weights", "tpactors.training.seed"), HelpName = "S" };
@@ -35,7 +35,7 @@ public static class TrainCommand
             Description = "Write safetensors checkpoints here: one file per rank plus metadata.json per step directory, and 'latest'. " +
                 "A directory belongs to one run and one process at a time (it is locked). With --resume, defaults to the directory resumed from.",
             HelpName = "D",
-        };
+        }.Path();
         var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = SettingHelp.Describe("Checkpoint every K steps, and after the last", "tpactors.training.checkpoint-every"), HelpName = "K" };
         var resume = new Option<string?>("--resume")
         {
@@ -43,7 +43,7 @@ public static class TrainCommand
                 "given ones must match it. Another --tp reshards. 'auto' resumes from --checkpoint-dir when it holds a checkpoint, else starts fresh " +
                 "(write ./auto for a directory of that name).",
             HelpName = "D",
-        };
+        }.Path();
         var fault = new Option<string[]>("--fault")
         {
             Description = $"Inject a fault: {FaultSpec.Syntax}, e.g. 1:20:backward. Phases: {string.Join(", ", TrainingPhases.Injectable.Select(TrainingPhases.Name))}. " +
@@ -51,7 +51,7 @@ public static class TrainCommand
             HelpName = "rank:step:phase[:kind]",
         };
         var check = new Option<bool>("--check") { Description = "Also train at TP=1 on the same data and report the largest weight difference; exit 1 when it exceeds --check-tolerance." };
-        var checkTolerance = new Option<float?>("--check-tolerance") { Description = SettingHelp.Describe("The largest absolute weight difference --check passes", "tpactors.training.check-tolerance"), HelpName = "X" };
+        var checkTolerance = new Option<float?>("--check-tolerance") { Description = SettingHelp.Describe("The largest absolute weight difference --check passes", "tpactors.training.check-tolerance"), HelpName = "X" }.Float32();
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object on stdout (progress goes to stderr)." };
         var cluster = ClusterOption.Create();
 
@@ -166,7 +166,7 @@ public static class TrainCommand
             // The largest weight difference between this run and the TP=1 one, held to the tolerance.
             TrainCheck CheckAgainst(TrainingResult single) => new(
                 LargestDifference(single.FinalState!.Where(t => !run.Optimizer.IsSlot(t.Key)).SelectMany(t => t.Value.ToArray().Zip(result.FinalState![t.Key].ToArray()))),
-                parse.GetValue(checkTolerance) ?? (float)loaded.Config.GetDouble("tpactors.training.check-tolerance"));
+                parse.GetValue(checkTolerance) ?? loaded.Config.GetSingle("tpactors.training.check-tolerance"));
         }));
         return command;
     }
@@ -210,7 +210,17 @@ public static class TrainCommand
     // Resuming: what the checkpoint was trained with becomes the default, so a bare --resume continues the same run.
     private static TrainingOptions FromCheckpoint(TrainingOptions defaults, string path)
     {
-        var metadata = CheckpointMetadata.Read(Path.Combine(CheckpointDirectory.Resolve(path), CheckpointDirectory.MetadataFile));
-        return defaults with { Model = metadata.ModelSpec, Task = metadata.TaskSpec, Optimizer = metadata.OptimizerSpec };
+        string file = Path.Combine(CheckpointDirectory.Resolve(path), CheckpointDirectory.MetadataFile);
+        var metadata = CheckpointMetadata.Read(file);
+        var resumed = defaults with { Model = metadata.ModelSpec, Task = metadata.TaskSpec, Optimizer = metadata.OptimizerSpec };
+        try
+        {
+            resumed.Validate(); // sizes the checkpoint gives that this machine cannot hold are the file's fault, not a usage error
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{file}: {e.Message}");
+        }
+        return resumed;
     }
 }

@@ -43,7 +43,7 @@ public static class VerifyCommand
             Description = "Write the MLP check's full tensors to DIR as NumPy float32 .npy files: " + string.Join(", ", VerifyReport.DumpNames) +
                 " (x input, w1 [hidden, ffn], w2 [ffn, hidden], y parallel output, dy upstream gradient, d* parallel gradients; b* and db* only with bias).",
             HelpName = "DIR",
-        };
+        }.Path();
         var json = new Option<bool>("--json") { Description = "Print the results as one JSON object on stdout." };
         var cluster = ClusterOption.Create();
 

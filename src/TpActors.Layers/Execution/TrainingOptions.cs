@@ -51,9 +51,9 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
                 config.GetBoolean("tpactors.training.bias")),
             new TaskSpec(config.GetInt("tpactors.training.batch"), config.GetLong("tpactors.training.seed"), config.GetInt("tpactors.training.teacher-width")),
             new OptimizerSpec(OptimizerSpec.ParseKind(config.GetString("tpactors.training.optimizer")),
-                (float)config.GetDouble("tpactors.training.lr"), (float)config.GetDouble("tpactors.training.momentum"),
-                (float)config.GetDouble("tpactors.training.beta1"), (float)config.GetDouble("tpactors.training.beta2"),
-                (float)config.GetDouble("tpactors.training.epsilon"), (float)config.GetDouble("tpactors.training.weight-decay")),
+                config.GetSingle("tpactors.training.lr"), config.GetSingle("tpactors.training.momentum"),
+                config.GetSingle("tpactors.training.beta1"), config.GetSingle("tpactors.training.beta2"),
+                config.GetSingle("tpactors.training.epsilon"), config.GetSingle("tpactors.training.weight-decay")),
             config.GetLong("tpactors.training.steps"))
         {
             CheckpointEvery = config.GetInt("tpactors.training.checkpoint-every"),
@@ -66,7 +66,7 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
     private MemoryBudget Memory()
     {
         double perWeight = 1 + 1 + Optimizer.SlotNames.Count + 3 * (1 + Optimizer.SlotNames.Count);
-        var budget = new MemoryBudget($"--layers {Model.Layers} --hidden {Model.Hidden} --ffn {Model.Ffn} --batch {Task.Batch}")
+        var budget = new MemoryBudget($"A model of {Model.Layers} layers, hidden {Model.Hidden}, ffn {Model.Ffn}, at batch {Task.Batch},")
             .Add("fc1.weight", Model.Hidden, Model.Ffn, perWeight * Model.Layers)
             .Add("fc2.weight", Model.Ffn, Model.Hidden, perWeight * Model.Layers)
             .Add("the inner activations", Task.Batch, Model.Ffn, 3.0 * Model.Layers)

@@ -51,7 +51,7 @@ public static class TrainingRun
         if (listener is not null) system.EventStream.Subscribe(listener, typeof(TrainingEvent));
         try
         {
-            var supervisor = system.ActorOf(TrainingSupervisor.Props(options, initial, checkpoints), name);
+            var supervisor = system.ActorOf(TrainingSupervisor.Props(resumed is null ? options : options with { ResumeFrom = resumed.Directory }, initial, checkpoints), name);
             await using var stopping = stop.Register(() => supervisor.Tell(new StopAfterStep()));
             var result = await supervisor.Ask<TrainingResult>(GetTrainingResult.Instance, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
             return result with { Resumed = resumed };

@@ -66,7 +66,8 @@ public sealed partial class TrainingSupervisor
     private string CheckpointSentence => LastCheckpoint is null ? "No checkpoint was written." : $"The last checkpoint, {LastCheckpoint}, is intact.";
 
 
-    private string? LastCheckpoint => _written.Count == 0 ? null : _written[^1];
+    // The newest intact checkpoint on disk: the last this run wrote, else the step directory it resumed from.
+    private string? LastCheckpoint => _written.Count > 0 ? _written[^1] : _resumed ? _options.ResumeFrom : null;
 
     // A late answer of an abandoned round: keep a snapshot buffer as the rank's spare, drop anything else.
     private void Reclaim(int rank, object? result)

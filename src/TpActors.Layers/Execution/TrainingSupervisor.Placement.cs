@@ -203,7 +203,7 @@ public sealed partial class TrainingSupervisor
     // replayed; false (and the run stopped with a report) when there is none.
     private bool RestoreFromDisk(IReadOnlyList<int> unrestorable)
     {
-        string? from = DiskCheckpoint;
+        string? from = LastCheckpoint;
         string lost = $"rank{(unrestorable.Count == 1 ? "" : "s")} {string.Join(", ", unrestorable)} and {(unrestorable.Count == 1 ? "its copy" : "their copies")} " +
                       $"of step {_snapshotStep} were lost with {(_lostNodes.Count == 1 ? "host" : "hosts")} {string.Join(", ", _lostNodes.Select(n => NodeAddress.Of(n)))}";
         if (from is null)
@@ -226,11 +226,8 @@ public sealed partial class TrainingSupervisor
         return true;
     }
 
-    // The checkpoint on disk a run can go back to: the last one it wrote, else the one it resumed from.
-    private string? DiskCheckpoint => LastCheckpoint ?? (_resumed ? _options.ResumeFrom : null);
-
     // How to go on from a run stopped on a cluster: the command that resumes it, when a checkpoint exists.
-    private string ResumeSentence => DiskCheckpoint is { } from
+    private string ResumeSentence => LastCheckpoint is { } from
         ? $"Resume with: tpactors train --resume {from} --steps {_options.Steps} --cluster <a host> (and the run's other options)."
         : "No checkpoint was written; run it again (with --checkpoint-dir, a later loss resumes from disk).";
 

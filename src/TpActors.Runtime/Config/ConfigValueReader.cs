@@ -28,6 +28,15 @@ internal static class ConfigValueReader
     public static double ReadDouble(HoconNode value, string path) =>
         AsNumber(value) is { } n ? n.Value : throw WrongType(value, path, "a number");
 
+    public static float ReadSingle(HoconNode value, string path)
+    {
+        double d = ReadDouble(value, path);
+        float single = (float)d;
+        if (single == 0 && d != 0) throw WrongType(value, path, "a float32", $"float32 would hold it as 0: the smallest is {float.Epsilon:G2}");
+        if (float.IsInfinity(single) && !double.IsInfinity(d)) throw WrongType(value, path, "a float32", $"float32 would hold it as infinity: the largest is {float.MaxValue:G2}");
+        return single;
+    }
+
     public static long ReadLong(HoconNode value, string path)
     {
         const string expected = "a whole number";

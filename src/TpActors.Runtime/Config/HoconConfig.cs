@@ -63,6 +63,9 @@ public sealed class HoconConfig
     /// <summary>The value at <paramref name="path"/> as a double.</summary>
     public double GetDouble(string path) => ConfigValueReader.ReadDouble(Get(path), path);
 
+    /// <summary>The number at <paramref name="path"/> as a float32; one that float32 would hold as 0 or infinity is refused.</summary>
+    public float GetSingle(string path) => ConfigValueReader.ReadSingle(Get(path), path);
+
     /// <summary>The value at <paramref name="path"/> as a boolean: true/false, yes/no, on/off.</summary>
     public bool GetBoolean(string path) => ConfigValueReader.ReadBoolean(Get(path), path);
 

@@ -109,6 +109,9 @@ public sealed class Checkpoint : IDisposable
                 string shardShape = ShardShape(expected, metadata.Tp, file.Rank);
                 if (found.Value.ShapeText != shardShape)
                     throw new InvalidDataException($"{path}: tensor '{expected.Name}' is {found.Value.ShapeText}; rank {file.Rank} of {metadata.Tp} should hold {shardShape} of the full [{string.Join(", ", expected.Shape)}] split by {expected.Axis}.");
+                if (FirstNonFinite(found.Value) is { } bad)
+                    throw new InvalidDataException($"{path}: step {metadata.Step}: tensor '{expected.Name}' holds {bad.Value} at {bad.Index}; a checkpoint holds finite " +
+                        "numbers only (the run that wrote it diverged, or the file was edited), so this step cannot be resumed or trusted.");
                 names.Remove(expected.Name);
             }
             if (names.Count > 0) throw new InvalidDataException($"{path}: tensors the metadata does not list: {string.Join(", ", names)}.");
@@ -119,6 +122,22 @@ public sealed class Checkpoint : IDisposable
             foreach (var (_, value) in tensors) value.Dispose();
             throw;
         }
+    }
+
+    // The first NaN or infinity in a tensor read from a file, with where it is ("[row, col]" or "[i]"), or null when every number is finite.
+    private static (string Value, string Index)? FirstNonFinite(Tensor tensor)
+    {
+        for (int row = 0; row < tensor.Rows; row++)
+        {
+            var values = tensor.Row(row);
+            for (int col = 0; col < values.Length; col++)
+            {
+                float value = values[col];
+                if (float.IsFinite(value)) continue;
+                return (float.IsNaN(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf", tensor.Rank == 1 ? $"[{col}]" : $"[{row}, {col}]");
+            }
+        }
+        return null;
     }
 
     private static string ShardShape(CheckpointTensor tensor, int tp, int rank)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using TpActors.Layers.Execution.Model;
@@ -63,7 +64,10 @@ public sealed record CheckpointMetadata(
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>Reads and checks <paramref name="path"/>.</summary>
-    /// <exception cref="InvalidDataException">Not JSON, not a TpActors checkpoint, another version, or fields missing or out of range.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Not JSON (the message gives file:line:column), not a TpActors checkpoint, another version, or fields missing, of the
+    /// wrong kind or out of range; the message names the file and the field.
+    /// </exception>
     public static CheckpointMetadata Read(string path)
     {
         CheckpointMetadata? metadata;
@@ -73,7 +77,7 @@ public sealed record CheckpointMetadata(
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path} is not valid checkpoint metadata: {e.Message}");
+            throw new InvalidDataException($"{path}:{e.LineNumber + 1}:{e.BytePositionInLine + 1}: {JsonProblem(e)}; it is not valid checkpoint metadata.");
         }
         if (metadata is null || metadata.Format != FormatName)
             throw new InvalidDataException($"{path} is not TpActors checkpoint metadata (format '{metadata?.Format}', expected '{FormatName}').");
@@ -83,6 +87,8 @@ public sealed record CheckpointMetadata(
             throw new InvalidDataException($"{path} lacks one of model, task, optimizer, tensors, files.");
         if (metadata.Tp < 1 || metadata.Step < 0)
             throw new InvalidDataException($"{path} has tp {metadata.Tp} and step {metadata.Step}; tp must be at least 1 and step at least 0.");
+        if (metadata.Tensors.Any(t => t is null || t.Name is null || t.Shape is null) || metadata.Files.Any(f => f is null || f.Name is null || f.Sha256 is null))
+            throw new InvalidDataException($"{path} lists a tensor without a name or shape, or a file without a name or sha256.");
         try
         {
             metadata.ModelSpec.Validate();
@@ -93,7 +99,51 @@ public sealed record CheckpointMetadata(
         {
             throw new InvalidDataException($"{path}: {e.Message}");
         }
+        foreach (var tensor in metadata.Tensors)
+        {
+            long elements = tensor.Shape.Aggregate(1L, (product, d) => d < 0 ? -1 : product * d);
+            if (tensor.Shape.Length is < 1 or > 2 || elements < 0 || elements > MemoryBudget.MaxElements)
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"{path}: tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}]; a tensor has 1 or 2 non-negative dimensions and at most {MemoryBudget.MaxElements:N0} elements."));
+            if (tensor.Shape.Length == 2 && metadata.ModelSpec.WeightShape(tensor.Name) is { } implied && !implied.SequenceEqual(tensor.Shape))
+                throw new InvalidDataException($"{path}: tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}], but the model it describes (hidden {metadata.Model.Hidden}, " +
+                    $"ffn {metadata.Model.Ffn}) makes it [{string.Join(", ", implied)}].");
+        }
         return metadata;
+    }
+
+    // What System.Text.Json found, in the words of this file's fields, without .NET type names.
+    private static string JsonProblem(JsonException e)
+    {
+        string field = e.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : "";
+        if (e.Message.Contains("could not be converted", StringComparison.Ordinal))
+            return field.Length > 0 ? $"'{field}' must be {KindOf(field)}" : "the document must be a JSON object";
+        string message = e.Message;
+        foreach (string cut in new[] { " Path: ", " LineNumber: " })
+            if (message.IndexOf(cut, StringComparison.Ordinal) is > 0 and var at) message = message[..at];
+        return field.Length > 0 ? $"at '{field}': {message.TrimEnd('.', ' ')}" : message.TrimEnd('.', ' ');
+    }
+
+    // What a field of the metadata holds, in words, found by its JSON name among the records' properties.
+    private static string KindOf(string field)
+    {
+        string name = field.Split('.', '[')[^1].TrimEnd(']');
+        if (name.Length == 0 || char.IsDigit(name[0])) name = field.Split('.')[^1].Split('[')[0];
+        var type = new[] { typeof(CheckpointMetadata), typeof(CheckpointModel), typeof(CheckpointTask), typeof(CheckpointOptimizer), typeof(CheckpointTensor), typeof(CheckpointFile) }
+            .SelectMany(t => t.GetProperties()).FirstOrDefault(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == name)?.PropertyType;
+        if (field.EndsWith(']') && type is { IsArray: true }) type = type.GetElementType();
+        return type switch
+        {
+            _ when type == typeof(int) => "a whole number from -2147483648 to 2147483647",
+            _ when type == typeof(long) => "a whole number from -9223372036854775808 to 9223372036854775807",
+            _ when type == typeof(float) => "a number within float32's range",
+            _ when type == typeof(bool) => "true or false",
+            _ when type == typeof(string) => "a string",
+            _ when type == typeof(int[]) => "a list of whole numbers",
+            { IsGenericType: true } => "a list",
+            null => "another kind of value",
+            _ => "an object",
+        };
     }
 
     /// <summary>

@@ -22,6 +22,22 @@ public sealed record ModelSpec(int Layers, int Hidden, int Ffn, Activation Activ
     /// <summary>Parameters of the full model.</summary>
     public long ParameterCount => Layers * (2L * Hidden * Ffn + (Bias ? Ffn + Hidden : 0));
 
+    /// <summary>
+    /// The full shape of the block weight named <paramref name="tensor"/> (or of one of its optimizer slots, named after it),
+    /// e.g. [hidden, ffn] for "blocks.0.fc1.weight"; null for a bias or a name that is not a block weight.
+    /// </summary>
+    public int[]? WeightShape(string tensor)
+    {
+        var parts = tensor.Split('.');
+        if (parts.Length < 4 || parts[0] != "blocks" || parts[3] != "weight") return null;
+        return parts[2] switch
+        {
+            "fc1" => [Hidden, Ffn],
+            "fc2" => [Ffn, Hidden],
+            _ => null,
+        };
+    }
+
     /// <summary>The name of block <paramref name="layer"/>'s parameters, e.g. "blocks.0".</summary>
     public static string BlockName(int layer) => $"blocks.{layer}";
 }
