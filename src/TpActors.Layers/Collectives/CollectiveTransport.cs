@@ -70,7 +70,11 @@ public sealed class CollectiveTransport : IExtension, ICollectiveTransport, IDis
             config.GetByteSize("tpactors.cluster.bulk.max-blob") ?? BulkLaneSettings.Default.MaxBlobBytes,
             config.GetTimeSpan("tpactors.cluster.bulk.blob-timeout", BulkLaneSettings.Default.BlobTimeout),
             config.GetString("tpactors.cluster.secret", ""),
-            config.GetByteSize("tpactors.cluster.bulk.shm-ring") ?? BulkLaneSettings.Default.RingBytes);
+            config.GetByteSize("tpactors.cluster.bulk.shm-ring") ?? BulkLaneSettings.Default.RingBytes)
+        {
+            HandshakeTimeout = config.GetTimeSpan("tpactors.cluster.bulk.handshake-timeout", BulkLaneSettings.Default.HandshakeTimeout),
+            MaxPendingHandshakes = config.GetInt("tpactors.cluster.bulk.max-pending-handshakes", BulkLaneSettings.Default.MaxPendingHandshakes),
+        };
         string host = remote.DefaultAddress.Host ?? "127.0.0.1";
         var ip = IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
         int maxChunkFloats = (int)Math.Min(int.MaxValue, (config.GetByteSize("tpactors.cluster.bulk.chunk-size") ?? 1L << 20) / sizeof(float));

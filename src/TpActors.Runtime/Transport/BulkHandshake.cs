@@ -45,24 +45,37 @@ internal static class BulkHandshake
             throw new IOException($"The bulk lane at {lane} does not hold the cluster's secret (tpactors.cluster.secret differs): it is not this cluster's.");
     }
 
-    /// <summary>The lane's side: challenges, checks the client's proof, proves itself; the client's hello.</summary>
+    /// <summary>
+    /// The lane's side: challenges, checks the client's proof, proves itself; the client's hello. It holds no thread while
+    /// it waits (a stranger that trickles its greeting costs a few hundred bytes, not a thread), and gives up when
+    /// <paramref name="cancel"/> fires.
+    /// </summary>
     /// <exception cref="InvalidDataException">The client closed, is no bulk-lane client, or does not hold the secret.</exception>
-    public static BulkHello Accept(Socket socket, byte[] key)
+    /// <exception cref="OperationCanceledException">The client did not finish its greeting in time.</exception>
+    public static async Task<BulkHello> AcceptAsync(Socket socket, byte[] key, CancellationToken cancel)
     {
-        Span<byte> laneNonce = stackalloc byte[NonceBytes];
-        RandomNumberGenerator.Fill(laneNonce);
-        BulkSocket.SendAll(socket, laneNonce);
-        Span<byte> greeting = stackalloc byte[GreetingBytes];
-        if (!BulkSocket.ReadExactly(socket, greeting)) throw new InvalidDataException("it closed the connection inside its greeting");
+        var buffer = new byte[NonceBytes + GreetingBytes + ProofBytes]; // the challenge, the greeting, the answer
+        var laneNonce = buffer.AsMemory(0, NonceBytes);
+        var greeting = buffer.AsMemory(NonceBytes, GreetingBytes);
+        var answer = buffer.AsMemory(NonceBytes + GreetingBytes, ProofBytes);
+        RandomNumberGenerator.Fill(laneNonce.Span);
+        await BulkSocket.SendAllAsync(socket, laneNonce, cancel).ConfigureAwait(false);
+        if (!await BulkSocket.ReadExactlyAsync(socket, greeting, cancel).ConfigureAwait(false)) throw new InvalidDataException("it closed the connection inside its greeting");
+        var hello = Check(key, laneNonce.Span, greeting.Span, answer.Span);
+        await BulkSocket.SendAllAsync(socket, answer, cancel).ConfigureAwait(false);
+        return hello;
+    }
+
+    // Checks the client's greeting against the lane's nonce and writes the lane's answer; the client's hello.
+    private static BulkHello Check(byte[] key, ReadOnlySpan<byte> laneNonce, ReadOnlySpan<byte> greeting, Span<byte> answer)
+    {
         var hello = BulkHello.Read(greeting);
         var clientNonce = greeting.Slice(BulkHello.Size, NonceBytes);
         Span<byte> expected = stackalloc byte[ProofBytes];
         Proof(key, "client", laneNonce, clientNonce, greeting[..BulkHello.Size], expected);
         if (!CryptographicOperations.FixedTimeEquals(greeting[(BulkHello.Size + NonceBytes)..], expected))
             throw new InvalidDataException("it did not prove it holds the cluster's secret (tpactors.cluster.secret)");
-        Span<byte> answer = stackalloc byte[ProofBytes];
         Proof(key, "lane", clientNonce, laneNonce, [], answer);
-        BulkSocket.SendAll(socket, answer);
         return hello;
     }
 

@@ -10,8 +10,11 @@ namespace TpActors.Runtime.Transport;
 
 /// <summary>
 /// A process's bulk lane: a TCP listener for tensor bytes between processes, beside (never inside) Akka.Remote's control
-/// lane. Each accepted connection proves it holds the cluster's secret (<see cref="BulkHandshake"/>) before any frame is read, then carries
-/// frames one way; one reader thread per connection reads each frame's payload straight into the memory its sink gives
+/// lane. Each accepted connection proves it holds the cluster's secret (<see cref="BulkHandshake"/>) before any frame is read,
+/// within <see cref="BulkLaneSettings.HandshakeTimeout"/> and without a thread of its own, and at most
+/// <see cref="BulkLaneSettings.MaxPendingHandshakes"/> proofs are under way at once (one more is closed at once): what a
+/// stranger costs is bounded. A proven connection then carries frames one way; one reader thread per proven connection
+/// reads each frame's payload straight into the memory its sink gives
 /// (a rank's inbox, see <see cref="IBulkFrameSink"/>, or the <see cref="Blobs"/> store). Outgoing blob connections are kept,
 /// one per peer lane.
 /// </summary>
@@ -24,6 +27,9 @@ public sealed class BulkLane : IDisposable
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<Socket, byte> _accepted = new();
     private readonly ConcurrentDictionary<string, BulkConnection> _blobConnections = new();
+    private int _pendingHandshakes;      // accepted connections still proving themselves; changed only by Interlocked
+    private int _refusedSinceLog;        // connections closed for the cap since the last line that said so; Interlocked
+    private long _lastRefusalLog;        // Environment.TickCount64 of that line
     private volatile bool _disposed;
 
     private BulkLane(Socket listener, BulkLaneSettings settings, Func<long, IBulkFrameSink?> collectiveSink, ILogger log)
@@ -149,25 +155,70 @@ public sealed class BulkLane : IDisposable
                 if (!_disposed) _log.LogWarning("The bulk lane {Address} stopped accepting: {Message}", Address, e.Message);
                 return;
             }
+            if (Interlocked.Increment(ref _pendingHandshakes) > Settings.MaxPendingHandshakes)
+            {
+                // Full: a flood of connections that never prove themselves costs this one close each, nothing more.
+                Interlocked.Decrement(ref _pendingHandshakes);
+                socket.Dispose();
+                ReportRefusal();
+                continue;
+            }
             socket.NoDelay = true;
             socket.ReceiveBufferSize = Settings.ReceiveBuffer;
             _accepted[socket] = 0;
-            new Thread(() => ReadLoop(socket)) { IsBackground = true, Name = $"bulk-lane {Address} reader" }.Start();
+            _ = HandshakeAsync(socket);
         }
     }
 
-    // One connection, read to its end: the greeting, then frames into the sink it chose.
-    private void ReadLoop(Socket socket)
+    // A connection proves itself within the deadline, on no thread of its own; only then does it get a reader thread.
+    private async Task HandshakeAsync(Socket socket)
+    {
+        string peer = socket.RemoteEndPoint is IPEndPoint remote ? BulkSocket.Format(remote) : "?";
+        BulkHello hello;
+        try
+        {
+            using var deadline = new CancellationTokenSource(Settings.HandshakeTimeout);
+            hello = await BulkHandshake.AcceptAsync(socket, _key, deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            if (e is OperationCanceledException)
+                _log.LogWarning("Bulk lane {Address} closed the connection from {Peer}: it did not prove it holds the cluster's secret within {Seconds}s (tpactors.cluster.bulk.handshake-timeout)",
+                    Address, peer, Settings.HandshakeTimeout.TotalSeconds);
+            else if (e is InvalidDataException && !_disposed)
+                _log.LogWarning("Bulk lane {Address} closed the connection from {Peer}: {Message}", Address, peer, e.Message);
+            _accepted.TryRemove(socket, out _);
+            socket.Dispose();
+            return;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pendingHandshakes);
+        }
+        new Thread(() => ReadLoop(socket, hello, peer)) { IsBackground = true, Name = $"bulk-lane {Address} reader" }.Start();
+    }
+
+    // One line a second at most, however many connections the cap closes.
+    private void ReportRefusal()
+    {
+        Interlocked.Increment(ref _refusedSinceLog);
+        long now = Environment.TickCount64, last = Interlocked.Read(ref _lastRefusalLog);
+        if (now - last < 1000 || Interlocked.CompareExchange(ref _lastRefusalLog, now, last) != last) return;
+        _log.LogWarning("Bulk lane {Address} closed {Count} new connection(s) at once: {Max} are already proving themselves (tpactors.cluster.bulk.max-pending-handshakes)",
+            Address, Interlocked.Exchange(ref _refusedSinceLog, 0), Settings.MaxPendingHandshakes);
+    }
+
+    /// <summary>Accepted connections still proving they hold the secret.</summary>
+    public int PendingHandshakes => Volatile.Read(ref _pendingHandshakes);
+
+    // One proven connection, read to its end: frames into the sink its greeting chose.
+    private void ReadLoop(Socket socket, BulkHello hello, string peer)
     {
         IBulkFrameSink? sink = null;
         SharedMemoryRing? ring = null;
         bool farewell = false; // the sender said goodbye: the end that follows is no loss
-        string peer = socket.RemoteEndPoint is IPEndPoint remote ? BulkSocket.Format(remote) : "?";
         try
         {
-            socket.ReceiveTimeout = (int)Settings.ConnectTimeout.TotalMilliseconds; // a greeting comes at once, or never
-            var hello = BulkHandshake.Accept(socket, _key);
-            socket.ReceiveTimeout = 0;
             sink = hello.Channel == BulkChannel.Blob ? new BlobStore.Sink(Blobs, Settings.MaxBlobBytes) : _collectiveSink(hello.Target);
             if (sink is null) return; // the rank instance has stopped: its peer's frames have nowhere to go
             var header = new byte[BulkFrameHeader.Size];

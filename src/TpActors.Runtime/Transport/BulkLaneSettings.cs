@@ -10,6 +10,12 @@ namespace TpActors.Runtime.Transport;
 /// <param name="RingBytes">The shared-memory ring of a connection to a process on this machine; 0: chunks go over TCP.</param>
 public sealed record BulkLaneSettings(int SendBuffer, int ReceiveBuffer, TimeSpan ConnectTimeout, long MaxBlobBytes, TimeSpan BlobTimeout, string Secret, long RingBytes = 0)
 {
+    /// <summary>How long an accepted connection has to prove it holds the secret before it is closed (<c>handshake-timeout</c>).</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Accepted connections whose proof is still under way, at most; one more is closed at once (<c>max-pending-handshakes</c>).</summary>
+    public int MaxPendingHandshakes { get; init; } = 64;
+
     /// <summary>The largest shared-memory ring a lane maps for a peer.</summary>
     public const long MaxRingBytes = 1L << 30;
 

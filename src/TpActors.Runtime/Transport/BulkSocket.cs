@@ -29,6 +29,24 @@ internal static class BulkSocket
         return true;
     }
 
+    /// <summary>Fills <paramref name="into"/> from the socket without holding a thread; false when the peer closed the connection first.</summary>
+    public static async ValueTask<bool> ReadExactlyAsync(Socket socket, Memory<byte> into, CancellationToken cancel)
+    {
+        while (into.Length > 0)
+        {
+            int read = await socket.ReceiveAsync(into, SocketFlags.None, cancel).ConfigureAwait(false);
+            if (read == 0) return false;
+            into = into[read..];
+        }
+        return true;
+    }
+
+    /// <summary>Sends all of <paramref name="bytes"/> without holding a thread.</summary>
+    public static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> bytes, CancellationToken cancel)
+    {
+        while (bytes.Length > 0) bytes = bytes[await socket.SendAsync(bytes, SocketFlags.None, cancel).ConfigureAwait(false)..];
+    }
+
     /// <summary>Sends all of <paramref name="bytes"/>.</summary>
     public static void SendAll(Socket socket, ReadOnlySpan<byte> bytes)
     {

@@ -143,15 +143,89 @@ public sealed class BulkLaneTests
     }
 
     [Fact]
-    public void AStrangerThatNeverGreets_IsCutOffAfterTheConnectTimeout()
+    public void AStrangerThatNeverGreets_IsCutOffAfterTheHandshakeTimeout()
     {
         var sink = new RecordingSink();
-        using var lane = BulkLane.Listen(new IPEndPoint(IPAddress.Loopback, 0), Settings with { ConnectTimeout = TimeSpan.FromMilliseconds(300) }, _ => sink);
+        using var lane = BulkLane.Listen(new IPEndPoint(IPAddress.Loopback, 0), Settings with { HandshakeTimeout = TimeSpan.FromMilliseconds(300) }, _ => sink);
         using var stranger = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         stranger.Connect(BulkSocket.Parse(lane.Address));
         Assert.True(BulkSocket.ReadExactly(stranger, new byte[32])); // the challenge
         Assert.Equal(0, HungUp(stranger));
     }
+
+    [Fact]
+    public async Task StrangersThatTrickleTheirGreeting_HoldNoThread_AreCapped_AndAreCutOffAtTheDeadline()
+    {
+        var sink = new RecordingSink();
+        var settings = Settings with { HandshakeTimeout = TimeSpan.FromSeconds(2), MaxPendingHandshakes = 16 };
+        using var lane = BulkLane.Listen(new IPEndPoint(IPAddress.Loopback, 0), settings, _ => sink);
+        int threadsBefore = Threads();
+        var strangers = new List<Socket>();
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                var stranger = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                stranger.Connect(BulkSocket.Parse(lane.Address));
+                strangers.Add(stranger);
+            }
+            // Each sends one byte of a greeting every 100 ms, as a slow-loris would, until the lane hangs up on it.
+            var trickles = strangers.Select(s => Task.Run(async () =>
+            {
+                try
+                {
+                    while (!stop.IsCancellationRequested)
+                    {
+                        await s.SendAsync(new byte[] { 1 }, SocketFlags.None);
+                        await Task.Delay(100, stop.Token);
+                    }
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+                {
+                }
+            })).ToList();
+            int most = 0;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30); // far past the 2 s handshake deadline: a lane that keeps one fails here
+            while (!strangers.All(IsClosed) && DateTime.UtcNow < deadline)
+            {
+                most = Math.Max(most, lane.PendingHandshakes);
+                Assert.True(lane.PendingHandshakes <= settings.MaxPendingHandshakes, $"{lane.PendingHandshakes} handshakes under way; the cap is {settings.MaxPendingHandshakes}");
+                Assert.True(Threads() - threadsBefore < 20, $"the process went from {threadsBefore} to {Threads()} threads: a handshake must not hold a thread");
+                await Task.Delay(50);
+            }
+            Assert.All(strangers, s => Assert.Equal(0, HungUp(s))); // every one was cut off: at once over the cap, else at the deadline
+            Assert.True(most > 0, "some strangers were let in to prove themselves");
+            Assert.Equal(0, lane.PendingHandshakes);
+            Assert.Empty(sink.Frames);
+            stop.Cancel();
+            await Task.WhenAll(trickles);
+        }
+        finally
+        {
+            foreach (var s in strangers) s.Dispose();
+        }
+        using var connection = BulkConnection.Open(lane.Address, new BulkHello(BulkChannel.Collective, 1), Settings); // the cluster's own still get in
+    }
+
+    // Whether the lane has hung up on the socket: a read finds the end (or a reset) after any challenge it sent.
+    private static bool IsClosed(Socket socket)
+    {
+        try
+        {
+            while (socket.Poll(0, SelectMode.SelectRead))
+                if (socket.Receive(new byte[64]) == 0) return true;
+            return false;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+
+    // The threads of this process, as the kernel counts them.
+    private static int Threads() =>
+        int.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))["Threads:".Length..].Trim());
 
     // What the peer's next receive gives: 0 once the lane has closed the connection (a reset counts as closed).
     private static int HungUp(Socket socket)
