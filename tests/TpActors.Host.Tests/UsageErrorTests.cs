@@ -31,6 +31,7 @@ public sealed class UsageErrorTests
         "tpactors: launch --nodes 2 --slots-per-node 1 offers 2 rank slots; train needs 3 (its --tp). Give --nodes 3, or --slots-per-node 2.")]
     [InlineData(new[] { "launch", "--nodes", "1", "--slots-per-node", "3", "-D", "tpactors.verify.tp=4", "--", "verify" },
         "tpactors: launch --nodes 1 --slots-per-node 3 offers 3 rank slots; verify needs 4 (its --tp). Give --nodes 2, or --slots-per-node 4.")]
+    [InlineData(new[] { "verify", "--cluster", "127.0.0.1:0" }, "tpactors: --cluster: '127.0.0.1:0' names port 0, which only a bind can have (the OS then picks one); give the address a `tpactors host` printed on its first line.")]
     [InlineData(new[] { "train", "--fault", "-1:5:forward" }, "tpactors: --fault '-1:5:forward': rank '-1' is not a rank (a whole number from 0).")]
     public void ASlip_GetsOneSentence(string[] args, string expected)
     {

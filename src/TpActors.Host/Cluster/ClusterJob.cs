@@ -25,9 +25,12 @@ public sealed class ClusterJob : IAsyncDisposable
 
     /// <summary>Joins the cluster at <paramref name="seed"/> and leases <paramref name="ranks"/> slots for <paramref name="job"/>.</summary>
     /// <exception cref="TimeoutException">The cluster did not answer, or offered too few slots within tpactors.cluster.slot-wait.</exception>
+    /// <exception cref="IOException">Nothing listens at <paramref name="seed"/>, or its name does not resolve.</exception>
     public static async Task<ClusterJob> StartAsync(HoconConfig config, string seed, int ranks, string job, TextWriter log)
     {
-        var options = ClusterOptions.FromConfig(config) with { Seeds = [NodeAddress.Parse(seed, "--cluster").ToString()] };
+        var target = NodeAddress.ParseTarget(seed, "--cluster");
+        var options = ClusterOptions.FromConfig(config) with { Seeds = [target.ToString()] };
+        await SeedProbe.CheckAsync(target, "--cluster", config.GetDuration("tpactors.cluster.bulk.connect-timeout")).ConfigureAwait(false); // a closed port is said at once
         var system = await ClusterBootstrap.JoinAsync(config, options, ClusterBootstrap.DriverRole).ConfigureAwait(false);
         try
         {
@@ -57,7 +60,7 @@ public sealed class ClusterJob : IAsyncDisposable
             started = StartAsync(config, seed, ranks, job, log).GetAwaiter().GetResult();
             return null;
         }
-        catch (Exception e) when (e is TimeoutException or ArgumentException)
+        catch (Exception e) when (e is TimeoutException or ArgumentException or IOException)
         {
             return e.Message;
         }

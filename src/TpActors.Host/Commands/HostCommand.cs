@@ -90,7 +90,7 @@ public static class HostCommand
         LaunchEnvironment? launch = null;
         if (seeds.Count == 0 && cluster.Seeds.Count == 0 && (launch = LaunchEnvironment.Detect(LaunchEnvironment.Current(), config.GetInt("tpactors.cluster.launch-port"))) is not null)
             cluster = launch.Apply(cluster);
-        if (seeds.Count > 0) cluster = cluster with { Seeds = seeds.Select(s => NodeAddress.Parse(s, "--seed").ToString()).ToList() };
+        if (seeds.Count > 0) cluster = cluster with { Seeds = seeds.Select(s => NodeAddress.ParseTarget(s, "--seed").ToString()).ToList() };
         if (bind is not null) cluster = cluster with { Bind = NodeAddress.Parse(bind, "--bind").ToString() };
         return (cluster, launch);
     }

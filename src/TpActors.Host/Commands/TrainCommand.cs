@@ -175,7 +175,7 @@ public static class TrainCommand
     // directories: they get it absolute (a path the driver and the hosts share).
     private static string? CheckpointTarget(string? directory, string? cluster)
     {
-        if (cluster is not null) NodeAddress.Parse(cluster, "--cluster"); // a slip in the address is a usage error
+        if (cluster is not null) NodeAddress.ParseTarget(cluster, "--cluster"); // a slip in the address is a usage error
         return directory is not null && cluster is not null ? Path.GetFullPath(directory) : directory;
     }
 

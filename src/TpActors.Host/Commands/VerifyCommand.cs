@@ -74,7 +74,7 @@ public static class VerifyCommand
                 };
                 run.Validate();
                 settings = RankSettings.FromConfig(loaded.Config);
-                if (parse.GetValue(cluster) is { } address) Runtime.Cluster.NodeAddress.Parse(address, "--cluster");
+                if (parse.GetValue(cluster) is { } address) Runtime.Cluster.NodeAddress.ParseTarget(address, "--cluster");
             }
             catch (ArgumentException e)
             {

@@ -28,7 +28,7 @@ public static class ClusterBootstrap
         var bind = NodeAddress.Parse(options.Bind, "--bind");
         string publicHost = options.PublicHostname.Length > 0 ? options.PublicHostname : bind.Host;
         bool tls = RequireSafeBind(config, options);
-        var seeds = options.Seeds.Select(s => NodeAddress.Parse(s, "--seed").ToAkkaAddress(tls)).ToList();
+        var seeds = options.Seeds.Select(s => NodeAddress.ParseTarget(s, "--seed").ToAkkaAddress(tls)).ToList();
         var roles = new[] { role }.Concat(options.Roles).Distinct().ToList();
         string text = $$"""
             akka.actor.provider = cluster
@@ -52,11 +52,23 @@ public static class ClusterBootstrap
     {
         var configured = Configure(config, options, role);
         var tls = ClusterTls.FromConfig(configured);
+        bool useTls = configured.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl");
+        // A seed given by a name that resolves to addresses is joined under the one it answers to, found before joining
+        // (a host bound to 127.0.0.1 answers to that, not to localhost); so Akka does not join the seeds by itself.
+        var named = options.Seeds.Select(s => NodeAddress.ParseTarget(s, "--seed")).Where(s => !s.IsIp).ToList();
+        if (named.Count > 0) configured = ConfigFactory.ParseString("akka.cluster.seed-nodes = []", "the seeds, joined once their names are settled").WithFallback(configured).Resolve();
         var system = (create ?? (c => AkkaBootstrap.Create(SystemName, c, extra: tls?.Setup())))(configured);
         var cluster = AkkaCluster.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         if (options.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+        else if (named.Count > 0)
+        {
+            var seeds = new List<Address>();
+            foreach (var seed in options.Seeds.Select(s => NodeAddress.ParseTarget(s, "--seed")))
+                seeds.Add(await SeedProbe.AnsweringAddressAsync(system, seed, useTls).ConfigureAwait(false));
+            cluster.JoinSeedNodes(seeds);
+        }
         try
         {
             await up.Task.WaitAsync(options.JoinTimeout).ConfigureAwait(false);
@@ -73,7 +85,8 @@ public static class ClusterBootstrap
                 : joined ? $"This node joined through {string.Join(", ", options.Seeds)} but was not made Up {within}: the cluster did not converge" +
                            (unreachable.Length > 0 ? $" while {unreachable} stayed unreachable and was not downed." : ".")
                 : $"No seed answered {within}: {string.Join(", ", options.Seeds)}. " +
-                  "Is a `tpactors host` running there, reachable from here, with the same TLS certificate (tpactors.cluster.tls.certificate), or none on both sides?");
+                  "Is a `tpactors host` running there, reachable from here, with the same TLS certificate (tpactors.cluster.tls.certificate), or none on both sides? " +
+                  "A host answers only to the address it printed on its first line (its bind's host, or tpactors.cluster.public-hostname): give that one.");
         }
         return system;
     }

@@ -28,7 +28,7 @@ public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string Bind, st
         {
             ReplaceWait = config.GetDuration("tpactors.cluster.replace-wait"),
         };
-        foreach (var seed in options.Seeds) NodeAddress.Parse(seed, "tpactors.cluster.seed-nodes");
+        foreach (var seed in options.Seeds) NodeAddress.ParseTarget(seed, "tpactors.cluster.seed-nodes");
         NodeAddress.Parse(options.Bind, "tpactors.cluster.bind");
         return options;
     }

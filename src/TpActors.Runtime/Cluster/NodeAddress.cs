@@ -19,6 +19,19 @@ public readonly record struct NodeAddress(string Host, int Port)
         return new NodeAddress(host, port);
     }
 
+    /// <summary>Parses the "host:port" of a node to reach (a seed, a --cluster target): port 0, which only a bind can have, is refused.</summary>
+    /// <exception cref="ArgumentException">Not host:port, or port 0.</exception>
+    public static NodeAddress ParseTarget(string text, string what)
+    {
+        var address = Parse(text, what);
+        if (address.Port == 0)
+            throw new ArgumentException($"{what}: '{text}' names port 0, which only a bind can have (the OS then picks one); give the address a `tpactors host` printed on its first line.");
+        return address;
+    }
+
+    /// <summary>Whether the host is an IP address rather than a name.</summary>
+    public bool IsIp => System.Net.IPAddress.TryParse(Host, out _);
+
     /// <summary>The host and port of a member's Akka <paramref name="address"/>.</summary>
     public static NodeAddress Of(Akka.Actor.Address address) => new(address.Host ?? "", address.Port ?? 0);
 

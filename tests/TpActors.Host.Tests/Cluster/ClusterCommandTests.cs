@@ -35,6 +35,30 @@ public sealed class ClusterCommandTests
     }
 
     [Fact]
+    public void ClusterTargets_SayWhatIsWrong_AndANameIsResolvedToTheAddressTheHostAnnounced()
+    {
+        // A closed port: said at once (connection refused), not after the join timeout.
+        int closed = FreePort();
+        var refused = CliProcess.Run("verify", "--tp", "2", "--cluster", $"127.0.0.1:{closed}", "--json");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains($"--cluster 127.0.0.1:{closed}: nothing listens there (connection refused)", refused.Error);
+        Assert.DoesNotContain("join-timeout", refused.Error);
+
+        // localhost, where the host announced 127.0.0.1: the driver finds the address the host answers to.
+        var (host, address) = ClusterProcesses.StartHost("--slots", "2");
+        try
+        {
+            Assert.StartsWith("127.0.0.1:", address);
+            var byName = CliProcess.Run("verify", "--tp", "2", "--cluster", "localhost:" + address.Split(':')[1]);
+            Assert.True(byName.ExitCode == 0, byName.Error);
+        }
+        finally
+        {
+            Assert.Equal(0, ClusterProcesses.Terminate(host));
+        }
+    }
+
+    [Fact]
     public void Launch_TrainsToTheWeightsOfOneProcess_AndStopsItsHosts()
     {
         string marker = ClusterProcesses.Marker();

@@ -1,0 +1,86 @@
+using System.Net;
+using Akka.Actor;
+using System.Net.Sockets;
+
+namespace TpActors.Runtime.Cluster;
+
+/// <summary>
+/// What a node to join can be told before Akka tries for a whole join-timeout: that its name does not resolve, or that
+/// nothing listens at its port (connection refused). A seed that does not answer at all (a firewall that drops) is left to
+/// Akka's join, which may still succeed once the seed starts.
+/// </summary>
+public static class SeedProbe
+{
+    /// <summary>Checks that something listens at <paramref name="seed"/>; <paramref name="what"/> names the option in the error.</summary>
+    /// <exception cref="IOException">The name does not resolve, or the connection is refused; the message names the address.</exception>
+    public static async Task CheckAsync(NodeAddress seed, string what, TimeSpan timeout)
+    {
+        IPAddress[] addresses;
+        try
+        {
+            addresses = seed.IsIp ? [IPAddress.Parse(seed.Host)] : await Dns.GetHostAddressesAsync(seed.Host).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            throw new IOException($"{what} {seed}: the name {seed.Host} does not resolve ({e.Message}).", e);
+        }
+        SocketException? refused = null;
+        foreach (var address in addresses)
+        {
+            using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            using var deadline = new CancellationTokenSource(timeout);
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, seed.Port), deadline.Token).ConfigureAwait(false);
+                return; // something listens; whether it is a TpActors node Akka's join tells
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+            {
+                refused = e;
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                return; // no answer either way: Akka's join decides, within its timeout
+            }
+        }
+        if (refused is not null)
+            throw new IOException($"{what} {seed}: nothing listens there (connection refused{(seed.IsIp ? "" : $" at {string.Join(", ", addresses.Select(a => a.ToString()))}")}). " +
+                "Is a `tpactors host` running at that address? A host prints its address on its first line.", refused);
+    }
+
+    /// <summary>
+    /// The Akka address <paramref name="seed"/> answers to: as given, or, when it is a name, one of the addresses the name
+    /// resolves to (a host answers only to the address it announced: one bound to 127.0.0.1 does not answer to localhost).
+    /// Each is asked in turn who it is; when none answers yet (the seed may still be starting), the address as given.
+    /// </summary>
+    public static async Task<Address> AnsweringAddressAsync(ActorSystem system, NodeAddress seed, bool tls)
+    {
+        var given = Address.Parse(seed.ToAkkaAddress(tls));
+        if (seed.IsIp) return given;
+        IPAddress[] resolved;
+        try
+        {
+            resolved = await Dns.GetHostAddressesAsync(seed.Host).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+            return given; // Akka says it cannot reach the name
+        }
+        var candidates = resolved.Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct()
+            .Select(a => Address.Parse(new NodeAddress(a.ToString(), seed.Port).ToAkkaAddress(tls))).Prepend(given).ToList();
+        foreach (var candidate in candidates)
+        {
+            try
+            {
+                var identity = await system.ActorSelection(new RootActorPath(candidate) / "system" / "cluster" / "core" / "daemon")
+                    .Ask<ActorIdentity>(new Identify(candidate), TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+                if (identity.Subject is not null) return candidate;
+            }
+            catch (Exception e) when (e is AskTimeoutException or TimeoutException)
+            {
+                // a host that announced another name drops what is sent to this one: try the next
+            }
+        }
+        return given;
+    }
+}
