@@ -60,7 +60,7 @@ public sealed class ClusterJob : IAsyncDisposable
             started = StartAsync(config, seed, ranks, job, log).GetAwaiter().GetResult();
             return null;
         }
-        catch (Exception e) when (e is TimeoutException or ArgumentException or IOException)
+        catch (Exception e) when (e is TimeoutException or ArgumentException or IOException or NotEnoughSlotsException)
         {
             return e.Message;
         }

@@ -129,8 +129,8 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
                 w.Write((byte)Tag.RankSettings); w.Write((int)m.Backend); w.Write(m.BlasThreads); w.Write(m.CommandTimeout.Ticks);
                 w.Write(m.Collectives.RoundTimeout.Ticks); w.Write(m.Collectives.StallGrace.Ticks); w.Write(m.Collectives.ChunkElements); w.Write(m.Collectives.BulkChunkElements);
                 break;
-            case GetSlotOffer: w.Write((byte)Tag.GetSlotOffer); break;
-            case SlotOffer m: w.Write((byte)Tag.SlotOffer); w.Write(m.Slots); w.Write(m.Free); w.Write(m.Cores); break;
+            case GetSlotOffer m: w.Write((byte)Tag.GetSlotOffer); w.Write(m.Challenge); break;
+            case SlotOffer m: w.Write((byte)Tag.SlotOffer); w.Write(m.Slots); w.Write(m.Free); w.Write(m.Cores); w.Write(m.Proof); break;
             case LeaseSlots m: w.Write((byte)Tag.LeaseSlots); w.Write(m.Job); w.Write(m.Count); WriteActor(w, m.Holder); break;
             case SlotsLeased m: w.Write((byte)Tag.SlotsLeased); w.Write(m.Job); WriteList(w, m.Slots, (w2, s) => w2.Write(s)); break;
             case ReleaseSlots m: w.Write((byte)Tag.ReleaseSlots); w.Write(m.Job); break;
@@ -192,8 +192,8 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.GetBackendDescription => GetBackendDescription.Instance,
             Tag.RankSettings => new RankSettings(ReadEnum<BackendKind>(r), r.ReadInt32(), new TimeSpan(r.ReadInt64()),
                 new CollectiveSettings(new TimeSpan(r.ReadInt64()), new TimeSpan(r.ReadInt64()), r.ReadInt32(), r.ReadInt32())),
-            Tag.GetSlotOffer => GetSlotOffer.Instance,
-            Tag.SlotOffer => new SlotOffer(r.ReadInt32(), r.ReadInt32(), r.ReadInt32()),
+            Tag.GetSlotOffer => new GetSlotOffer(r.ReadString()),
+            Tag.SlotOffer => new SlotOffer(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadString()),
             Tag.LeaseSlots => new LeaseSlots(r.ReadString(), r.ReadInt32(), ReadActor(r)),
             Tag.SlotsLeased => new SlotsLeased(r.ReadString(), ReadList(r, r2 => r2.ReadInt32())),
             Tag.ReleaseSlots => new ReleaseSlots(r.ReadString()),

@@ -27,7 +27,10 @@ public sealed class HostSlots : ReceiveActor
         _jobs = new string?[slots];
         var log = Context.GetLogger();
         _report = report ?? (line => log.Info("{0}", line));
-        Receive<GetSlotOffer>(_ => Sender.Tell(new SlotOffer(_jobs.Length, _drainer is null ? _jobs.Count(j => j is null) : 0, _cores)));
+        string secret = Context.System.Settings.Config.GetString("tpactors.cluster.secret", "");
+        string self = NodeAddress.Of(Akka.Cluster.Cluster.Get(Context.System).SelfAddress).ToString();
+        Receive<GetSlotOffer>(ask => Sender.Tell(new SlotOffer(_jobs.Length, _drainer is null ? _jobs.Count(j => j is null) : 0, _cores,
+            SlotOfferProof.Prove(secret, ask.Challenge, self))));
         Receive<DrainSlots>(_ =>
         {
             _drainer = Sender;

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Event;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace TpActors.Runtime.Cluster;
@@ -35,12 +36,13 @@ public sealed class SlotLease : IAsyncDisposable, IRankPlacer
     /// to be Up with free slots; <see cref="PlaceAsync"/> waits up to <paramref name="replaceWait"/> (default: the same).
     /// </summary>
     /// <exception cref="TimeoutException">Not enough slots in time; the message lists every host and its slots.</exception>
+    /// <exception cref="NotEnoughSlotsException">The hosts that prove the cluster's secret have too few slots, whoever else offers them.</exception>
     public static async Task<SlotLease> AcquireAsync(ActorSystem system, string job, int ranks, TimeSpan wait, TimeSpan? replaceWait = null)
     {
         var holder = system.ActorOf(LeaseHolder.Props(), $"lease-{Uri.EscapeDataString(job)}");
         try
         {
-            var placed = await LeaseAsync(system, job, holder, Enumerable.Range(0, ranks).ToList(), [], [], wait,
+            var placed = await LeaseAsync(system, job, holder, Enumerable.Range(0, ranks).ToList(), [], [], wait, $"The job needs {ranks} rank slot{(ranks == 1 ? "" : "s")}",
                 $"The job needs {ranks} rank slots; after {wait.TotalSeconds:0.###}s (tpactors.cluster.slot-wait) the cluster's hosts offer fewer.").ConfigureAwait(false);
             return new SlotLease(system, job, holder, placed, replaceWait ?? wait);
         }
@@ -55,6 +57,7 @@ public sealed class SlotLease : IAsyncDisposable, IRankPlacer
     public async Task<IReadOnlyList<SlotAssignment>> PlaceAsync(IReadOnlyList<int> ranks, IReadOnlyCollection<Address> avoid)
     {
         var placed = await LeaseAsync(_system, _job, _holder, ranks, avoid, _held, _replaceWait,
+            $"Rank{(ranks.Count == 1 ? "" : "s")} {string.Join(", ", ranks)} lost {(ranks.Count == 1 ? "its host and needs a slot" : $"their hosts and need {ranks.Count} slots")}",
             $"Rank{(ranks.Count == 1 ? "" : "s")} {string.Join(", ", ranks)} lost {(ranks.Count == 1 ? "its host" : "their hosts")}; after {_replaceWait.TotalSeconds:0.###}s " +
             "(tpactors.cluster.replace-wait) no other host offers a free slot for them.").ConfigureAwait(false);
         lock (_held) _held.AddRange(placed);
@@ -67,21 +70,35 @@ public sealed class SlotLease : IAsyncDisposable, IRankPlacer
     /// <inheritdoc/>
     public void Release(Address node) => HostOf(_system, node).Tell(new ReleaseSlots(_job));
 
-    // Polls the Up hosts (not in avoid) until their free slots fit the ranks, then leases them in address order.
+    // Polls the Up hosts (not in avoid) until their free slots fit the ranks, then leases them in address order. Only
+    // hosts whose offers prove the cluster's secret count; when those have too few slots in all, waiting cannot help.
     private static async Task<IReadOnlyList<SlotAssignment>> LeaseAsync(ActorSystem system, string job, IActorRef holder, IReadOnlyList<int> ranks,
-        IReadOnlyCollection<Address> avoid, IReadOnlyList<SlotAssignment> held, TimeSpan wait, string shortfall)
+        IReadOnlyCollection<Address> avoid, IReadOnlyList<SlotAssignment> held, TimeSpan wait, string need, string shortfall)
     {
         var cluster = AkkaCluster.Get(system);
+        string secret = system.Settings.Config.GetString("tpactors.cluster.secret", "");
         var deadline = DateTime.UtcNow + wait;
+        var warned = new HashSet<Address>();
         string seen;
         while (true)
         {
             var hosts = cluster.State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(ClusterBootstrap.HostRole) && !avoid.Contains(m.Address)
                                                          && !cluster.State.Unreachable.Contains(m))
                 .OrderBy(m => m.Address, Member.AddressOrdering).ToList();
-            var offers = await Task.WhenAll(hosts.Select(h => OfferOf(system, h.Address))).ConfigureAwait(false);
-            seen = hosts.Count == 0 ? "none" : string.Join("; ", hosts.Zip(offers, (h, o) =>
-                $"{NodeAddress.Of(h.Address)}: {(o is null ? "no answer" : $"{o.Free} of {o.Slots} slots free")}"));
+            var asked = await Task.WhenAll(hosts.Select(h => OfferOf(system, h.Address, secret))).ConfigureAwait(false);
+            var offers = asked.Select(a => a.Proven ? a.Offer : null).ToArray(); // a host that cannot prove the secret offers nothing
+            seen = hosts.Count == 0 ? "none" : string.Join("; ", hosts.Zip(asked, (h, a) =>
+                $"{NodeAddress.Of(h.Address)}: {(a.Offer is null ? "no answer" : !a.Proven ? "does not hold the cluster's secret, not used" : $"{a.Offer.Free} of {a.Offer.Slots} slots free")}"));
+            var strangers = hosts.Where((_, i) => asked[i].Offer is not null && !asked[i].Proven).Select(h => h.Address).ToList();
+            foreach (var stranger in strangers.Where(warned.Add))
+                system.Log.Warning("Host {0} offers rank slots but does not prove it holds the cluster's secret (tpactors.cluster.secret differs); it is not used.", NodeAddress.Of(stranger));
+            var proven = hosts.Where((_, i) => asked[i].Proven).ToList();
+            int provenSlots = asked.Where(a => a.Proven).Sum(a => a.Offer!.Slots);
+            if (strangers.Count > 0 && provenSlots < ranks.Count)
+                throw new NotEnoughSlotsException($"{need}; the hosts that hold the cluster's secret have {provenSlots} slot{(provenSlots == 1 ? "" : "s")} in all" +
+                    $" ({(proven.Count == 0 ? "none" : string.Join(", ", proven.Select(h => NodeAddress.Of(h.Address).ToString())))}), " +
+                    $"and {string.Join(", ", strangers.Select(s => NodeAddress.Of(s)))} {(strangers.Count == 1 ? "does" : "do")} not prove {(strangers.Count == 1 ? "it holds" : "they hold")} the secret " +
+                    "(tpactors.cluster.secret differs there). Start hosts with this cluster's secret, or ask for fewer ranks.");
             if (offers.Sum(o => o?.Free ?? 0) >= ranks.Count && await TryLease(system, job, ranks, holder, hosts, offers, held, avoid).ConfigureAwait(false) is { } placed)
                 return placed;
             if (DateTime.UtcNow >= deadline) break;
@@ -90,15 +107,18 @@ public sealed class SlotLease : IAsyncDisposable, IRankPlacer
         throw new TimeoutException($"{shortfall} Hosts seen: {seen}.");
     }
 
-    private static async Task<SlotOffer?> OfferOf(ActorSystem system, Address node)
+    // A host's offer (null: no answer), and whether it proved the cluster's secret for a fresh challenge.
+    private static async Task<(SlotOffer? Offer, bool Proven)> OfferOf(ActorSystem system, Address node, string secret)
     {
+        string challenge = SlotOfferProof.NewChallenge();
         try
         {
-            return await HostOf(system, node).Ask<SlotOffer>(GetSlotOffer.Instance, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+            var offer = await HostOf(system, node).Ask<SlotOffer>(new GetSlotOffer(challenge), TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+            return (offer, SlotOfferProof.Verify(secret, challenge, NodeAddress.Of(node).ToString(), offer.Proof));
         }
         catch (Exception e) when (e is TimeoutException or AskTimeoutException)
         {
-            return null;
+            return (null, false);
         }
     }
 

@@ -2,15 +2,17 @@ using Akka.Actor;
 
 namespace TpActors.Runtime.Cluster;
 
-/// <summary>A driver asks a host's <see cref="HostSlots"/> what it offers; the answer is a <see cref="SlotOffer"/>.</summary>
-public sealed record GetSlotOffer : IClusterMessage
-{
-    /// <summary>The one instance.</summary>
-    public static GetSlotOffer Instance { get; } = new();
-}
+/// <summary>
+/// A driver asks a host's <see cref="HostSlots"/> what it offers, with a fresh <paramref name="Challenge"/>; the answer is a
+/// <see cref="SlotOffer"/> proving the host holds the cluster's secret (<see cref="SlotOfferProof"/>).
+/// </summary>
+public sealed record GetSlotOffer(string Challenge) : IClusterMessage;
 
-/// <summary>A host's rank slots: how many it has, how many are free, and the cores its ranks share.</summary>
-public sealed record SlotOffer(int Slots, int Free, int Cores) : IClusterMessage;
+/// <summary>
+/// A host's rank slots: how many it has, how many are free, the cores its ranks share, and its <paramref name="Proof"/>
+/// of the cluster's secret for the challenge it answers.
+/// </summary>
+public sealed record SlotOffer(int Slots, int Free, int Cores, string Proof) : IClusterMessage;
 
 /// <summary>
 /// A driver leases <paramref name="Count"/> free slots of a host for job <paramref name="Job"/>; the host holds them until

@@ -35,6 +35,34 @@ public sealed class ClusterCommandTests
     }
 
     [Fact]
+    public void AHostWithAnotherSecret_NeverServesAJob_AndAJobThatWouldNeedIt_IsRefusedAtOnce()
+    {
+        var strangerLog = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var (good, seed) = ClusterProcesses.StartHost("--slots", "2", "-D", "tpactors.cluster.secret=ours");
+        var (stranger, strangerAddress) = ClusterProcesses.StartHost(line => strangerLog.Enqueue(line ?? ""), "--slots", "2", "--seed", seed, "-D", "tpactors.cluster.secret=theirs");
+        try
+        {
+            // Four ranks: two slots hold the secret, two do not. Refused at once, naming the host it could use and the stranger.
+            var refused = CliProcess.Run(["train", .. ClusterProcesses.SmallTraining, "--cluster", seed, "-D", "tpactors.cluster.secret=ours"]);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains($"The job needs 4 rank slots; the hosts that hold the cluster's secret have 2 slots in all ({seed}), and {strangerAddress} does not prove it holds the secret", refused.Error);
+            Assert.DoesNotContain("did not answer its peers", refused.Error);
+
+            // Two ranks fit on the host that holds the secret: they run there, and never on the stranger.
+            var trained = CliProcess.Run(["train", .. ClusterProcesses.SmallTraining[2..], "--tp", "2", "--cluster", seed, "-D", "tpactors.cluster.secret=ours"]);
+            Assert.True(trained.ExitCode == 0, trained.Error);
+            var placement = trained.Error.Split('\n').SkipWhile(l => !l.Contains("rank  host", StringComparison.Ordinal)).Skip(1).Take(2).ToList();
+            Assert.All(placement, row => Assert.Contains(seed, row));
+            Assert.DoesNotContain(strangerLog, line => line.Contains("leased", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Assert.Equal(0, ClusterProcesses.Terminate(stranger));
+            Assert.Equal(0, ClusterProcesses.Terminate(good));
+        }
+    }
+
+    [Fact]
     public void ClusterTargets_SayWhatIsWrong_AndANameIsResolvedToTheAddressTheHostAnnounced()
     {
         // A closed port: said at once (connection refused), not after the join timeout.
