@@ -13,7 +13,8 @@ namespace TpActors.Layers.Execution;
 public sealed partial class TrainingSupervisor
 {
     private readonly SlotAssignment[]? _placement;       // where each rank runs now (null: all in this process)
-    private readonly HashSet<Address> _lostNodes = [];   // hosts marked unreachable or removed: nothing is placed there again
+    private readonly HashSet<Address> _lostNodes = [];   // hosts marked unreachable or removed: nothing is placed there again, unless a new process starts at the address
+    private readonly HashSet<UniqueAddress> _lostIncarnations = []; // the host processes lost (a process restarted at the same address is another host)
     private readonly HashSet<Address>[] _copies;         // per rank, the hosts whose vaults hold its snapshot of _snapshotStep
     private readonly int[] _buddies;                     // per rank, the buddy named at the last join (-1: none)
     private readonly long[] _replicated;                 // per rank on a host, the last step whose copy its buddy's host confirmed (-1: none)
@@ -26,7 +27,7 @@ public sealed partial class TrainingSupervisor
     {
         if (_placement is null) return;
         AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
+            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.MemberUp));
     }
 
     private void StopWatchingHosts()
@@ -38,7 +39,8 @@ public sealed partial class TrainingSupervisor
     // host (already recovering) is placed elsewhere too.
     private void OnHostLost(Member member, string how)
     {
-        if (_placement is null || !_lostNodes.Add(member.Address)) return;
+        // The removal of a process already lost (or replaced by a new one at its address) is old news.
+        if (_placement is null || !_lostIncarnations.Add(member.UniqueAddress) || !_lostNodes.Add(member.Address)) return;
         var confirmed = _suspected.Where(s => s.Value == member.Address).Select(s => s.Key).ToList();
         foreach (int rank in confirmed)
         {
@@ -51,6 +53,31 @@ public sealed partial class TrainingSupervisor
             counted: confirmed.Count > 0); // a suspect confirmed: its host's other ranks belong to the same incident
         else if (_unplaced.Count > 0) Proceed();
     }
+
+    // A new host process at the address of a lost one (restarted there) is a host like any other: ranks may be placed on
+    // it. The copies the lost process kept are gone with it (GoneCopy stands for each, so a rank that had no other copy is
+    // still known to need the disk).
+    private void OnHostUp(Member member)
+    {
+        if (_placement is null || !_lostNodes.Contains(member.Address) || _lostIncarnations.Contains(member.UniqueAddress)) return;
+        _lostNodes.Remove(member.Address);
+        foreach (var copies in _copies)
+            if (copies.Remove(member.Address)) copies.Add(GoneCopy);
+        _log.Info("Host {0} is back: a new process at the address of the lost one; its slots can be leased again.", NodeAddress.Of(member.Address));
+    }
+
+    // A new process at a lost host's address that the lease found Up before this actor heard of it.
+    private void NoticeRestartedHost(Address node)
+    {
+        if (!_lostNodes.Contains(node)) return;
+        foreach (var member in AkkaCluster.Get(Context.System).State.Members.Where(m => m.Address == node && m.Status == MemberStatus.Up).ToList()) OnHostUp(member);
+    }
+
+    // Where a copy kept by a host process that was lost, and whose address a new process now has, stood.
+    private static readonly Address GoneCopy = new("akka.tcp", "tpactors-copy-lost-with-its-host");
+
+    // Whether a host that keeps copies is gone: lost, or the copy was lost with an earlier process at its address.
+    private bool IsLost(Address node) => node == GoneCopy || _lostNodes.Contains(node);
 
     // A bulk connection from a rank on another host broke: the host has most likely died (its kernel closed the rank's
     // sockets). The group stops at once and the rank is suspected; Akka.Cluster's view decides, as for a rank that stopped.
@@ -145,6 +172,7 @@ public sealed partial class TrainingSupervisor
         _placing = false;
         foreach (var slot in placed.Slots)
         {
+            NoticeRestartedHost(slot.Node);
             if (_lostNodes.Contains(slot.Node) || !_unplaced.Remove(slot.Rank)) continue; // that host was lost meanwhile: placed again below
             StartAt(slot);
         }
@@ -191,12 +219,12 @@ public sealed partial class TrainingSupervisor
     {
         var node = _placement?[rank].Node;
         if (node is null || _copies[rank].Count == 0 || _copies[rank].Contains(node)) return new KeptSnapshot(_snapshotStep);
-        return new KeptSnapshot(_snapshotStep, _copies[rank].First(n => !_lostNodes.Contains(n)));
+        return new KeptSnapshot(_snapshotStep, _copies[rank].First(n => !IsLost(n)));
     }
 
     // Ranks to restore whose snapshot is held by no live host (a rank and its buddy lost together).
     private List<int> UnrestorableRanks() => Enumerable.Range(0, _ranks.Length)
-        .Where(r => _restore[r] && _snapshot[r] is null && _snapshotStep >= 0 && _copies[r].Count > 0 && _copies[r].All(_lostNodes.Contains))
+        .Where(r => _restore[r] && _snapshot[r] is null && _snapshotStep >= 0 && _copies[r].Count > 0 && _copies[r].All(IsLost))
         .ToList();
 
     // When copies were lost with their hosts: every rank goes back to the last checkpoint on disk, and the steps since are

@@ -137,6 +137,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         Receive<PeerConnectionLost>(lost => Guard(() => OnPeerConnectionLost(lost)));
         Receive<ClusterEvent.UnreachableMember>(e => Guard(() => OnHostLost(e.Member, "unreachable")));
         Receive<ClusterEvent.MemberRemoved>(e => Guard(() => OnHostLost(e.Member, "removed from the cluster")));
+        Receive<ClusterEvent.MemberUp>(e => Guard(() => OnHostUp(e.Member)));
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
         Receive<RanksPlaced>(placed => Guard(() => OnPlaced(placed)));
         Receive<LossUnconfirmed>(_ => Guard(OnLossUnconfirmed));

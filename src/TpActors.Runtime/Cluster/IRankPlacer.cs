@@ -6,8 +6,9 @@ namespace TpActors.Runtime.Cluster;
 public interface IRankPlacer
 {
     /// <summary>
-    /// A slot for each of <paramref name="ranks"/> on a host that is Up and not in <paramref name="avoid"/>, waiting a bounded
-    /// time (the placer's own) for one to free or join.
+    /// A slot for each of <paramref name="ranks"/> on a host that is Up and not one of the host processes at
+    /// <paramref name="avoid"/> (a process started at such an address later is a new host), waiting a bounded time (the
+    /// placer's own) for one to free or join.
     /// </summary>
     /// <exception cref="TimeoutException">Not enough slots in time; the message lists the hosts seen.</exception>
     Task<IReadOnlyList<SlotAssignment>> PlaceAsync(IReadOnlyList<int> ranks, IReadOnlyCollection<Address> avoid);

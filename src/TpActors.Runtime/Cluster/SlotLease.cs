@@ -79,10 +79,13 @@ public sealed class SlotLease : IAsyncDisposable, IRankPlacer
         string secret = system.Settings.Config.GetString("tpactors.cluster.secret", "");
         var deadline = DateTime.UtcNow + wait;
         var warned = new HashSet<Address>();
+        // The host processes to avoid are those at those addresses now: a process started later at one of them (a host
+        // restarted on its own address) is a new host, and its slots count.
+        var avoided = cluster.State.Members.Concat(cluster.State.Unreachable).Where(m => avoid.Contains(m.Address)).Select(m => m.UniqueAddress).ToHashSet();
         string seen;
         while (true)
         {
-            var hosts = cluster.State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(ClusterBootstrap.HostRole) && !avoid.Contains(m.Address)
+            var hosts = cluster.State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(ClusterBootstrap.HostRole) && !avoided.Contains(m.UniqueAddress)
                                                          && !cluster.State.Unreachable.Contains(m))
                 .OrderBy(m => m.Address, Member.AddressOrdering).ToList();
             var asked = await Task.WhenAll(hosts.Select(h => OfferOf(system, h.Address, secret))).ConfigureAwait(false);

@@ -21,10 +21,10 @@ internal static class ClusterProcesses
     /// <summary>Starts a host with <paramref name="args"/> and returns it with its address (its first stdout line, as JSON).</summary>
     public static (Process Process, string Address) StartHost(params string[] args) => StartHost(_ => { }, args);
 
-    /// <summary>Starts a host with <paramref name="args"/>, handing each of its stderr lines to <paramref name="stderr"/>; it and its address.</summary>
+    /// <summary>Starts a host with <paramref name="args"/> (on 127.0.0.1 with a port the OS picks, unless they give --bind), handing each of its stderr lines to <paramref name="stderr"/>; it and its address.</summary>
     public static (Process Process, string Address) StartHost(Action<string?> stderr, params string[] args)
     {
-        var process = Process.Start(CliProcess.StartInfo(["host", "--json", "--bind", "127.0.0.1:0", .. args]))!;
+        var process = Process.Start(CliProcess.StartInfo(["host", "--json", .. args.Contains("--bind") ? Array.Empty<string>() : ["--bind", "127.0.0.1:0"], .. args]))!;
         process.ErrorDataReceived += (_, e) => stderr(e.Data);
         process.BeginErrorReadLine();
         var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException($"The host exited ({(process.WaitForExit(5000) ? process.ExitCode : -1)}) before printing its address.");

@@ -145,6 +145,48 @@ public sealed class HostLossTests
         await Task.CompletedTask;
     });
 
+    // Two hosts, no spare slot: kill -9 of one, and a new host started at its very address (as a supervisor such as systemd
+    // restarts it) is where the lost ranks go; the run ends with the fault-free weights.
+    [Fact]
+    public async Task AHostRestartedOnItsOwnAddress_TakesBackItsRanks_AndTheRunEndsWithTheFaultFreeWeights()
+    {
+        const int steps = 300;
+        string expected = FaultFree(steps);
+        var first = StartLoggedHost("--slots", "2");
+        var victim = StartLoggedHost("--slots", "2", "--seed", first.Address);
+        (Process Process, string Address, HostLog Log)? restarted = null;
+        try
+        {
+            var train = Process.Start(CliProcess.StartInfo(["train", .. Training, "--steps", steps.ToString(), "--cluster", first.Address]))!;
+            var error = new System.Text.StringBuilder();
+            var running = new TaskCompletionSource();
+            train.ErrorDataReceived += (_, e) =>
+            {
+                lock (error) error.AppendLine(e.Data);
+                if (e.Data?.StartsWith("step ", StringComparison.Ordinal) == true) running.TrySetResult();
+            };
+            train.BeginErrorReadLine();
+            var output = train.StandardOutput.ReadToEndAsync();
+            await running.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            victim.Process.Kill(); // SIGKILL
+            await victim.Process.WaitForExitAsync();
+            restarted = StartLoggedHost("--slots", "2", "--seed", first.Address, "--bind", victim.Address);
+            Assert.Equal(victim.Address, restarted.Value.Address);
+            await train.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+            string log;
+            lock (error) log = error.ToString();
+            Assert.True(train.ExitCode == 0, log);
+            Assert.Equal(expected, ClusterProcesses.WeightsOf(await output));
+            Assert.Contains($"placed: rank 2 on {victim.Address} slot 0", log); // on the new process at the old address
+            Assert.Contains("lost", RecoveryKinds(await output));
+        }
+        finally
+        {
+            foreach (var host in new[] { restarted, first }.OfType<(Process Process, string Address, HostLog Log)>().Where(h => !h.Process.HasExited))
+                ClusterProcesses.Terminate(host.Process);
+        }
+    }
+
     // A frozen host (SIGSTOP) is unreachable like a dead one: its ranks are placed elsewhere. Thawed (SIGCONT), it finds
     // itself downed, is refused by the cluster, and exits; whatever it still sends belongs to an aborted attempt.
     [Fact]
