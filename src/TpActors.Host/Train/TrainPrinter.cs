@@ -62,6 +62,7 @@ public static class TrainPrinter
             ["lr"] = options.Optimizer.LearningRate,
             ["wall_seconds"] = Math.Round(result.Wall.TotalSeconds, 6),
             ["steps_per_second"] = Math.Round(steps / Math.Max(1e-9, result.Wall.TotalSeconds), 3),
+            ["memory"] = Verify.VerifyPrinter.MemoryReport(options.MemoryEstimateBytes),
             ["losses"] = result.Losses,
             ["backend"] = result.Backend,
             ["checkpoints"] = result.Checkpoints,

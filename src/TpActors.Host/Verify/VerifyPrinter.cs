@@ -28,7 +28,14 @@ public static class VerifyPrinter
             $"{(report.Passed ? "PASSED" : "FAILED")}: {passed} of {report.Checks.Count} checks passed; wall time {report.Elapsed.TotalSeconds:0.000} s"));
     }
 
-    /// <summary>One JSON object: passed, backend, tp, the options, the wall time and the checks.</summary>
+    /// <summary>The memory the run was estimated to need beside the most this process held: the estimate gates the sizes a command accepts.</summary>
+    public static Dictionary<string, object?> MemoryReport(double estimate) => new()
+    {
+        ["estimate_bytes"] = (long)estimate,
+        ["peak_bytes"] = ProcessMemory.PeakBytes,
+    };
+
+    /// <summary>One JSON object: passed, backend, tp, the options, the wall time, the memory and the checks.</summary>
     public static void WriteJson(TextWriter output, VerifyReport report, string? dumpError = null)
     {
         var o = report.Options;
@@ -44,6 +51,7 @@ public static class VerifyPrinter
             ["bias"] = o.Bias,
             ["activation"] = ActivationNames.Name(o.Activation),
             ["wall_seconds"] = Math.Round(report.Elapsed.TotalSeconds, 6),
+            ["memory"] = MemoryReport(o.MemoryEstimateBytes),
             ["checks"] = report.Checks.Select(c => new Dictionary<string, object>
             {
                 ["name"] = c.Name,

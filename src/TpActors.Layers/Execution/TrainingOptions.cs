@@ -61,6 +61,9 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
             Ranks = RankSettings.FromConfig(config),
         };
 
+    /// <summary>The bytes a run is estimated to hold at its peak (what <see cref="Validate"/> holds to the machine's memory).</summary>
+    public double MemoryEstimateBytes => Memory().Bytes;
+
     // The tensors a run holds at once, per weight: itself, its gradient and optimizer slots, two in-memory snapshots of all
     // three, and the full copy gathered at the end (or read from a checkpoint); per layer the saved activations.
     private MemoryBudget Memory()

@@ -88,7 +88,7 @@ public sealed partial class TrainingSupervisor
         var node = _placement[peer].Node;
         if (_suspected.ContainsKey(peer) || _unplaced.Contains(peer) || _lostNodes.Contains(node)) return; // already known
         string host = NodeAddress.Of(node).ToString();
-        _log.Warning("Rank {0}'s bulk connection from rank {1} broke: suspecting host {2}, until Akka.Cluster confirms it.", lost.Rank, peer, host);
+        _log.Info("Rank {0}'s bulk connection from rank {1} broke: suspecting host {2}, until Akka.Cluster confirms it.", lost.Rank, peer, host);
         Recover([new RankFailure(peer, FailureKind.Disconnected, $"broke its bulk connection to rank {lost.Rank} (host {host} suspected)", StuckIn(peer))]);
     }
 

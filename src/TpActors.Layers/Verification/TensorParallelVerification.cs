@@ -31,20 +31,22 @@ public static class TensorParallelVerification
 
         // Column-parallel, output gathered (Y = X·A + a, A [hidden, ffn]); row-parallel, full input split inside (Y = X·B + b, B [ffn, hidden]).
         await CheckLinear(group, options, "column", new ColumnLinearSpec(h, f, options.Bias, GatherOutput: true), h, f, checks, identity);
+        ReleaseReferences();
         await CheckLinear(group, options, "row", new RowLinearSpec(f, h, options.Bias, InputIsParallel: false), f, h, checks, identity);
+        ReleaseReferences();
 
         // The Megatron MLP: Y = act(X·A + a)·B + b.
         var dump = new Dictionary<string, Tensor>();
         {
             var x = Input(options, "mlp.x", b, h);
             var dy = Input(options, "mlp.dy", b, h);
-            var run = await RunLayer(group, "mlp", new MlpSpec(h, f, options.Bias, options.Activation), options.Seed, x, dy, identity);
+            using var run = await RunLayer(group, "mlp", new MlpSpec(h, f, options.Bias, options.Activation), options.Seed, x, dy, identity);
             dump["x"] = x;
             dump["w1"] = run.Full("mlp.fc1.weight");
             dump["w2"] = run.Full("mlp.fc2.weight");
-            dump["y"] = run.Output;
+            dump["y"] = run.Output.Clone();
             dump["dy"] = dy;
-            dump["dx"] = run.GradInput;
+            dump["dx"] = run.GradInput.Clone();
             dump["dw1"] = run.FullGrad("mlp.fc1.weight");
             dump["dw2"] = run.FullGrad("mlp.fc2.weight");
             if (options.Bias)
@@ -54,6 +56,7 @@ public static class TensorParallelVerification
                 dump["db1"] = run.FullGrad("mlp.fc1.bias");
                 dump["db2"] = run.FullGrad("mlp.fc2.bias");
             }
+            run.Dispose(); // the shards are assembled: their memory serves the float64 references below
 
             var X = ToDouble(x);
             var dY = ToDouble(dy);
@@ -85,15 +88,23 @@ public static class TensorParallelVerification
         using var x = Input(options, $"{name}.x", options.Batch, inFeatures);
         using var dy = Input(options, $"{name}.dy", options.Batch, outFeatures);
         using var run = await RunLayer(group, name, spec, options.Seed, x, dy, identity);
-        var w = ToDouble(run.Full($"{name}.weight"));
-        var bias = options.Bias ? ToDouble(run.Full($"{name}.bias")) : null;
+        double[,] w;
+        using (var full = run.Full($"{name}.weight")) w = ToDouble(full);
+        double[,]? bias = null;
+        if (options.Bias)
+            using (var full = run.Full($"{name}.bias")) bias = ToDouble(full);
         var X = ToDouble(x);
         var dY = ToDouble(dy);
         checks.Add(CheckResult.Compare($"{name} forward Y", run.Output, AddBias(MatMul(X, w), bias), options.Tolerance));
         checks.Add(CheckResult.Compare($"{name} backward dX", run.GradInput, MatMul(dY, w, transposeB: true), options.Tolerance));
-        checks.Add(CheckResult.Compare($"{name} backward dW", run.FullGrad($"{name}.weight"), MatMul(X, dY, transposeA: true), options.Tolerance));
-        if (options.Bias) checks.Add(CheckResult.Compare($"{name} backward db", run.FullGrad($"{name}.bias"), ColumnSums(dY), options.Tolerance));
+        using (var dW = run.FullGrad($"{name}.weight")) checks.Add(CheckResult.Compare($"{name} backward dW", dW, MatMul(X, dY, transposeA: true), options.Tolerance));
+        if (options.Bias)
+            using (var db = run.FullGrad($"{name}.bias")) checks.Add(CheckResult.Compare($"{name} backward db", db, ColumnSums(dY), options.Tolerance));
     }
+
+    // The float64 references of a check are garbage once it is done; at large sizes they are most of the process's
+    // memory, so they are collected before the next check allocates its own (VerifyOptions counts one check's worth).
+    private static void ReleaseReferences() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
 
     /// <summary>An input [rows, cols] uniform in [−1, 1), from its own seeded stream.</summary>
     public static Tensor Input(VerifyOptions options, string stream, int rows, int cols)
@@ -132,6 +143,11 @@ public static class TensorParallelVerification
         {
             Output.Dispose();
             GradInput.Dispose();
+            foreach (var shard in Parameters.SelectMany(reply => reply.Parameters))
+            {
+                shard.Value.Dispose();
+                shard.Gradient.Dispose();
+            }
         }
     }
 

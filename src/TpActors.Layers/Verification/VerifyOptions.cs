@@ -36,6 +36,9 @@ public sealed record VerifyOptions(int Tp, int Batch, int Hidden, int Ffn, long 
         Memory().Check();
     }
 
+    /// <summary>The bytes a check is estimated to hold at its peak (what <see cref="Validate"/> holds to the machine's memory).</summary>
+    public double MemoryEstimateBytes => Memory().Bytes;
+
     // The tensors a check holds at once: master weights, their shards and gradients, and float64 references (two floats
     // each) of the weights, the activations and their gradients.
     private MemoryBudget Memory() => new MemoryBudget($"--batch {Batch} --hidden {Hidden} --ffn {Ffn}")

@@ -21,6 +21,7 @@ public sealed class AkkaLogForwarder : ReceiveActor
 {
     private readonly ILoggerFactory _factory;
     private readonly LogFilterEvaluator _filter; // the system's log filters (its LogFilterSetup)
+    private readonly bool _infoEnabled;          // Akka's loglevel lets info through
 
     /// <summary>Created by Akka's logging when the system starts.</summary>
     public AkkaLogForwarder()
@@ -28,6 +29,7 @@ public sealed class AkkaLogForwarder : ReceiveActor
         var setup = Context.System.Settings.Setup.Get<LogForwardingSetup>();
         _factory = setup.HasValue ? setup.Value.LoggerFactory : NullLoggerFactory.Instance;
         _filter = Context.System.Settings.LogFilter;
+        _infoEnabled = Logging.LogLevelFor(Context.System.Settings.LogLevel) <= AkkaLogLevel.InfoLevel;
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
         Receive<LogEvent>(Forward);
     }
@@ -36,9 +38,35 @@ public sealed class AkkaLogForwarder : ReceiveActor
     {
         if (!_filter.ShouldTryKeepMessage(e, out _)) return;
         var logger = _factory.CreateLogger(e.LogSource ?? "akka");
+        if (IsConnectionChurn(e))
+        {
+            // One line at info, the cause in words: Akka's loglevel (WARNING by default) keeps it out of sight.
+            if (logger.IsEnabled(LogLevel.Information) && _infoEnabled)
+                logger.Log(LogLevel.Information, "{Message}{Cause}", e.Message?.ToString(), e.Cause is { } cause ? $" ({cause.GetType().Name}: {cause.Message})" : "");
+            return;
+        }
         var level = Level(e.LogLevel());
         if (logger.IsEnabled(level)) logger.Log(level, e.Cause, "{Message}", e.Message?.ToString());
     }
+
+    /// <summary>
+    /// Whether an event is Akka.Remote's account of a connection that ended or could not be made: a driver that left, a host
+    /// that died or restarted (a run recovers from it, or the cluster removes it). That is part of a cluster's life, not a
+    /// fault of this process, so it is one line at info, never a warning with a stack trace.
+    /// </summary>
+    public static bool IsConnectionChurn(LogEvent e)
+    {
+        if (e.LogLevel() is not (AkkaLogLevel.WarningLevel or AkkaLogLevel.ErrorLevel)) return false;
+        if (e.Cause is { } cause && IsTransportFailure(cause)) return true;
+        string text = e.Message?.ToString() ?? "";
+        return text.StartsWith("Tried to associate with unreachable remote address", StringComparison.Ordinal)
+            || (text.StartsWith("Association with remote system", StringComparison.Ordinal) && text.Contains("has failed", StringComparison.Ordinal));
+    }
+
+    // A failure of the remote transport itself (an association refused, disassociated, shut down; a socket's error).
+    private static bool IsTransportFailure(Exception e) =>
+        e.GetType().Namespace is { } space && (space.StartsWith("Akka.Remote", StringComparison.Ordinal) || space.StartsWith("DotNetty", StringComparison.Ordinal) || space == "System.Net.Sockets")
+        || (e.InnerException is { } inner && IsTransportFailure(inner));
 
     private static LogLevel Level(AkkaLogLevel level) => level switch
     {

@@ -126,11 +126,12 @@ public sealed class ClusterCommandTests
     public void Launch_OfAFailingJob_ExitsWithItsCode_AndStopsItsHosts()
     {
         string marker = ClusterProcesses.Marker();
-        // Five ranks on four slots: the driver waits its slot-wait, names the hosts it saw, and exits 1.
-        var launched = CliProcess.Run(["launch", "--nodes", "2", "--slots-per-node", "2", "-D", marker, "--", "train", "--tp", "5", "--steps", "1", "-D", "tpactors.cluster.slot-wait=1s"]);
+        // A job that fails once the hosts are up (its checkpoint is missing): launch exits with its code, 1, and no host is left.
+        string missing = Path.Combine(Path.GetTempPath(), $"tpactors-missing-{Guid.NewGuid():N}");
+        var launched = CliProcess.Run(["launch", "--nodes", "2", "--slots-per-node", "2", "-D", marker, "--", "train", "--tp", "4", "--steps", "1", "--resume", missing]);
         Assert.Equal(1, launched.ExitCode);
-        Assert.Contains("needs 5 rank slots", launched.Error);
-        Assert.Contains("2 of 2 slots free", launched.Error);
+        Assert.Contains("launch: 2 hosts up", launched.Error);
+        Assert.Contains($"Checkpoint directory {missing} does not exist", launched.Error);
         Assert.Empty(ClusterProcesses.Running(marker));
     }
 

@@ -94,6 +94,37 @@ public sealed class AkkaBootstrapTests : IDisposable
         await system.Terminate();
     }
 
+    [Fact]
+    public async Task ConnectionChurn_IsOneInfoLineWithoutAStackTrace_AndHiddenAtWarning_WhileOtherWarningsStay()
+    {
+        foreach (string level in new[] { "INFO", "WARNING" })
+        {
+            var loggers = new CapturingLoggers();
+            using var system = AkkaBootstrap.Create("churn", ConfigLoader.Load(null, [$"akka.loglevel={level}"]).Config, loggers);
+            // What Akka.Remote says when a driver leaves (the host's side) and when a host has died (the driver's side).
+            system.EventStream.Publish(new Akka.Event.Error(new Akka.Remote.EndpointDisassociatedException("Disassociated"), "endpointWriter", typeof(object),
+                "Disassociated from akka.tcp://tpactors@127.0.0.1:1"));
+            system.EventStream.Publish(new Akka.Event.Warning("remoting", typeof(object),
+                "Tried to associate with unreachable remote address [akka.tcp://tpactors@127.0.0.1:2]. Reason: [Connection refused]"));
+            system.Log.Warning(new InvalidOperationException("its own"), "a warning of this process's own");
+            await AwaitLine(loggers, "a warning of this process's own");
+            var lines = loggers.Lines;
+            Assert.Equal(LogLevel.Warning, lines.Single(l => l.Message.Contains("of this process's own")).Level);
+            Assert.NotNull(lines.Single(l => l.Message.Contains("of this process's own")).Cause); // its own keep their stack traces
+            if (level == "WARNING")
+            {
+                Assert.DoesNotContain(lines, l => l.Message.Contains("127.0.0.1:1") || l.Message.Contains("127.0.0.1:2"));
+                continue;
+            }
+            await AwaitLine(loggers, "127.0.0.1:2");
+            var left = lines.Concat(loggers.Lines).First(l => l.Message.Contains("127.0.0.1:1"));
+            Assert.Equal((LogLevel.Information, null), (left.Level, left.Cause));
+            Assert.EndsWith("(EndpointDisassociatedException: Disassociated)", left.Message);
+            Assert.Equal(LogLevel.Information, loggers.Lines.First(l => l.Message.Contains("127.0.0.1:2")).Level);
+            await system.Terminate();
+        }
+    }
+
     private static async Task AwaitLine(CapturingLoggers loggers, string text)
     {
         // Akka's logging is asynchronous: poll for the line, with a bound so that a lost line fails the test.
@@ -104,9 +135,9 @@ public sealed class AkkaBootstrapTests : IDisposable
     /// <summary>An <see cref="ILoggerFactory"/> that keeps every line it is given.</summary>
     private sealed class CapturingLoggers : ILoggerFactory
     {
-        public ConcurrentQueue<(string Category, LogLevel Level, string Message)> Queue { get; } = new();
+        public ConcurrentQueue<(string Category, LogLevel Level, string Message, Exception? Cause)> Queue { get; } = new();
 
-        public IReadOnlyList<(string Category, LogLevel Level, string Message)> Lines => [.. Queue];
+        public IReadOnlyList<(string Category, LogLevel Level, string Message, Exception? Cause)> Lines => [.. Queue];
 
         public ILogger CreateLogger(string categoryName) => new Category(this, categoryName);
 
@@ -121,7 +152,7 @@ public sealed class AkkaBootstrapTests : IDisposable
             public bool IsEnabled(LogLevel logLevel) => true;
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Queue.Enqueue((name, logLevel, formatter(state, exception)));
+                owner.Queue.Enqueue((name, logLevel, formatter(state, exception), exception));
         }
     }
 }
