@@ -65,10 +65,13 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
     public double MemoryEstimateBytes => Memory().Bytes;
 
     // The tensors a run holds at once, per weight: itself, its gradient and optimizer slots, two in-memory snapshots of all
-    // three, and the full copy gathered at the end (or read from a checkpoint); per layer the saved activations.
+    // three, and the full copy gathered at the end; writing checkpoints, a state's worth of staging and one buffer more;
+    // resuming, the checkpoint's files read whole, the tensors parsed from them, assembled and cut (two states' worth
+    // and one more at once); per layer the saved activations. Held to peaks measured with `train --json` ("memory").
     private MemoryBudget Memory()
     {
-        double perWeight = 1 + 1 + Optimizer.SlotNames.Count + 3 * (1 + Optimizer.SlotNames.Count);
+        int state = 1 + Optimizer.SlotNames.Count; // a weight and its optimizer slots
+        double perWeight = 1 + state + 3 * state + (CheckpointDirectory is null ? 0 : state + 1) + (ResumeFrom is null ? 0 : 2 * state + 1);
         var budget = new MemoryBudget($"A model of {Model.Layers} layers, hidden {Model.Hidden}, ffn {Model.Ffn}, at batch {Task.Batch},")
             .Add("fc1.weight", Model.Hidden, Model.Ffn, perWeight * Model.Layers)
             .Add("fc2.weight", Model.Ffn, Model.Hidden, perWeight * Model.Layers)
