@@ -52,21 +52,20 @@ public static class ClusterBootstrap
     {
         var configured = Configure(config, options, role);
         var tls = ClusterTls.FromConfig(configured);
-        bool useTls = configured.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl");
         // A seed given by a name that resolves to addresses is joined under the one it answers to, found before joining
         // (a host bound to 127.0.0.1 answers to that, not to localhost); so Akka does not join the seeds by itself.
-        var named = options.Seeds.Select(s => NodeAddress.ParseTarget(s, "--seed")).Where(s => !s.IsIp).ToList();
-        if (named.Count > 0) configured = ConfigFactory.ParseString("akka.cluster.seed-nodes = []", "the seeds, joined once their names are settled").WithFallback(configured).Resolve();
+        var targets = options.Seeds.Select(s => NodeAddress.ParseTarget(s, "--seed")).ToList();
+        bool byName = targets.Any(s => !s.IsIp);
+        if (byName) configured = ConfigFactory.ParseString("akka.cluster.seed-nodes = []", "the seeds, joined once their names are settled").WithFallback(configured).Resolve();
         var system = (create ?? (c => AkkaBootstrap.Create(SystemName, c, extra: tls?.Setup())))(configured);
         var cluster = AkkaCluster.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         if (options.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
-        else if (named.Count > 0)
+        else if (byName)
         {
             var seeds = new List<Address>();
-            foreach (var seed in options.Seeds.Select(s => NodeAddress.ParseTarget(s, "--seed")))
-                seeds.Add(await SeedProbe.AnsweringAddressAsync(system, seed, useTls).ConfigureAwait(false));
+            foreach (var seed in targets) seeds.Add(await SeedProbe.AnsweringAddressAsync(system, seed, tls is not null).ConfigureAwait(false));
             cluster.JoinSeedNodes(seeds);
         }
         try

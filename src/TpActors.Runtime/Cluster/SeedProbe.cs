@@ -15,15 +15,8 @@ public static class SeedProbe
     /// <exception cref="IOException">The name does not resolve, or the connection is refused; the message names the address.</exception>
     public static async Task CheckAsync(NodeAddress seed, string what, TimeSpan timeout)
     {
-        IPAddress[] addresses;
-        try
-        {
-            addresses = seed.IsIp ? [IPAddress.Parse(seed.Host)] : await Dns.GetHostAddressesAsync(seed.Host).ConfigureAwait(false);
-        }
-        catch (SocketException e)
-        {
-            throw new IOException($"{what} {seed}: the name {seed.Host} does not resolve ({e.Message}).", e);
-        }
+        var (addresses, why) = await ResolveAsync(seed).ConfigureAwait(false);
+        if (addresses is null) throw new IOException($"{what} {seed}: the name {seed.Host} does not resolve ({why}).");
         SocketException? refused = null;
         foreach (var address in addresses)
         {
@@ -57,15 +50,7 @@ public static class SeedProbe
     {
         var given = Address.Parse(seed.ToAkkaAddress(tls));
         if (seed.IsIp) return given;
-        IPAddress[] resolved;
-        try
-        {
-            resolved = await Dns.GetHostAddressesAsync(seed.Host).ConfigureAwait(false);
-        }
-        catch (SocketException)
-        {
-            return given; // Akka says it cannot reach the name
-        }
+        if ((await ResolveAsync(seed).ConfigureAwait(false)).Addresses is not { } resolved) return given; // Akka says it cannot reach the name
         var candidates = resolved.Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct()
             .Select(a => Address.Parse(new NodeAddress(a.ToString(), seed.Port).ToAkkaAddress(tls))).Prepend(given).ToList();
         foreach (var candidate in candidates)
@@ -82,5 +67,19 @@ public static class SeedProbe
             }
         }
         return given;
+    }
+
+    // The addresses of the seed's host (itself when it is an IP address), or null and why the name does not resolve.
+    private static async Task<(IPAddress[]? Addresses, string? Why)> ResolveAsync(NodeAddress seed)
+    {
+        if (seed.IsIp) return ([IPAddress.Parse(seed.Host)], null);
+        try
+        {
+            return (await Dns.GetHostAddressesAsync(seed.Host).ConfigureAwait(false), null);
+        }
+        catch (SocketException e)
+        {
+            return (null, e.Message);
+        }
     }
 }
