@@ -11,7 +11,7 @@ public sealed class AkkaNamesTests
         var akka = new[] { typeof(Akka.Actor.ActorSystem).Assembly }
             .SelectMany(a => a.GetExportedTypes())
             .Select(SimpleName).ToHashSet(StringComparer.Ordinal);
-        var ours = new[] { typeof(TpActorsCli).Assembly, typeof(Layers.Execution.RankActor).Assembly, typeof(Runtime.Configuration.ConfigLoader).Assembly }
+        var ours = new[] { typeof(TpActorsCli).Assembly, typeof(Layers.Ranks.RankActor).Assembly, typeof(Runtime.Configuration.ConfigLoader).Assembly }
             .SelectMany(Types)
             .Where(t => !t.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute)) && !t.Name.StartsWith('<'))
             .Select(t => (Name: SimpleName(t), t.FullName)).ToList();

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using TpActors.Layers.Execution;
+using TpActors.Layers.Ranks;
 
 namespace TpActors.Host.Bench;
 

@@ -1,11 +1,9 @@
 using TpActors.Layers.Tensors;
 using System.Diagnostics;
 using TpActors.Layers.Collectives;
-using TpActors.Layers.Execution;
-using TpActors.Layers.Parallel;
 using Akka.Actor;
 using TpActors.Runtime.Configuration;
-using TpActors.Layers.Sharding;
+using TpActors.Layers.Ranks;
 
 namespace TpActors.Host.Bench;
 

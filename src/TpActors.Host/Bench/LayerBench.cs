@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using TpActors.Layers.Execution;
 using TpActors.Layers.Tensors;
 using Akka.Actor;
 using TpActors.Runtime.Configuration;
+using TpActors.Layers.Parallel;
+using TpActors.Layers.Ranks;
 
 namespace TpActors.Host.Bench;
 

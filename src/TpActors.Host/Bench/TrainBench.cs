@@ -1,9 +1,9 @@
-using TpActors.Layers.Execution;
-using TpActors.Layers.Execution.Faults;
-using TpActors.Layers.Execution.Model;
-using TpActors.Layers.Execution.Optimizers;
 using Akka.Actor;
 using TpActors.Runtime.Configuration;
+using TpActors.Layers.Models;
+using TpActors.Layers.Checkpoints;
+using TpActors.Layers.Ranks;
+using TpActors.Layers.Training;
 
 namespace TpActors.Host.Bench;
 

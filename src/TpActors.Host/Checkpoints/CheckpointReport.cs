@@ -1,6 +1,8 @@
-using TpActors.Layers.Execution;
-using TpActors.Layers.Execution.Checkpoints;
 using TpActors.Layers.Tensors;
+using TpActors.Layers.Models;
+using TpActors.Layers.Optimizers;
+using TpActors.Layers.Checkpoints;
+using TpActors.Layers.Training;
 
 namespace TpActors.Host.Checkpoints;
 

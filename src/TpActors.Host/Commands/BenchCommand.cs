@@ -1,7 +1,10 @@
 using TpActors.Runtime.Cluster;
 using System.CommandLine;
 using TpActors.Host.Bench;
-using TpActors.Layers.Execution;
+using TpActors.Layers.Parallel;
+using TpActors.Layers.Optimizers;
+using TpActors.Layers.Ranks;
+using TpActors.Layers.Training;
 
 namespace TpActors.Host.Commands;
 
@@ -195,7 +198,7 @@ public static class BenchCommand
         {
             results = run(system).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is Layers.Execution.RankFailedException or InvalidOperationException)
+        catch (Exception e) when (e is Layers.Ranks.RankFailedException or InvalidOperationException)
         {
             return context.Fail(parse, ExitCodes.Failure, $"tpactors bench {parse.CommandResult.Command.Name}: {e.Message}", e); // a rank or group that could not start
         }

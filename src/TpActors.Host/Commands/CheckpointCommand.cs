@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using TpActors.Host.Checkpoints;
-using TpActors.Layers.Execution.Checkpoints;
 using TpActors.Runtime.Configuration;
+using TpActors.Layers.Optimizers;
+using TpActors.Layers.Checkpoints;
 
 namespace TpActors.Host.Commands;
 

@@ -1,9 +1,9 @@
 using Akka.Actor;
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using TpActors.Layers.Hosting;
 using TpActors.Runtime.Cluster;
 using TpActors.Runtime.Configuration;
+using TpActors.Layers.Ranks;
 
 namespace TpActors.Host.Commands;
 

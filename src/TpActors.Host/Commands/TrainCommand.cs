@@ -3,12 +3,13 @@ using TpActors.Runtime.Configuration;
 using TpActors.Layers.Tensors;
 using System.CommandLine;
 using TpActors.Host.Train;
-using TpActors.Layers.Execution;
-using TpActors.Layers.Execution.Checkpoints;
-using TpActors.Layers.Execution.Faults;
-using TpActors.Layers.Execution.Optimizers;
 using Akka.Actor;
 using TpActors.Host.Cluster;
+using TpActors.Layers.Models;
+using TpActors.Layers.Data;
+using TpActors.Layers.Optimizers;
+using TpActors.Layers.Checkpoints;
+using TpActors.Layers.Training;
 
 namespace TpActors.Host.Commands;
 

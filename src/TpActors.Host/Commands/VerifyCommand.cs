@@ -2,10 +2,10 @@ using TpActors.Host.Cluster;
 using TpActors.Runtime.Cluster;
 using System.CommandLine;
 using TpActors.Host.Verify;
-using TpActors.Layers.Execution;
 using TpActors.Layers.Tensors;
 using TpActors.Layers.Verification;
 using Akka.Actor;
+using TpActors.Layers.Ranks;
 
 namespace TpActors.Host.Commands;
 

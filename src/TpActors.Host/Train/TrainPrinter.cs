@@ -1,5 +1,7 @@
 using System.Globalization;
-using TpActors.Layers.Execution;
+using TpActors.Layers.Optimizers;
+using TpActors.Layers.Checkpoints;
+using TpActors.Layers.Training;
 
 namespace TpActors.Host.Train;
 

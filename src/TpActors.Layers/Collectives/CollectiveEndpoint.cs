@@ -12,7 +12,7 @@ namespace TpActors.Layers.Collectives;
 /// <param name="Rank">The rank actor.</param>
 /// <param name="Instance">The instance, unique within its process.</param>
 /// <param name="Lane">The host:port of its process's bulk lane, or null.</param>
-public sealed record CollectiveEndpoint(IActorRef Rank, long Instance, string? Lane = null) : IClusterMessage
+public sealed record CollectiveEndpoint(IActorRef Rank, long Instance, string? Lane = null) : ILayersMessage
 {
     /// <summary>Two endpoints are one when instance and lane agree (an actor reference that crossed a process may differ in form).</summary>
     public bool Equals(CollectiveEndpoint? other) => other is not null && Instance == other.Instance && Lane == other.Lane;

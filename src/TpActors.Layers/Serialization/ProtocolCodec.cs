@@ -1,14 +1,17 @@
 using Akka.Actor;
 using TpActors.Layers.Collectives;
-using TpActors.Layers.Execution;
-using TpActors.Layers.Execution.Checkpoints;
-using TpActors.Layers.Execution.Faults;
-using TpActors.Layers.Execution.Model;
-using TpActors.Layers.Execution.Optimizers;
 using TpActors.Layers.Sharding;
 using TpActors.Layers.Tensors;
 using TpActors.Runtime.Cluster;
-using AkkaSerialization = Akka.Serialization.Serialization;
+using TpActors.Runtime.IO;
+using TpActors.Layers.Parallel;
+using TpActors.Layers.Models;
+using TpActors.Layers.Data;
+using TpActors.Layers.Optimizers;
+using TpActors.Layers.Checkpoints;
+using TpActors.Layers.Snapshots;
+using TpActors.Layers.Ranks;
+using TpActors.Layers.Training;
 
 namespace TpActors.Layers.Serialization;
 
@@ -17,40 +20,19 @@ namespace TpActors.Layers.Serialization;
 /// (strings length-prefixed UTF-8, actor references as their full paths). A tag or a count that is out of range is refused
 /// with <see cref="System.Runtime.Serialization.SerializationException"/>, never a crash or an unbounded allocation.
 /// Over Akka.Remote no tensor is written; the bodies of <see cref="LaneLetter"/>s, which travel on the bulk lane, may carry
-/// them (<see cref="WithTensors"/>): shape, then raw little-endian floats.
+/// them (<see cref="LaneLetterSerializer"/>): shape, then raw little-endian floats.
 /// </summary>
 internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = false)
 {
-    /// <summary>The codec of lane letters' bodies: tensors allowed.</summary>
-    public static ProtocolCodec WithTensors(ExtendedActorSystem system) => new(system, tensors: true);
-
-    /// <summary>The bytes of <paramref name="value"/>.</summary>
-    public byte[] ToBytes(object? value)
-    {
-        using var stream = new MemoryStream(256);
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) Write(writer, value);
-        return stream.ToArray();
-    }
-
-    /// <summary>The value in <paramref name="bytes"/>.</summary>
-    public object FromBytes(byte[] bytes)
-    {
-        using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), System.Text.Encoding.UTF8);
-        return Read(reader) ?? throw new System.Runtime.Serialization.SerializationException("The message was empty.");
-    }
-
-    private const int MaxItems = 1 << 20; // the longest list or map a message may carry
-
     private enum Tag : byte
     {
         Null, Int, Long, Double, String, ActorRef,
         RunPhase, PhaseDone, PhaseAborted, PhaseStalled, PhaseFailed,
         JoinTraining, SnapshotInto, CheckpointRequest, ShardFileWritten, LaneLetter,
         GetCollectiveEndpoint, CollectiveEndpoint, JoinGroup, RankDone, GetBackendDescription, RankSettings,
-        GetSlotOffer, SlotOffer, LeaseSlots, SlotsLeased, ReleaseSlots,
         TimeCollective, OpenRawSink, TimeRawSend,
         KeptSnapshot, Tensor, ShardState, Forward, Backward, TensorReply, ParametersReply, GetParameters, CreateLayer, ColumnLinearSpec, RowLinearSpec, MlpSpec,
-        HoldReplica, ReplicaHeld, SendReplica, ReplicaMissing, HostDraining, PeerConnectionLost, ReplicaReady, ReplicaSent, OfferReplica, ReplicaOffered,
+        HoldReplica, ReplicaHeld, SendReplica, ReplicaMissing, PeerConnectionLost, ReplicaReady, ReplicaSent, OfferReplica, ReplicaOffered,
     }
 
     public void Write(BinaryWriter w, object? value)
@@ -102,7 +84,6 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case OfferReplica m: w.Write((byte)Tag.OfferReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); break;
             case ReplicaOffered m: w.Write((byte)Tag.ReplicaOffered); WriteLayout(w, m.Layout); break;
             case ReplicaMissing m: w.Write((byte)Tag.ReplicaMissing); w.Write(m.Reason); break;
-            case HostDraining m: w.Write((byte)Tag.HostDraining); w.Write(m.Node.ToString()); break;
             case GetParameters m: w.Write((byte)Tag.GetParameters); w.Write(m.Layer); break;
             case CreateLayer m: w.Write((byte)Tag.CreateLayer); w.Write(m.Name); w.Write(m.Group); Write(w, m.Spec); w.Write(m.Seed); break;
             case ColumnLinearSpec m: w.Write((byte)Tag.ColumnLinearSpec); w.Write(m.InFeatures); w.Write(m.OutFeatures); w.Write(m.Bias); w.Write(m.GatherOutput); break;
@@ -129,11 +110,6 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
                 w.Write((byte)Tag.RankSettings); w.Write((int)m.Backend); w.Write(m.BlasThreads); w.Write(m.CommandTimeout.Ticks);
                 w.Write(m.Collectives.RoundTimeout.Ticks); w.Write(m.Collectives.StallGrace.Ticks); w.Write(m.Collectives.ChunkElements); w.Write(m.Collectives.BulkChunkElements);
                 break;
-            case GetSlotOffer m: w.Write((byte)Tag.GetSlotOffer); w.Write(m.Challenge); break;
-            case SlotOffer m: w.Write((byte)Tag.SlotOffer); w.Write(m.Slots); w.Write(m.Free); w.Write(m.Cores); w.Write(m.Proof); break;
-            case LeaseSlots m: w.Write((byte)Tag.LeaseSlots); w.Write(m.Job); w.Write(m.Count); WriteActor(w, m.Holder); break;
-            case SlotsLeased m: w.Write((byte)Tag.SlotsLeased); w.Write(m.Job); WriteList(w, m.Slots, (w2, s) => w2.Write(s)); break;
-            case ReleaseSlots m: w.Write((byte)Tag.ReleaseSlots); w.Write(m.Job); break;
             case TimeCollective m: w.Write((byte)Tag.TimeCollective); w.Write(m.Group); w.Write((int)m.Operation); w.Write(m.Floats); w.Write(m.Iterations); w.Write(m.Warmup); break;
             case OpenRawSink m: w.Write((byte)Tag.OpenRawSink); w.Write(m.Bytes); w.Write(m.Transfers); break;
             case TimeRawSend m: w.Write((byte)Tag.TimeRawSend); w.Write(m.Address); w.Write(m.Bytes); w.Write(m.Transfers); w.Write(m.Timed); break;
@@ -173,7 +149,6 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.ReplicaHeld => new ReplicaHeld(r.ReadInt32(), r.ReadInt64()),
             Tag.SendReplica => new SendReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64(), r.ReadString(), r.ReadInt64()),
             Tag.ReplicaMissing => new ReplicaMissing(r.ReadString()),
-            Tag.HostDraining => new HostDraining(ReadAddress(r.ReadString())),
             Tag.GetParameters => new GetParameters(r.ReadString()),
             Tag.CreateLayer => new CreateLayer(r.ReadString(), r.ReadString(), Read(r) as LayerSpec ?? throw new System.Runtime.Serialization.SerializationException("A layer command without a layer spec."), r.ReadInt64()),
             Tag.ColumnLinearSpec => new ColumnLinearSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadBoolean()),
@@ -192,11 +167,6 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.GetBackendDescription => GetBackendDescription.Instance,
             Tag.RankSettings => new RankSettings(ReadEnum<BackendKind>(r), r.ReadInt32(), new TimeSpan(r.ReadInt64()),
                 new CollectiveSettings(new TimeSpan(r.ReadInt64()), new TimeSpan(r.ReadInt64()), r.ReadInt32(), r.ReadInt32())),
-            Tag.GetSlotOffer => new GetSlotOffer(r.ReadString()),
-            Tag.SlotOffer => new SlotOffer(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadString()),
-            Tag.LeaseSlots => new LeaseSlots(r.ReadString(), r.ReadInt32(), ReadActor(r)),
-            Tag.SlotsLeased => new SlotsLeased(r.ReadString(), ReadList(r, r2 => r2.ReadInt32())),
-            Tag.ReleaseSlots => new ReleaseSlots(r.ReadString()),
             Tag.TimeCollective => new TimeCollective(r.ReadString(), ReadEnum<CollectiveOperation>(r), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()),
             Tag.OpenRawSink => new OpenRawSink(r.ReadInt64(), r.ReadInt32()),
             Tag.TimeRawSend => new TimeRawSend(r.ReadString(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32()),
@@ -263,8 +233,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
     private static FaultSpec? ReadFault(BinaryReader r) =>
         r.ReadBoolean() ? new FaultSpec(r.ReadInt32(), r.ReadInt64(), ReadEnum<TrainingPhase>(r), ReadEnum<FaultKind>(r)) : null;
 
-    private static Address ReadAddress(string text) => Address.TryParse(text, out var address) ? address
-        : throw new System.Runtime.Serialization.SerializationException($"'{text}' is not an Akka address.");
+    private static Address ReadAddress(string text) => WireFormat.ParseAddress(text);
 
     private static void WriteRound(BinaryWriter w, PhaseRound round)
     {
@@ -298,37 +267,17 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         new OptimizerSpec(ReadEnum<OptimizerKind>(r), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle()),
         new TaskSpec(r.ReadInt32(), r.ReadInt64(), r.ReadInt32()));
 
-    private static void WriteActor(BinaryWriter w, IActorRef actor) => w.Write(AkkaSerialization.SerializedActorPath(actor));
+    private static void WriteActor(BinaryWriter w, IActorRef actor) => w.WriteActor(actor);
 
-    private IActorRef ReadActor(BinaryReader r) => system.Provider.ResolveActorRef(r.ReadString());
+    private IActorRef ReadActor(BinaryReader r) => r.ReadActor(system);
 
-    private static void WriteOptional(BinaryWriter w, string? text)
-    {
-        w.Write(text is not null);
-        if (text is not null) w.Write(text);
-    }
+    private static void WriteOptional(BinaryWriter w, string? text) => w.WriteOptional(text);
 
-    private static string? ReadOptional(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
+    private static string? ReadOptional(BinaryReader r) => r.ReadOptional();
 
-    private static void WriteList<T>(BinaryWriter w, IReadOnlyCollection<T> items, Action<BinaryWriter, T> write)
-    {
-        w.Write(items.Count);
-        foreach (var item in items) write(w, item);
-    }
+    private static void WriteList<T>(BinaryWriter w, IReadOnlyCollection<T> items, Action<BinaryWriter, T> write) => w.WriteList(items, write);
 
-    private static List<T> ReadList<T>(BinaryReader r, Func<BinaryReader, T> read)
-    {
-        int count = r.ReadInt32();
-        if (count is < 0 or > MaxItems) throw new System.Runtime.Serialization.SerializationException($"A list of {count} items is out of range (0 to {MaxItems}).");
-        var items = new List<T>(Math.Min(count, 1024));
-        for (int i = 0; i < count; i++) items.Add(read(r));
-        return items;
-    }
+    private static List<T> ReadList<T>(BinaryReader r, Func<BinaryReader, T> read) => r.ReadList(read);
 
-    private static T ReadEnum<T>(BinaryReader r) where T : struct, Enum
-    {
-        int value = r.ReadInt32();
-        var typed = (T)(object)value;
-        return Enum.IsDefined(typed) ? typed : throw new System.Runtime.Serialization.SerializationException($"{value} is not a {typeof(T).Name}.");
-    }
+    private static T ReadEnum<T>(BinaryReader r) where T : struct, Enum => r.ReadEnum<T>();
 }

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using TpActors.Layers.Execution;
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
 using Akka.Actor;
 using static TpActors.Layers.Verification.ReferenceMath;
 using TpActors.Layers.Sharding;
+using TpActors.Layers.Ranks;
 
 namespace TpActors.Layers.Verification;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using TpActors.Layers.Execution.Checkpoints;
+using TpActors.Layers.Checkpoints;
 
 namespace TpActors.Host.Tests.Commands;
 

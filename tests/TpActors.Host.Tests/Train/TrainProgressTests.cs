@@ -1,7 +1,7 @@
 using TpActors.Host.Train;
-using TpActors.Layers.Execution;
 using Akka.Actor;
 using TpActors.Runtime.Configuration;
+using TpActors.Layers.Training;
 
 namespace TpActors.Host.Tests.Train;
 

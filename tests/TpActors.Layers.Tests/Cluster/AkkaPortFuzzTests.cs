@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using Akka.Cluster;
-using TpActors.Layers.Tests.Execution;
+using TpActors.Layers.Tests.Training;
 using TpActors.Runtime.Cluster;
 
 namespace TpActors.Layers.Tests.Cluster;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using TpActors.Layers.Collectives;
 using TpActors.Runtime.Transport;
 
 namespace TpActors.Layers.Tests.Cluster;

@@ -1,5 +1,4 @@
-using TpActors.Layers.Execution.Checkpoints;
-using TpActors.Layers.Tests.Execution;
+using TpActors.Layers.Tests.Training;
 
 namespace TpActors.Layers.Tests.Cluster;
 

@@ -1,4 +1,4 @@
-using TpActors.Layers.Tests.Execution;
+using TpActors.Layers.Tests.Training;
 
 namespace TpActors.Layers.Tests.Cluster;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Akka.Cluster;
-using TpActors.Layers.Collectives;
 
 namespace TpActors.Layers.Tests.Cluster;
 

@@ -1,4 +1,3 @@
-using TpActors.Layers.Hosting;
 using TpActors.Runtime.Cluster;
 using TpActors.Runtime.Configuration;
 

@@ -1,8 +1,5 @@
-using TpActors.Layers.Collectives;
-using TpActors.Layers.Execution.Checkpoints;
 using TpActors.Layers.Serialization;
-using TpActors.Layers.Sharding;
-using TpActors.Layers.Tests.Execution;
+using TpActors.Layers.Tests.Training;
 using TpActors.Runtime.Cluster;
 using TpActors.Runtime.Configuration;
 
@@ -56,11 +53,6 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
             new RankDone(3),
             GetBackendDescription.Instance,
             o.Ranks,
-            new GetSlotOffer("c0ffee"),
-            new SlotOffer(4, 2, 16, "proof"),
-            new SlotsLeased("train", [0, 1]),
-            new LeaseSlots("train", 2, actor),
-            new ReleaseSlots("train"),
             new TimeCollective("bench", CollectiveOperation.AllGather, 1024, 20, 3),
             new OpenRawSink(1 << 20, 5),
             new TimeRawSend("127.0.0.1:7", 1 << 20, 5, 4),

@@ -1,6 +1,3 @@
-using TpActors.Layers.Collectives;
-using TpActors.Layers.Sharding;
-
 namespace TpActors.Layers.Tests.Cluster;
 
 // A snapshot's copy between two hosts of a real in-process cluster: the tensors go from the snapshot straight onto the

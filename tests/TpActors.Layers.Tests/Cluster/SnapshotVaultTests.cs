@@ -1,5 +1,4 @@
 using Akka.TestKit.Xunit2;
-using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Tests.Cluster;
 

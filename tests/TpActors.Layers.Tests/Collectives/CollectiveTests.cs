@@ -1,5 +1,3 @@
-using TpActors.Layers.Sharding;
-
 namespace TpActors.Layers.Tests.Collectives;
 
 // Each collective against a plain sum or concatenation. Values are small integers, so float sums are exact in any order

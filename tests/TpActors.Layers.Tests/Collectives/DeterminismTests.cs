@@ -1,5 +1,3 @@
-using TpActors.Layers.Sharding;
-
 namespace TpActors.Layers.Tests.Collectives;
 
 public sealed class DeterminismTests(RankGroups groups) : IClassFixture<RankGroups>

@@ -1,6 +1,5 @@
 using TpActors.Layers.Verification;
 using static TpActors.Layers.Verification.ReferenceMath;
-using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Tests.Parallel;
 

@@ -1,5 +1,3 @@
-using TpActors.Layers.Sharding;
-
 namespace TpActors.Layers.Tests.Parallel;
 
 public sealed class PartitionTests

@@ -1,7 +1,6 @@
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using TpActors.Layers.Execution.Faults;
-using TpActors.Layers.Tests.Execution;
+using TpActors.Layers.Tests.Training;
 using Xunit.Abstractions;
 
 namespace TpActors.Layers.Tests.Simulation;

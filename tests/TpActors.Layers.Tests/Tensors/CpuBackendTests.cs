@@ -1,5 +1,4 @@
 using TpActors.Layers.Verification;
-using TpActors.Layers.Sharding;
 
 namespace TpActors.Layers.Tests.Tensors;
 

@@ -1,0 +1,177 @@
+using TpActors.Layers.Parallel;
+using TpActors.Layers.Tensors;
+using TpActors.Layers.Sharding;
+using TpActors.Layers.Models;
+using TpActors.Layers.Data;
+using TpActors.Layers.Optimizers;
+using TpActors.Layers.Checkpoints;
+using TpActors.Layers.Ranks;
+
+namespace TpActors.Layers.Training;
+
+/// <summary>
+/// What a rank holds for training, and the rank's side of each step phase: its shards of the model, the optimizer state
+/// sharded alike, the current batch, the output and its gradient. Lives inside the rank actor and dies with it; the
+/// supervisor's snapshots and the checkpoints are where it is restored from.
+/// </summary>
+internal sealed class RankTrainer : IDisposable
+{
+    private readonly ParallelContext _context;
+    private BatchData? _batch;
+    private Tensor? _output, _gradOutput;
+    private ShardState? _updatedInto; // the snapshot the last optimizer step also wrote, until the snapshot phase hands it over
+
+    private readonly SyntheticTask _task;
+
+    public RankTrainer(ParallelContext context, TrainingSetup setup)
+    {
+        _context = context;
+        _task = new SyntheticTask(setup.Task, setup.Model.Hidden);
+        Model = new ResidualMlpStack(context, setup.Model, setup.Seed);
+        Optimizer = setup.Optimizer.Create(Model.Parameters);
+    }
+
+    public ResidualMlpStack Model { get; }
+
+    public Optimizer Optimizer { get; }
+
+    /// <summary>Every tensor of the training state, as views of the live tensors: each parameter, then its optimizer slots.</summary>
+    public IEnumerable<ShardTensor> Live()
+    {
+        for (int i = 0; i < Optimizer.Parameters.Count; i++)
+        {
+            var p = Optimizer.Parameters[i];
+            yield return new ShardTensor(p.Name, p.Axis, p.Value);
+            for (int s = 0; s < Optimizer.SlotNames.Count; s++)
+                yield return new ShardTensor($"{p.Name}.{Optimizer.SlotNames[s]}", p.Axis, Optimizer.Slot(i, s));
+        }
+    }
+
+    /// <summary>Draws step <paramref name="step"/>'s batch from the task and zeroes the gradients.</summary>
+    public void SetBatch(long step)
+    {
+        Abandon();
+        var (inputs, targets) = _task.Batch(step);
+        _batch = new BatchData(inputs, targets);
+        Model.ZeroGradients();
+    }
+
+    public void Forward()
+    {
+        var batch = _batch ?? throw new InvalidOperationException($"Rank {_context.Rank}: forward before the batch phase.");
+        _output?.Dispose();
+        _output = Model.Forward(batch.Inputs);
+    }
+
+    public double Loss()
+    {
+        var output = _output ?? throw new InvalidOperationException($"Rank {_context.Rank}: loss before forward.");
+        _gradOutput?.Dispose();
+        _gradOutput = output.EmptyLike();
+        return MseLoss.Compute(output, _batch!.Targets, _gradOutput);
+    }
+
+    public void Backward()
+    {
+        var gradOutput = _gradOutput ?? throw new InvalidOperationException($"Rank {_context.Rank}: backward before the loss.");
+        Model.Backward(gradOutput).Dispose(); // the inputs' gradient is not needed
+    }
+
+    /// <summary>
+    /// Applies optimizer step <paramref name="step"/>. With <paramref name="snapshot"/> the updated state is also written into it
+    /// (or into a new state when its layout does not fit) in the same pass, for <see cref="Capture"/> to hand over.
+    /// </summary>
+    public void Step(long step, ShardState? snapshot)
+    {
+        DropUpdatedSnapshot();
+        if (snapshot is null)
+        {
+            Optimizer.Step(step);
+            return;
+        }
+        var live = Live().ToList();
+        var target = Fitting(live, snapshot, step);
+        int perParameter = 1 + Optimizer.SlotNames.Count;
+        var copies = Enumerable.Range(0, Optimizer.Parameters.Count)
+            .Select(i => Enumerable.Range(0, perParameter).Select(k => target.Tensors[i * perParameter + k].Value).ToArray()).ToList();
+        Optimizer.Step(step, copies);
+        target.Step = step;
+        _updatedInto = target;
+    }
+
+    /// <summary>
+    /// The training state after <paramref name="step"/>: the snapshot the optimizer step already wrote, or else a copy made now
+    /// into <paramref name="reuse"/> (when its layout fits) or a new state.
+    /// </summary>
+    public ShardState Capture(long step, ShardState? reuse)
+    {
+        if (_updatedInto is { } written && written.Step == step)
+        {
+            _updatedInto = null;
+            reuse?.Dispose();
+            return written;
+        }
+        DropUpdatedSnapshot();
+        var live = Live().ToList();
+        var target = Fitting(live, reuse, step);
+        for (int i = 0; i < live.Count; i++) live[i].Value.CopyTo(target.Tensors[i].Value);
+        target.Step = step;
+        return target;
+    }
+
+    // `candidate` when its names and shapes are the live state's, else a new state of that layout (the candidate is disposed).
+    private static ShardState Fitting(List<ShardTensor> live, ShardState? candidate, long step)
+    {
+        if (candidate is not null && candidate.SameLayout(live)) return candidate;
+        candidate?.Dispose();
+        return new ShardState(step, live.Select(t => new ShardTensor(t.Name, t.Axis, t.Value.EmptyLike())).ToList());
+    }
+
+    private void DropUpdatedSnapshot()
+    {
+        _updatedInto?.Dispose();
+        _updatedInto = null;
+    }
+
+    /// <summary>Copies <paramref name="state"/> into the live tensors; refuses a state whose names or shapes differ.</summary>
+    public void Restore(ShardState state)
+    {
+        var live = Live().ToList();
+        if (!state.SameLayout(live))
+        {
+            var have = string.Join(", ", live.Select(t => $"{t.Name} {t.Value.ShapeText}"));
+            var got = string.Join(", ", state.Tensors.Select(t => $"{t.Name} {t.Value.ShapeText}"));
+            throw new ArgumentException($"Rank {_context.Rank} cannot restore a state of step {state.Step}: it holds {got}, but the rank's model has {have}.");
+        }
+        for (int i = 0; i < live.Count; i++) state.Tensors[i].Value.CopyTo(live[i].Value);
+    }
+
+    /// <summary>Writes this rank's checkpoint file; <paramref name="midway"/> runs halfway through the data.</summary>
+    public ShardFileWritten WriteCheckpoint(CheckpointRequest request, Action? midway)
+    {
+        var live = Live().ToList();
+        string name = CheckpointDirectory.RankFileName(_context.Rank, request.Tp);
+        var digest = SafeTensorsFile.Write(Path.Combine(request.Directory, name), live.Select(t => (t.Name, t.Value)).ToList(), request.Metadata, midway);
+        return new ShardFileWritten(name, digest, live.Select(t => (t.Name, t.Axis, t.Value.Shape)).ToList());
+    }
+
+    /// <summary>Drops the batch and everything computed from it (after an aborted step, or before a new one).</summary>
+    public void Abandon()
+    {
+        DropUpdatedSnapshot();
+        Model.ReleaseSaved();
+        _output?.Dispose();
+        _gradOutput?.Dispose();
+        _output = _gradOutput = null;
+        _batch?.Dispose();
+        _batch = null;
+    }
+
+    public void Dispose()
+    {
+        Abandon();
+        Optimizer.Dispose();
+        Model.Dispose();
+        _task.Dispose();
+    }
+}

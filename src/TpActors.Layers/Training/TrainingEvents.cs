@@ -1,0 +1,23 @@
+namespace TpActors.Layers.Training;
+
+/// <summary>
+/// What a <see cref="TrainingSupervisor"/> publishes on its actor system's EventStream: the CLI's progress bar subscribes,
+/// and so can a dashboard or a test; the supervisor does not know who listens. <paramref name="Run"/> is the supervisor's
+/// name, so that listeners of one system can tell runs apart.
+/// </summary>
+public abstract record TrainingEvent(string Run);
+
+/// <summary>A step was committed: every rank applied its update.</summary>
+public sealed record StepCommitted(string Run, TrainingProgress Progress) : TrainingEvent(Run);
+
+/// <summary>A rank failure was detected; the recovery from it begins.</summary>
+public sealed record RankRecovering(string Run, Recovery Recovery) : TrainingEvent(Run);
+
+/// <summary>A rank of a lost host was placed on <paramref name="Host"/>'s slot <paramref name="Slot"/> (it restores there).</summary>
+public sealed record RankPlaced(string Run, int Rank, string Host, int Slot) : TrainingEvent(Run);
+
+/// <summary>A checkpoint directory is complete.</summary>
+public sealed record CheckpointCommitted(string Run, string Directory) : TrainingEvent(Run);
+
+/// <summary>Published by a rank when an injected fault fires, before the rank acts on it (a test's cue that a hang has begun).</summary>
+public sealed record FaultInjected(int Rank, FaultSpec Fault);

@@ -1,0 +1,71 @@
+using Akka.Actor;
+using Akka.Event;
+using TpActors.Layers.Checkpoints;
+
+namespace TpActors.Layers.Training;
+
+/// <summary>Callbacks for one training run's <see cref="TrainingEvent"/>s, made in order on one thread: keep them short.</summary>
+public sealed class TrainingObserver
+{
+    /// <summary>After every committed step.</summary>
+    public Action<TrainingProgress>? Step { get; init; }
+
+    /// <summary>When a rank failure is detected, before the recovery.</summary>
+    public Action<Recovery>? Recovery { get; init; }
+
+    /// <summary>When a rank of a lost host has a new slot: rank, host, slot.</summary>
+    public Action<RankPlaced>? Placed { get; init; }
+
+    /// <summary>After a checkpoint directory is complete.</summary>
+    public Action<string>? Checkpoint { get; init; }
+}
+
+/// <summary>
+/// One run's <see cref="TrainingObserver"/> as an EventStream subscriber: an actor ref whose Tell makes the callback at once,
+/// on the publisher's thread (the supervisor's), so every event is handled, in order, before the run's result is sent.
+/// An observer only watches: a callback that throws is logged, and the run goes on. It lives in the caller's process, beside
+/// its callbacks, and is never sent anywhere.
+/// </summary>
+internal sealed class TrainingEventListener : MinimalActorRef
+{
+    private readonly string _run;
+    private readonly TrainingObserver _observer;
+    private readonly ILoggingAdapter _log;
+
+    public TrainingEventListener(ActorSystem system, string run, TrainingObserver observer)
+    {
+        var extended = (ExtendedActorSystem)system;
+        Provider = extended.Provider;
+        Path = extended.Provider.TempPath();
+        _run = run;
+        _observer = observer;
+        _log = system.Log;
+    }
+
+    public override ActorPath Path { get; }
+
+    public override IActorRefProvider Provider { get; }
+
+    protected override void TellInternal(object message, IActorRef sender)
+    {
+        switch (message)
+        {
+            case StepCommitted e when e.Run == _run: Call(_observer.Step, e.Progress); break;
+            case RankRecovering e when e.Run == _run: Call(_observer.Recovery, e.Recovery); break;
+            case RankPlaced e when e.Run == _run: Call(_observer.Placed, e); break;
+            case CheckpointCommitted e when e.Run == _run: Call(_observer.Checkpoint, e.Directory); break;
+        }
+    }
+
+    private void Call<T>(Action<T>? callback, T value)
+    {
+        try
+        {
+            callback?.Invoke(value);
+        }
+        catch (Exception e)
+        {
+            _log.Warning(e, "A training observer failed on {0}; the run goes on.", value);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using TpActors.Layers.Tensors;
+using TpActors.Runtime.Cluster;
+using TpActors.Runtime.Configuration;
+using TpActors.Layers.Models;
+using TpActors.Layers.Data;
+using TpActors.Layers.Optimizers;
+using TpActors.Layers.Checkpoints;
+using TpActors.Layers.Ranks;
+
+namespace TpActors.Layers.Training;
+
+/// <summary>One training run: group size, model, task, optimizer, how far to train, checkpoints, injected faults and settings.</summary>
+/// <param name="Tp">Ranks in the tensor-parallel group.</param>
+/// <param name="Model">The model's shape.</param>
+/// <param name="Task">The synthetic task (batch, seed, teacher).</param>
+/// <param name="Optimizer">The optimizer.</param>
+/// <param name="Steps">Train until this step (counted from the start, also when resuming).</param>
+public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, OptimizerSpec Optimizer, long Steps)
+{
+    /// <summary>Where checkpoints go; null for none.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Write a checkpoint every this many steps (and after the last step); 0: only after the last step.</summary>
+    public int CheckpointEvery { get; init; }
+
+    /// <summary>A checkpoint to resume from (a checkpoint directory or one step directory); null to start from the seed.</summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>Faults to inject.</summary>
+    public IReadOnlyList<FaultSpec> Faults { get; init; } = [];
+
+    /// <summary>Timeouts, retries and snapshot policy.</summary>
+    public TrainingSettings Settings { get; init; } = TrainingSettings.Default;
+
+    /// <summary>How the ranks run (backend, threads, collectives).</summary>
+    public RankSettings Ranks { get; init; } = RankSettings.Default;
+
+    /// <summary>Where each rank runs on a cluster's hosts (leased by the driver, see <see cref="SlotLease"/>); null: all in this process.</summary>
+    public IReadOnlyList<SlotAssignment>? Placement { get; init; }
+
+    /// <summary>Finds slots for the ranks of a lost host (the job's <see cref="SlotLease"/>); null: a lost host ends the run.</summary>
+    public IRankPlacer? Placer { get; init; }
+
+    /// <summary>Whether the result carries the full final state (weights and optimizer state), for comparisons.</summary>
+    public bool KeepFinalState { get; init; }
+
+    /// <summary>The run described by <c>tpactors.training</c> in <paramref name="config"/>, with its settings.</summary>
+    public static TrainingOptions FromConfig(HoconConfig config) =>
+        new(
+            config.GetInt("tpactors.training.tp"),
+            new ModelSpec(config.GetInt("tpactors.training.layers"), config.GetInt("tpactors.training.hidden"), config.GetInt("tpactors.training.ffn"),
+                ActivationNames.Parse(config.GetString("tpactors.training.activation"), "tpactors.training.activation"),
+                config.GetBoolean("tpactors.training.bias")),
+            new TaskSpec(config.GetInt("tpactors.training.batch"), config.GetLong("tpactors.training.seed"), config.GetInt("tpactors.training.teacher-width")),
+            new OptimizerSpec(OptimizerSpec.ParseKind(config.GetString("tpactors.training.optimizer")),
+                config.GetSingle("tpactors.training.lr"), config.GetSingle("tpactors.training.momentum"),
+                config.GetSingle("tpactors.training.beta1"), config.GetSingle("tpactors.training.beta2"),
+                config.GetSingle("tpactors.training.epsilon"), config.GetSingle("tpactors.training.weight-decay")),
+            config.GetLong("tpactors.training.steps"))
+        {
+            CheckpointEvery = config.GetInt("tpactors.training.checkpoint-every"),
+            Settings = TrainingSettings.FromConfig(config),
+            Ranks = RankSettings.FromConfig(config),
+        };
+
+    /// <summary>The bytes a run is estimated to hold at its peak (what <see cref="Validate"/> holds to the machine's memory).</summary>
+    public double MemoryEstimateBytes => Memory().Bytes;
+
+    // The tensors a run holds at once, per weight: itself, its gradient and optimizer slots, two in-memory snapshots of all
+    // three, and the full copy gathered at the end; writing checkpoints, a state's worth of staging and one buffer more;
+    // resuming, the checkpoint's files read whole, the tensors parsed from them, assembled and cut (two states' worth
+    // and one more at once); per layer the saved activations. Held to peaks measured with `train --json` ("memory").
+    private MemoryBudget Memory()
+    {
+        int state = 1 + Optimizer.SlotNames.Count; // a weight and its optimizer slots
+        double perWeight = 1 + state + 3 * state + (CheckpointDirectory is null ? 0 : state + 1) + (ResumeFrom is null ? 0 : 2 * state + 1);
+        var budget = new MemoryBudget($"A model of {Model.Layers} layers, hidden {Model.Hidden}, ffn {Model.Ffn}, at batch {Task.Batch},")
+            .Add("fc1.weight", Model.Hidden, Model.Ffn, perWeight * Model.Layers)
+            .Add("fc2.weight", Model.Ffn, Model.Hidden, perWeight * Model.Layers)
+            .Add("the inner activations", Task.Batch, Model.Ffn, 3.0 * Model.Layers)
+            .Add("the block outputs", Task.Batch, Model.Hidden, 3.0 * Model.Layers + 4)
+            .Add("the teacher", Model.Hidden, Task.TeacherWidth, 2);
+        return budget;
+    }
+
+    /// <summary>Refuses a run that cannot be made, naming what is wrong; <paramref name="onCluster"/>: its ranks will run on a cluster's hosts (as with a placement).</summary>
+    public void Validate(bool onCluster = false)
+    {
+        SettingRules.Require("tpactors.training.tp", Tp, "--tp");
+        SettingRules.Require("tpactors.training.steps", Steps, "--steps");
+        SettingRules.Require("tpactors.training.checkpoint-every", CheckpointEvery, "--checkpoint-every");
+        Model.Validate();
+        Task.Validate();
+        Optimizer.Validate();
+        Settings.Validate();
+        Memory().Check();
+        if (Placement is { } placement && placement.Count != Tp)
+            throw new ArgumentException($"The placement has {placement.Count} ranks; the run has {Tp} (--tp).");
+        if ((onCluster || Placement is not null) && Faults.FirstOrDefault(f => f.Kind == FaultKind.Hang) is { } hang)
+            throw new ArgumentException($"--fault {hang}: a hang is released when its run ends in the same process; on a cluster's host freeze the process instead (kill -STOP).");
+        foreach (var fault in Faults)
+        {
+            if (fault.Rank >= Tp) throw new ArgumentException($"--fault {fault}: rank {fault.Rank} does not exist with --tp {Tp}.");
+            if (fault.Step > Steps) throw new ArgumentException($"--fault {fault}: step {fault.Step} is after the last step, {Steps} (--steps); it would never fire.");
+            if (fault.Phase == TrainingPhase.Checkpoint && CheckpointDirectory is null)
+                throw new ArgumentException($"--fault {fault}: there is no checkpoint phase without --checkpoint-dir.");
+        }
+    }
+}

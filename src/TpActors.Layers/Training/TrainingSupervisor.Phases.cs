@@ -1,0 +1,151 @@
+using Akka.Actor;
+using TpActors.Layers.Collectives;
+using TpActors.Layers.Sharding;
+using TpActors.Layers.Optimizers;
+using TpActors.Layers.Checkpoints;
+using TpActors.Layers.Ranks;
+
+namespace TpActors.Layers.Training;
+
+// The phase protocol: one round of RunPhase out to every rank, every answer back, then the next phase; and the ranks it runs on.
+public sealed partial class TrainingSupervisor
+{
+    private void Dispatch(TrainingPhase phase, long step, Func<int, object?> payload)
+    {
+        _round = new PhaseRound(_attempt, step, phase);
+        Array.Fill(_waiting, true);
+        Array.Clear(_results);
+        for (int r = 0; r < _ranks.Length; r++)
+        {
+            _unanswered.Sent(r, _round);
+            // A rank on a host shares no fault plan with this process: its faults travel with the phase.
+            var fault = _placement is null ? null : _faults.Take(r, step, phase);
+            _ranks[r].Tell(new RunPhase(_round, payload(r), fault), Self);
+        }
+        Timers.StartSingleTimer(PhaseTimer, new PhaseTimedOut(_round), _options.Settings.PhaseTimeout);
+    }
+
+    // A state from a rank in another process arrives on the bulk lane; the answer counts once it has.
+    private void OnLetter(PhaseDone done, LaneLetter letter) =>
+        letter.OpenAsync(_transport, Context.System).PipeTo(Self,
+            success: state => done with { Result = state },
+            failure: e => new PhaseFailed(done.Round, done.Rank, $"its state ({letter.Bytes} bytes) did not arrive on the bulk lane: {e.Message}"));
+
+    private void OnDone(PhaseDone done)
+    {
+        Answered(done.Rank, done.Round);
+        if (done.Round != _round || !_waiting[done.Rank])
+        {
+            Reclaim(done.Rank, done.Result);
+            return;
+        }
+        _waiting[done.Rank] = false;
+        _results[done.Rank] = done.Result;
+        if (_waiting.Any(w => w)) return;
+        Timers.Cancel(PhaseTimer);
+        Completed(_round);
+    }
+
+    private void Completed(PhaseRound round)
+    {
+        long step = round.Step;
+        switch (round.Phase)
+        {
+            case TrainingPhase.Connect:
+                _endpoints = _results.Cast<CollectiveEndpoint>().ToArray();
+                var endpoints = _endpoints.Cast<CollectiveEndpoint>().ToList();
+                for (int r = 0; r < _ranks.Length; r++) _buddies[r] = BuddyOf(r);
+                Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup, _restore[r] ? Restore(r, endpoints[r]) : null, _transport.Lane?.Address, _buddies[r]));
+                break;
+            case TrainingPhase.Join:
+                // A rank that restored a copy from another host keeps it on its own host from now on.
+                for (int r = 0; r < _ranks.Length; r++)
+                    if (_restore[r] && _snapshot[r] is null && _placement is not null && _copies[r].Count > 0 && _movedFrom[r] is null) _copies[r].Add(_placement[r].Node);
+                Array.Clear(_restore);
+                Array.Clear(_movedFrom);
+                _recoveries.Resolve(_clock.Elapsed);
+                _afterJoin();
+                break;
+            case TrainingPhase.Batch:
+                Dispatch(TrainingPhase.Forward, step, _ => null);
+                break;
+            case TrainingPhase.Forward:
+                Dispatch(TrainingPhase.Loss, step, _ => null);
+                break;
+            case TrainingPhase.Loss:
+                _stepLoss = (double)_results[0]!;
+                System.Diagnostics.Debug.Assert(_results.All(l => BitConverter.DoubleToInt64Bits((double)l!) == BitConverter.DoubleToInt64Bits(_stepLoss)),
+                    "every rank computes the loss from the same replicated output, bit for bit (NaN included)");
+                if (!double.IsFinite(_stepLoss))
+                {
+                    // Diverged: no retry or replay changes a pure function of the state, and an update would spread the NaN.
+                    Fail($"Training stopped at step {step}, loss phase: the loss is {_stepLoss.ToString(System.Globalization.CultureInfo.InvariantCulture)}; " +
+                         $"the run diverged (try a smaller --lr than {_options.Optimizer.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}). " +
+                         $"Nothing after step {_committedStep} was applied. {CheckpointSentence}");
+                    return;
+                }
+                Dispatch(TrainingPhase.Backward, step, _ => null);
+                break;
+            case TrainingPhase.Backward:
+                // When a snapshot is due, the ranks write it in the same pass as the update; the snapshot phase hands it over.
+                Dispatch(TrainingPhase.Optimizer, step, r => SnapshotDue(step) ? HandOverSpare(r) : null);
+                break;
+            case TrainingPhase.Optimizer:
+                if (SnapshotDue(step)) Dispatch(TrainingPhase.Snapshot, step, _ => new SnapshotInto(null));
+                else Commit(step);
+                break;
+            case TrainingPhase.Snapshot:
+                // A rank on a host keeps its snapshot there and copies it to its buddy's host while the next step trains:
+                // the run can restore only from a step whose copies every such rank has confirmed.
+                long restorable = step;
+                for (int r = 0; r < _ranks.Length; r++)
+                {
+                    if (_results[r] is ShardState taken)
+                    {
+                        _spare[r] = _snapshot[r];
+                        _snapshot[r] = taken;
+                        continue;
+                    }
+                    _snapshot[r]?.Dispose(); // the rank keeps its snapshots on its own host from now on (KeptSnapshot)
+                    _snapshot[r] = null;
+                    if (_results[r] is KeptSnapshot { Replicated: >= 0 } kept)
+                    {
+                        _replicated[r] = kept.Replicated;
+                        RecordCopies(r);
+                    }
+                    restorable = Math.Min(restorable, _replicated[r]);
+                }
+                if (restorable >= 0) _snapshotStep = restorable;
+                _keptStep = step;
+                if (step > _committedStep) Commit(step);
+                else NextAction(); // the snapshot of the starting state
+                break;
+            case TrainingPhase.Checkpoint:
+                if (CommitCheckpoint(step)) NextAction();
+                break;
+            case TrainingPhase.Gather:
+                Finish();
+                break;
+        }
+    }
+
+    // What rank r restores from: the snapshot held here (sent by lane letter to a rank in another process), or the one the
+    // rank kept on its own host.
+    private object? Restore(int rank, CollectiveEndpoint endpoint) => _movedFrom[rank] is { } from
+        ? new KeptSnapshot(_committedStep, from) // handed over from the leaving host: the state at this very boundary
+        : _snapshot[rank] is { } state
+        ? LaneLetter.Seal(state, endpoint.Lane, _transport, Context.System)
+        : _snapshotStep >= 0 ? KeptFor(rank) : null;
+
+    private void Connect() => Dispatch(TrainingPhase.Connect, _committedStep, _ => null);
+
+    private IActorRef Spawn(int rank)
+    {
+        int incarnation = _incarnations[rank]++;
+        var actor = Context.ActorOf(RankDeployment.Place(rank, _ranks.Length, _rankSettings, _placement,
+            threads => TrainingRankActor.Props(rank, threads, _rankSettings, _placement is null ? _faults : null)), incarnation == 0 ? $"rank-{rank}" : $"rank-{rank}-{incarnation}");
+        Context.Watch(actor);
+        _unanswered.Replaced(rank);
+        return actor;
+    }
+}

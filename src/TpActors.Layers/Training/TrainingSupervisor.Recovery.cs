@@ -1,0 +1,147 @@
+using Akka.Actor;
+using Akka.Event;
+using TpActors.Layers.Collectives;
+using TpActors.Layers.Optimizers;
+using TpActors.Layers.Checkpoints;
+
+namespace TpActors.Layers.Training;
+
+// Failures: how each kind is noticed, and the recovery that re-forms the group and replays from the last snapshot.
+public sealed partial class TrainingSupervisor
+{
+    private void Answered(int rank, PhaseRound round) => _unanswered.Answered(rank, round);
+
+    private void OnThrew(RankThrew threw)
+    {
+        Answered(threw.Rank, threw.Round);
+        Recover([new RankFailure(threw.Rank, FailureKind.Threw, threw.Cause.Message, threw.Round)]);
+    }
+
+    private void OnStalled(PhaseStalled stalled)
+    {
+        Answered(stalled.Rank, stalled.Round);
+        if (stalled.Round != _round) return;
+        var suspects = stalled.Missing.Where(r => r != stalled.Rank && (uint)r < (uint)_ranks.Length).Distinct().ToList();
+        if (suspects.Count == 0) suspects = [stalled.Rank];
+        Recover(suspects.Select(r => new RankFailure(r, FailureKind.Hung,
+            $"did not answer its peers in a collective within {_options.Settings.CollectiveTimeout.TotalSeconds:0.###}s (reported by rank {stalled.Rank})", StuckIn(r))).ToList());
+    }
+
+    private void OnFailed(PhaseFailed failed)
+    {
+        Answered(failed.Rank, failed.Round);
+        if (failed.Round != _round) return;
+        if (failed.Round.Phase == TrainingPhase.Checkpoint) FailCheckpoint(failed.Round.Step, $"rank {failed.Rank} could not write its file: {failed.Reason}");
+        else Fail($"Training stopped at {failed.Round}: rank {failed.Rank}: {failed.Reason}. {CheckpointSentence}");
+    }
+
+    private void OnTimedOut(PhaseTimedOut timedOut)
+    {
+        if (timedOut.Round != _round || !_waiting.Any(w => w)) return;
+        var silent = Enumerable.Range(0, _ranks.Length).Where(r => _waiting[r]).ToList();
+        Recover(silent.Select(r => new RankFailure(r, FailureKind.Hung, $"did not answer within the phase timeout of {_options.Settings.PhaseTimeout.TotalSeconds:0.###}s", StuckIn(r))).ToList());
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        int rank = Array.IndexOf(_ranks, terminated.ActorRef);
+        if (rank < 0 || _finished || _rankCouldNotStart) return; // a rank already replaced, or one whose start failed (RankCouldNotStart ends the run)
+        Recover([new RankFailure(rank, FailureKind.Stopped, "its actor stopped (DeathWatch)", StuckIn(rank))]);
+    }
+
+    // The round a silent or stopped rank was in.
+    private PhaseRound StuckIn(int rank) => _unanswered.StuckIn(rank, _round);
+
+    // Each failure names the round it happened in; a failure noticed while an earlier one is being recovered from (a second
+    // rank that threw in the same step) happened in that earlier round, not in the re-forming one.
+    // counted: the failures belong to an incident whose first failure was counted against the retry budget already.
+    private void Recover(IReadOnlyList<RankFailure> failures, bool counted = false)
+    {
+        if (_finished) return;
+        var phase = _round.Phase;
+        foreach (var (rank, kind, cause, failedIn) in failures)
+        {
+            var recovery = new Recovery(rank, failedIn.Step, failedIn.Phase, kind, cause);
+            _recoveries.Open(recovery, _clock.Elapsed, _actionStartedAt);
+            _log.Info("Rank {0} failed at {1}: {2}. Recovering.", rank, _round, cause);
+            Publish(new RankRecovering(Run, recovery));
+        }
+        Timers.Cancel(PhaseTimer);
+        // A lost host is one incident, however many of the run's ranks it held.
+        int incidents = counted ? 0 : failures.Count(f => f.Kind != FailureKind.Lost) + (failures.Any(f => f.Kind == FailureKind.Lost) ? 1 : 0);
+        if (!_budget.TryRecord(incidents, _clock.Elapsed))
+        {
+            FailAtLastFailure($"{LastFailure}. That is {_budget.InWindow} failures within {_options.Settings.RetryWindow.TotalSeconds:0.###}s, " +
+                $"more than tpactors.training.max-retries = {_options.Settings.MaxRetries}. {CheckpointSentence}");
+            return;
+        }
+
+        // Abandon the attempt: ranks waiting in one of its collectives return at once, its late messages are dropped.
+        string aborted = Group;
+        var abort = new AbortGroup(aborted, $"rank {failures[0].Rank} failed in {_round}");
+        // Not to a host lost or suspected of being dead: a connection to it could only wait out its timeout.
+        var unreachable = failures.Where(f => f.Kind == FailureKind.Disconnected).Select(f => _placement![f.Rank].Node).ToHashSet();
+        foreach (var endpoint in _endpoints)
+        {
+            if (endpoint is null || _lostNodes.Contains(endpoint.Rank.Path.Address) || unreachable.Contains(endpoint.Rank.Path.Address)) continue;
+            using var link = _transport.Connect(endpoint);
+            link.Post(abort);
+        }
+        _attempt++;
+        foreach (var (rank, kind, _, _) in failures)
+        {
+            if (kind == FailureKind.Threw) continue; // restarting in place
+            Context.Unwatch(_ranks[rank]);
+            if (kind is FailureKind.Hung or FailureKind.Lost or FailureKind.Disconnected) Context.Stop(_ranks[rank]);
+            if (AwaitsPlacement(rank, kind) || AwaitsConfirmation(rank, kind)) continue;
+            _ranks[rank] = Spawn(rank);
+        }
+
+        if (!PlanRestore(failures.Select(f => f.Rank).ToList(), phase)) return;
+        Proceed();
+    }
+
+    // Decides which ranks to restore and what to run after the rejoin; false (and the run failed) when nothing can be restored.
+    private bool PlanRestore(IReadOnlyList<int> failed, TrainingPhase phase)
+    {
+        bool snapshotCurrent = _snapshotStep == _committedStep;
+        bool seedCurrent = !_resumed && _committedStep == _startStep; // a rank built from the seed is at the committed state
+        if (phase is TrainingPhase.Connect or TrainingPhase.Join)
+        {
+            // Failed again while re-forming: the plan stands; the newly failed ranks need restoring as well.
+            if (!snapshotCurrent && !seedCurrent) return FailUnrestorable();
+            foreach (int rank in failed) _restore[rank] |= snapshotCurrent;
+            return true;
+        }
+        bool changed = phase == TrainingPhase.Optimizer || (phase == TrainingPhase.Snapshot && _round.Step > _committedStep);
+        if (!changed && (snapshotCurrent || seedCurrent))
+        {
+            foreach (int rank in failed) _restore[rank] = snapshotCurrent;
+            _afterJoin = _current; // the survivors are at the committed state: run the same action again
+            return true;
+        }
+        if (_snapshotStep < 0) return FailUnrestorable();
+        // Some ranks have moved past the snapshot: everyone goes back to it and the steps since are replayed.
+        Array.Fill(_restore, true);
+        _committedStep = _snapshotStep;
+        _afterJoin = NextAction;
+        return true;
+    }
+
+    private bool FailUnrestorable()
+    {
+        FailAtLastFailure($"{LastFailure}, and there is no in-memory snapshot to restore it from (tpactors.training.snapshot-every = {_options.Settings.SnapshotEvery}). " +
+            (LastCheckpoint is null ? "No checkpoint was written." : $"Resume from the last checkpoint, {LastCheckpoint}, which is intact."));
+        return false;
+    }
+
+    // Ends the run at the step and phase of the failure recovered last; rest follows "phase: ".
+    private void FailAtLastFailure(string rest)
+    {
+        var last = _recoveries.Last;
+        Fail($"Training stopped at step {last.Step}, {TrainingPhases.Name(last.Phase)} phase: {rest}");
+    }
+
+    // The failure recovered last, as "rank R <its cause>".
+    private string LastFailure => $"rank {_recoveries.Last.Rank} {_recoveries.Last.Cause}";
+}

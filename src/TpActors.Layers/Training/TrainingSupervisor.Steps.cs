@@ -1,0 +1,93 @@
+using TpActors.Layers.Sharding;
+using TpActors.Layers.Tensors;
+using TpActors.Layers.Optimizers;
+using TpActors.Layers.Ranks;
+
+namespace TpActors.Layers.Training;
+
+// The step loop: batch → forward → loss → backward → optimizer → commit, the checkpoints it writes, and the final gather.
+public sealed partial class TrainingSupervisor
+{
+    private void FirstAction()
+    {
+        if (_options.Settings.SnapshotEvery > 0 && _snapshotStep != _committedStep) Begin(InitialSnapshot);
+        else NextAction();
+    }
+
+    private void InitialSnapshot() => Dispatch(TrainingPhase.Snapshot, _committedStep, HandOverSpare);
+
+    private void NextAction()
+    {
+        if (_committedStep < _options.Steps && !_stopRequested && MoveDrainingRanks()) return;
+        if (_committedStep >= _options.Steps || _stopRequested) Begin(Gather);
+        else
+        {
+            long step = _committedStep + 1;
+            Begin(() => StartStep(step));
+        }
+    }
+
+    // Runs an action and remembers it, so that a recovery that leaves the survivors' state untouched can run it again.
+    private void Begin(Action action)
+    {
+        _current = action;
+        _actionStartedAt = _clock.Elapsed;
+        action();
+    }
+
+    // Every rank draws the step's batch itself, from (seed, step).
+    private void StartStep(long step) => Dispatch(TrainingPhase.Batch, step, _ => null);
+
+    private bool SnapshotDue(long step) => _options.Settings.SnapshotEvery > 0 && step % _options.Settings.SnapshotEvery == 0;
+
+    // The spare snapshot's memory is lent to a rank of this process to write the next snapshot into; a rank in another
+    // process writes into its own and hands the bytes back.
+    private SnapshotInto HandOverSpare(int rank)
+    {
+        if (LaneLetter.IsRemote(_endpoints[rank]?.Lane, _transport)) return new SnapshotInto(null);
+        var reuse = _spare[rank];
+        _spare[rank] = null; // it belongs to the rank now
+        return new SnapshotInto(reuse);
+    }
+
+    private void Commit(long step)
+    {
+        _committedStep = step;
+        // A replayed step's loss is bit for bit the one it had before the failure: it takes that step's place.
+        int index = (int)(step - _startStep - 1);
+        if (index < _losses.Count) _losses[index] = _stepLoss;
+        else _losses.Add(_stepLoss);
+        Publish(new StepCommitted(Run, new TrainingProgress(step, _options.Steps, _startStep, _stepLoss, _clock.Elapsed, _recoveries.All.Count)));
+        bool last = step == _options.Steps || _stopRequested; // a stopped run is saved where it stopped, as at its last step
+        if (_checkpoints is not null && (last || (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0)))
+            Begin(() => WriteCheckpoint(step));
+        else NextAction();
+    }
+
+    private void Gather() => Dispatch(TrainingPhase.Gather, _committedStep, _ => null);
+
+    private void Finish()
+    {
+        var states = _results.Cast<ShardState>().ToList();
+        try
+        {
+            var full = states[0].Tensors.Select(t => (t.Name, Value: ShardAssembly.Assemble(states.Select(s => s[t.Name].Value).ToList(), t.Axis))).ToList();
+            string digest = WeightsDigest.Of(full.Where(t => !_options.Optimizer.IsSlot(t.Name)));
+            IReadOnlyDictionary<string, Tensor>? kept = null;
+            if (_options.KeepFinalState) kept = full.ToDictionary(t => t.Name, t => t.Value);
+            else foreach (var (_, value) in full) value.Dispose();
+            var result = new TrainingResult(_startStep, _committedStep, [.. _losses.Take((int)(_committedStep - _startStep))], [.. _recoveries.All], digest, _clock.Elapsed, _options.Ranks.BackendDescription(_ranks.Length), [.. _written], kept)
+            {
+                Stopped = _committedStep < _options.Steps,
+            };
+            _finished = true;
+            _faults.Dispose();
+            Complete(result);
+        }
+        finally
+        {
+            foreach (var state in states) state.Dispose();
+        }
+        Context.Stop(Self);
+    }
+}
