@@ -28,11 +28,13 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
     {
         Null, Int, Long, Double, String, ActorRef,
         RunPhase, PhaseDone, PhaseAborted, PhaseStalled, PhaseFailed,
-        JoinTraining, SnapshotInto, CheckpointRequest, ShardFileWritten, LaneLetter,
+        JoinTraining, CheckpointRequest, ShardFileWritten, LaneLetter,
         GetCollectiveEndpoint, CollectiveEndpoint, JoinGroup, RankDone, GetBackendDescription, RankSettings,
         TimeCollective, OpenRawSink, TimeRawSend,
         KeptSnapshot, Tensor, ShardState, Forward, Backward, TensorReply, ParametersReply, GetParameters, CreateLayer, ColumnLinearSpec, RowLinearSpec, MlpSpec,
         HoldReplica, ReplicaHeld, SendReplica, ReplicaMissing, PeerConnectionLost, ReplicaReady, ReplicaSent, OfferReplica, ReplicaOffered,
+        ConnectRequest, BatchRequest, ForwardRequest, LossRequest, BackwardRequest, OptimizerRequest, SnapshotRequest, GatherRequest,
+        PhaseCompleted, Connected, LossComputed, StateHandedOver, StateByLetter, SnapshotKept, RestoreState, RestoreByLetter,
     }
 
     public void Write(BinaryWriter w, object? value)
@@ -45,7 +47,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case double d: w.Write((byte)Tag.Double); w.Write(d); break;
             case string s: w.Write((byte)Tag.String); w.Write(s); break;
             case IActorRef actor: w.Write((byte)Tag.ActorRef); WriteActor(w, actor); break;
-            case RunPhase m: w.Write((byte)Tag.RunPhase); WriteRound(w, m.Round); Write(w, m.Payload); WriteFault(w, m.Fault); break;
+            case RunPhase m: w.Write((byte)Tag.RunPhase); WriteRound(w, m.Round); Write(w, m.Request); WriteFault(w, m.Fault); break;
             case PhaseDone m: w.Write((byte)Tag.PhaseDone); WriteRound(w, m.Round); w.Write(m.Rank); Write(w, m.Result); break;
             case PhaseAborted m: w.Write((byte)Tag.PhaseAborted); WriteRound(w, m.Round); w.Write(m.Rank); w.Write(m.Reason); break;
             case PhaseStalled m:
@@ -59,10 +61,22 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
                 WriteSetup(w, m.Setup);
                 Write(w, m.Restore); WriteOptional(w, m.SupervisorLane); w.Write(m.Buddy);
                 break;
-            case SnapshotInto m:
-                if (m.Reuse is not null) throw new ArgumentException("A snapshot buffer cannot be lent to a rank in another process.");
-                w.Write((byte)Tag.SnapshotInto);
-                break;
+            case ConnectRequest: w.Write((byte)Tag.ConnectRequest); break;
+            case BatchRequest: w.Write((byte)Tag.BatchRequest); break;
+            case ForwardRequest: w.Write((byte)Tag.ForwardRequest); break;
+            case LossRequest: w.Write((byte)Tag.LossRequest); break;
+            case BackwardRequest: w.Write((byte)Tag.BackwardRequest); break;
+            case OptimizerRequest m: w.Write((byte)Tag.OptimizerRequest); w.Write(m.Snapshot is not null); if (m.Snapshot is { } into) RequireNoLoan(into); break;
+            case SnapshotRequest m: w.Write((byte)Tag.SnapshotRequest); RequireNoLoan(m.Into); break;
+            case GatherRequest: w.Write((byte)Tag.GatherRequest); break;
+            case PhaseCompleted: w.Write((byte)Tag.PhaseCompleted); break;
+            case Connected m: w.Write((byte)Tag.Connected); WriteEndpoint(w, m.Endpoint); break;
+            case LossComputed m: w.Write((byte)Tag.LossComputed); w.Write(m.Loss); break;
+            case StateHandedOver m: w.Write((byte)Tag.StateHandedOver); Write(w, m.State); break;
+            case StateByLetter m: w.Write((byte)Tag.StateByLetter); Write(w, m.Letter); break;
+            case SnapshotKept m: w.Write((byte)Tag.SnapshotKept); w.Write(m.Step); w.Write(m.Replicated); break;
+            case RestoreState m: w.Write((byte)Tag.RestoreState); Write(w, m.State); break;
+            case RestoreByLetter m: w.Write((byte)Tag.RestoreByLetter); Write(w, m.Letter); break;
             case CheckpointRequest m:
                 w.Write((byte)Tag.CheckpointRequest); w.Write(m.Directory); w.Write(m.Tp);
                 WriteList(w, m.Metadata.ToList(), (w2, kv) => { w2.Write(kv.Key); w2.Write(kv.Value); });
@@ -72,7 +86,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
                 WriteList(w, m.Layout, (w2, t) => { w2.Write(t.Name); w2.Write((int)t.Axis); WriteList(w2, t.Shape, (w3, d) => w3.Write(d)); });
                 break;
             case LaneLetter m: w.Write((byte)Tag.LaneLetter); w.Write(m.Ticket); w.Write(m.Bytes); break;
-            case KeptSnapshot m: w.Write((byte)Tag.KeptSnapshot); w.Write(m.Step); WriteOptional(w, m.Holder?.ToString()); w.Write(m.Replicated); break;
+            case KeptSnapshot m: w.Write((byte)Tag.KeptSnapshot); w.Write(m.Step); WriteOptional(w, m.Holder?.ToString()); break;
             case HoldReplica m:
                 w.Write((byte)Tag.HoldReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.Ticket);
                 WriteLayout(w, m.Layout);
@@ -128,19 +142,34 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.Double => r.ReadDouble(),
             Tag.String => r.ReadString(),
             Tag.ActorRef => ReadActor(r),
-            Tag.RunPhase => new RunPhase(ReadRound(r), Read(r), ReadFault(r)),
-            Tag.PhaseDone => new PhaseDone(ReadRound(r), r.ReadInt32(), Read(r)),
+            Tag.RunPhase => ReadRunPhase(r),
+            Tag.PhaseDone => new PhaseDone(ReadRound(r), r.ReadInt32(), ReadAs<PhaseResult>(r)),
             Tag.PhaseAborted => new PhaseAborted(ReadRound(r), r.ReadInt32(), r.ReadString()),
             Tag.PhaseStalled => new PhaseStalled(ReadRound(r), r.ReadInt32(), ReadList(r, r2 => r2.ReadInt32()), r.ReadString()),
             Tag.PhaseFailed => new PhaseFailed(ReadRound(r), r.ReadInt32(), r.ReadString()),
             Tag.PeerConnectionLost => new PeerConnectionLost(r.ReadInt32(), r.ReadString(), r.ReadInt32()),
-            Tag.JoinTraining => new JoinTraining(r.ReadString(), ReadList(r, ReadEndpoint), ReadSetup(r), Read(r), ReadOptional(r), r.ReadInt32()),
-            Tag.SnapshotInto => new SnapshotInto(null),
+            Tag.JoinTraining => new JoinTraining(r.ReadString(), ReadList(r, ReadEndpoint), ReadSetup(r), ReadOptionalAs<RestoreSource>(r), ReadOptional(r), r.ReadInt32()),
+            Tag.ConnectRequest => ConnectRequest.Instance,
+            Tag.BatchRequest => BatchRequest.Instance,
+            Tag.ForwardRequest => ForwardRequest.Instance,
+            Tag.LossRequest => LossRequest.Instance,
+            Tag.BackwardRequest => BackwardRequest.Instance,
+            Tag.OptimizerRequest => new OptimizerRequest(r.ReadBoolean() ? new SnapshotInto(null) : null),
+            Tag.SnapshotRequest => new SnapshotRequest(new SnapshotInto(null)),
+            Tag.GatherRequest => GatherRequest.Instance,
+            Tag.PhaseCompleted => PhaseCompleted.Instance,
+            Tag.Connected => new Connected(ReadEndpoint(r)),
+            Tag.LossComputed => new LossComputed(r.ReadDouble()),
+            Tag.StateHandedOver => new StateHandedOver(ReadAs<ShardState>(r)),
+            Tag.StateByLetter => new StateByLetter(ReadAs<LaneLetter>(r)),
+            Tag.SnapshotKept => new SnapshotKept(r.ReadInt64(), r.ReadInt64()),
+            Tag.RestoreState => new RestoreState(ReadAs<ShardState>(r)),
+            Tag.RestoreByLetter => new RestoreByLetter(ReadAs<LaneLetter>(r)),
             Tag.CheckpointRequest => new CheckpointRequest(r.ReadString(), r.ReadInt32(), ReadList(r, r2 => KeyValuePair.Create(r2.ReadString(), r2.ReadString())).ToDictionary()),
             Tag.ShardFileWritten => new ShardFileWritten(r.ReadString(), new FileDigest(r.ReadInt64(), r.ReadString()),
                 ReadList(r, r2 => (r2.ReadString(), ReadEnum<ShardAxis>(r2), ReadList(r2, r3 => r3.ReadInt32()).ToArray()))),
             Tag.LaneLetter => new LaneLetter(r.ReadInt64(), r.ReadInt64()),
-            Tag.KeptSnapshot => new KeptSnapshot(r.ReadInt64(), ReadOptional(r) is { } holder ? ReadAddress(holder) : null, r.ReadInt64()),
+            Tag.KeptSnapshot => new KeptSnapshot(r.ReadInt64(), ReadOptional(r) is { } holder ? ReadAddress(holder) : null),
             Tag.HoldReplica => new HoldReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), ReadLayout(r)),
             Tag.OfferReplica => new OfferReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64()),
             Tag.ReplicaOffered => new ReplicaOffered(ReadLayout(r)),
@@ -172,6 +201,34 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.TimeRawSend => new TimeRawSend(r.ReadString(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32()),
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown TpActors message tag {(byte)tag}."),
         };
+    }
+
+    // A phase's request whose phase is the round's: a mismatch is refused, as any nonsense is.
+    private RunPhase ReadRunPhase(BinaryReader r)
+    {
+        var round = ReadRound(r);
+        var request = ReadAs<PhaseRequest>(r);
+        var fault = ReadFault(r);
+        if (request.Phase != round.Phase) throw new System.Runtime.Serialization.SerializationException($"A {request.GetType().Name} arrived for {round}.");
+        return new RunPhase(round, request, fault);
+    }
+
+    // The next value, which must be a T.
+    private T ReadAs<T>(BinaryReader r) where T : class => Read(r) as T
+        ?? throw new System.Runtime.Serialization.SerializationException($"Expected a {typeof(T).Name} in the message.");
+
+    // The next value, which must be null or a T.
+    private T? ReadOptionalAs<T>(BinaryReader r) where T : class => Read(r) switch
+    {
+        null => null,
+        T value => value,
+        var other => throw new System.Runtime.Serialization.SerializationException($"Expected a {typeof(T).Name} in the message, not a {other.GetType().Name}."),
+    };
+
+    // A snapshot buffer lives in the supervisor's memory: it is never lent to a rank in another process.
+    private static void RequireNoLoan(SnapshotInto into)
+    {
+        if (into.Reuse is not null) throw new ArgumentException("A snapshot buffer cannot be lent to a rank in another process.");
     }
 
     // A tensor: rank, rows, columns, then its floats. Only in a lane letter's body (tensors never go over Akka.Remote).

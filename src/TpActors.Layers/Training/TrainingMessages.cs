@@ -20,14 +20,19 @@ public readonly record struct PhaseRound(long Attempt, long Step, TrainingPhase 
 }
 
 /// <summary>
-/// Tells a rank to run one phase; <paramref name="Payload"/> is the phase's input (it belongs to the rank from now on, unless
-/// said otherwise). <paramref name="Fault"/> is a fault the supervisor injects into a rank on a cluster's host (whose
-/// process shares no fault plan with it), or null.
+/// Tells a rank to run one phase; <paramref name="Request"/> is the phase's input (it belongs to the rank from now on, unless
+/// said otherwise), and its phase is the round's. <paramref name="Fault"/> is a fault the supervisor injects into a rank on a
+/// cluster's host (whose process shares no fault plan with it), or null.
 /// </summary>
-public sealed record RunPhase(PhaseRound Round, object? Payload, FaultSpec? Fault = null) : ILayersMessage;
+public sealed record RunPhase(PhaseRound Round, PhaseRequest Request, FaultSpec? Fault = null) : ILayersMessage
+{
+    /// <summary>The round and the request agree on the phase.</summary>
+    public PhaseRound Round { get; } = Request.Phase == Round.Phase ? Round
+        : throw new ArgumentException($"A {Request.GetType().Name} cannot run in {Round}.", nameof(Request));
+}
 
-/// <summary>A rank finished its part of a phase; <paramref name="Result"/> belongs to the receiver.</summary>
-public sealed record PhaseDone(PhaseRound Round, int Rank, object? Result) : ILayersMessage;
+/// <summary>A rank finished its part of a phase; <paramref name="Result"/> (see <see cref="PhaseProtocol.Answers"/>) belongs to the receiver.</summary>
+public sealed record PhaseDone(PhaseRound Round, int Rank, PhaseResult Result) : ILayersMessage;
 
 /// <summary>A rank gave up its phase because the supervisor aborted the round's group; not a fault.</summary>
 public sealed record PhaseAborted(PhaseRound Round, int Rank, string Reason) : ILayersMessage;
@@ -76,14 +81,26 @@ public sealed record TrainingSetup(ModelSpec Model, OptimizerSpec Optimizer, Tas
 }
 
 /// <summary>
-/// The join phase's payload: join (or re-form) group <paramref name="Group"/> of <paramref name="Endpoints"/>, build the
-/// model if the rank has none, and when <paramref name="Restore"/> is set copy that state in: the state itself, lent
-/// read-only for the duration of the phase (the supervisor keeps it), or a <see cref="Ranks.LaneLetter"/> for its bytes on
-/// the bulk lane. <paramref name="SupervisorLane"/> is where the rank sends states back (null: the supervisor has no lane).
+/// The join phase's request: join (or re-form) group <paramref name="Group"/> of <paramref name="Endpoints"/>, build the
+/// model if the rank has none, and when <paramref name="Restore"/> is set copy that state in.
+/// <paramref name="SupervisorLane"/> is where the rank sends states back (null: the supervisor has no lane).
 /// <paramref name="Buddy"/> is the rank on another host whose process keeps a copy of each of this rank's snapshots, so a
 /// snapshot survives the loss of its own host (-1: none, the ranks share one process or one host).
 /// </summary>
-public sealed record JoinTraining(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints, TrainingSetup Setup, object? Restore, string? SupervisorLane, int Buddy = -1) : ILayersMessage;
+public sealed record JoinTraining(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints, TrainingSetup Setup, RestoreSource? Restore, string? SupervisorLane, int Buddy = -1) : PhaseRequest
+{
+    /// <inheritdoc/>
+    public override TrainingPhase Phase => TrainingPhase.Join;
+}
+
+/// <summary>Where a joining rank's state comes from: one of the records below.</summary>
+public abstract record RestoreSource : ILayersMessage;
+
+/// <summary>The state itself, lent read-only for the duration of the join (the supervisor keeps it); never crosses a process.</summary>
+public sealed record RestoreState(ShardState State) : RestoreSource;
+
+/// <summary>The state's bytes, on their way on the bulk lane (a rank in another process than its supervisor).</summary>
+public sealed record RestoreByLetter(Ranks.LaneLetter Letter) : RestoreSource;
 
 /// <summary>A step's inputs and targets, both [batch, hidden], drawn by the rank in the batch phase; whoever holds it disposes it.</summary>
 public sealed record BatchData(Tensor Inputs, Tensor Targets) : IDisposable
@@ -97,25 +114,25 @@ public sealed record BatchData(Tensor Inputs, Tensor Targets) : IDisposable
 }
 
 /// <summary>
-/// A state to write the rank's snapshot into when its layout fits (the spare snapshot), or null. As the optimizer phase's
-/// payload, the rank writes it in the same pass as the update and hands it over in the snapshot phase that follows.
+/// A state to write the rank's snapshot into when its layout fits (the spare snapshot), or null: part of the optimizer
+/// phase's request when a snapshot is due (the rank writes it in the same pass as the update and hands it over in the
+/// snapshot phase that follows), and of the snapshot phase's.
 /// </summary>
-public sealed record SnapshotInto(ShardState? Reuse) : ILayersMessage;
+public sealed record SnapshotInto(ShardState? Reuse);
 
 /// <summary>
-/// Asks a rank to restore the snapshot of step <paramref name="Step"/> kept in its own process (the join phase's restore, for
-/// a rank in another process than its supervisor), or, when <paramref name="Holder"/> is set, the copy kept by that host's
-/// <see cref="Snapshots.SnapshotVault"/> (the rank was placed anew after its host was lost); and, as a snapshot phase's answer, says
-/// the rank kept it, and that the copy of step <paramref name="Replicated"/> is now kept by its buddy's host too (-1: no
-/// copy was confirmed this time; the step itself when the copy was made in the phase, or no copy is needed).
+/// Restore the snapshot of step <paramref name="Step"/> kept in the rank's own process (a rank in another process than its
+/// supervisor), or, when <paramref name="Holder"/> is set, the copy kept by that host's <see cref="Snapshots.SnapshotVault"/>
+/// (the rank was placed anew after its host was lost).
 /// </summary>
-public sealed record KeptSnapshot(long Step, Akka.Actor.Address? Holder = null, long Replicated = -1) : ILayersMessage;
+public sealed record KeptSnapshot(long Step, Akka.Actor.Address? Holder = null) : RestoreSource;
 
-/// <summary>The checkpoint phase's payload: write this rank's file into <paramref name="Directory"/>, with <paramref name="Metadata"/> in its header.</summary>
-public sealed record CheckpointRequest(string Directory, int Tp, IReadOnlyDictionary<string, string> Metadata) : ILayersMessage;
-
-/// <summary>A rank wrote its checkpoint file: its name, digest, and each tensor's name, axis and shard shape.</summary>
-public sealed record ShardFileWritten(string FileName, FileDigest Digest, IReadOnlyList<(string Name, ShardAxis Axis, int[] Shape)> Layout) : ILayersMessage;
+/// <summary>The checkpoint phase's request: write this rank's file into <paramref name="Directory"/>, with <paramref name="Metadata"/> in its header.</summary>
+public sealed record CheckpointRequest(string Directory, int Tp, IReadOnlyDictionary<string, string> Metadata) : PhaseRequest
+{
+    /// <inheritdoc/>
+    public override TrainingPhase Phase => TrainingPhase.Checkpoint;
+}
 
 /// <summary>A rank failed inside a phase; what its supervisor sees, with the rank and round attached.</summary>
 public sealed class RankFaultException(int rank, PhaseRound round, Exception cause)

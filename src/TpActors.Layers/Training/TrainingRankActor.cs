@@ -89,9 +89,7 @@ public sealed class TrainingRankActor : ReceiveActor
         try
         {
             if (fault?.Kind == FaultKind.Throw) throw new InjectedFaultException(fault);
-            var result = Execute(round, run.Payload, fault?.Kind == FaultKind.Kill ? () => Kill(fault) : null);
-            // A state for a supervisor in another process travels on the bulk lane; this copy is then done with.
-            if (result is not null) result = LaneLetter.SealAndRelease(result, _supervisorLane, Transport, Context.System);
+            var result = Execute(round, run.Request, fault?.Kind == FaultKind.Kill ? () => Kill(fault) : null);
             Sender.Tell(new PhaseDone(round, _rank, result), Self);
         }
         catch (CollectiveAbortedException e)
@@ -119,44 +117,50 @@ public sealed class TrainingRankActor : ReceiveActor
         }
     }
 
-    private object? Execute(PhaseRound round, object? payload, Action? midway)
+    // The phase's work; the result answers the request's phase (see PhaseProtocol).
+    private PhaseResult Execute(PhaseRound round, PhaseRequest request, Action? midway)
     {
-        switch (round.Phase)
+        switch (request)
         {
-            case TrainingPhase.Connect:
-                return Device.Endpoint;
-            case TrainingPhase.Join:
-                JoinTraining((JoinTraining)payload!);
-                return null;
-            case TrainingPhase.Batch:
+            case ConnectRequest:
+                return new Connected(Device.Endpoint);
+            case JoinTraining join:
+                JoinTraining(join);
+                break;
+            case BatchRequest:
                 Trainer.SetBatch(round.Step);
-                return null;
-            case TrainingPhase.Forward:
+                break;
+            case ForwardRequest:
                 Trainer.Forward();
-                return null;
-            case TrainingPhase.Loss:
-                return Trainer.Loss();
-            case TrainingPhase.Backward:
+                break;
+            case LossRequest:
+                return new LossComputed(Trainer.Loss());
+            case BackwardRequest:
                 Trainer.Backward();
-                return null;
-            case TrainingPhase.Optimizer:
-                Trainer.Step(round.Step, payload is SnapshotInto into ? into.Reuse ?? KeptBuffer(round.Step) : null);
-                return null;
-            case TrainingPhase.Snapshot:
-                var snapshot = Trainer.Capture(round.Step, ((SnapshotInto)payload!).Reuse ?? KeptBuffer(round.Step));
-                if (!LaneLetter.IsRemote(_supervisorLane, Transport)) return snapshot;
+                break;
+            case OptimizerRequest optimizer:
+                Trainer.Step(round.Step, optimizer.Snapshot is { } into ? into.Reuse ?? KeptBuffer(round.Step) : null);
+                break;
+            case SnapshotRequest snapshotRequest:
+                var snapshot = Trainer.Capture(round.Step, snapshotRequest.Into.Reuse ?? KeptBuffer(round.Step));
+                if (!LaneLetter.IsRemote(_supervisorLane, Transport)) return new StateHandedOver(snapshot);
                 // The supervisor is in another process: the snapshot stays here, on the rank's host, and a copy on its buddy's.
                 var vault = SnapshotVault.For(Context.System);
                 vault.Keep(Context.Parent, _rank, snapshot);
-                return new KeptSnapshot(round.Step, Replicated: Replicate(vault, snapshot));
-            case TrainingPhase.Checkpoint:
-                return Trainer.WriteCheckpoint((CheckpointRequest)payload!, midway);
-            case TrainingPhase.Gather:
-                return Trainer.Capture(round.Step, null);
+                return new SnapshotKept(round.Step, Replicate(vault, snapshot));
+            case CheckpointRequest checkpoint:
+                return Trainer.WriteCheckpoint(checkpoint, midway);
+            case GatherRequest:
+                return HandOver(Trainer.Capture(round.Step, null));
             default:
-                throw new ArgumentOutOfRangeException(nameof(round), round.Phase, "Unknown training phase.");
+                throw new ArgumentOutOfRangeException(nameof(request), request, "Unknown phase request.");
         }
+        return PhaseCompleted.Instance;
     }
+
+    // A state for a supervisor in another process travels on the bulk lane (this copy is then done with); else it is handed over as it is.
+    private PhaseResult HandOver(ShardState state) =>
+        LaneLetter.SealAndRelease(state, _supervisorLane, Transport, Context.System) is LaneLetter letter ? new StateByLetter(letter) : new StateHandedOver(state);
 
     // Joins the group, or re-forms it after a recovery; builds the model from the seed if this instance has none; restores.
     private void JoinTraining(JoinTraining join)
@@ -176,8 +180,8 @@ public sealed class TrainingRankActor : ReceiveActor
         CallOffCopy();
         switch (join.Restore)
         {
-            case ShardState state:
-                _trainer.Restore(state);
+            case RestoreState restore:
+                _trainer.Restore(restore.State);
                 break;
             case KeptSnapshot { Holder: null } kept:
                 _trainer.Restore(SnapshotVault.For(Context.System).Find(Context.Parent, _rank, kept.Step));
@@ -189,8 +193,8 @@ public sealed class TrainingRankActor : ReceiveActor
                 _trainer.Restore(fetched);
                 vault.Keep(Context.Parent, _rank, fetched);
                 break;
-            case LaneLetter letter:
-                using (var received = (ShardState)letter.OpenAsync(Transport, Context.System).GetAwaiter().GetResult()) _trainer.Restore(received);
+            case RestoreByLetter byLetter:
+                using (var received = (ShardState)byLetter.Letter.OpenAsync(Transport, Context.System).GetAwaiter().GetResult()) _trainer.Restore(received);
                 break;
         }
     }

@@ -36,7 +36,7 @@ public sealed partial class TrainingSupervisor
 
     private bool CommitCheckpoint(long step)
     {
-        var files = _results.Cast<ShardFileWritten>().ToList();
+        var files = Results<ShardFileWritten>();
         var tensors = files[0].Layout.Select((t, i) =>
         {
             int[] shape = (int[])t.Shape.Clone();
@@ -71,9 +71,9 @@ public sealed partial class TrainingSupervisor
     private string? LastCheckpoint => _written.Count > 0 ? _written[^1] : _resumed ? _options.ResumeFrom : null;
 
     // A late answer of an abandoned round: keep a snapshot buffer as the rank's spare, drop anything else.
-    private void Reclaim(int rank, object? result)
+    private void Reclaim(int rank, PhaseResult result)
     {
-        if (result is not ShardState state || _snapshot.Contains(state)) return;
+        if (result is not StateHandedOver { State: var state } || _snapshot.Contains(state)) return;
         if (_spare[rank] is null) _spare[rank] = state;
         else state.Dispose();
     }

@@ -10,7 +10,7 @@ namespace TpActors.Layers.Training;
 // The phase protocol: one round of RunPhase out to every rank, every answer back, then the next phase; and the ranks it runs on.
 public sealed partial class TrainingSupervisor
 {
-    private void Dispatch(TrainingPhase phase, long step, Func<int, object?> payload)
+    private void Dispatch(TrainingPhase phase, long step, Func<int, PhaseRequest> request)
     {
         _round = new PhaseRound(_attempt, step, phase);
         Array.Fill(_waiting, true);
@@ -20,7 +20,7 @@ public sealed partial class TrainingSupervisor
             _unanswered.Sent(r, _round);
             // A rank on a host shares no fault plan with this process: its faults travel with the phase.
             var fault = _placement is null ? null : _faults.Take(r, step, phase);
-            _ranks[r].Tell(new RunPhase(_round, payload(r), fault), Self);
+            _ranks[r].Tell(new RunPhase(_round, request(r), fault), Self);
         }
         Timers.StartSingleTimer(PhaseTimer, new PhaseTimedOut(_round), _options.Settings.PhaseTimeout);
     }
@@ -28,7 +28,7 @@ public sealed partial class TrainingSupervisor
     // A state from a rank in another process arrives on the bulk lane; the answer counts once it has.
     private void OnLetter(PhaseDone done, LaneLetter letter) =>
         letter.OpenAsync(_transport, Context.System).PipeTo(Self,
-            success: state => done with { Result = state },
+            success: state => done with { Result = new StateHandedOver((ShardState)state) },
             failure: e => new PhaseFailed(done.Round, done.Rank, $"its state ({letter.Bytes} bytes) did not arrive on the bulk lane: {e.Message}"));
 
     private void OnDone(PhaseDone done)
@@ -37,6 +37,12 @@ public sealed partial class TrainingSupervisor
         if (done.Round != _round || !_waiting[done.Rank])
         {
             Reclaim(done.Rank, done.Result);
+            return;
+        }
+        if (!PhaseProtocol.Answers(done.Round.Phase, done.Result))
+        {
+            Reclaim(done.Rank, done.Result);
+            Fail($"Training stopped at {done.Round}: rank {done.Rank} answered with a {done.Result.GetType().Name}, which does not answer that phase. {CheckpointSentence}");
             return;
         }
         _waiting[done.Rank] = false;
@@ -52,7 +58,7 @@ public sealed partial class TrainingSupervisor
         switch (round.Phase)
         {
             case TrainingPhase.Connect:
-                _endpoints = _results.Cast<CollectiveEndpoint>().ToArray();
+                _endpoints = Results<Connected>().Select(c => c.Endpoint).ToArray();
                 var endpoints = _endpoints.Cast<CollectiveEndpoint>().ToList();
                 for (int r = 0; r < _ranks.Length; r++) _buddies[r] = BuddyOf(r);
                 Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup, _restore[r] ? Restore(r, endpoints[r]) : null, _transport.Lane?.Address, _buddies[r]));
@@ -67,14 +73,15 @@ public sealed partial class TrainingSupervisor
                 _afterJoin();
                 break;
             case TrainingPhase.Batch:
-                Dispatch(TrainingPhase.Forward, step, _ => null);
+                Dispatch(TrainingPhase.Forward, step, _ => ForwardRequest.Instance);
                 break;
             case TrainingPhase.Forward:
-                Dispatch(TrainingPhase.Loss, step, _ => null);
+                Dispatch(TrainingPhase.Loss, step, _ => LossRequest.Instance);
                 break;
             case TrainingPhase.Loss:
-                _stepLoss = (double)_results[0]!;
-                System.Diagnostics.Debug.Assert(_results.All(l => BitConverter.DoubleToInt64Bits((double)l!) == BitConverter.DoubleToInt64Bits(_stepLoss)),
+                var losses = Results<LossComputed>();
+                _stepLoss = losses[0].Loss;
+                System.Diagnostics.Debug.Assert(losses.All(l => BitConverter.DoubleToInt64Bits(l.Loss) == BitConverter.DoubleToInt64Bits(_stepLoss)),
                     "every rank computes the loss from the same replicated output, bit for bit (NaN included)");
                 if (!double.IsFinite(_stepLoss))
                 {
@@ -84,14 +91,14 @@ public sealed partial class TrainingSupervisor
                          $"Nothing after step {_committedStep} was applied. {CheckpointSentence}");
                     return;
                 }
-                Dispatch(TrainingPhase.Backward, step, _ => null);
+                Dispatch(TrainingPhase.Backward, step, _ => BackwardRequest.Instance);
                 break;
             case TrainingPhase.Backward:
                 // When a snapshot is due, the ranks write it in the same pass as the update; the snapshot phase hands it over.
-                Dispatch(TrainingPhase.Optimizer, step, r => SnapshotDue(step) ? HandOverSpare(r) : null);
+                Dispatch(TrainingPhase.Optimizer, step, r => new OptimizerRequest(SnapshotDue(step) ? HandOverSpare(r) : null));
                 break;
             case TrainingPhase.Optimizer:
-                if (SnapshotDue(step)) Dispatch(TrainingPhase.Snapshot, step, _ => new SnapshotInto(null));
+                if (SnapshotDue(step)) Dispatch(TrainingPhase.Snapshot, step, _ => new SnapshotRequest(new SnapshotInto(null)));
                 else Commit(step);
                 break;
             case TrainingPhase.Snapshot:
@@ -100,15 +107,15 @@ public sealed partial class TrainingSupervisor
                 long restorable = step;
                 for (int r = 0; r < _ranks.Length; r++)
                 {
-                    if (_results[r] is ShardState taken)
+                    if (_results[r] is StateHandedOver { State: var taken })
                     {
                         _spare[r] = _snapshot[r];
                         _snapshot[r] = taken;
                         continue;
                     }
-                    _snapshot[r]?.Dispose(); // the rank keeps its snapshots on its own host from now on (KeptSnapshot)
+                    _snapshot[r]?.Dispose(); // the rank keeps its snapshots on its own host from now on (SnapshotKept)
                     _snapshot[r] = null;
-                    if (_results[r] is KeptSnapshot { Replicated: >= 0 } kept)
+                    if (_results[r] is SnapshotKept { Replicated: >= 0 } kept)
                     {
                         _replicated[r] = kept.Replicated;
                         RecordCopies(r);
@@ -131,13 +138,16 @@ public sealed partial class TrainingSupervisor
 
     // What rank r restores from: the snapshot held here (sent by lane letter to a rank in another process), or the one the
     // rank kept on its own host.
-    private object? Restore(int rank, CollectiveEndpoint endpoint) => _movedFrom[rank] is { } from
+    private RestoreSource? Restore(int rank, CollectiveEndpoint endpoint) => _movedFrom[rank] is { } from
         ? new KeptSnapshot(_committedStep, from) // handed over from the leaving host: the state at this very boundary
         : _snapshot[rank] is { } state
-        ? LaneLetter.Seal(state, endpoint.Lane, _transport, Context.System)
+        ? LaneLetter.Seal(state, endpoint.Lane, _transport, Context.System) is LaneLetter letter ? new RestoreByLetter(letter) : new RestoreState(state)
         : _snapshotStep >= 0 ? KeptFor(rank) : null;
 
-    private void Connect() => Dispatch(TrainingPhase.Connect, _committedStep, _ => null);
+    // The round's results, each the answer PhaseProtocol.Answers checked it to be.
+    private List<T> Results<T>() where T : PhaseResult => _results.Cast<T>().ToList();
+
+    private void Connect() => Dispatch(TrainingPhase.Connect, _committedStep, _ => ConnectRequest.Instance);
 
     private IActorRef Spawn(int rank)
     {

@@ -14,7 +14,7 @@ public sealed partial class TrainingSupervisor
         else NextAction();
     }
 
-    private void InitialSnapshot() => Dispatch(TrainingPhase.Snapshot, _committedStep, HandOverSpare);
+    private void InitialSnapshot() => Dispatch(TrainingPhase.Snapshot, _committedStep, r => new SnapshotRequest(HandOverSpare(r)));
 
     private void NextAction()
     {
@@ -36,7 +36,7 @@ public sealed partial class TrainingSupervisor
     }
 
     // Every rank draws the step's batch itself, from (seed, step).
-    private void StartStep(long step) => Dispatch(TrainingPhase.Batch, step, _ => null);
+    private void StartStep(long step) => Dispatch(TrainingPhase.Batch, step, _ => BatchRequest.Instance);
 
     private bool SnapshotDue(long step) => _options.Settings.SnapshotEvery > 0 && step % _options.Settings.SnapshotEvery == 0;
 
@@ -64,11 +64,11 @@ public sealed partial class TrainingSupervisor
         else NextAction();
     }
 
-    private void Gather() => Dispatch(TrainingPhase.Gather, _committedStep, _ => null);
+    private void Gather() => Dispatch(TrainingPhase.Gather, _committedStep, _ => GatherRequest.Instance);
 
     private void Finish()
     {
-        var states = _results.Cast<ShardState>().ToList();
+        var states = Results<StateHandedOver>().Select(h => h.State).ToList();
         try
         {
             var full = states[0].Tensors.Select(t => (t.Name, Value: ShardAssembly.Assemble(states.Select(s => s[t.Name].Value).ToList(), t.Axis))).ToList();

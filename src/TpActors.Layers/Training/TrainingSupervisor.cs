@@ -55,7 +55,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
     private PhaseRound _round;
     private readonly bool[] _waiting;
     private readonly UnansweredRounds _unanswered;
-    private readonly object?[] _results;
+    private readonly PhaseResult?[] _results;
     private long _attempt;
 
     // Where the run stands.
@@ -102,7 +102,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         _endpoints = new CollectiveEndpoint?[tp];
         _waiting = new bool[tp];
         _unanswered = new UnansweredRounds(tp);
-        _results = new object?[tp];
+        _results = new PhaseResult?[tp];
         _snapshot = new ShardState?[tp];
         _spare = new ShardState?[tp];
         _restore = new bool[tp];
@@ -123,7 +123,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
 
         Receive<PhaseDone>(done => Guard(() =>
         {
-            if (done.Result is LaneLetter letter) OnLetter(done, letter);
+            if (done.Result is StateByLetter byLetter) OnLetter(done, byLetter.Letter);
             else OnDone(done);
         }));
         Receive<PhaseAborted>(aborted => Answered(aborted.Rank, aborted.Round));

@@ -25,16 +25,28 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
     {
         var o = TrainingRuns.Options(4, 6);
         var round = new PhaseRound(3, 17, TrainingPhase.Checkpoint);
+        PhaseRound At(TrainingPhase phase) => round with { Phase = phase };
         var endpoint = new CollectiveEndpoint(actor, 42, "127.0.0.1:5000");
         return
         [
-            new RunPhase(round, new JoinTraining("run.3", [endpoint, endpoint with { Instance = 43 }], new TrainingSetup(o.Model, o.Optimizer, o.Task), new LaneLetter(-5, 1024), "127.0.0.1:6000")),
+            new RunPhase(At(TrainingPhase.Join), new JoinTraining("run.3", [endpoint, endpoint with { Instance = 43 }], new TrainingSetup(o.Model, o.Optimizer, o.Task), new RestoreByLetter(new LaneLetter(-5, 1024)), "127.0.0.1:6000")),
+            new RunPhase(At(TrainingPhase.Join), new JoinTraining("run.3", [endpoint], new TrainingSetup(o.Model, o.Optimizer, o.Task), new KeptSnapshot(16, new Address("akka.tcp", "tpactors", "127.0.0.1", 4000)), null, 1)),
+            new RunPhase(At(TrainingPhase.Join), new JoinTraining("run.3", [endpoint], new TrainingSetup(o.Model, o.Optimizer, o.Task), null, null)),
             new RunPhase(round, new CheckpointRequest("/ckpt/step-17", 4, new Dictionary<string, string> { ["a"] = "b" })),
-            new RunPhase(round, new SnapshotInto(null)),
-            new RunPhase(round, null),
-            new PhaseDone(round, 2, 0.125),
-            new PhaseDone(round, 2, new KeptSnapshot(16)),
-            new PhaseDone(round, 2, endpoint),
+            new RunPhase(At(TrainingPhase.Optimizer), new OptimizerRequest(new SnapshotInto(null))),
+            new RunPhase(At(TrainingPhase.Optimizer), new OptimizerRequest(null)),
+            new RunPhase(At(TrainingPhase.Snapshot), new SnapshotRequest(new SnapshotInto(null)), new FaultSpec(1, 17, TrainingPhase.Snapshot, FaultKind.Kill)),
+            new RunPhase(At(TrainingPhase.Connect), ConnectRequest.Instance),
+            new RunPhase(At(TrainingPhase.Batch), BatchRequest.Instance),
+            new RunPhase(At(TrainingPhase.Forward), ForwardRequest.Instance),
+            new RunPhase(At(TrainingPhase.Loss), LossRequest.Instance),
+            new RunPhase(At(TrainingPhase.Backward), BackwardRequest.Instance),
+            new RunPhase(At(TrainingPhase.Gather), GatherRequest.Instance),
+            new PhaseDone(At(TrainingPhase.Loss), 2, new LossComputed(0.125)),
+            new PhaseDone(At(TrainingPhase.Snapshot), 2, new SnapshotKept(16, 15)),
+            new PhaseDone(At(TrainingPhase.Gather), 2, new StateByLetter(new LaneLetter(7, 99))),
+            new PhaseDone(At(TrainingPhase.Connect), 2, new Connected(endpoint)),
+            new PhaseDone(At(TrainingPhase.Forward), 2, PhaseCompleted.Instance),
             new PhaseDone(round, 1, new ShardFileWritten("rank-1.safetensors", new FileDigest(99, "ab"), [("w", ShardAxis.Rows, new[] { 3, 4 })])),
             new PhaseAborted(round, 0, "aborted"),
             new PhaseStalled(round, 1, [0, 3], "stalled"),
@@ -77,7 +89,7 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
     public void ARankState_NeverRidesInAMessage()
     {
         using var state = new ShardState(1, [new ShardTensor("w", ShardAxis.Rows, Tensor.Zeros(2, 2))]);
-        var message = new RunPhase(new PhaseRound(0, 1, TrainingPhase.Join), new JoinTraining("g", [], new TrainingSetup(TrainingRuns.Model, TrainingRuns.AdamW, TrainingRuns.Task), state, null));
+        var message = new RunPhase(new PhaseRound(0, 1, TrainingPhase.Join), new JoinTraining("g", [], new TrainingSetup(TrainingRuns.Model, TrainingRuns.AdamW, TrainingRuns.Task), new RestoreState(state), null));
         Assert.Contains("LaneLetter", Assert.Throws<ArgumentException>(() => _system.Serialization.FindSerializerFor(message).ToBinary(message)).Message);
     }
 
@@ -89,5 +101,29 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
         var serializer = _system.Serialization.FindSerializerFor(new RankDone(0));
         var error = Record.Exception(() => serializer.FromBinary(bytes, typeof(RankDone)));
         Assert.True(error is System.Runtime.Serialization.SerializationException or EndOfStreamException, $"got {error?.GetType().Name}: {error?.Message}");
+    }
+
+    [Fact]
+    public void ARequest_RunsOnlyInItsOwnPhase()
+    {
+        Assert.Throws<ArgumentException>(() => new RunPhase(new PhaseRound(0, 1, TrainingPhase.Forward), BackwardRequest.Instance));
+        // On the wire too: a forward round that asks for backward is nonsense, refused as such.
+        var serializer = _system.Serialization.FindSerializerFor(new RankDone(0));
+        var forward = serializer.ToBinary(new RunPhase(new PhaseRound(0, 1, TrainingPhase.Forward), ForwardRequest.Instance));
+        var backward = serializer.ToBinary(new RunPhase(new PhaseRound(0, 1, TrainingPhase.Backward), BackwardRequest.Instance));
+        var mixed = forward.ToArray();
+        mixed[^2] = backward[^2]; // the request's tag (the fault's presence byte follows it)
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(mixed, typeof(RunPhase)));
+    }
+
+    [Fact]
+    public void EachPhase_IsAnsweredOnlyByItsOwnResults()
+    {
+        Assert.True(PhaseProtocol.Answers(TrainingPhase.Loss, new LossComputed(1)));
+        Assert.False(PhaseProtocol.Answers(TrainingPhase.Forward, new LossComputed(1)));
+        Assert.False(PhaseProtocol.Answers(TrainingPhase.Loss, PhaseCompleted.Instance));
+        Assert.True(PhaseProtocol.Answers(TrainingPhase.Snapshot, new SnapshotKept(1, 1)));
+        Assert.False(PhaseProtocol.Answers(TrainingPhase.Gather, new SnapshotKept(1, 1)));
+        Assert.True(PhaseProtocol.Answers(TrainingPhase.Join, PhaseCompleted.Instance));
     }
 }
