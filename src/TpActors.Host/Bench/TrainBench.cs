@@ -45,7 +45,7 @@ public sealed record TrainBench(int Tp, int Layers, int Hidden, int Ffn, int Bat
     private TrainingOptions Options(TrainingOptions defaults) => defaults with
     {
         Tp = Tp,
-        Model = new ModelSpec(Layers, Hidden, Ffn),
+        Model = new MlpStackSpec(Layers, Hidden, Ffn),
         Task = defaults.Task with { Batch = Batch },
         Steps = Steps,
         CheckpointDirectory = null,

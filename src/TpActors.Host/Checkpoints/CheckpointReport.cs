@@ -48,5 +48,5 @@ public sealed record StepReport(string Directory, CheckpointMetadata? Metadata, 
     private static bool IsUnusable(Exception e) => e is InvalidDataException or IOException or UnauthorizedAccessException;
 
     /// <summary>The model in words, e.g. "2 layers, hidden 24, ffn 40, gelu, bias".</summary>
-    public string ModelText => Metadata is not { Model: var m } ? "?" : $"{m.Layers} layers, hidden {m.Hidden}, ffn {m.Ffn}, {ActivationNames.Name(Metadata.ModelSpec.Activation)}{(m.Bias ? ", bias" : "")}";
+    public string ModelText => Metadata is null ? "?" : Metadata.ModelSpec.Summary;
 }

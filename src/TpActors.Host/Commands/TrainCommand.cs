@@ -73,12 +73,18 @@ public static class TrainCommand
                 var defaults = TrainingOptions.FromConfig(loaded.Config);
                 string? resumeFrom = ResumeFrom(parse.GetValue(resume), parse.GetValue(checkpointDir));
                 if (resumeFrom is not null) defaults = FromCheckpoint(defaults, resumeFrom);
-                var model = defaults.Model with
+                ModelSpec model = defaults.Model switch
                 {
-                    Layers = parse.GetValue(layers) ?? defaults.Model.Layers,
-                    Hidden = parse.GetValue(hidden) ?? defaults.Model.Hidden,
-                    Ffn = parse.GetValue(ffn) ?? defaults.Model.Ffn,
-                    Activation = parse.GetValue(activation) is { } activationName ? ActivationNames.Parse(activationName) : defaults.Model.Activation,
+                    MlpStackSpec mlp => mlp with
+                    {
+                        Layers = parse.GetValue(layers) ?? mlp.Layers,
+                        Hidden = parse.GetValue(hidden) ?? mlp.Hidden,
+                        Ffn = parse.GetValue(ffn) ?? mlp.Ffn,
+                        Activation = parse.GetValue(activation) is { } activationName ? ActivationNames.Parse(activationName) : mlp.Activation,
+                    },
+                    var other when new Option[] { layers, hidden, ffn, activation }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given =>
+                        throw new ArgumentException($"{given.Name} sizes the residual MLP stack; the run's model is a {other.Kind} ({other.Summary})."),
+                    var other => other,
                 };
                 var task = defaults.Task with { Batch = parse.GetValue(batch) ?? defaults.Task.Batch, Seed = parse.GetValue(seed) ?? defaults.Task.Seed };
                 var optimizerSpec = defaults.Optimizer with

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TpActors.Layers.Models;
 using TpActors.Layers.Optimizers;
 using TpActors.Layers.Checkpoints;
 using TpActors.Layers.Training;
@@ -12,7 +13,7 @@ public static class TrainPrinter
     public static void WriteSummary(TextWriter output, TrainingOptions options, TrainingResult result, TrainCheck? check)
     {
         var o = options;
-        output.WriteLine($"tpactors train: tp {o.Tp}, {o.Model.Layers} layers, hidden {o.Model.Hidden}, ffn {o.Model.Ffn}, batch {o.Task.Batch}, " +
+        output.WriteLine($"tpactors train: tp {o.Tp}, {o.Model.Sizes}, batch {o.Task.Batch}, " +
             Invariant($"{o.Optimizer.Name} lr {o.Optimizer.LearningRate}, seed {o.Task.Seed}"));
         output.WriteLine($"backend:    {result.Backend}");
         if (result.Resumed is { } from)
@@ -55,9 +56,6 @@ public static class TrainPrinter
             ["recoveries"] = Recoveries(result.Recoveries),
             ["time_lost_seconds"] = Math.Round(result.TimeLost.TotalSeconds, 6),
             ["tp"] = options.Tp,
-            ["layers"] = options.Model.Layers,
-            ["hidden"] = options.Model.Hidden,
-            ["ffn"] = options.Model.Ffn,
             ["batch"] = options.Task.Batch,
             ["seed"] = options.Task.Seed,
             ["optimizer"] = options.Optimizer.Name,
@@ -73,6 +71,9 @@ public static class TrainPrinter
                 ? new Dictionary<string, object> { ["directory"] = from.Directory, ["step"] = from.Step, ["tp"] = from.Tp, ["resharded"] = from.Tp != options.Tp }
                 : null,
         };
+        // The model's own fields (for the MLP stack: layers, hidden, ffn, activation, bias), read through its spec.
+        foreach (var (name, value) in ModelSpecJson.Fields(options.Model))
+            if (name != "kind") document[name] = value;
         if (check is not null)
         {
             document["check_max_abs_difference"] = float.IsFinite(check.Difference) ? check.Difference : null;

@@ -15,7 +15,7 @@ namespace TpActors.Layers.Checkpoints;
 /// </summary>
 public sealed record CheckpointMetadata(
     string Format, int Version, long Step, int Tp,
-    CheckpointModel Model, CheckpointTask Task, CheckpointOptimizer Optimizer,
+    ModelSpec Model, CheckpointTask Task, CheckpointOptimizer Optimizer,
     IReadOnlyList<CheckpointTensor> Tensors, IReadOnlyList<CheckpointFile> Files)
 {
     /// <summary>The value of <see cref="Format"/> in every TpActors checkpoint.</summary>
@@ -30,26 +30,28 @@ public sealed record CheckpointMetadata(
     /// <summary>The largest metadata.json read (a model with a million tensors needs a fraction of it).</summary>
     public const int MaxMetadataBytes = 64 << 20;
 
-    private static readonly JsonSerializerOptions Json = new()
+    private static readonly JsonSerializerOptions JsonTemplate = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    // With the model kinds registered now (see ModelSpecJson).
+    private static JsonSerializerOptions Json => ModelSpecJson.Options(JsonTemplate);
+
     /// <summary>The metadata of a run about to write step <paramref name="step"/>.</summary>
     public static CheckpointMetadata Describe(long step, int tp, ModelSpec model, TaskSpec task, OptimizerSpec optimizer,
         IReadOnlyList<CheckpointTensor> tensors, IReadOnlyList<CheckpointFile> files) =>
         new(FormatName, CurrentVersion, step, tp,
-            new CheckpointModel(model.Layers, model.Hidden, model.Ffn, ActivationNames.Name(model.Activation), model.Bias),
+            model,
             new CheckpointTask(task.Batch, task.Seed, task.TeacherWidth),
             new CheckpointOptimizer(optimizer.Name, optimizer.LearningRate, optimizer.Momentum, optimizer.Beta1, optimizer.Beta2, optimizer.Epsilon, optimizer.WeightDecay),
             tensors, files);
 
-    /// <summary>The model this checkpoint holds.</summary>
+    /// <summary>The model this checkpoint holds, in today's terms (see <see cref="ModelSpec.FromVersion"/>).</summary>
     [JsonIgnore]
-    public ModelSpec ModelSpec => new(Model.Layers, Model.Hidden, Model.Ffn,
-        ActivationNames.Parse(Version == 1 && Model.Activation == "gelu" ? "gelu-tanh" : Model.Activation, "the checkpoint's activation"), Model.Bias);
+    public ModelSpec ModelSpec => Model.FromVersion(Version);
 
     /// <summary>The task it was trained on.</summary>
     [JsonIgnore]
@@ -73,7 +75,8 @@ public sealed record CheckpointMetadata(
         CheckpointMetadata? metadata;
         try
         {
-            metadata = JsonSerializer.Deserialize<CheckpointMetadata>(BoundedFile.ReadText(path, MaxMetadataBytes, "checkpoint metadata is far smaller"), Json);
+            string text = BoundedFile.ReadText(path, MaxMetadataBytes, "checkpoint metadata is far smaller");
+            metadata = JsonSerializer.Deserialize<CheckpointMetadata>(ModelSpecJson.WithDefaultKind(text, "model"), Json);
         }
         catch (JsonException e)
         {
@@ -106,8 +109,8 @@ public sealed record CheckpointMetadata(
                 throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
                     $"{path}: tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}]; a tensor has 1 or 2 non-negative dimensions and at most {MemoryBudget.MaxElements:N0} elements."));
             if (tensor.Shape.Length == 2 && metadata.ModelSpec.WeightShape(tensor.Name) is { } implied && !implied.SequenceEqual(tensor.Shape))
-                throw new InvalidDataException($"{path}: tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}], but the model it describes (hidden {metadata.Model.Hidden}, " +
-                    $"ffn {metadata.Model.Ffn}) makes it [{string.Join(", ", implied)}].");
+                throw new InvalidDataException($"{path}: tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}], but the model it describes ({metadata.Model.Widths}) " +
+                    $"makes it [{string.Join(", ", implied)}].");
         }
         return metadata;
     }
@@ -129,7 +132,7 @@ public sealed record CheckpointMetadata(
     {
         string name = field.Split('.', '[')[^1].TrimEnd(']');
         if (name.Length == 0 || char.IsDigit(name[0])) name = field.Split('.')[^1].Split('[')[0];
-        var type = new[] { typeof(CheckpointMetadata), typeof(CheckpointModel), typeof(CheckpointTask), typeof(CheckpointOptimizer), typeof(CheckpointTensor), typeof(CheckpointFile) }
+        var type = new[] { typeof(CheckpointMetadata), typeof(CheckpointTask), typeof(CheckpointOptimizer), typeof(CheckpointTensor), typeof(CheckpointFile) }.Concat(ModelKinds.Types)
             .SelectMany(t => t.GetProperties()).FirstOrDefault(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == name)?.PropertyType;
         if (field.EndsWith(']') && type is { IsArray: true }) type = type.GetElementType();
         return type switch
@@ -158,11 +161,9 @@ public sealed record CheckpointMetadata(
             if (!EqualityComparer<T>.Default.Equals(saved, run)) differences.Add($"{what}: the checkpoint has {saved}, the run asks for {run}");
         }
         var (m, t, o) = (ModelSpec, TaskSpec, OptimizerSpec);
-        Compare("layers", m.Layers, model.Layers);
-        Compare("hidden", m.Hidden, model.Hidden);
-        Compare("ffn", m.Ffn, model.Ffn);
-        Compare("activation", m.Activation, model.Activation);
-        Compare("bias", m.Bias, model.Bias);
+        var runFields = ModelSpecJson.Fields(model).ToDictionary(f => f.Name, f => f.Value.ToString());
+        foreach (var (name, value) in ModelSpecJson.Fields(m))
+            Compare(name == "kind" ? "model" : name.Replace('_', ' '), value.ToString(), runFields.GetValueOrDefault(name, "none"));
         Compare("batch", t.Batch, task.Batch);
         Compare("seed", t.Seed, task.Seed);
         Compare("teacher width", t.TeacherWidth, task.TeacherWidth);
@@ -179,9 +180,6 @@ public sealed record CheckpointMetadata(
         return differences;
     }
 }
-
-/// <summary>The model section of <see cref="CheckpointMetadata"/>.</summary>
-public sealed record CheckpointModel(int Layers, int Hidden, int Ffn, string Activation, bool Bias);
 
 /// <summary>The task section of <see cref="CheckpointMetadata"/>.</summary>
 public sealed record CheckpointTask(int Batch, long Seed, int TeacherWidth);

@@ -11,7 +11,7 @@ namespace TpActors.Layers.Data;
 /// The teacher's GEMMs are part of the task's definition: they run on the managed kernel, one thread, so every machine and
 /// every rank backend trains on the same bits.
 /// </summary>
-public sealed class SyntheticTask : IDisposable
+public sealed class SyntheticTask : IBatchSource
 {
     private readonly Tensor _teacherIn;  // A [hidden, width]
     private readonly Tensor _teacherOut; // C [width, hidden]

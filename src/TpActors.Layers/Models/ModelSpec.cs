@@ -1,43 +1,62 @@
-using TpActors.Runtime.Configuration;
+using TpActors.Layers.Data;
+using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
 
 namespace TpActors.Layers.Models;
 
-/// <summary>The shape of the trained model: <paramref name="Layers"/> residual MLP blocks of width <paramref name="Hidden"/>.</summary>
-/// <param name="Layers">Residual blocks, at least 1.</param>
-/// <param name="Hidden">The model width (input and output features of every block).</param>
-/// <param name="Ffn">The inner width of each block's MLP.</param>
-/// <param name="Activation">The MLPs' nonlinearity.</param>
-/// <param name="Bias">Whether the linears have biases.</param>
-public sealed record ModelSpec(int Layers, int Hidden, int Ffn, Activation Activation = Activation.Gelu, bool Bias = true)
+/// <summary>
+/// What model a run trains: one record per kind of model (<see cref="MlpStackSpec"/>, …), each registered under its
+/// <see cref="Kind"/> with <see cref="ModelKinds"/>. Training, checkpoints, the protocol codec, the memory estimate and the
+/// command line read a model through its spec: its fields (the record's own properties, written as JSON in checkpoint
+/// metadata and messages, see <see cref="ModelSpecJson"/>), the model it builds, the batches it trains on and its loss.
+/// Adding a model is a spec, a model class, a batch source and a <see cref="ModelKinds.Register{TSpec}"/>.
+/// </summary>
+public abstract record ModelSpec
 {
-    /// <summary>Refuses sizes that cannot make a model, naming the one that is wrong.</summary>
-    public void Validate()
-    {
-        SettingRules.Require("tpactors.training.layers", Layers, "--layers");
-        SettingRules.Require("tpactors.training.hidden", Hidden, "--hidden");
-        SettingRules.Require("tpactors.training.ffn", Ffn, "--ffn");
-    }
+    /// <summary>The kind of model, as checkpoints and messages name it, e.g. "mlp-stack".</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>Features of an input row and of a target row: what its batch source makes.</summary>
+    public abstract int Features { get; }
 
     /// <summary>Parameters of the full model.</summary>
-    public long ParameterCount => Layers * (2L * Hidden * Ffn + (Bias ? Ffn + Hidden : 0));
+    public abstract long ParameterCount { get; }
+
+    /// <summary>The sizes its weights' shapes follow from, in words, e.g. "hidden 256, ffn 1024".</summary>
+    public abstract string Widths { get; }
+
+    /// <summary>Its sizes in words, e.g. "2 layers, hidden 256, ffn 1024".</summary>
+    public abstract string Sizes { get; }
+
+    /// <summary>All of it in words, e.g. "2 layers, hidden 256, ffn 1024, gelu, bias".</summary>
+    public abstract string Summary { get; }
+
+    /// <summary>The loss it trains with.</summary>
+    public virtual ILoss Loss => MseLoss.Instance;
+
+    /// <summary>Refuses sizes that cannot make a model, naming the one that is wrong.</summary>
+    /// <exception cref="ArgumentException">A size is out of range.</exception>
+    public abstract void Validate();
 
     /// <summary>
-    /// The full shape of the block weight named <paramref name="tensor"/> (or of one of its optimizer slots, named after it),
-    /// e.g. [hidden, ffn] for "blocks.0.fc1.weight"; null for a bias or a name that is not a block weight.
+    /// The full shape of the weight named <paramref name="tensor"/> (or of one of its optimizer slots, named after it), as
+    /// this spec makes it; null for a tensor whose shape it does not fix (a bias) or does not know.
     /// </summary>
-    public int[]? WeightShape(string tensor)
-    {
-        var parts = tensor.Split('.');
-        if (parts.Length < 4 || parts[0] != "blocks" || parts[3] != "weight") return null;
-        return parts[2] switch
-        {
-            "fc1" => [Hidden, Ffn],
-            "fc2" => [Ffn, Hidden],
-            _ => null,
-        };
-    }
+    public virtual int[]? WeightShape(string tensor) => null;
 
-    /// <summary>The name of block <paramref name="layer"/>'s parameters, e.g. "blocks.0".</summary>
-    public static string BlockName(int layer) => $"blocks.{layer}";
+    /// <summary>This rank's shards of the model, from the master weights of <paramref name="seed"/>.</summary>
+    public abstract IModel Build(ParallelContext context, long seed);
+
+    /// <summary>Where the model's batches come from, for <paramref name="task"/>'s batch size and seed.</summary>
+    public virtual IBatchSource Batches(TaskSpec task) => new SyntheticTask(task, Features);
+
+    /// <summary>
+    /// Adds to <paramref name="budget"/> what a rank holds for this model at batch <paramref name="task"/>.Batch: each weight
+    /// <paramref name="perWeight"/> times (itself, gradient, optimizer slots, snapshots, staging), the activations its
+    /// forward keeps, and its batch source's own tensors.
+    /// </summary>
+    public abstract void Budget(MemoryBudget budget, double perWeight, TaskSpec task);
+
+    /// <summary>This spec as read from a checkpoint of layout <paramref name="version"/>: what an older layout meant, in today's terms.</summary>
+    public virtual ModelSpec FromVersion(int version) => this;
 }

@@ -10,24 +10,24 @@ namespace TpActors.Layers.Models;
 /// one all-reduce per block forward and one backward. Input and output [batch, hidden] are whole on every rank.
 /// Backward runs the blocks in reverse: <c>dh_l = dh_{l+1} + MLP_lᵀ(dh_{l+1})</c>.
 /// </summary>
-public sealed class ResidualMlpStack : IDisposable
+public sealed class ResidualMlpStack : IModel
 {
     private readonly ParallelMlp[] _blocks;
     private readonly List<Tensor> _owned = []; // h_1 … h_L, kept until backward (h_0 is the caller's)
 
     /// <summary>This rank's shards of the model, from the master weights of <paramref name="seed"/> (parameters "blocks.l.fc1.weight", …).</summary>
-    public ResidualMlpStack(ParallelContext context, ModelSpec spec, long seed)
+    public ResidualMlpStack(ParallelContext context, MlpStackSpec spec, long seed)
     {
         spec.Validate();
         Spec = spec;
         _blocks = Enumerable.Range(0, spec.Layers)
-            .Select(l => new ParallelMlp(context, spec.Hidden, spec.Ffn, spec.Bias, spec.Activation, seed, ModelSpec.BlockName(l)))
+            .Select(l => new ParallelMlp(context, spec.Hidden, spec.Ffn, spec.Bias, spec.Activation, seed, MlpStackSpec.BlockName(l)))
             .ToArray();
         Parameters = [.. _blocks.SelectMany(b => b.Parameters)];
     }
 
     /// <summary>The model's shape.</summary>
-    public ModelSpec Spec { get; }
+    public MlpStackSpec Spec { get; }
 
     /// <summary>Every parameter shard of every block, in block order.</summary>
     public IReadOnlyList<ParameterShard> Parameters { get; }

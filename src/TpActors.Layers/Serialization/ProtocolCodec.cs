@@ -34,7 +34,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         KeptSnapshot, Tensor, ShardState, Forward, Backward, TensorReply, ParametersReply, GetParameters, CreateLayer, ColumnLinearSpec, RowLinearSpec, MlpSpec,
         HoldReplica, ReplicaHeld, SendReplica, ReplicaMissing, PeerConnectionLost, ReplicaReady, ReplicaSent, OfferReplica, ReplicaOffered,
         ConnectRequest, BatchRequest, ForwardRequest, LossRequest, BackwardRequest, OptimizerRequest, SnapshotRequest, GatherRequest,
-        PhaseCompleted, Connected, LossComputed, StateHandedOver, StateByLetter, SnapshotKept, RestoreState, RestoreByLetter,
+        PhaseCompleted, EndpointReported, LossComputed, StateHandedOver, StateByLetter, SnapshotKept, RestoreState, RestoreByLetter,
     }
 
     public void Write(BinaryWriter w, object? value)
@@ -70,7 +70,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case SnapshotRequest m: w.Write((byte)Tag.SnapshotRequest); RequireNoLoan(m.Into); break;
             case GatherRequest: w.Write((byte)Tag.GatherRequest); break;
             case PhaseCompleted: w.Write((byte)Tag.PhaseCompleted); break;
-            case Connected m: w.Write((byte)Tag.Connected); WriteEndpoint(w, m.Endpoint); break;
+            case EndpointReported m: w.Write((byte)Tag.EndpointReported); WriteEndpoint(w, m.Endpoint); break;
             case LossComputed m: w.Write((byte)Tag.LossComputed); w.Write(m.Loss); break;
             case StateHandedOver m: w.Write((byte)Tag.StateHandedOver); Write(w, m.State); break;
             case StateByLetter m: w.Write((byte)Tag.StateByLetter); Write(w, m.Letter); break;
@@ -158,7 +158,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.SnapshotRequest => new SnapshotRequest(new SnapshotInto(null)),
             Tag.GatherRequest => GatherRequest.Instance,
             Tag.PhaseCompleted => PhaseCompleted.Instance,
-            Tag.Connected => new Connected(ReadEndpoint(r)),
+            Tag.EndpointReported => new EndpointReported(ReadEndpoint(r)),
             Tag.LossComputed => new LossComputed(r.ReadDouble()),
             Tag.StateHandedOver => new StateHandedOver(ReadAs<ShardState>(r)),
             Tag.StateByLetter => new StateByLetter(ReadAs<LaneLetter>(r)),
@@ -313,16 +313,29 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
     private static void WriteSetup(BinaryWriter w, TrainingSetup setup)
     {
         var (model, optimizer, task) = (setup.Model, setup.Optimizer, setup.Task);
-        w.Write(model.Layers); w.Write(model.Hidden); w.Write(model.Ffn); w.Write((int)model.Activation); w.Write(model.Bias);
+        w.Write(ModelSpecJson.ToJson(model));
         w.Write((int)optimizer.Kind); w.Write(optimizer.LearningRate); w.Write(optimizer.Momentum); w.Write(optimizer.Beta1);
         w.Write(optimizer.Beta2); w.Write(optimizer.Epsilon); w.Write(optimizer.WeightDecay);
         w.Write(task.Batch); w.Write(task.Seed); w.Write(task.TeacherWidth);
     }
 
     private static TrainingSetup ReadSetup(BinaryReader r) => new(
-        new ModelSpec(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), ReadEnum<Activation>(r), r.ReadBoolean()),
+        ReadModel(r.ReadString()),
         new OptimizerSpec(ReadEnum<OptimizerKind>(r), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle()),
         new TaskSpec(r.ReadInt32(), r.ReadInt64(), r.ReadInt32()));
+
+    // A model spec, read through its kind (see ModelSpecJson); nonsense is refused as any other.
+    private static ModelSpec ReadModel(string json)
+    {
+        try
+        {
+            return ModelSpecJson.FromJson(json);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new System.Runtime.Serialization.SerializationException($"The model in the message is not a model spec: {e.Message}");
+        }
+    }
 
     private static void WriteActor(BinaryWriter w, IActorRef actor) => w.WriteActor(actor);
 

@@ -104,7 +104,7 @@ public sealed record PhaseCompleted : PhaseResult
 }
 
 /// <summary>The rank's collective endpoint (connect).</summary>
-public sealed record Connected(CollectiveEndpoint Endpoint) : PhaseResult;
+public sealed record EndpointReported(CollectiveEndpoint Endpoint) : PhaseResult;
 
 /// <summary>The step's loss, the same bits on every rank (loss).</summary>
 public sealed record LossComputed(double Loss) : PhaseResult;
@@ -131,7 +131,7 @@ public static class PhaseProtocol
     /// <summary>Whether <paramref name="result"/> is an answer to <paramref name="phase"/>.</summary>
     public static bool Answers(TrainingPhase phase, PhaseResult result) => phase switch
     {
-        TrainingPhase.Connect => result is Connected,
+        TrainingPhase.Connect => result is EndpointReported,
         TrainingPhase.Loss => result is LossComputed,
         TrainingPhase.Snapshot => result is StateHandedOver or StateByLetter or SnapshotKept,
         TrainingPhase.Checkpoint => result is ShardFileWritten,

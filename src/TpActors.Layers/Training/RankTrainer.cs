@@ -21,17 +21,19 @@ internal sealed class RankTrainer : IDisposable
     private Tensor? _output, _gradOutput;
     private ShardState? _updatedInto; // the snapshot the last optimizer step also wrote, until the snapshot phase hands it over
 
-    private readonly SyntheticTask _task;
+    private readonly IBatchSource _batches;
+    private readonly ILoss _loss;
 
     public RankTrainer(ParallelContext context, TrainingSetup setup)
     {
         _context = context;
-        _task = new SyntheticTask(setup.Task, setup.Model.Hidden);
-        Model = new ResidualMlpStack(context, setup.Model, setup.Seed);
+        _batches = setup.Model.Batches(setup.Task);
+        _loss = setup.Model.Loss;
+        Model = setup.Model.Build(context, setup.Seed);
         Optimizer = setup.Optimizer.Create(Model.Parameters);
     }
 
-    public ResidualMlpStack Model { get; }
+    public IModel Model { get; }
 
     public Optimizer Optimizer { get; }
 
@@ -47,11 +49,11 @@ internal sealed class RankTrainer : IDisposable
         }
     }
 
-    /// <summary>Draws step <paramref name="step"/>'s batch from the task and zeroes the gradients.</summary>
+    /// <summary>Draws step <paramref name="step"/>'s batch from the batch source and zeroes the gradients.</summary>
     public void SetBatch(long step)
     {
         Abandon();
-        var (inputs, targets) = _task.Batch(step);
+        var (inputs, targets) = _batches.Batch(step);
         _batch = new BatchData(inputs, targets);
         Model.ZeroGradients();
     }
@@ -68,7 +70,7 @@ internal sealed class RankTrainer : IDisposable
         var output = _output ?? throw new InvalidOperationException($"Rank {_context.Rank}: loss before forward.");
         _gradOutput?.Dispose();
         _gradOutput = output.EmptyLike();
-        return MseLoss.Compute(output, _batch!.Targets, _gradOutput);
+        return _loss.Compute(output, _batch!.Targets, _gradOutput);
     }
 
     public void Backward()
@@ -172,6 +174,6 @@ internal sealed class RankTrainer : IDisposable
         Abandon();
         Optimizer.Dispose();
         Model.Dispose();
-        _task.Dispose();
+        _batches.Dispose();
     }
 }

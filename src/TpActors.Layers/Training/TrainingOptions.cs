@@ -11,7 +11,7 @@ namespace TpActors.Layers.Training;
 
 /// <summary>One training run: group size, model, task, optimizer, how far to train, checkpoints, injected faults and settings.</summary>
 /// <param name="Tp">Ranks in the tensor-parallel group.</param>
-/// <param name="Model">The model's shape.</param>
+/// <param name="Model">The model.</param>
 /// <param name="Task">The synthetic task (batch, seed, teacher).</param>
 /// <param name="Optimizer">The optimizer.</param>
 /// <param name="Steps">Train until this step (counted from the start, also when resuming).</param>
@@ -48,9 +48,7 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
     public static TrainingOptions FromConfig(HoconConfig config) =>
         new(
             config.GetInt("tpactors.training.tp"),
-            new ModelSpec(config.GetInt("tpactors.training.layers"), config.GetInt("tpactors.training.hidden"), config.GetInt("tpactors.training.ffn"),
-                ActivationNames.Parse(config.GetString("tpactors.training.activation"), "tpactors.training.activation"),
-                config.GetBoolean("tpactors.training.bias")),
+            ModelKinds.FromConfig(config),
             new TaskSpec(config.GetInt("tpactors.training.batch"), config.GetLong("tpactors.training.seed"), config.GetInt("tpactors.training.teacher-width")),
             new OptimizerSpec(OptimizerSpec.ParseKind(config.GetString("tpactors.training.optimizer")),
                 config.GetSingle("tpactors.training.lr"), config.GetSingle("tpactors.training.momentum"),
@@ -74,12 +72,8 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
     {
         int state = 1 + Optimizer.SlotNames.Count; // a weight and its optimizer slots
         double perWeight = 1 + state + 3 * state + (CheckpointDirectory is null ? 0 : state + 1) + (ResumeFrom is null ? 0 : 2 * state + 1);
-        var budget = new MemoryBudget($"A model of {Model.Layers} layers, hidden {Model.Hidden}, ffn {Model.Ffn}, at batch {Task.Batch},")
-            .Add("fc1.weight", Model.Hidden, Model.Ffn, perWeight * Model.Layers)
-            .Add("fc2.weight", Model.Ffn, Model.Hidden, perWeight * Model.Layers)
-            .Add("the inner activations", Task.Batch, Model.Ffn, 3.0 * Model.Layers)
-            .Add("the block outputs", Task.Batch, Model.Hidden, 3.0 * Model.Layers + 4)
-            .Add("the teacher", Model.Hidden, Task.TeacherWidth, 2);
+        var budget = new MemoryBudget($"A model of {Model.Sizes}, at batch {Task.Batch},");
+        Model.Budget(budget, perWeight, Task);
         return budget;
     }
 

@@ -15,16 +15,16 @@ public enum TrainingPhase
     /// <summary>Each rank joins the (re-formed) group, building its shards from the seed or restoring them from a state.</summary>
     Join,
 
-    /// <summary>The supervisor hands every rank the step's inputs and targets.</summary>
+    /// <summary>Each rank draws the step's inputs and targets from its model's batch source (the same on every rank) and zeroes its gradients.</summary>
     Batch,
 
-    /// <summary>Forward through the blocks (one all-reduce per block).</summary>
+    /// <summary>Forward through the model (for the residual MLP stack, one all-reduce per block).</summary>
     Forward,
 
-    /// <summary>Mean squared error and its gradient, on every rank alike.</summary>
+    /// <summary>The model's loss and its gradient, on every rank alike.</summary>
     Loss,
 
-    /// <summary>Backward through the blocks in reverse (one all-reduce per block).</summary>
+    /// <summary>Backward through the model in reverse (for the residual MLP stack, one all-reduce per block).</summary>
     Backward,
 
     /// <summary>The optimizer updates each rank's shards and state.</summary>

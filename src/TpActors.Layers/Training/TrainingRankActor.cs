@@ -123,7 +123,7 @@ public sealed class TrainingRankActor : ReceiveActor
         switch (request)
         {
             case ConnectRequest:
-                return new Connected(Device.Endpoint);
+                return new EndpointReported(Device.Endpoint);
             case JoinTraining join:
                 JoinTraining(join);
                 break;

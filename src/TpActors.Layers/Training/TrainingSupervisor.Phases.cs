@@ -58,7 +58,7 @@ public sealed partial class TrainingSupervisor
         switch (round.Phase)
         {
             case TrainingPhase.Connect:
-                _endpoints = Results<Connected>().Select(c => c.Endpoint).ToArray();
+                _endpoints = Results<EndpointReported>().Select(c => c.Endpoint).ToArray();
                 var endpoints = _endpoints.Cast<CollectiveEndpoint>().ToList();
                 for (int r = 0; r < _ranks.Length; r++) _buddies[r] = BuddyOf(r);
                 Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup, _restore[r] ? Restore(r, endpoints[r]) : null, _transport.Lane?.Address, _buddies[r]));

@@ -1,6 +1,7 @@
 using TpActors.Host.Train;
 using Akka.Actor;
 using TpActors.Runtime.Configuration;
+using TpActors.Layers.Models;
 using TpActors.Layers.Training;
 
 namespace TpActors.Host.Tests.Train;
@@ -19,7 +20,7 @@ public sealed class TrainProgressTests
         {
             Tp = 2,
             Steps = 6,
-            Model = TrainingOptions.FromConfig(ConfigFactory.Reference).Model with { Layers = 1, Hidden = 12, Ffn = 20 },
+            Model = (MlpStackSpec)TrainingOptions.FromConfig(ConfigFactory.Reference).Model with { Layers = 1, Hidden = 12, Ffn = 20 },
         };
         var system = ActorSystem.Create("progress-tests");
         try
@@ -42,7 +43,7 @@ public sealed class TrainProgressTests
     public async Task Observer_ThatThrows_DoesNotStopTheRun()
     {
         var options = TrainingOptions.FromConfig(ConfigFactory.Reference);
-        options = options with { Tp = 2, Steps = 3, Model = options.Model with { Layers = 1, Hidden = 8, Ffn = 8 }, Task = options.Task with { Batch = 2 } };
+        options = options with { Tp = 2, Steps = 3, Model = (MlpStackSpec)options.Model with { Layers = 1, Hidden = 8, Ffn = 8 }, Task = options.Task with { Batch = 2 } };
         var system = ActorSystem.Create("observer-tests");
         try
         {

@@ -58,7 +58,7 @@ public sealed class CheckpointTests
         string step = Path.Combine(directory.Path, "step-00000002");
         Assert.Equal("step-00000002", File.ReadAllText(Path.Combine(directory.Path, "latest")).Trim());
         var metadata = CheckpointMetadata.Read(Path.Combine(step, "metadata.json"));
-        Assert.Equal((2L, 3, "adamw", 14, 22), (metadata.Step, metadata.Tp, metadata.Optimizer.Name, metadata.Model.Hidden, metadata.Model.Ffn));
+        Assert.Equal((2L, 3, "adamw", 14, 22), (metadata.Step, metadata.Tp, metadata.Optimizer.Name, ((MlpStackSpec)metadata.Model).Hidden, ((MlpStackSpec)metadata.Model).Ffn));
         var fc1 = metadata.Tensors.Single(t => t.Name == "blocks.0.fc1.weight.exp_avg");
         Assert.Equal("columns", fc1.Axis);
         Assert.Equal([14, 22], fc1.Shape);

@@ -45,7 +45,7 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
             new PhaseDone(At(TrainingPhase.Loss), 2, new LossComputed(0.125)),
             new PhaseDone(At(TrainingPhase.Snapshot), 2, new SnapshotKept(16, 15)),
             new PhaseDone(At(TrainingPhase.Gather), 2, new StateByLetter(new LaneLetter(7, 99))),
-            new PhaseDone(At(TrainingPhase.Connect), 2, new Connected(endpoint)),
+            new PhaseDone(At(TrainingPhase.Connect), 2, new EndpointReported(endpoint)),
             new PhaseDone(At(TrainingPhase.Forward), 2, PhaseCompleted.Instance),
             new PhaseDone(round, 1, new ShardFileWritten("rank-1.safetensors", new FileDigest(99, "ab"), [("w", ShardAxis.Rows, new[] { 3, 4 })])),
             new PhaseAborted(round, 0, "aborted"),

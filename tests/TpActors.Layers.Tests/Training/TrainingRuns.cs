@@ -3,7 +3,7 @@ namespace TpActors.Layers.Tests.Training;
 /// <summary>Small training runs for tests: sizes that do not divide by 2 or 3, the managed backend, short fault timeouts.</summary>
 public static class TrainingRuns
 {
-    public static readonly ModelSpec Model = new(Layers: 2, Hidden: 14, Ffn: 22);
+    public static readonly MlpStackSpec Model = new(Layers: 2, Hidden: 14, Ffn: 22);
 
     public static readonly TaskSpec Task = new(Batch: 6, Seed: 7, TeacherWidth: 8);
 
