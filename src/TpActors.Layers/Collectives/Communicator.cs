@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using TpActors.Layers.Tensors;
 
 namespace TpActors.Layers.Collectives;
 
 /// <summary>
 /// One rank's membership in a group of ranks: a link to each peer's inbox, its own inbox, and the group's round counter.
-/// The collectives (<see cref="AllReduce"/>, <see cref="ReduceScatter"/>, <see cref="AllGather"/>, <see cref="Broadcast"/>,
+/// The collectives (<see cref="AllReduce(Span{float})"/>, <see cref="ReduceScatter"/>, <see cref="AllGather(ReadOnlySpan{float}, Span{float}, IReadOnlyList{int})"/>, <see cref="Broadcast"/>,
 /// <see cref="Barrier"/>) are message protocols between the members; every member must call the same ones in the same order.
 /// A call blocks the rank's thread until its round completes (rank actors run on the pinned dispatcher, so this holds
 /// no shared thread), and fails with <see cref="CollectiveTimeoutException"/> when the round does not complete in time.
@@ -68,11 +69,24 @@ public sealed class Communicator : IDisposable
     /// <summary>Sums <paramref name="buffer"/> element-wise over all members, in place; every member ends with bit-identical sums.</summary>
     public void AllReduce(Span<float> buffer) => RingAllReduce.Run(this, buffer);
 
+    /// <summary>Sums <paramref name="tensor"/> (contiguous) over the group, in place; every rank ends with the same bits.</summary>
+    public void AllReduce(Tensor tensor) => AllReduce(tensor.Span);
+
     /// <summary>Sums <paramref name="input"/> over all members and gives this member its segment (<paramref name="counts"/>[Rank] elements) in <paramref name="output"/>.</summary>
     public void ReduceScatter(ReadOnlySpan<float> input, Span<float> output, IReadOnlyList<int> counts) => RingReduceScatter.Run(this, input, output, counts);
 
     /// <summary>Concatenates every member's <paramref name="local"/> (member r gives <paramref name="counts"/>[r] elements) into <paramref name="output"/>, in rank order.</summary>
     public void AllGather(ReadOnlySpan<float> local, Span<float> output, IReadOnlyList<int> counts) => RingAllGather.Run(this, local, output, counts);
+
+    /// <summary>
+    /// Gathers every rank's <paramref name="local"/> (rank r's holds <paramref name="counts"/>[r] elements; a strided view is
+    /// read row by row into a contiguous copy first) into <paramref name="output"/>, rank by rank, as they lie in memory.
+    /// </summary>
+    public void AllGather(Tensor local, Tensor output, IReadOnlyList<int> counts)
+    {
+        using var contiguous = local.IsContiguous ? null : local.Clone();
+        AllGather((contiguous ?? local).Span, output.Span, counts);
+    }
 
     /// <summary>Copies <paramref name="root"/>'s <paramref name="buffer"/> into every member's.</summary>
     public void Broadcast(Span<float> buffer, int root) => ChainBroadcast.Run(this, buffer, root);

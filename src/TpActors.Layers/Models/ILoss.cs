@@ -7,7 +7,7 @@ public interface ILoss
 {
     /// <summary>
     /// The loss of <paramref name="output"/> against <paramref name="targets"/>, writing dL/d output into
-    /// <paramref name="gradient"/>; every rank holding the same output gets the same bits.
+    /// <paramref name="gradient"/>, computed on <paramref name="backend"/>; every rank holding the same output gets the same bits.
     /// </summary>
-    double Compute(Tensor output, Tensor targets, Tensor gradient);
+    double Compute(IBackend backend, Tensor output, Tensor targets, Tensor gradient);
 }

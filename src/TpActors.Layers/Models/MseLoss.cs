@@ -1,4 +1,3 @@
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using TpActors.Layers.Tensors;
 
 namespace TpActors.Layers.Models;
@@ -17,16 +16,14 @@ public sealed class MseLoss : ILoss
     /// The loss of <paramref name="output"/> against <paramref name="targets"/>, writing dL/dY into <paramref name="gradient"/>
     /// (all the same shape). The sum runs in float64 in element order, so every rank holding the same output gets the same loss.
     /// </summary>
-    public double Compute(Tensor output, Tensor targets, Tensor gradient)
+    public double Compute(IBackend backend, Tensor output, Tensor targets, Tensor gradient)
     {
         Tensor.RequireSameShape(output, targets, "the loss (output vs targets)");
         Tensor.RequireSameShape(output, gradient, "the loss (output vs gradient)");
-        var difference = gradient.Span;
-        TensorPrimitives.Subtract(output.Span, targets.Span, difference);
-        double sum = 0;
-        foreach (float d in difference) sum += (double)d * d;
-        int n = Math.Max(1, difference.Length);
-        TensorPrimitives.Multiply(difference, 2f / n, difference);
+        backend.Subtract(output, targets, gradient);
+        double sum = backend.SumOfSquares(gradient);
+        int n = Math.Max(1, gradient.Length);
+        backend.Scale(2f / n, gradient);
         return sum / n;
     }
 }

@@ -1,4 +1,3 @@
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using TpActors.Layers.Parallel;
 using TpActors.Layers.Tensors;
 using TpActors.Layers.Sharding;
@@ -12,6 +11,7 @@ namespace TpActors.Layers.Models;
 /// </summary>
 public sealed class ResidualMlpStack : IModel
 {
+    private readonly IBackend _backend;
     private readonly ParallelMlp[] _blocks;
     private readonly List<Tensor> _owned = []; // h_1 … h_L, kept until backward (h_0 is the caller's)
 
@@ -20,6 +20,7 @@ public sealed class ResidualMlpStack : IModel
     {
         spec.Validate();
         Spec = spec;
+        _backend = context.Backend;
         _blocks = Enumerable.Range(0, spec.Layers)
             .Select(l => new ParallelMlp(context, spec.Hidden, spec.Ffn, spec.Bias, spec.Activation, seed, MlpStackSpec.BlockName(l)))
             .ToArray();
@@ -41,7 +42,7 @@ public sealed class ResidualMlpStack : IModel
         {
             using var update = block.Forward(h);
             var next = h.EmptyLike();
-            TensorPrimitives.Add(h.Span, update.Span, next.Span);
+            _backend.Add(h, update, next);
             _owned.Add(next);
             h = next;
         }
@@ -56,7 +57,7 @@ public sealed class ResidualMlpStack : IModel
         for (int l = _blocks.Length - 1; l >= 0; l--)
         {
             using var through = _blocks[l].Backward(gradient);
-            TensorPrimitives.Add(gradient.Span, through.Span, gradient.Span);
+            _backend.Add(gradient, through, gradient);
         }
         ReleaseSaved();
         return gradient;

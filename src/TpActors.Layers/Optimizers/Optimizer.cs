@@ -6,21 +6,26 @@ namespace TpActors.Layers.Optimizers;
 /// <summary>
 /// An element-wise update rule over a rank's parameter shards, with its state (momentum, moments) sharded exactly like the
 /// parameters: each state tensor has its parameter's shape and axis, so a rank updates its shards with no communication and
-/// a replicated parameter, whose gradient is identical everywhere, stays identical everywhere.
+/// a replicated parameter, whose gradient is identical everywhere, stays identical everywhere. The update itself is one
+/// fused op of the rank's backend.
 /// </summary>
 public abstract class Optimizer : IDisposable
 {
     private readonly Tensor[][] _slots; // [parameter][slot], same shape as the parameter, zero at the start
 
-    /// <summary>State with <see cref="OptimizerSpec.SlotNames"/> tensors per parameter, all zero.</summary>
-    protected Optimizer(IReadOnlyList<ParameterShard> parameters, OptimizerSpec spec)
+    /// <summary>State with <see cref="OptimizerSpec.SlotNames"/> tensors per parameter, all zero, on <paramref name="backend"/>.</summary>
+    protected Optimizer(IBackend backend, IReadOnlyList<ParameterShard> parameters, OptimizerSpec spec)
     {
         spec.Validate();
+        Backend = backend;
         Parameters = parameters;
         Spec = spec;
         SlotNames = spec.SlotNames;
         _slots = parameters.Select(p => SlotNames.Select(_ => Zeroed(p.Value)).ToArray()).ToArray();
     }
+
+    /// <summary>The backend that runs the updates.</summary>
+    protected IBackend Backend { get; }
 
     /// <summary>The shards this optimizer updates.</summary>
     public IReadOnlyList<ParameterShard> Parameters { get; }
@@ -34,9 +39,6 @@ public abstract class Optimizer : IDisposable
     /// <summary>State tensor <paramref name="slot"/> of parameter <paramref name="parameter"/>.</summary>
     public Tensor Slot(int parameter, int slot) => _slots[parameter][slot];
 
-    // Elements updated at a time: small enough that a block's values and state are still in cache when they are copied out.
-    private const int BlockElements = 8192;
-
     /// <summary>
     /// Applies update number <paramref name="step"/> (from 1) to every parameter from its accumulated gradient. With
     /// <paramref name="copyTo"/> (per parameter: the value's copy, then each slot's, shaped alike) the updated values and state
@@ -47,28 +49,20 @@ public abstract class Optimizer : IDisposable
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Optimizer steps count from 1.");
         if (copyTo is not null && copyTo.Count != Parameters.Count)
             throw new ArgumentException($"A snapshot of {copyTo.Count} parameters cannot take the optimizer's {Parameters.Count}.", nameof(copyTo));
-        for (int i = 0; i < Parameters.Count; i++)
-        {
-            Span<float> w = Parameters[i].Value.Span, s0 = _slots[i][0].Span, s1 = SlotNames.Count > 1 ? _slots[i][1].Span : default;
-            ReadOnlySpan<float> g = Parameters[i].Gradient.Span;
-            for (int start = 0; start < w.Length; start += BlockElements)
-            {
-                int n = Math.Min(BlockElements, w.Length - start);
-                Update(w.Slice(start, n), g.Slice(start, n), s0.Slice(start, n), s1.IsEmpty ? default : s1.Slice(start, n), step);
-                if (copyTo is null) continue;
-                var targets = copyTo[i];
-                StreamingCopy.Run(w.Slice(start, n), targets[0].Span.Slice(start, n));
-                StreamingCopy.Run(s0.Slice(start, n), targets[1].Span.Slice(start, n));
-                if (!s1.IsEmpty) StreamingCopy.Run(s1.Slice(start, n), targets[2].Span.Slice(start, n));
-            }
-        }
+        BeginStep(step);
+        for (int i = 0; i < Parameters.Count; i++) Update(Parameters[i], _slots[i], copyTo?[i]);
+    }
+
+    /// <summary>Works out what the update of step <paramref name="step"/> needs once for all parameters (e.g. bias corrections).</summary>
+    protected virtual void BeginStep(long step)
+    {
     }
 
     /// <summary>
-    /// Updates one block of a parameter's values <paramref name="w"/> in place from gradient <paramref name="g"/> and its state
-    /// <paramref name="s0"/> (and <paramref name="s1"/> for a rule with two slots; empty otherwise).
+    /// Updates <paramref name="parameter"/> in place from its gradient and its <paramref name="state"/>, copying the updated
+    /// value and state into <paramref name="copyTo"/> when given.
     /// </summary>
-    protected abstract void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> s0, Span<float> s1, long step);
+    protected abstract void Update(ParameterShard parameter, Tensor[] state, Tensor[]? copyTo);
 
     /// <inheritdoc/>
     public void Dispose()
@@ -78,10 +72,10 @@ public abstract class Optimizer : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private static Tensor Zeroed(Tensor like)
+    private Tensor Zeroed(Tensor like)
     {
         var zero = like.EmptyLike();
-        zero.Span.Clear();
+        Backend.Zero(zero);
         return zero;
     }
 }

@@ -45,10 +45,10 @@ public sealed record OptimizerSpec(OptimizerKind Kind, float LearningRate, float
         SettingRules.Require("tpactors.training.weight-decay", WeightDecay);
     }
 
-    /// <summary>A fresh optimizer with zero state for <paramref name="parameters"/>.</summary>
-    public Optimizer Create(IReadOnlyList<Sharding.ParameterShard> parameters) => Kind switch
+    /// <summary>A fresh optimizer with zero state for <paramref name="parameters"/>, updating them on <paramref name="backend"/>.</summary>
+    public Optimizer Create(Tensors.IBackend backend, IReadOnlyList<Sharding.ParameterShard> parameters) => Kind switch
     {
-        OptimizerKind.Sgd => new SgdMomentum(parameters, this),
-        _ => new AdamW(parameters, this),
+        OptimizerKind.Sgd => new SgdMomentum(backend, parameters, this),
+        _ => new AdamW(backend, parameters, this),
     };
 }

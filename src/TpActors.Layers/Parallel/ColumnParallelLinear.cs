@@ -17,6 +17,7 @@ public sealed class ColumnParallelLinear : ShardedParameters, IParallelLayer
 
     /// <summary>This rank's part, its shards cut from the master weights of <paramref name="seed"/> (streams "<paramref name="name"/>.weight", ".bias").</summary>
     public ColumnParallelLinear(ParallelContext context, int inFeatures, int outFeatures, bool bias, bool gatherOutput, long seed, string name = "linear")
+        : base(context.Backend)
     {
         LayerChecks.Sizes(nameof(ColumnParallelLinear), inFeatures, outFeatures);
         _context = context;

@@ -15,7 +15,7 @@ public static class CopyToRegion
     public static Tensor Backward(ParallelContext context, Tensor gradient)
     {
         if (context.Size == 1) return gradient;
-        context.Group.AllReduce(gradient.Span);
+        context.Group.AllReduce(gradient);
         return gradient;
     }
 }

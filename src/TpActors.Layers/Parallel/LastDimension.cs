@@ -34,8 +34,7 @@ internal static class LastDimension
         int[] widths = Partition.Sizes(fullCols, context.Size);
         int[] counts = widths.Select(w => w * local.Rows).ToArray();
         using var gathered = Tensor.UninitializedVector(local.Rows * fullCols);
-        using var localCopy = local.IsContiguous ? null : local.Clone();
-        context.Group.AllGather((localCopy ?? local).Span, gathered.Span, counts);
+        context.Group.AllGather(local, gathered, counts);
         for (int r = 0, offset = 0, column = 0; r < context.Size; offset += counts[r], column += widths[r], r++)
             gathered.ColumnBlock(offset, counts[r]).Reshape(local.Rows, widths[r]).CopyTo(result.ColumnBlock(column, widths[r]));
         return result;

@@ -12,7 +12,7 @@ public static class ReduceFromRegion
     public static Tensor Forward(ParallelContext context, Tensor partial)
     {
         if (context.Size == 1) return partial;
-        context.Group.AllReduce(partial.Span);
+        context.Group.AllReduce(partial);
         return partial;
     }
 

@@ -19,6 +19,7 @@ public sealed class RowParallelLinear : ShardedParameters, IParallelLayer
 
     /// <summary>This rank's part, its shards cut from the master weights of <paramref name="seed"/> (streams "<paramref name="name"/>.weight", ".bias").</summary>
     public RowParallelLinear(ParallelContext context, int inFeatures, int outFeatures, bool bias, bool inputIsParallel, long seed, string name = "linear")
+        : base(context.Backend)
     {
         LayerChecks.Sizes(nameof(RowParallelLinear), inFeatures, outFeatures);
         _context = context;

@@ -4,7 +4,7 @@ using TpActors.Layers.Sharding;
 namespace TpActors.Layers.Parallel;
 
 /// <summary>A layer's parameter shards with their gradients: registration, zeroing and disposal, shared by the parallel linears.</summary>
-public abstract class ShardedParameters : IDisposable
+public abstract class ShardedParameters(IBackend backend) : IDisposable
 {
     private readonly List<ParameterShard> _parameters = [];
 
@@ -14,7 +14,7 @@ public abstract class ShardedParameters : IDisposable
     /// <summary>Sets every gradient to zero.</summary>
     public void ZeroGradients()
     {
-        foreach (var p in _parameters) p.Gradient.Span.Clear();
+        foreach (var p in _parameters) backend.Zero(p.Gradient);
     }
 
     /// <inheritdoc/>

@@ -14,7 +14,7 @@ namespace TpActors.Layers.Ranks;
 /// </summary>
 public sealed class RankDevice : IDisposable
 {
-    private RankDevice(int rank, RankSettings settings, CpuBackend backend, CollectiveInbox inbox, CollectiveTransport transport, CollectiveEndpoint endpoint)
+    private RankDevice(int rank, RankSettings settings, IBackend backend, CollectiveInbox inbox, CollectiveTransport transport, CollectiveEndpoint endpoint)
     {
         Rank = rank;
         Settings = settings;
@@ -31,7 +31,7 @@ public sealed class RankDevice : IDisposable
     public RankSettings Settings { get; }
 
     /// <summary>The rank's backend.</summary>
-    public CpuBackend Backend { get; }
+    public IBackend Backend { get; }
 
     /// <summary>Where peers' collective chunks for this rank arrive.</summary>
     public CollectiveInbox Inbox { get; }

@@ -8,7 +8,7 @@ namespace TpActors.Layers.Tensors;
 /// The CPU backend: GEMM by OpenBLAS <c>cblas_sgemm</c> when <c>libopenblas.so.0</c> loads (see <see cref="BackendKind"/>),
 /// by a managed SIMD kernel otherwise; the element-wise operations by System.Numerics.Tensors.
 /// </summary>
-public sealed class CpuBackend : IBackend
+public sealed partial class CpuBackend : IBackend
 {
     private const float SqrtTwoOverPi = 0.7978845608028654f;
     private const float GeluCubic = 0.044715f;

@@ -37,6 +37,33 @@ public interface IBackend
     /// <summary>x *= alpha.</summary>
     void Scale(float alpha, Tensor x);
 
+    /// <summary>result = a + b, element-wise (result may be a or b).</summary>
+    void Add(Tensor a, Tensor b, Tensor result);
+
+    /// <summary>result = a − b, element-wise (result may be a or b).</summary>
+    void Subtract(Tensor a, Tensor b, Tensor result);
+
+    /// <summary>Σ x², summed in float64 in element order, so every rank holding the same x gets the same bits.</summary>
+    double SumOfSquares(Tensor x);
+
+    /// <summary>x = 0.</summary>
+    void Zero(Tensor x);
+
+    /// <summary>
+    /// One SGD-with-momentum step of parameter <paramref name="w"/> from its gradient <paramref name="g"/> and momentum
+    /// <paramref name="v"/> (all contiguous, one shape). With <paramref name="copyTo"/> (w's copy, then v's) the updated
+    /// values are also copied there, block by block while still in cache. Each element's result does not depend on where it
+    /// falls in the tensor.
+    /// </summary>
+    void SgdMomentumStep(SgdMomentumUpdate update, Tensor w, Tensor g, Tensor v, Tensor[]? copyTo = null);
+
+    /// <summary>
+    /// One AdamW step of parameter <paramref name="w"/> from its gradient <paramref name="g"/> and moments
+    /// <paramref name="m"/>, <paramref name="v"/> (all contiguous, one shape); <paramref name="copyTo"/> as for
+    /// <see cref="SgdMomentumStep"/> (w's copy, then m's, then v's).
+    /// </summary>
+    void AdamWStep(AdamWUpdate update, Tensor w, Tensor g, Tensor m, Tensor v, Tensor[]? copyTo = null);
+
     /// <summary>Copies a block (any view, e.g. a column block of a weight) into a tensor of the same shape, typically a contiguous shard.</summary>
     void Copy(Tensor source, Tensor destination);
 

@@ -30,7 +30,7 @@ internal sealed class RankTrainer : IDisposable
         _batches = setup.Model.Batches(setup.Task);
         _loss = setup.Model.Loss;
         Model = setup.Model.Build(context, setup.Seed);
-        Optimizer = setup.Optimizer.Create(Model.Parameters);
+        Optimizer = setup.Optimizer.Create(context.Backend, Model.Parameters);
     }
 
     public IModel Model { get; }
@@ -70,7 +70,7 @@ internal sealed class RankTrainer : IDisposable
         var output = _output ?? throw new InvalidOperationException($"Rank {_context.Rank}: loss before forward.");
         _gradOutput?.Dispose();
         _gradOutput = output.EmptyLike();
-        return _loss.Compute(output, _batch!.Targets, _gradOutput);
+        return _loss.Compute(_context.Backend, output, _batch!.Targets, _gradOutput);
     }
 
     public void Backward()

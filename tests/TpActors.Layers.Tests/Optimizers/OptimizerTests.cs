@@ -13,7 +13,7 @@ public sealed class OptimizerTests
         var spec = new OptimizerSpec(kind, 0.1f, 0.9f, 0.8f, 0.95f, 1e-6f, 0.05f);
         using var value = Tensor.VectorFrom(Enumerable.Range(0, Length).Select(i => MathF.Sin(i)).ToArray());
         using var gradient = Tensor.ZerosVector(Length);
-        using var optimizer = spec.Create([new ParameterShard("w", value, gradient, ShardAxis.Columns)]);
+        using var optimizer = spec.Create(CpuBackend.Create(BackendKind.Managed, 1), [new ParameterShard("w", value, gradient, ShardAxis.Columns)]);
         double[] w = value.ToArray().Select(x => (double)x).ToArray(), m = new double[Length], v = new double[Length];
         for (int step = 1; step <= 3; step++)
         {
@@ -59,7 +59,7 @@ public sealed class OptimizerTests
     {
         using var value = Tensor.VectorFrom(values);
         using var grad = Tensor.VectorFrom(gradient);
-        using var optimizer = spec.Create([new ParameterShard("w", value, grad, ShardAxis.Columns)]);
+        using var optimizer = spec.Create(CpuBackend.Create(BackendKind.Managed, 1), [new ParameterShard("w", value, grad, ShardAxis.Columns)]);
         for (int step = 1; step <= 4; step++) optimizer.Step(step);
         return value.ToArray();
     }
@@ -74,7 +74,7 @@ public sealed class OptimizerTests
         float[] plain = Run(spec, initial, g);
         using var value = Tensor.VectorFrom(initial);
         using var grad = Tensor.VectorFrom(g);
-        using var optimizer = spec.Create([new ParameterShard("w", value, grad, ShardAxis.Columns)]);
+        using var optimizer = spec.Create(CpuBackend.Create(BackendKind.Managed, 1), [new ParameterShard("w", value, grad, ShardAxis.Columns)]);
         var copies = Enumerable.Range(0, 1 + spec.SlotNames.Count).Select(_ => Tensor.ZerosVector(length)).ToArray();
         for (int step = 1; step <= 4; step++) optimizer.Step(step, step == 4 ? [copies] : null);
         Assert.Equal(plain, value.ToArray());

@@ -1,7 +1,7 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace TpActors.Layers.Optimizers;
+namespace TpActors.Layers.Tensors;
 
 /// <summary>
 /// Copies floats to memory that will not be read again soon (a snapshot) with non-temporal stores where the CPU has them:

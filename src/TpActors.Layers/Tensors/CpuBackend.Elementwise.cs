@@ -1,0 +1,42 @@
+using System.Numerics.Tensors;
+
+namespace TpActors.Layers.Tensors;
+
+// Element-wise ops and reductions. A contiguous tensor is one span; a strided view goes row by row. Each element's result
+// is the same either way (add, subtract, multiply are exact per element).
+public sealed partial class CpuBackend
+{
+    /// <inheritdoc/>
+    public void Add(Tensor a, Tensor b, Tensor result)
+    {
+        Tensor.RequireSameShape(a, b, "add");
+        Tensor.RequireSameShape(a, result, "add");
+        if (a.IsContiguous && b.IsContiguous && result.IsContiguous) TensorPrimitives.Add(a.Span, b.Span, result.Span);
+        else for (int i = 0; i < a.Rows; i++) TensorPrimitives.Add(a.Row(i), b.Row(i), result.Row(i));
+    }
+
+    /// <inheritdoc/>
+    public void Subtract(Tensor a, Tensor b, Tensor result)
+    {
+        Tensor.RequireSameShape(a, b, "subtract");
+        Tensor.RequireSameShape(a, result, "subtract");
+        if (a.IsContiguous && b.IsContiguous && result.IsContiguous) TensorPrimitives.Subtract(a.Span, b.Span, result.Span);
+        else for (int i = 0; i < a.Rows; i++) TensorPrimitives.Subtract(a.Row(i), b.Row(i), result.Row(i));
+    }
+
+    /// <inheritdoc/>
+    public double SumOfSquares(Tensor x)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Rows; i++)
+            foreach (float d in x.Row(i)) sum += (double)d * d;
+        return sum;
+    }
+
+    /// <inheritdoc/>
+    public void Zero(Tensor x)
+    {
+        if (x.IsContiguous) x.Span.Clear();
+        else for (int i = 0; i < x.Rows; i++) x.Row(i).Clear();
+    }
+}
