@@ -1,4 +1,4 @@
 using TpActors.Host;
 
-StartupProfile.Start(args);
+JitProfile.Start(args);
 return TpActorsCli.Run(args, Console.Out, Console.Error);

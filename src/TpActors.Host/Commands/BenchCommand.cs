@@ -192,7 +192,7 @@ public static class BenchCommand
             context.Error.WriteLine("warning: this is a Debug build, so the figures understate the runtime; build with -c Release (see docs/BENCHMARKS.md).");
         var machine = MachineInfo.Current(backend);
         context.Error.WriteLine($"{banner}, on {machine.Cores} cores ({machine.Cpu})");
-        using var system = StartupProfile.CreateActorSystem("bench", loaded.Config);
+        using var system = JitProfile.CreateActorSystem("bench", loaded.Config);
         IReadOnlyList<BenchResult> results;
         try
         {

@@ -114,11 +114,11 @@ public static class TrainCommand
                 return Refuse(e);
             }
 
-            var progress = new TrainProgress(context.Error, interactive: ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected);
+            var progress = new ProgressDisplay(context.Error, interactive: ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected);
             if (ClusterJob.TryStart(loaded.Config, parse.GetValue(cluster), run.Tp, "train", context.Error, out var job) is { } joinError)
                 return context.Fail(parse, ExitCodes.Failure, $"tpactors train: {joinError}");
             if (job is not null) run = run with { Placement = job.Lease.Ranks, Placer = job.Lease };
-            using var system = job?.System ?? StartupProfile.CreateActorSystem("tpactors", loaded.Config);
+            using var system = job?.System ?? JitProfile.CreateActorSystem("tpactors", loaded.Config);
             using var leaving = job is null ? null : new JobEnd(job);
             using var interrupts = new Interrupts(context.Error);
             TrainingResult result;

@@ -86,7 +86,7 @@ public static class VerifyCommand
 
             if (ClusterJob.TryStart(loaded.Config, parse.GetValue(cluster), run.Tp, "verify", context.Error, out var job) is { } joinError)
                 return context.Fail(parse, ExitCodes.Failure, $"tpactors verify: {joinError}");
-            using var system = job?.System ?? StartupProfile.CreateActorSystem("tpactors", loaded.Config, recordWholeRun: true);
+            using var system = job?.System ?? JitProfile.CreateActorSystem("tpactors", loaded.Config, recordWholeRun: true);
             using var leaving = job is null ? null : new JobEnd(job);
             VerifyReport report;
             try

@@ -23,7 +23,7 @@ public sealed class RankActor : ReceiveActor
     private readonly RankSettings _settings;
     private readonly Dictionary<string, Communicator> _groups = new();
     private readonly Dictionary<string, IParallelLayer> _layers = new();
-    private string? _replyLane; // where replies with tensors go by lane letter, when the group is in another process
+    private string? _replyLane; // where replies with tensors go by bulk-lane ticket, when the group is in another process
     private RankDevice? _device;
 
     /// <summary>Rank <paramref name="rank"/>, whose GEMMs use <paramref name="blasThreads"/> threads.</summary>
@@ -47,9 +47,9 @@ public sealed class RankActor : ReceiveActor
             .Select(p => new ParameterShard(p.Name, p.Value.Clone(), p.Gradient.Clone(), p.Axis)).ToList())));
         Receive<RunOnRank>(run => Answer(() => run.Work(GroupContext(run.Group))));
         // A command whose tensors came on the bulk lane: opened on the rank's thread, then handled as if sent as it is.
-        Receive<LaneLetter>(letter => Answer(() =>
+        Receive<BulkLaneTicket>(ticket => Answer(() =>
         {
-            Self.Forward(letter.OpenAsync(Device.Transport, Context.System).GetAwaiter().GetResult());
+            Self.Forward(ticket.OpenAsync(Device.Transport, Context.System).GetAwaiter().GetResult());
             return NoReply;
         }));
         Receive<TimeCollective>(time => Answer(() => CollectiveTiming.Time(GroupContext(time.Group).Group, time.Operation, time.Floats, time.Iterations, time.Warmup)));
@@ -85,7 +85,7 @@ public sealed class RankActor : ReceiveActor
         {
             reply = command() ?? new RankDone(_rank);
             if (ReferenceEquals(reply, NoReply)) return;
-            reply = LaneLetter.SealAndRelease(reply, _replyLane, Device.Transport, Context.System);
+            reply = BulkLaneTicket.SealAndRelease(reply, _replyLane, Device.Transport, Context.System);
         }
         catch (Exception e)
         {

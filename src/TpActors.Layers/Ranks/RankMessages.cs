@@ -16,7 +16,7 @@ public sealed record GetCollectiveEndpoint : ILayersMessage
 
 /// <summary>
 /// Joins the rank to a group: <paramref name="Endpoints"/> are the members' collective endpoints, by rank; replies that
-/// carry tensors go to <paramref name="ReplyLane"/> (the group's process) by <see cref="LaneLetter"/> when that is another
+/// carry tensors go to <paramref name="ReplyLane"/> (the group's process) by <see cref="BulkLaneTicket"/> when that is another
 /// process. Reply: <see cref="RankDone"/>.
 /// </summary>
 public sealed record JoinGroup(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints, string? ReplyLane = null) : ILayersMessage;

@@ -102,13 +102,13 @@ public sealed class TensorParallelGroup : IAsyncDisposable
         }
     }
 
-    // One rank's command and answer; tensors to and from a rank in another process travel on the bulk lane (see LaneLetter).
+    // One rank's command and answer; tensors to and from a rank in another process travel on the bulk lane (see BulkLaneTicket).
     private async Task<T> Ask<T>(IActorRef rank, string? lane, object command)
     {
         var transport = CollectiveTransport.For(_system);
-        command = LaneLetter.SealAndRelease(command, lane, transport, _system); // a command's tensors belong to the rank
+        command = BulkLaneTicket.SealAndRelease(command, lane, transport, _system); // a command's tensors belong to the rank
         var answer = await rank.Ask<object>(command, Settings.CommandTimeout).ConfigureAwait(false);
-        if (answer is LaneLetter reply) answer = await reply.OpenAsync(transport, _system).ConfigureAwait(false);
+        if (answer is BulkLaneTicket reply) answer = await reply.OpenAsync(transport, _system).ConfigureAwait(false);
         return answer is T typed ? typed : throw new InvalidCastException($"The rank answered {answer.GetType().Name}, not {typeof(T).Name}.");
     }
 

@@ -19,8 +19,8 @@ namespace TpActors.Layers.Serialization;
 /// Writes and reads the values of TpActors' cross-process protocol: each value a one-byte tag, then its fields in order
 /// (strings length-prefixed UTF-8, actor references as their full paths). A tag or a count that is out of range is refused
 /// with <see cref="System.Runtime.Serialization.SerializationException"/>, never a crash or an unbounded allocation.
-/// Over Akka.Remote no tensor is written; the bodies of <see cref="LaneLetter"/>s, which travel on the bulk lane, may carry
-/// them (<see cref="LaneLetterSerializer"/>): shape, then raw little-endian floats.
+/// Over Akka.Remote no tensor is written; the bodies of <see cref="BulkLaneTicket"/>s, which travel on the bulk lane, may carry
+/// them (<see cref="BulkLaneBodySerializer"/>): shape, then raw little-endian floats.
 /// </summary>
 internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = false)
 {
@@ -28,13 +28,13 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
     {
         Null, Int, Long, Double, String, ActorRef,
         RunPhase, PhaseDone, PhaseAborted, PhaseStalled, PhaseFailed,
-        JoinTraining, CheckpointRequest, ShardFileWritten, LaneLetter,
+        JoinTraining, CheckpointRequest, ShardFileWritten, BulkLaneTicket,
         GetCollectiveEndpoint, CollectiveEndpoint, JoinGroup, RankDone, GetBackendDescription, RankSettings,
         TimeCollective, OpenRawSink, TimeRawSend,
         KeptSnapshot, Tensor, ShardState, Forward, Backward, TensorReply, ParametersReply, GetParameters, CreateLayer, ColumnLinearSpec, RowLinearSpec, MlpSpec,
         HoldReplica, ReplicaHeld, SendReplica, ReplicaMissing, PeerConnectionLost, ReplicaReady, ReplicaSent, OfferReplica, ReplicaOffered,
         ConnectRequest, BatchRequest, ForwardRequest, LossRequest, BackwardRequest, OptimizerRequest, SnapshotRequest, GatherRequest,
-        PhaseCompleted, EndpointReported, LossComputed, StateHandedOver, StateByLetter, SnapshotKept, RestoreState, RestoreByLetter,
+        PhaseCompleted, EndpointReported, LossComputed, StateHandedOver, StateOnBulkLane, SnapshotKept, RestoreState, RestoreFromBulkLane,
     }
 
     public void Write(BinaryWriter w, object? value)
@@ -73,10 +73,10 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case EndpointReported m: w.Write((byte)Tag.EndpointReported); WriteEndpoint(w, m.Endpoint); break;
             case LossComputed m: w.Write((byte)Tag.LossComputed); w.Write(m.Loss); break;
             case StateHandedOver m: w.Write((byte)Tag.StateHandedOver); Write(w, m.State); break;
-            case StateByLetter m: w.Write((byte)Tag.StateByLetter); Write(w, m.Letter); break;
+            case StateOnBulkLane m: w.Write((byte)Tag.StateOnBulkLane); Write(w, m.Ticket); break;
             case SnapshotKept m: w.Write((byte)Tag.SnapshotKept); w.Write(m.Step); w.Write(m.Replicated); break;
             case RestoreState m: w.Write((byte)Tag.RestoreState); Write(w, m.State); break;
-            case RestoreByLetter m: w.Write((byte)Tag.RestoreByLetter); Write(w, m.Letter); break;
+            case RestoreFromBulkLane m: w.Write((byte)Tag.RestoreFromBulkLane); Write(w, m.Ticket); break;
             case CheckpointRequest m:
                 w.Write((byte)Tag.CheckpointRequest); w.Write(m.Directory); w.Write(m.Tp);
                 WriteList(w, m.Metadata.ToList(), (w2, kv) => { w2.Write(kv.Key); w2.Write(kv.Value); });
@@ -85,7 +85,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
                 w.Write((byte)Tag.ShardFileWritten); w.Write(m.FileName); w.Write(m.Digest.Bytes); w.Write(m.Digest.Sha256);
                 WriteList(w, m.Layout, (w2, t) => { w2.Write(t.Name); w2.Write((int)t.Axis); WriteList(w2, t.Shape, (w3, d) => w3.Write(d)); });
                 break;
-            case LaneLetter m: w.Write((byte)Tag.LaneLetter); w.Write(m.Ticket); w.Write(m.Bytes); break;
+            case BulkLaneTicket m: w.Write((byte)Tag.BulkLaneTicket); w.Write(m.Ticket); w.Write(m.Bytes); break;
             case KeptSnapshot m: w.Write((byte)Tag.KeptSnapshot); w.Write(m.Step); WriteOptional(w, m.Holder?.ToString()); break;
             case HoldReplica m:
                 w.Write((byte)Tag.HoldReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.Ticket);
@@ -161,14 +161,14 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.EndpointReported => new EndpointReported(ReadEndpoint(r)),
             Tag.LossComputed => new LossComputed(r.ReadDouble()),
             Tag.StateHandedOver => new StateHandedOver(ReadAs<ShardState>(r)),
-            Tag.StateByLetter => new StateByLetter(ReadAs<LaneLetter>(r)),
+            Tag.StateOnBulkLane => new StateOnBulkLane(ReadAs<BulkLaneTicket>(r)),
             Tag.SnapshotKept => new SnapshotKept(r.ReadInt64(), r.ReadInt64()),
             Tag.RestoreState => new RestoreState(ReadAs<ShardState>(r)),
-            Tag.RestoreByLetter => new RestoreByLetter(ReadAs<LaneLetter>(r)),
+            Tag.RestoreFromBulkLane => new RestoreFromBulkLane(ReadAs<BulkLaneTicket>(r)),
             Tag.CheckpointRequest => new CheckpointRequest(r.ReadString(), r.ReadInt32(), ReadList(r, r2 => KeyValuePair.Create(r2.ReadString(), r2.ReadString())).ToDictionary()),
             Tag.ShardFileWritten => new ShardFileWritten(r.ReadString(), new FileDigest(r.ReadInt64(), r.ReadString()),
                 ReadList(r, r2 => (r2.ReadString(), ReadEnum<ShardAxis>(r2), ReadList(r2, r3 => r3.ReadInt32()).ToArray()))),
-            Tag.LaneLetter => new LaneLetter(r.ReadInt64(), r.ReadInt64()),
+            Tag.BulkLaneTicket => new BulkLaneTicket(r.ReadInt64(), r.ReadInt64()),
             Tag.KeptSnapshot => new KeptSnapshot(r.ReadInt64(), ReadOptional(r) is { } holder ? ReadAddress(holder) : null),
             Tag.HoldReplica => new HoldReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), ReadLayout(r)),
             Tag.OfferReplica => new OfferReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64()),
@@ -231,7 +231,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         if (into.Reuse is not null) throw new ArgumentException("A snapshot buffer cannot be lent to a rank in another process.");
     }
 
-    // A tensor: rank, rows, columns, then its floats. Only in a lane letter's body (tensors never go over Akka.Remote).
+    // A tensor: rank, rows, columns, then its floats. Only in a bulk-lane ticket's body (tensors never go over Akka.Remote).
     private void WriteTensor(BinaryWriter w, Tensor tensor)
     {
         RequireTensors(tensor);
@@ -245,7 +245,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
 
     private void RequireTensors(object value)
     {
-        if (!tensors) throw new ArgumentException($"A {value.GetType().Name} carries tensors, which never ride on Akka.Remote: it travels to another process as a LaneLetter over the bulk lane.");
+        if (!tensors) throw new ArgumentException($"A {value.GetType().Name} carries tensors, which never ride on Akka.Remote: it travels to another process as a BulkLaneTicket over the bulk lane.");
     }
 
     private Tensor ReadTensor(BinaryReader r)

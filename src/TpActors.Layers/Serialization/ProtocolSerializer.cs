@@ -7,7 +7,7 @@ namespace TpActors.Layers.Serialization;
 /// Akka's serializer for every message of this project that crosses a process (each <see cref="ILayersMessage"/>, bound
 /// under <c>akka.actor.serialization-bindings</c> in reference.conf): a compact binary form written by
 /// <see cref="ProtocolCodec"/>, one tag per type. Control messages only: a tensor never rides on Akka.Remote (see
-/// <see cref="Ranks.LaneLetter"/> and <see cref="LaneLetterSerializer"/>).
+/// <see cref="Ranks.BulkLaneTicket"/> and <see cref="BulkLaneBodySerializer"/>).
 /// </summary>
 public sealed class ProtocolSerializer(ExtendedActorSystem system) : WireSerializer(system)
 {

@@ -113,7 +113,7 @@ public sealed record LossComputed(double Loss) : PhaseResult;
 public sealed record StateHandedOver(ShardState State) : PhaseResult;
 
 /// <summary>The rank's state on its way on the bulk lane (snapshot or gather with the supervisor in another process).</summary>
-public sealed record StateByLetter(LaneLetter Letter) : PhaseResult;
+public sealed record StateOnBulkLane(BulkLaneTicket Ticket) : PhaseResult;
 
 /// <summary>
 /// The rank kept its snapshot of step <paramref name="Step"/> on its own host, and the copy of step
@@ -133,9 +133,9 @@ public static class PhaseProtocol
     {
         TrainingPhase.Connect => result is EndpointReported,
         TrainingPhase.Loss => result is LossComputed,
-        TrainingPhase.Snapshot => result is StateHandedOver or StateByLetter or SnapshotKept,
+        TrainingPhase.Snapshot => result is StateHandedOver or StateOnBulkLane or SnapshotKept,
         TrainingPhase.Checkpoint => result is ShardFileWritten,
-        TrainingPhase.Gather => result is StateHandedOver or StateByLetter,
+        TrainingPhase.Gather => result is StateHandedOver or StateOnBulkLane,
         _ => result is PhaseCompleted,
     };
 }

@@ -100,7 +100,7 @@ public abstract record RestoreSource : ILayersMessage;
 public sealed record RestoreState(ShardState State) : RestoreSource;
 
 /// <summary>The state's bytes, on their way on the bulk lane (a rank in another process than its supervisor).</summary>
-public sealed record RestoreByLetter(Ranks.LaneLetter Letter) : RestoreSource;
+public sealed record RestoreFromBulkLane(Ranks.BulkLaneTicket Ticket) : RestoreSource;
 
 /// <summary>A step's inputs and targets, both [batch, hidden], drawn by the rank in the batch phase; whoever holds it disposes it.</summary>
 public sealed record BatchData(Tensor Inputs, Tensor Targets) : IDisposable

@@ -143,7 +143,7 @@ public sealed class TrainingRankActor : ReceiveActor
                 break;
             case SnapshotRequest snapshotRequest:
                 var snapshot = Trainer.Capture(round.Step, snapshotRequest.Into.Reuse ?? KeptBuffer(round.Step));
-                if (!LaneLetter.IsRemote(_supervisorLane, Transport)) return new StateHandedOver(snapshot);
+                if (!BulkLaneTicket.IsRemote(_supervisorLane, Transport)) return new StateHandedOver(snapshot);
                 // The supervisor is in another process: the snapshot stays here, on the rank's host, and a copy on its buddy's.
                 var vault = SnapshotVault.For(Context.System);
                 vault.Keep(Context.Parent, _rank, snapshot);
@@ -160,7 +160,7 @@ public sealed class TrainingRankActor : ReceiveActor
 
     // A state for a supervisor in another process travels on the bulk lane (this copy is then done with); else it is handed over as it is.
     private PhaseResult HandOver(ShardState state) =>
-        LaneLetter.SealAndRelease(state, _supervisorLane, Transport, Context.System) is LaneLetter letter ? new StateByLetter(letter) : new StateHandedOver(state);
+        BulkLaneTicket.SealAndRelease(state, _supervisorLane, Transport, Context.System) is BulkLaneTicket ticket ? new StateOnBulkLane(ticket) : new StateHandedOver(state);
 
     // Joins the group, or re-forms it after a recovery; builds the model from the seed if this instance has none; restores.
     private void JoinTraining(JoinTraining join)
@@ -193,8 +193,8 @@ public sealed class TrainingRankActor : ReceiveActor
                 _trainer.Restore(fetched);
                 vault.Keep(Context.Parent, _rank, fetched);
                 break;
-            case RestoreByLetter byLetter:
-                using (var received = (ShardState)byLetter.Letter.OpenAsync(Transport, Context.System).GetAwaiter().GetResult()) _trainer.Restore(received);
+            case RestoreFromBulkLane onLane:
+                using (var received = (ShardState)onLane.Ticket.OpenAsync(Transport, Context.System).GetAwaiter().GetResult()) _trainer.Restore(received);
                 break;
         }
     }
@@ -271,7 +271,7 @@ public sealed class TrainingRankActor : ReceiveActor
     private sealed class BuddyLostException(string message, Exception cause) : Exception(message, cause);
 
     // The buffer a snapshot kept on this host is written into: the rank's older kept one (null with a supervisor in this process, which lends its own).
-    private ShardState? KeptBuffer(long step) => LaneLetter.IsRemote(_supervisorLane, Transport) ? SnapshotVault.For(Context.System).TakeBuffer(Context.Parent, _rank, step) : null;
+    private ShardState? KeptBuffer(long step) => BulkLaneTicket.IsRemote(_supervisorLane, Transport) ? SnapshotVault.For(Context.System).TakeBuffer(Context.Parent, _rank, step) : null;
 
     private void Kill(FaultSpec fault)
     {

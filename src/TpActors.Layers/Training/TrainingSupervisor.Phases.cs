@@ -12,44 +12,39 @@ public sealed partial class TrainingSupervisor
 {
     private void Dispatch(TrainingPhase phase, long step, Func<int, PhaseRequest> request)
     {
-        _round = new PhaseRound(_attempt, step, phase);
-        Array.Fill(_waiting, true);
-        Array.Clear(_results);
+        var round = new PhaseRound(_attempt, step, phase);
+        _rounds.Begin(round);
         for (int r = 0; r < _ranks.Length; r++)
         {
-            _unanswered.Sent(r, _round);
             // A rank on a host shares no fault plan with this process: its faults travel with the phase.
             var fault = _placement is null ? null : _faults.Take(r, step, phase);
-            _ranks[r].Tell(new RunPhase(_round, request(r), fault), Self);
+            _ranks[r].Tell(new RunPhase(round, request(r), fault), Self);
         }
-        Timers.StartSingleTimer(PhaseTimer, new PhaseTimedOut(_round), _options.Settings.PhaseTimeout);
+        Timers.StartSingleTimer(PhaseTimer, new PhaseTimedOut(round), _options.Settings.PhaseTimeout);
     }
 
     // A state from a rank in another process arrives on the bulk lane; the answer counts once it has.
-    private void OnLetter(PhaseDone done, LaneLetter letter) =>
-        letter.OpenAsync(_transport, Context.System).PipeTo(Self,
+    private void OnTicket(PhaseDone done, BulkLaneTicket ticket) =>
+        ticket.OpenAsync(_transport, Context.System).PipeTo(Self,
             success: state => done with { Result = new StateHandedOver((ShardState)state) },
-            failure: e => new PhaseFailed(done.Round, done.Rank, $"its state ({letter.Bytes} bytes) did not arrive on the bulk lane: {e.Message}"));
+            failure: e => new PhaseFailed(done.Round, done.Rank, $"its state ({ticket.Bytes} bytes) did not arrive on the bulk lane: {e.Message}"));
 
     private void OnDone(PhaseDone done)
     {
-        Answered(done.Rank, done.Round);
-        if (done.Round != _round || !_waiting[done.Rank])
+        switch (_rounds.Done(done.Rank, done.Round, done.Result))
         {
-            Reclaim(done.Rank, done.Result);
-            return;
+            case PhaseRounds.Outcome.Stale:
+                Reclaim(done.Rank, done.Result);
+                break;
+            case PhaseRounds.Outcome.Unexpected:
+                Reclaim(done.Rank, done.Result);
+                Fail($"Training stopped at {done.Round}: rank {done.Rank} answered with a {done.Result.GetType().Name}, which does not answer that phase. {CheckpointSentence}");
+                break;
+            case PhaseRounds.Outcome.Complete:
+                Timers.Cancel(PhaseTimer);
+                Completed(done.Round);
+                break;
         }
-        if (!PhaseProtocol.Answers(done.Round.Phase, done.Result))
-        {
-            Reclaim(done.Rank, done.Result);
-            Fail($"Training stopped at {done.Round}: rank {done.Rank} answered with a {done.Result.GetType().Name}, which does not answer that phase. {CheckpointSentence}");
-            return;
-        }
-        _waiting[done.Rank] = false;
-        _results[done.Rank] = done.Result;
-        if (_waiting.Any(w => w)) return;
-        Timers.Cancel(PhaseTimer);
-        Completed(_round);
     }
 
     private void Completed(PhaseRound round)
@@ -107,7 +102,7 @@ public sealed partial class TrainingSupervisor
                 long restorable = step;
                 for (int r = 0; r < _ranks.Length; r++)
                 {
-                    if (_results[r] is StateHandedOver { State: var taken })
+                    if (_rounds.Result(r) is StateHandedOver { State: var taken })
                     {
                         _spare[r] = _snapshot[r];
                         _snapshot[r] = taken;
@@ -115,7 +110,7 @@ public sealed partial class TrainingSupervisor
                     }
                     _snapshot[r]?.Dispose(); // the rank keeps its snapshots on its own host from now on (SnapshotKept)
                     _snapshot[r] = null;
-                    if (_results[r] is SnapshotKept { Replicated: >= 0 } kept)
+                    if (_rounds.Result(r) is SnapshotKept { Replicated: >= 0 } kept)
                     {
                         _replicated[r] = kept.Replicated;
                         RecordCopies(r);
@@ -136,16 +131,16 @@ public sealed partial class TrainingSupervisor
         }
     }
 
-    // What rank r restores from: the snapshot held here (sent by lane letter to a rank in another process), or the one the
+    // What rank r restores from: the snapshot held here (sent by bulk-lane ticket to a rank in another process), or the one the
     // rank kept on its own host.
     private RestoreSource? Restore(int rank, CollectiveEndpoint endpoint) => _movedFrom[rank] is { } from
         ? new KeptSnapshot(_committedStep, from) // handed over from the leaving host: the state at this very boundary
         : _snapshot[rank] is { } state
-        ? LaneLetter.Seal(state, endpoint.Lane, _transport, Context.System) is LaneLetter letter ? new RestoreByLetter(letter) : new RestoreState(state)
+        ? BulkLaneTicket.Seal(state, endpoint.Lane, _transport, Context.System) is BulkLaneTicket ticket ? new RestoreFromBulkLane(ticket) : new RestoreState(state)
         : _snapshotStep >= 0 ? KeptFor(rank) : null;
 
     // The round's results, each the answer PhaseProtocol.Answers checked it to be.
-    private List<T> Results<T>() where T : PhaseResult => _results.Cast<T>().ToList();
+    private List<T> Results<T>() where T : PhaseResult => _rounds.Results<T>();
 
     private void Connect() => Dispatch(TrainingPhase.Connect, _committedStep, _ => ConnectRequest.Instance);
 
@@ -155,7 +150,7 @@ public sealed partial class TrainingSupervisor
         var actor = Context.ActorOf(RankDeployment.Place(rank, _ranks.Length, _rankSettings, _placement,
             threads => TrainingRankActor.Props(rank, threads, _rankSettings, _placement is null ? _faults : null)), incarnation == 0 ? $"rank-{rank}" : $"rank-{rank}-{incarnation}");
         Context.Watch(actor);
-        _unanswered.Replaced(rank);
+        _rounds.Replaced(rank);
         return actor;
     }
 }

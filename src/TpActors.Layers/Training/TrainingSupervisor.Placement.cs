@@ -139,8 +139,7 @@ public sealed partial class TrainingSupervisor
     // No phase is out: anything a rank still sends belongs to an aborted round.
     private void Quiesce()
     {
-        _round = new PhaseRound(_attempt, _committedStep, TrainingPhase.Connect);
-        Array.Fill(_waiting, false);
+        _rounds.Quiesce(new PhaseRound(_attempt, _committedStep, TrainingPhase.Connect));
     }
 
     // A rank of a lost host waits for a slot elsewhere instead of being started again where it was.

@@ -9,7 +9,7 @@ namespace TpActors.Layers.Training;
 // Failures: how each kind is noticed, and the recovery that re-forms the group and replays from the last snapshot.
 public sealed partial class TrainingSupervisor
 {
-    private void Answered(int rank, PhaseRound round) => _unanswered.Answered(rank, round);
+    private void Answered(int rank, PhaseRound round) => _rounds.Answered(rank, round);
 
     private void OnThrew(RankThrew threw)
     {
@@ -20,7 +20,7 @@ public sealed partial class TrainingSupervisor
     private void OnStalled(PhaseStalled stalled)
     {
         Answered(stalled.Rank, stalled.Round);
-        if (stalled.Round != _round) return;
+        if (stalled.Round != _rounds.Current) return;
         var suspects = stalled.Missing.Where(r => r != stalled.Rank && (uint)r < (uint)_ranks.Length).Distinct().ToList();
         if (suspects.Count == 0) suspects = [stalled.Rank];
         Recover(suspects.Select(r => new RankFailure(r, FailureKind.Hung,
@@ -30,15 +30,15 @@ public sealed partial class TrainingSupervisor
     private void OnFailed(PhaseFailed failed)
     {
         Answered(failed.Rank, failed.Round);
-        if (failed.Round != _round) return;
+        if (failed.Round != _rounds.Current) return;
         if (failed.Round.Phase == TrainingPhase.Checkpoint) FailCheckpoint(failed.Round.Step, $"rank {failed.Rank} could not write its file: {failed.Reason}");
         else Fail($"Training stopped at {failed.Round}: rank {failed.Rank}: {failed.Reason}. {CheckpointSentence}");
     }
 
     private void OnTimedOut(PhaseTimedOut timedOut)
     {
-        if (timedOut.Round != _round || !_waiting.Any(w => w)) return;
-        var silent = Enumerable.Range(0, _ranks.Length).Where(r => _waiting[r]).ToList();
+        if (timedOut.Round != _rounds.Current || !_rounds.Waiting) return;
+        var silent = _rounds.Silent;
         Recover(silent.Select(r => new RankFailure(r, FailureKind.Hung, $"did not answer within the phase timeout of {_options.Settings.PhaseTimeout.TotalSeconds:0.###}s", StuckIn(r))).ToList());
     }
 
@@ -50,7 +50,7 @@ public sealed partial class TrainingSupervisor
     }
 
     // The round a silent or stopped rank was in.
-    private PhaseRound StuckIn(int rank) => _unanswered.StuckIn(rank, _round);
+    private PhaseRound StuckIn(int rank) => _rounds.StuckIn(rank);
 
     // Each failure names the round it happened in; a failure noticed while an earlier one is being recovered from (a second
     // rank that threw in the same step) happened in that earlier round, not in the re-forming one.
@@ -58,12 +58,12 @@ public sealed partial class TrainingSupervisor
     private void Recover(IReadOnlyList<RankFailure> failures, bool counted = false)
     {
         if (_finished) return;
-        var phase = _round.Phase;
+        var phase = _rounds.Current.Phase;
         foreach (var (rank, kind, cause, failedIn) in failures)
         {
             var recovery = new Recovery(rank, failedIn.Step, failedIn.Phase, kind, cause);
             _recoveries.Open(recovery, _clock.Elapsed, _actionStartedAt);
-            _log.Info("Rank {0} failed at {1}: {2}. Recovering.", rank, _round, cause);
+            _log.Info("Rank {0} failed at {1}: {2}. Recovering.", rank, _rounds.Current, cause);
             Publish(new RankRecovering(Run, recovery));
         }
         Timers.Cancel(PhaseTimer);
@@ -78,7 +78,7 @@ public sealed partial class TrainingSupervisor
 
         // Abandon the attempt: ranks waiting in one of its collectives return at once, its late messages are dropped.
         string aborted = Group;
-        var abort = new AbortGroup(aborted, $"rank {failures[0].Rank} failed in {_round}");
+        var abort = new AbortGroup(aborted, $"rank {failures[0].Rank} failed in {_rounds.Current}");
         // Not to a host lost or suspected of being dead: a connection to it could only wait out its timeout.
         var unreachable = failures.Where(f => f.Kind == FailureKind.Disconnected).Select(f => _placement![f.Rank].Node).ToHashSet();
         foreach (var endpoint in _endpoints)
@@ -113,7 +113,7 @@ public sealed partial class TrainingSupervisor
             foreach (int rank in failed) _restore[rank] |= snapshotCurrent;
             return true;
         }
-        bool changed = phase == TrainingPhase.Optimizer || (phase == TrainingPhase.Snapshot && _round.Step > _committedStep);
+        bool changed = phase == TrainingPhase.Optimizer || (phase == TrainingPhase.Snapshot && _rounds.Current.Step > _committedStep);
         if (!changed && (snapshotCurrent || seedCurrent))
         {
             foreach (int rank in failed) _restore[rank] = snapshotCurrent;

@@ -44,7 +44,7 @@ public sealed partial class TrainingSupervisor
     // process writes into its own and hands the bytes back.
     private SnapshotInto HandOverSpare(int rank)
     {
-        if (LaneLetter.IsRemote(_endpoints[rank]?.Lane, _transport)) return new SnapshotInto(null);
+        if (BulkLaneTicket.IsRemote(_endpoints[rank]?.Lane, _transport)) return new SnapshotInto(null);
         var reuse = _spare[rank];
         _spare[rank] = null; // it belongs to the rank now
         return new SnapshotInto(reuse);

@@ -27,7 +27,7 @@ namespace TpActors.Layers.Training;
 /// bit-identical weights of a run without faults: no step is lost and none is applied twice.
 /// </summary>
 /// <remarks>
-/// Invariants: at most one phase is outstanding (<see cref="_round"/>); a reply whose round is not the current one is
+/// Invariants: at most one phase is outstanding (<see cref="PhaseRounds"/>); a reply whose round is not the current one is
 /// dropped (its result reclaimed); <see cref="_snapshot"/> holds each rank's state after <see cref="_snapshotStep"/> and is
 /// never written while it is the committed snapshot (snapshots go into <see cref="_spare"/> and are swapped on completion).
 /// </remarks>
@@ -51,11 +51,8 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
     private readonly int[] _incarnations;
     private CollectiveEndpoint?[] _endpoints;
 
-    // The phase in flight: its id, who has yet to answer, the answers, and its timeout.
-    private PhaseRound _round;
-    private readonly bool[] _waiting;
-    private readonly UnansweredRounds _unanswered;
-    private readonly PhaseResult?[] _results;
+    // The phase in flight: its id, who has yet to answer, the answers (its timeout is a timer).
+    private readonly PhaseRounds _rounds;
     private long _attempt;
 
     // Where the run stands.
@@ -100,9 +97,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         _ranks = new IActorRef[tp];
         _incarnations = new int[tp];
         _endpoints = new CollectiveEndpoint?[tp];
-        _waiting = new bool[tp];
-        _unanswered = new UnansweredRounds(tp);
-        _results = new PhaseResult?[tp];
+        _rounds = new PhaseRounds(tp);
         _snapshot = new ShardState?[tp];
         _spare = new ShardState?[tp];
         _restore = new bool[tp];
@@ -123,7 +118,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
 
         Receive<PhaseDone>(done => Guard(() =>
         {
-            if (done.Result is StateByLetter byLetter) OnLetter(done, byLetter.Letter);
+            if (done.Result is StateOnBulkLane onLane) OnTicket(done, onLane.Ticket);
             else OnDone(done);
         }));
         Receive<PhaseAborted>(aborted => Answered(aborted.Rank, aborted.Round));
@@ -132,7 +127,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         Receive<PhaseTimedOut>(timedOut => Guard(() => OnTimedOut(timedOut)));
         Receive<RankThrew>(threw => Guard(() => OnThrew(threw)));
         Receive<Terminated>(terminated => Guard(() => OnTerminated(terminated)));
-        Receive<RankCouldNotStart>(failed => Guard(() => Fail($"Training stopped at {_round}: rank {failed.Rank} could not start: {failed.Cause.Message} {CheckpointSentence}", failed.Cause)));
+        Receive<RankCouldNotStart>(failed => Guard(() => Fail($"Training stopped at {_rounds.Current}: rank {failed.Rank} could not start: {failed.Cause.Message} {CheckpointSentence}", failed.Cause)));
         Receive<PeerConnectionLost>(lost => Guard(() => OnPeerConnectionLost(lost)));
         Receive<ClusterEvent.UnreachableMember>(e => Guard(() => OnHostLost(e.Member, "unreachable")));
         Receive<ClusterEvent.MemberRemoved>(e => Guard(() => OnHostLost(e.Member, "removed from the cluster")));
@@ -220,7 +215,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         }
         catch (Exception e)
         {
-            Fail($"Training stopped at {_round}: {e.Message}", e);
+            Fail($"Training stopped at {_rounds.Current}: {e.Message}", e);
         }
     }
 

@@ -3,7 +3,7 @@ using TpActors.Layers.Verification;
 namespace TpActors.Layers.Tests.Cluster;
 
 // verify with its ranks on three hosts of an in-process cluster: every check passes, and every tensor it reports is
-// bit-identical to one process's (inputs and outputs cross the bulk lane in lane letters).
+// bit-identical to one process's (inputs and outputs cross the bulk lane in bulk-lane tickets).
 public sealed class ClusterVerificationTests
 {
     [Fact]

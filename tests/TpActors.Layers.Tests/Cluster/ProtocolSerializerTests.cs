@@ -29,7 +29,7 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
         var endpoint = new CollectiveEndpoint(actor, 42, "127.0.0.1:5000");
         return
         [
-            new RunPhase(At(TrainingPhase.Join), new JoinTraining("run.3", [endpoint, endpoint with { Instance = 43 }], new TrainingSetup(o.Model, o.Optimizer, o.Task), new RestoreByLetter(new LaneLetter(-5, 1024)), "127.0.0.1:6000")),
+            new RunPhase(At(TrainingPhase.Join), new JoinTraining("run.3", [endpoint, endpoint with { Instance = 43 }], new TrainingSetup(o.Model, o.Optimizer, o.Task), new RestoreFromBulkLane(new BulkLaneTicket(-5, 1024)), "127.0.0.1:6000")),
             new RunPhase(At(TrainingPhase.Join), new JoinTraining("run.3", [endpoint], new TrainingSetup(o.Model, o.Optimizer, o.Task), new KeptSnapshot(16, new Address("akka.tcp", "tpactors", "127.0.0.1", 4000)), null, 1)),
             new RunPhase(At(TrainingPhase.Join), new JoinTraining("run.3", [endpoint], new TrainingSetup(o.Model, o.Optimizer, o.Task), null, null)),
             new RunPhase(round, new CheckpointRequest("/ckpt/step-17", 4, new Dictionary<string, string> { ["a"] = "b" })),
@@ -44,7 +44,7 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
             new RunPhase(At(TrainingPhase.Gather), GatherRequest.Instance),
             new PhaseDone(At(TrainingPhase.Loss), 2, new LossComputed(0.125)),
             new PhaseDone(At(TrainingPhase.Snapshot), 2, new SnapshotKept(16, 15)),
-            new PhaseDone(At(TrainingPhase.Gather), 2, new StateByLetter(new LaneLetter(7, 99))),
+            new PhaseDone(At(TrainingPhase.Gather), 2, new StateOnBulkLane(new BulkLaneTicket(7, 99))),
             new PhaseDone(At(TrainingPhase.Connect), 2, new EndpointReported(endpoint)),
             new PhaseDone(At(TrainingPhase.Forward), 2, PhaseCompleted.Instance),
             new PhaseDone(round, 1, new ShardFileWritten("rank-1.safetensors", new FileDigest(99, "ab"), [("w", ShardAxis.Rows, new[] { 3, 4 })])),
@@ -90,7 +90,7 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
     {
         using var state = new ShardState(1, [new ShardTensor("w", ShardAxis.Rows, Tensor.Zeros(2, 2))]);
         var message = new RunPhase(new PhaseRound(0, 1, TrainingPhase.Join), new JoinTraining("g", [], new TrainingSetup(TrainingRuns.Model, TrainingRuns.AdamW, TrainingRuns.Task), new RestoreState(state), null));
-        Assert.Contains("LaneLetter", Assert.Throws<ArgumentException>(() => _system.Serialization.FindSerializerFor(message).ToBinary(message)).Message);
+        Assert.Contains("BulkLaneTicket", Assert.Throws<ArgumentException>(() => _system.Serialization.FindSerializerFor(message).ToBinary(message)).Message);
     }
 
     [Theory]

@@ -8,7 +8,7 @@ namespace TpActors.Host.Train;
 /// Shows a run's progress on stderr: on a terminal one live line (bar, step, loss, steps/s, ETA) redrawn at most ten times a
 /// second; otherwise a plain line about every tenth of the run. Recoveries and checkpoints always get a line of their own.
 /// </summary>
-public sealed class TrainProgress(TextWriter output, bool interactive)
+public sealed class ProgressDisplay(TextWriter output, bool interactive)
 {
     private const int BarWidth = 24;
     private readonly object _gate = new();

@@ -7,7 +7,7 @@ using TpActors.Layers.Training;
 namespace TpActors.Host.Tests.Train;
 
 // The live progress bar a terminal shows: drawn through a real run, and through a real pseudo-terminal.
-public sealed class TrainProgressTests
+public sealed class ProgressDisplayTests
 {
     private static readonly string[] Small = ["--layers", "1", "--hidden", "12", "--ffn", "20", "--batch", "4", "-D", "tpactors.tensors.backend=managed"];
 
@@ -15,7 +15,7 @@ public sealed class TrainProgressTests
     public async Task LiveBar_DrawnThroughARealRun_EndsAtTheLastStep()
     {
         var output = new StringWriter();
-        var progress = new TrainProgress(output, interactive: true);
+        var progress = new ProgressDisplay(output, interactive: true);
         var options = TrainingOptions.FromConfig(ConfigFactory.Reference) with
         {
             Tp = 2,

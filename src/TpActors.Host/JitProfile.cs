@@ -14,7 +14,7 @@ namespace TpActors.Host;
 /// records all of it. Where the binary's folder cannot be written the runtime records nothing and the program starts as it
 /// would without a profile.
 /// </summary>
-internal static class StartupProfile
+internal static class JitProfile
 {
     /// <summary>The profile's file name for the command <paramref name="command"/>, in the binary's folder.</summary>
     public static string FileName(string command) => $"tpactors-{command}.jitprofile";
