@@ -1,4 +1,3 @@
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using TpActors.Layers.Tensors;
 using TpActors.Layers.Sharding;
 
@@ -45,7 +44,7 @@ public sealed class SyntheticTask : IBatchSource
         MasterWeights.FillUniform(inputs, Spec.Seed, "data.x", checked((step - 1) * Spec.Batch), 0, Hidden, 1f);
         using var features = Tensor.Uninitialized(Spec.Batch, Spec.TeacherWidth);
         _backend.Gemm(inputs, false, _teacherIn, false, features);
-        TensorPrimitives.Tanh(features.Span, features.Span);
+        _backend.Tanh(features, features);
         var targets = inputs.Clone();
         _backend.Gemm(features, false, _teacherOut, false, targets, beta: 1); // T = X + tanh(X·A)·C
         return (inputs, targets);

@@ -43,6 +43,9 @@ public interface IBackend
     /// <summary>result = a − b, element-wise (result may be a or b).</summary>
     void Subtract(Tensor a, Tensor b, Tensor result);
 
+    /// <summary>y = tanh(x), element-wise (y may be x).</summary>
+    void Tanh(Tensor x, Tensor y);
+
     /// <summary>Σ x², summed in float64 in element order, so every rank holding the same x gets the same bits.</summary>
     double SumOfSquares(Tensor x);
 

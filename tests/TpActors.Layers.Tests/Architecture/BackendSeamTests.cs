@@ -3,16 +3,16 @@ using TpActors.Layers.Tensors;
 
 namespace TpActors.Layers.Tests.Architecture;
 
-// Tensor math goes through IBackend: outside Tensors/ (the backends), Collectives/ (the links and the ring's reductions)
-// and Data/ (batch sources make host data), no type calls TensorPrimitives or computes with System.Numerics vectors, and a
-// tensor's raw Span is read only where bytes are moved (checkpoint files, snapshot copies, the codec) or checked against
-// float64 references (Verification/), or host values are drawn or hashed (MasterWeights, WeightsDigest). Read from the
-// compiled IL, lambdas and async methods included.
+// Tensor math goes through IBackend: outside Tensors/ (the backends) and Collectives/ (the links and the ring's
+// reductions), no type calls TensorPrimitives or computes with System.Numerics vectors, and a tensor's raw Span is read
+// only where bytes are moved (checkpoint files, snapshot copies, the codec), checked against float64 references
+// (Verification/), or drawn or hashed as host values (MasterWeights, WeightsDigest). Read from the compiled IL, lambdas and
+// async methods included.
 public sealed class BackendSeamTests
 {
     private static readonly Assembly Layers = typeof(ILayersMessage).Assembly;
 
-    private static readonly string[] MathFolders = ["Tensors", "Collectives", "Data"];
+    private static readonly string[] MathFolders = ["Tensors", "Collectives"];
 
     private static readonly string[] SpanFolders = [.. MathFolders, "Checkpoints", "Snapshots", "Serialization", "Verification"];
 
