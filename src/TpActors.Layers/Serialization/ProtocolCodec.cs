@@ -46,20 +46,20 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case long l: w.Write((byte)Tag.Long); w.Write(l); break;
             case double d: w.Write((byte)Tag.Double); w.Write(d); break;
             case string s: w.Write((byte)Tag.String); w.Write(s); break;
-            case IActorRef actor: w.Write((byte)Tag.ActorRef); WriteActor(w, actor); break;
+            case IActorRef actor: w.Write((byte)Tag.ActorRef); w.WriteActor(actor); break;
             case RunPhase m: w.Write((byte)Tag.RunPhase); WriteRound(w, m.Round); Write(w, m.Request); WriteFault(w, m.Fault); break;
             case PhaseDone m: w.Write((byte)Tag.PhaseDone); WriteRound(w, m.Round); w.Write(m.Rank); Write(w, m.Result); break;
             case PhaseAborted m: w.Write((byte)Tag.PhaseAborted); WriteRound(w, m.Round); w.Write(m.Rank); w.Write(m.Reason); break;
             case PhaseStalled m:
                 w.Write((byte)Tag.PhaseStalled); WriteRound(w, m.Round); w.Write(m.Rank);
-                WriteList(w, m.Missing, (w2, r) => w2.Write(r)); w.Write(m.Message);
+                w.WriteList(m.Missing, (w2, r) => w2.Write(r)); w.Write(m.Message);
                 break;
             case PhaseFailed m: w.Write((byte)Tag.PhaseFailed); WriteRound(w, m.Round); w.Write(m.Rank); w.Write(m.Reason); break;
             case PeerConnectionLost m: w.Write((byte)Tag.PeerConnectionLost); w.Write(m.Rank); w.Write(m.Group); w.Write(m.Peer); break;
             case JoinTraining m:
-                w.Write((byte)Tag.JoinTraining); w.Write(m.Group); WriteList(w, m.Endpoints, WriteEndpoint);
+                w.Write((byte)Tag.JoinTraining); w.Write(m.Group); w.WriteList(m.Endpoints, WriteEndpoint);
                 WriteSetup(w, m.Setup);
-                Write(w, m.Restore); WriteOptional(w, m.SupervisorLane); w.Write(m.Buddy);
+                Write(w, m.Restore); w.WriteOptional(m.SupervisorLane); w.Write(m.Buddy);
                 break;
             case ConnectRequest: w.Write((byte)Tag.ConnectRequest); break;
             case BatchRequest: w.Write((byte)Tag.BatchRequest); break;
@@ -79,23 +79,23 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case RestoreFromBulkLane m: w.Write((byte)Tag.RestoreFromBulkLane); Write(w, m.Ticket); break;
             case CheckpointRequest m:
                 w.Write((byte)Tag.CheckpointRequest); w.Write(m.Directory); w.Write(m.Tp);
-                WriteList(w, m.Metadata.ToList(), (w2, kv) => { w2.Write(kv.Key); w2.Write(kv.Value); });
+                w.WriteList(m.Metadata.ToList(), (w2, kv) => { w2.Write(kv.Key); w2.Write(kv.Value); });
                 break;
             case ShardFileWritten m:
                 w.Write((byte)Tag.ShardFileWritten); w.Write(m.FileName); w.Write(m.Digest.Bytes); w.Write(m.Digest.Sha256);
-                WriteList(w, m.Layout, (w2, t) => { w2.Write(t.Name); w2.Write((int)t.Axis); WriteList(w2, t.Shape, (w3, d) => w3.Write(d)); });
+                w.WriteList(m.Layout, (w2, t) => { w2.Write(t.Name); w2.Write((int)t.Axis); w2.WriteList(t.Shape, (w3, d) => w3.Write(d)); });
                 break;
             case BulkLaneTicket m: w.Write((byte)Tag.BulkLaneTicket); w.Write(m.Ticket); w.Write(m.Bytes); break;
-            case KeptSnapshot m: w.Write((byte)Tag.KeptSnapshot); w.Write(m.Step); WriteOptional(w, m.Holder?.ToString()); break;
+            case KeptSnapshot m: w.Write((byte)Tag.KeptSnapshot); w.Write(m.Step); w.WriteOptional(m.Holder?.ToString()); break;
             case HoldReplica m:
-                w.Write((byte)Tag.HoldReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.Ticket);
+                w.Write((byte)Tag.HoldReplica); w.WriteActor(m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.Ticket);
                 WriteLayout(w, m.Layout);
                 break;
             case ReplicaReady m: w.Write((byte)Tag.ReplicaReady); w.Write(m.Ticket); break;
             case ReplicaSent m: w.Write((byte)Tag.ReplicaSent); w.Write(m.Ticket); break;
             case ReplicaHeld m: w.Write((byte)Tag.ReplicaHeld); w.Write(m.Rank); w.Write(m.Step); break;
-            case SendReplica m: w.Write((byte)Tag.SendReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.ToLane); w.Write(m.Ticket); break;
-            case OfferReplica m: w.Write((byte)Tag.OfferReplica); WriteActor(w, m.Supervisor); w.Write(m.Rank); w.Write(m.Step); break;
+            case SendReplica m: w.Write((byte)Tag.SendReplica); w.WriteActor(m.Supervisor); w.Write(m.Rank); w.Write(m.Step); w.Write(m.ToLane); w.Write(m.Ticket); break;
+            case OfferReplica m: w.Write((byte)Tag.OfferReplica); w.WriteActor(m.Supervisor); w.Write(m.Rank); w.Write(m.Step); break;
             case ReplicaOffered m: w.Write((byte)Tag.ReplicaOffered); WriteLayout(w, m.Layout); break;
             case ReplicaMissing m: w.Write((byte)Tag.ReplicaMissing); w.Write(m.Reason); break;
             case GetParameters m: w.Write((byte)Tag.GetParameters); w.Write(m.Layer); break;
@@ -106,18 +106,18 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case Tensor t: w.Write((byte)Tag.Tensor); WriteTensor(w, t); break;
             case ShardState m:
                 w.Write((byte)Tag.ShardState); RequireTensors(m); w.Write(m.Step);
-                WriteList(w, m.Tensors, (w2, t) => { w2.Write(t.Name); w2.Write((int)t.Axis); WriteTensor(w2, t.Value); });
+                w.WriteList(m.Tensors, (w2, t) => { w2.Write(t.Name); w2.Write((int)t.Axis); WriteTensor(w2, t.Value); });
                 break;
             case Forward m: w.Write((byte)Tag.Forward); w.Write(m.Layer); WriteTensor(w, m.Input); break;
             case Backward m: w.Write((byte)Tag.Backward); w.Write(m.Layer); WriteTensor(w, m.GradOutput); break;
             case TensorReply m: w.Write((byte)Tag.TensorReply); w.Write(m.Rank); WriteTensor(w, m.Tensor); break;
             case ParametersReply m:
                 w.Write((byte)Tag.ParametersReply); w.Write(m.Rank);
-                WriteList(w, m.Parameters, (w2, p) => { w2.Write(p.Name); w2.Write((int)p.Axis); WriteTensor(w2, p.Value); WriteTensor(w2, p.Gradient); });
+                w.WriteList(m.Parameters, (w2, p) => { w2.Write(p.Name); w2.Write((int)p.Axis); WriteTensor(w2, p.Value); WriteTensor(w2, p.Gradient); });
                 break;
             case GetCollectiveEndpoint: w.Write((byte)Tag.GetCollectiveEndpoint); break;
             case CollectiveEndpoint m: w.Write((byte)Tag.CollectiveEndpoint); WriteEndpoint(w, m); break;
-            case JoinGroup m: w.Write((byte)Tag.JoinGroup); w.Write(m.Group); WriteList(w, m.Endpoints, WriteEndpoint); WriteOptional(w, m.ReplyLane); break;
+            case JoinGroup m: w.Write((byte)Tag.JoinGroup); w.Write(m.Group); w.WriteList(m.Endpoints, WriteEndpoint); w.WriteOptional(m.ReplyLane); break;
             case RankDone m: w.Write((byte)Tag.RankDone); w.Write(m.Rank); break;
             case GetBackendDescription: w.Write((byte)Tag.GetBackendDescription); break;
             case RankSettings m:
@@ -141,14 +141,14 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.Long => r.ReadInt64(),
             Tag.Double => r.ReadDouble(),
             Tag.String => r.ReadString(),
-            Tag.ActorRef => ReadActor(r),
+            Tag.ActorRef => r.ReadActor(system),
             Tag.RunPhase => ReadRunPhase(r),
             Tag.PhaseDone => new PhaseDone(ReadRound(r), r.ReadInt32(), ReadAs<PhaseResult>(r)),
             Tag.PhaseAborted => new PhaseAborted(ReadRound(r), r.ReadInt32(), r.ReadString()),
-            Tag.PhaseStalled => new PhaseStalled(ReadRound(r), r.ReadInt32(), ReadList(r, r2 => r2.ReadInt32()), r.ReadString()),
+            Tag.PhaseStalled => new PhaseStalled(ReadRound(r), r.ReadInt32(), r.ReadList(r2 => r2.ReadInt32()), r.ReadString()),
             Tag.PhaseFailed => new PhaseFailed(ReadRound(r), r.ReadInt32(), r.ReadString()),
             Tag.PeerConnectionLost => new PeerConnectionLost(r.ReadInt32(), r.ReadString(), r.ReadInt32()),
-            Tag.JoinTraining => new JoinTraining(r.ReadString(), ReadList(r, ReadEndpoint), ReadSetup(r), ReadOptionalAs<RestoreSource>(r), ReadOptional(r), r.ReadInt32()),
+            Tag.JoinTraining => new JoinTraining(r.ReadString(), r.ReadList(ReadEndpoint), ReadSetup(r), ReadOptionalAs<RestoreSource>(r), r.ReadOptional(), r.ReadInt32()),
             Tag.ConnectRequest => ConnectRequest.Instance,
             Tag.BatchRequest => BatchRequest.Instance,
             Tag.ForwardRequest => ForwardRequest.Instance,
@@ -165,38 +165,38 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.SnapshotKept => new SnapshotKept(r.ReadInt64(), r.ReadInt64()),
             Tag.RestoreState => new RestoreState(ReadAs<ShardState>(r)),
             Tag.RestoreFromBulkLane => new RestoreFromBulkLane(ReadAs<BulkLaneTicket>(r)),
-            Tag.CheckpointRequest => new CheckpointRequest(r.ReadString(), r.ReadInt32(), ReadList(r, r2 => KeyValuePair.Create(r2.ReadString(), r2.ReadString())).ToDictionary()),
+            Tag.CheckpointRequest => new CheckpointRequest(r.ReadString(), r.ReadInt32(), r.ReadList(r2 => KeyValuePair.Create(r2.ReadString(), r2.ReadString())).ToDictionary()),
             Tag.ShardFileWritten => new ShardFileWritten(r.ReadString(), new FileDigest(r.ReadInt64(), r.ReadString()),
-                ReadList(r, r2 => (r2.ReadString(), ReadEnum<ShardAxis>(r2), ReadList(r2, r3 => r3.ReadInt32()).ToArray()))),
+                r.ReadList(r2 => (r2.ReadString(), r2.ReadEnum<ShardAxis>(), r2.ReadList(r3 => r3.ReadInt32()).ToArray()))),
             Tag.BulkLaneTicket => new BulkLaneTicket(r.ReadInt64(), r.ReadInt64()),
-            Tag.KeptSnapshot => new KeptSnapshot(r.ReadInt64(), ReadOptional(r) is { } holder ? ReadAddress(holder) : null),
-            Tag.HoldReplica => new HoldReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), ReadLayout(r)),
-            Tag.OfferReplica => new OfferReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64()),
+            Tag.KeptSnapshot => new KeptSnapshot(r.ReadInt64(), r.ReadOptional() is { } holder ? WireFormat.ParseAddress(holder) : null),
+            Tag.HoldReplica => new HoldReplica(r.ReadActor(system), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), ReadLayout(r)),
+            Tag.OfferReplica => new OfferReplica(r.ReadActor(system), r.ReadInt32(), r.ReadInt64()),
             Tag.ReplicaOffered => new ReplicaOffered(ReadLayout(r)),
             Tag.ReplicaReady => new ReplicaReady(r.ReadInt64()),
             Tag.ReplicaSent => new ReplicaSent(r.ReadInt64()),
             Tag.ReplicaHeld => new ReplicaHeld(r.ReadInt32(), r.ReadInt64()),
-            Tag.SendReplica => new SendReplica(ReadActor(r), r.ReadInt32(), r.ReadInt64(), r.ReadString(), r.ReadInt64()),
+            Tag.SendReplica => new SendReplica(r.ReadActor(system), r.ReadInt32(), r.ReadInt64(), r.ReadString(), r.ReadInt64()),
             Tag.ReplicaMissing => new ReplicaMissing(r.ReadString()),
             Tag.GetParameters => new GetParameters(r.ReadString()),
             Tag.CreateLayer => new CreateLayer(r.ReadString(), r.ReadString(), Read(r) as LayerSpec ?? throw new System.Runtime.Serialization.SerializationException("A layer command without a layer spec."), r.ReadInt64()),
             Tag.ColumnLinearSpec => new ColumnLinearSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadBoolean()),
             Tag.RowLinearSpec => new RowLinearSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadBoolean()),
-            Tag.MlpSpec => new MlpSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), ReadEnum<Activation>(r)),
+            Tag.MlpSpec => new MlpSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadEnum<Activation>()),
             Tag.Tensor => ReadTensor(r),
             Tag.ShardState => ReadShardState(r),
             Tag.Forward => new Forward(r.ReadString(), ReadTensor(r)),
             Tag.Backward => new Backward(r.ReadString(), ReadTensor(r)),
             Tag.TensorReply => new TensorReply(r.ReadInt32(), ReadTensor(r)),
-            Tag.ParametersReply => new ParametersReply(r.ReadInt32(), ReadList(r, r2 => new ParameterShard(r2.ReadString(), ReadTensorAfterAxis(r2, out var axis), ReadTensor(r2), axis))),
+            Tag.ParametersReply => new ParametersReply(r.ReadInt32(), r.ReadList(r2 => new ParameterShard(r2.ReadString(), ReadTensorAfterAxis(r2, out var axis), ReadTensor(r2), axis))),
             Tag.GetCollectiveEndpoint => GetCollectiveEndpoint.Instance,
             Tag.CollectiveEndpoint => ReadEndpoint(r),
-            Tag.JoinGroup => new JoinGroup(r.ReadString(), ReadList(r, ReadEndpoint), ReadOptional(r)),
+            Tag.JoinGroup => new JoinGroup(r.ReadString(), r.ReadList(ReadEndpoint), r.ReadOptional()),
             Tag.RankDone => new RankDone(r.ReadInt32()),
             Tag.GetBackendDescription => GetBackendDescription.Instance,
-            Tag.RankSettings => new RankSettings(ReadEnum<BackendKind>(r), r.ReadInt32(), new TimeSpan(r.ReadInt64()),
+            Tag.RankSettings => new RankSettings(r.ReadEnum<BackendKind>(), r.ReadInt32(), new TimeSpan(r.ReadInt64()),
                 new CollectiveSettings(new TimeSpan(r.ReadInt64()), new TimeSpan(r.ReadInt64()), r.ReadInt32(), r.ReadInt32())),
-            Tag.TimeCollective => new TimeCollective(r.ReadString(), ReadEnum<CollectiveOperation>(r), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()),
+            Tag.TimeCollective => new TimeCollective(r.ReadString(), r.ReadEnum<CollectiveOperation>(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()),
             Tag.OpenRawSink => new OpenRawSink(r.ReadInt64(), r.ReadInt32()),
             Tag.TimeRawSend => new TimeRawSend(r.ReadString(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32()),
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown TpActors message tag {(byte)tag}."),
@@ -262,20 +262,20 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
 
     private Tensor ReadTensorAfterAxis(BinaryReader r, out ShardAxis axis)
     {
-        axis = ReadEnum<ShardAxis>(r);
+        axis = r.ReadEnum<ShardAxis>();
         return ReadTensor(r);
     }
 
     private static void WriteLayout(BinaryWriter w, IReadOnlyList<ShardTensorLayout> layout) =>
-        WriteList(w, layout, (w2, l) => { w2.Write(l.Name); w2.Write((int)l.Axis); w2.Write(l.Rank); w2.Write(l.Rows); w2.Write(l.Cols); });
+        w.WriteList(layout, (w2, l) => { w2.Write(l.Name); w2.Write((int)l.Axis); w2.Write(l.Rank); w2.Write(l.Rows); w2.Write(l.Cols); });
 
     private static List<ShardTensorLayout> ReadLayout(BinaryReader r) =>
-        ReadList(r, r2 => new ShardTensorLayout(r2.ReadString(), ReadEnum<ShardAxis>(r2), r2.ReadInt32(), r2.ReadInt32(), r2.ReadInt32()));
+        r.ReadList(r2 => new ShardTensorLayout(r2.ReadString(), r2.ReadEnum<ShardAxis>(), r2.ReadInt32(), r2.ReadInt32(), r2.ReadInt32()));
 
     private ShardState ReadShardState(BinaryReader r)
     {
         long step = r.ReadInt64();
-        var tensors = ReadList(r, r2 => new ShardTensor(r2.ReadString(), ReadEnum<ShardAxis>(r2), ReadTensor(r2)));
+        var tensors = r.ReadList(r2 => new ShardTensor(r2.ReadString(), r2.ReadEnum<ShardAxis>(), ReadTensor(r2)));
         return new ShardState(step, tensors);
     }
 
@@ -288,9 +288,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
     }
 
     private static FaultSpec? ReadFault(BinaryReader r) =>
-        r.ReadBoolean() ? new FaultSpec(r.ReadInt32(), r.ReadInt64(), ReadEnum<TrainingPhase>(r), ReadEnum<FaultKind>(r)) : null;
-
-    private static Address ReadAddress(string text) => WireFormat.ParseAddress(text);
+        r.ReadBoolean() ? new FaultSpec(r.ReadInt32(), r.ReadInt64(), r.ReadEnum<TrainingPhase>(), r.ReadEnum<FaultKind>()) : null;
 
     private static void WriteRound(BinaryWriter w, PhaseRound round)
     {
@@ -299,16 +297,16 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         w.Write((int)round.Phase);
     }
 
-    private static PhaseRound ReadRound(BinaryReader r) => new(r.ReadInt64(), r.ReadInt64(), ReadEnum<TrainingPhase>(r));
+    private static PhaseRound ReadRound(BinaryReader r) => new(r.ReadInt64(), r.ReadInt64(), r.ReadEnum<TrainingPhase>());
 
     private void WriteEndpoint(BinaryWriter w, CollectiveEndpoint endpoint)
     {
-        WriteActor(w, endpoint.Rank);
+        w.WriteActor(endpoint.Rank);
         w.Write(endpoint.Instance);
-        WriteOptional(w, endpoint.Lane);
+        w.WriteOptional(endpoint.Lane);
     }
 
-    private CollectiveEndpoint ReadEndpoint(BinaryReader r) => new(ReadActor(r), r.ReadInt64(), ReadOptional(r));
+    private CollectiveEndpoint ReadEndpoint(BinaryReader r) => new(r.ReadActor(system), r.ReadInt64(), r.ReadOptional());
 
     private static void WriteSetup(BinaryWriter w, TrainingSetup setup)
     {
@@ -321,7 +319,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
 
     private static TrainingSetup ReadSetup(BinaryReader r) => new(
         ReadModel(r.ReadString()),
-        new OptimizerSpec(ReadEnum<OptimizerKind>(r), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle()),
+        new OptimizerSpec(r.ReadEnum<OptimizerKind>(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle()),
         new TaskSpec(r.ReadInt32(), r.ReadInt64(), r.ReadInt32()));
 
     // A model spec, read through its kind (see ModelSpecJson); nonsense is refused as any other.
@@ -336,18 +334,4 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             throw new System.Runtime.Serialization.SerializationException($"The model in the message is not a model spec: {e.Message}");
         }
     }
-
-    private static void WriteActor(BinaryWriter w, IActorRef actor) => w.WriteActor(actor);
-
-    private IActorRef ReadActor(BinaryReader r) => r.ReadActor(system);
-
-    private static void WriteOptional(BinaryWriter w, string? text) => w.WriteOptional(text);
-
-    private static string? ReadOptional(BinaryReader r) => r.ReadOptional();
-
-    private static void WriteList<T>(BinaryWriter w, IReadOnlyCollection<T> items, Action<BinaryWriter, T> write) => w.WriteList(items, write);
-
-    private static List<T> ReadList<T>(BinaryReader r, Func<BinaryReader, T> read) => r.ReadList(read);
-
-    private static T ReadEnum<T>(BinaryReader r) where T : struct, Enum => r.ReadEnum<T>();
 }
