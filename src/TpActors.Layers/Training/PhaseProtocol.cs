@@ -10,87 +10,58 @@ namespace TpActors.Layers.Training;
 // (TrainingRankActor.Execute), the supervisor (TrainingSupervisor.Completed) and the codec each go by the types below.
 
 /// <summary>What a rank is asked to do in one phase: one record per phase (see <see cref="TrainingPhase"/>).</summary>
-public abstract record PhaseRequest : ILayersMessage
-{
-    /// <summary>The phase this request runs.</summary>
-    public abstract TrainingPhase Phase { get; }
-}
+/// <param name="Phase">The phase this request runs.</param>
+public abstract record PhaseRequest(TrainingPhase Phase) : ILayersMessage;
 
 /// <summary>Report your collective endpoint (<see cref="TrainingPhase.Connect"/>).</summary>
-public sealed record ConnectRequest : PhaseRequest
+public sealed record ConnectRequest() : PhaseRequest(TrainingPhase.Connect)
 {
     /// <summary>The one instance.</summary>
     public static ConnectRequest Instance { get; } = new();
-
-    /// <inheritdoc/>
-    public override TrainingPhase Phase => TrainingPhase.Connect;
 }
 
 /// <summary>Draw the step's batch (<see cref="TrainingPhase.Batch"/>).</summary>
-public sealed record BatchRequest : PhaseRequest
+public sealed record BatchRequest() : PhaseRequest(TrainingPhase.Batch)
 {
     /// <summary>The one instance.</summary>
     public static BatchRequest Instance { get; } = new();
-
-    /// <inheritdoc/>
-    public override TrainingPhase Phase => TrainingPhase.Batch;
 }
 
 /// <summary>Run the model forward (<see cref="TrainingPhase.Forward"/>).</summary>
-public sealed record ForwardRequest : PhaseRequest
+public sealed record ForwardRequest() : PhaseRequest(TrainingPhase.Forward)
 {
     /// <summary>The one instance.</summary>
     public static ForwardRequest Instance { get; } = new();
-
-    /// <inheritdoc/>
-    public override TrainingPhase Phase => TrainingPhase.Forward;
 }
 
 /// <summary>Compute the loss and its gradient (<see cref="TrainingPhase.Loss"/>).</summary>
-public sealed record LossRequest : PhaseRequest
+public sealed record LossRequest() : PhaseRequest(TrainingPhase.Loss)
 {
     /// <summary>The one instance.</summary>
     public static LossRequest Instance { get; } = new();
-
-    /// <inheritdoc/>
-    public override TrainingPhase Phase => TrainingPhase.Loss;
 }
 
 /// <summary>Run the model backward (<see cref="TrainingPhase.Backward"/>).</summary>
-public sealed record BackwardRequest : PhaseRequest
+public sealed record BackwardRequest() : PhaseRequest(TrainingPhase.Backward)
 {
     /// <summary>The one instance.</summary>
     public static BackwardRequest Instance { get; } = new();
-
-    /// <inheritdoc/>
-    public override TrainingPhase Phase => TrainingPhase.Backward;
 }
 
 /// <summary>
 /// Update the shards (<see cref="TrainingPhase.Optimizer"/>); when <paramref name="Snapshot"/> is set, write the snapshot
 /// in the same pass, into its buffer when it lends one.
 /// </summary>
-public sealed record OptimizerRequest(SnapshotInto? Snapshot) : PhaseRequest
-{
-    /// <inheritdoc/>
-    public override TrainingPhase Phase => TrainingPhase.Optimizer;
-}
+public sealed record OptimizerRequest(SnapshotInto? Snapshot) : PhaseRequest(TrainingPhase.Optimizer);
 
 /// <summary>Hand over (or keep on this host) the snapshot of the step, written into <paramref name="Into"/>'s buffer when it lends one (<see cref="TrainingPhase.Snapshot"/>).</summary>
-public sealed record SnapshotRequest(SnapshotInto Into) : PhaseRequest
-{
-    /// <inheritdoc/>
-    public override TrainingPhase Phase => TrainingPhase.Snapshot;
-}
+public sealed record SnapshotRequest(SnapshotInto Into) : PhaseRequest(TrainingPhase.Snapshot);
 
 /// <summary>Hand over the final state (<see cref="TrainingPhase.Gather"/>).</summary>
-public sealed record GatherRequest : PhaseRequest
+public sealed record GatherRequest() : PhaseRequest(TrainingPhase.Gather)
 {
     /// <summary>The one instance.</summary>
     public static GatherRequest Instance { get; } = new();
-
-    /// <inheritdoc/>
-    public override TrainingPhase Phase => TrainingPhase.Gather;
 }
 
 /// <summary>What a rank answers when its part of a phase is done: one record per kind of answer.</summary>

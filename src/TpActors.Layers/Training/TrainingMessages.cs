@@ -87,11 +87,7 @@ public sealed record TrainingSetup(ModelSpec Model, OptimizerSpec Optimizer, Tas
 /// <paramref name="Buddy"/> is the rank on another host whose process keeps a copy of each of this rank's snapshots, so a
 /// snapshot survives the loss of its own host (-1: none, the ranks share one process or one host).
 /// </summary>
-public sealed record JoinTraining(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints, TrainingSetup Setup, RestoreSource? Restore, string? SupervisorLane, int Buddy = -1) : PhaseRequest
-{
-    /// <inheritdoc/>
-    public override TrainingPhase Phase => TrainingPhase.Join;
-}
+public sealed record JoinTraining(string Group, IReadOnlyList<CollectiveEndpoint> Endpoints, TrainingSetup Setup, RestoreSource? Restore, string? SupervisorLane, int Buddy = -1) : PhaseRequest(TrainingPhase.Join);
 
 /// <summary>Where a joining rank's state comes from: one of the records below.</summary>
 public abstract record RestoreSource : ILayersMessage;
@@ -128,11 +124,7 @@ public sealed record SnapshotInto(ShardState? Reuse);
 public sealed record KeptSnapshot(long Step, Akka.Actor.Address? Holder = null) : RestoreSource;
 
 /// <summary>The checkpoint phase's request: write this rank's file into <paramref name="Directory"/>, with <paramref name="Metadata"/> in its header.</summary>
-public sealed record CheckpointRequest(string Directory, int Tp, IReadOnlyDictionary<string, string> Metadata) : PhaseRequest
-{
-    /// <inheritdoc/>
-    public override TrainingPhase Phase => TrainingPhase.Checkpoint;
-}
+public sealed record CheckpointRequest(string Directory, int Tp, IReadOnlyDictionary<string, string> Metadata) : PhaseRequest(TrainingPhase.Checkpoint);
 
 /// <summary>A rank failed inside a phase; what its supervisor sees, with the rank and round attached.</summary>
 public sealed class RankFaultException(int rank, PhaseRound round, Exception cause)
