@@ -167,7 +167,7 @@ public sealed class TrainingRankActor : ReceiveActor
     {
         int index = join.Endpoints.ToList().IndexOf(Device.Endpoint);
         if (index != _rank) throw new ArgumentException($"Rank {_rank} cannot join training group '{join.Group}': its endpoint is at position {index} of {join.Endpoints.Count}.");
-        if (_trainingGroup is null) _trainingGroup = new Communicator(join.Group, _rank, join.Endpoints, Inbox, _settings.Collectives, Transport);
+        if (_trainingGroup is null) _trainingGroup = Device.Join(join.Group, join.Endpoints);
         else _trainingGroup.Reform(join.Group, join.Endpoints);
         if (_trainer is null) _trainer = new RankTrainer(Device.Context(_trainingGroup), join.Setup);
         else _trainer.Abandon();

@@ -36,7 +36,7 @@ public sealed partial class TrainingSupervisor
 
     private bool CommitCheckpoint(long step)
     {
-        var files = Results<ShardFileWritten>();
+        var files = _rounds.Results<ShardFileWritten>();
         var tensors = files[0].Layout.Select((t, i) =>
         {
             int[] shape = (int[])t.Shape.Clone();

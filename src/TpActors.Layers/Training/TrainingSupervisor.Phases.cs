@@ -53,7 +53,7 @@ public sealed partial class TrainingSupervisor
         switch (round.Phase)
         {
             case TrainingPhase.Connect:
-                _endpoints = Results<EndpointReported>().Select(c => c.Endpoint).ToArray();
+                _endpoints = _rounds.Results<EndpointReported>().Select(c => c.Endpoint).ToArray();
                 var endpoints = _endpoints.Cast<CollectiveEndpoint>().ToList();
                 for (int r = 0; r < _ranks.Length; r++) _buddies[r] = BuddyOf(r);
                 Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup, _restore[r] ? Restore(r, endpoints[r]) : null, _transport.Lane?.Address, _buddies[r]));
@@ -74,7 +74,7 @@ public sealed partial class TrainingSupervisor
                 Dispatch(TrainingPhase.Loss, step, _ => LossRequest.Instance);
                 break;
             case TrainingPhase.Loss:
-                var losses = Results<LossComputed>();
+                var losses = _rounds.Results<LossComputed>();
                 _stepLoss = losses[0].Loss;
                 System.Diagnostics.Debug.Assert(losses.All(l => BitConverter.DoubleToInt64Bits(l.Loss) == BitConverter.DoubleToInt64Bits(_stepLoss)),
                     "every rank computes the loss from the same replicated output, bit for bit (NaN included)");
@@ -138,9 +138,6 @@ public sealed partial class TrainingSupervisor
         : _snapshot[rank] is { } state
         ? BulkLaneTicket.Seal(state, endpoint.Lane, _transport, Context.System) is BulkLaneTicket ticket ? new RestoreFromBulkLane(ticket) : new RestoreState(state)
         : _snapshotStep >= 0 ? KeptFor(rank) : null;
-
-    // The round's results, each the answer PhaseProtocol.Answers checked it to be.
-    private List<T> Results<T>() where T : PhaseResult => _rounds.Results<T>();
 
     private void Connect() => Dispatch(TrainingPhase.Connect, _committedStep, _ => ConnectRequest.Instance);
 

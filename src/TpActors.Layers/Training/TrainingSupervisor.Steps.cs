@@ -68,7 +68,7 @@ public sealed partial class TrainingSupervisor
 
     private void Finish()
     {
-        var states = Results<StateHandedOver>().Select(h => h.State).ToList();
+        var states = _rounds.Results<StateHandedOver>().Select(h => h.State).ToList();
         try
         {
             var full = states[0].Tensors.Select(t => (t.Name, Value: ShardAssembly.Assemble(states.Select(s => s[t.Name].Value).ToList(), t.Axis))).ToList();
