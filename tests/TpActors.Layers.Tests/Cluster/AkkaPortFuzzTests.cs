@@ -7,6 +7,7 @@ namespace TpActors.Layers.Tests.Cluster;
 
 // Random bytes at a host's Akka.Remote port (its DotNetty transport) from strangers: the host stays Up in the cluster and a
 // job placed on it after the garbage trains to the weights of one process.
+[Collection(nameof(InProcessClusters))]
 public sealed class AkkaPortFuzzTests
 {
     [Fact]

@@ -4,6 +4,7 @@ namespace TpActors.Layers.Tests.Cluster;
 
 // A checkpoint is the same file set wherever its ranks ran: one written by a cluster run resumes in one process, and one
 // written in one process resumes on a cluster, at the same TP size or resharded, ending with the uninterrupted run's weights.
+[Collection(nameof(InProcessClusters))]
 public sealed class ClusterCheckpointTests
 {
     [Theory]

@@ -3,6 +3,7 @@ using TpActors.Layers.Tests.Training;
 namespace TpActors.Layers.Tests.Cluster;
 
 // Training with ranks on two hosts of an in-process cluster ends bit-identical to training in one process.
+[Collection(nameof(InProcessClusters))]
 public sealed class ClusterTrainingTests
 {
     [Theory]

@@ -4,6 +4,7 @@ namespace TpActors.Layers.Tests.Cluster;
 
 // verify with its ranks on three hosts of an in-process cluster: every check passes, and every tensor it reports is
 // bit-identical to one process's (inputs and outputs cross the bulk lane in bulk-lane tickets).
+[Collection(nameof(InProcessClusters))]
 public sealed class ClusterVerificationTests
 {
     [Fact]

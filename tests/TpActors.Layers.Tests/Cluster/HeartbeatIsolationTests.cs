@@ -6,6 +6,7 @@ namespace TpActors.Layers.Tests.Cluster;
 
 // Tensor bytes never share a lane with Akka's heartbeats: a 256 MiB all-reduce loop between two hosts for 20 s leaves every
 // member reachable (with the failure detector tuned to notice a dead node in about 2 s).
+[Collection(nameof(InProcessClusters))]
 public sealed class HeartbeatIsolationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]

@@ -3,6 +3,7 @@ namespace TpActors.Layers.Tests.Cluster;
 // A snapshot's copy between two hosts of a real in-process cluster: the tensors go from the snapshot straight onto the
 // lane (in pieces when a tensor is larger than the shared-memory ring carries at once) and into the buddy vault's
 // memory, bit for bit; later copies reuse that memory; a rank placed anew fetches the copy back.
+[Collection(nameof(InProcessClusters))]
 public sealed class SnapshotCopyTests
 {
     private static ShardState State(long step, int large)
