@@ -73,8 +73,6 @@ public sealed partial class TrainingSupervisor
     // A late answer of an abandoned round: keep a snapshot buffer as the rank's spare, drop anything else.
     private void Reclaim(int rank, PhaseResult result)
     {
-        if (result is not StateHandedOver { State: var state } || _snapshot.Contains(state)) return;
-        if (_spare[rank] is null) _spare[rank] = state;
-        else state.Dispose();
+        if (result is StateHandedOver { State: var state }) _snapshots.Reclaim(rank, state);
     }
 }

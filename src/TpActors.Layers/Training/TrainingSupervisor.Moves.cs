@@ -10,14 +10,11 @@ namespace TpActors.Layers.Training;
 // the host leaves.
 public sealed partial class TrainingSupervisor
 {
-    private readonly HashSet<Address> _draining = [];   // hosts that asked their jobs to move off them
-    private readonly Address?[] _movedFrom;             // per rank being moved, the host it hands its state over from
-    private long _keptStep = -1;                        // the step of the last snapshot every rank kept (committed or not)
     private bool _moving;                               // a move's slot request is out
 
     private void OnHostDraining(Address node)
     {
-        if (_placement is null || _lostNodes.Contains(node) || !_draining.Add(node)) return;
+        if (_hosts?.Drain(node) != true) return;
         _log.Info("Host {0} is leaving: its ranks move at the next step boundary.", NodeAddress.Of(node));
     }
 
@@ -25,18 +22,17 @@ public sealed partial class TrainingSupervisor
     // returns true (the move continues the run); false when there is nothing to move now.
     private bool MoveDrainingRanks()
     {
-        if (_placement is null || _draining.Count == 0 || _moving || _options.Placer is not { } placer) return false;
-        var ranks = Enumerable.Range(0, _ranks.Length).Where(r => _draining.Contains(_placement[r].Node)).ToList();
+        if (_hosts is not { AnyDraining: true } hosts || _moving || _options.Placer is not { } placer) return false;
+        var ranks = hosts.RanksOnDrainingHosts();
         if (ranks.Count == 0)
         {
-            foreach (var node in _draining) placer.Release(node);
-            _draining.Clear();
+            foreach (var node in hosts.ClearDraining()) placer.Release(node);
             return false;
         }
-        if (_keptStep != _committedStep) return false; // their state at this boundary is not kept: wait for a snapshot step
+        if (_snapshots.KeptStep != _committedStep) return false; // their state at this boundary is not kept: wait for a snapshot step
         _moving = true;
         Quiesce();
-        placer.PlaceAsync(ranks, [.. _lostNodes, .. _draining]).PipeTo(Self,
+        placer.PlaceAsync(ranks, hosts.Excluded).PipeTo(Self,
             success: placed => new RanksMoved(placed),
             failure: e => new MoveFailed(e.GetBaseException().Message));
         return true;
@@ -49,11 +45,10 @@ public sealed partial class TrainingSupervisor
         foreach (var slot in moved.Slots)
         {
             int rank = slot.Rank;
-            _movedFrom[rank] = _placement![rank].Node;
+            _snapshots.MoveFrom(rank, _hosts!.Node(rank));
             Context.Unwatch(_ranks[rank]);
             Context.Stop(_ranks[rank]);
             StartAt(slot);
-            _restore[rank] = true;
         }
         _afterJoin = NextAction;
         Connect();
@@ -64,7 +59,7 @@ public sealed partial class TrainingSupervisor
     {
         _moving = false;
         _log.Warning("The ranks of a leaving host could not move: {0} They stay until it leaves.", failed.Reason);
-        _draining.Clear();
+        _hosts!.ClearDraining();
         NextAction();
     }
 

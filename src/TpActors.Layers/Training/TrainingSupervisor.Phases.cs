@@ -17,7 +17,7 @@ public sealed partial class TrainingSupervisor
         for (int r = 0; r < _ranks.Length; r++)
         {
             // A rank on a host shares no fault plan with this process: its faults travel with the phase.
-            var fault = _placement is null ? null : _faults.Take(r, step, phase);
+            var fault = _hosts is null ? null : _faults.Take(r, step, phase);
             _ranks[r].Tell(new RunPhase(round, request(r), fault), Self);
         }
         Timers.StartSingleTimer(PhaseTimer, new PhaseTimedOut(round), _options.Settings.PhaseTimeout);
@@ -55,15 +55,11 @@ public sealed partial class TrainingSupervisor
             case TrainingPhase.Connect:
                 _endpoints = _rounds.Results<EndpointReported>().Select(c => c.Endpoint).ToArray();
                 var endpoints = _endpoints.Cast<CollectiveEndpoint>().ToList();
-                for (int r = 0; r < _ranks.Length; r++) _buddies[r] = BuddyOf(r);
-                Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup, _restore[r] ? Restore(r, endpoints[r]) : null, _transport.Lane?.Address, _buddies[r]));
+                _hosts?.NameBuddies();
+                Dispatch(TrainingPhase.Join, step, r => new JoinTraining(Group, endpoints, _setup, Restore(r, endpoints[r]), _transport.Lane?.Address, _hosts?.Buddy(r) ?? -1));
                 break;
             case TrainingPhase.Join:
-                // A rank that restored a copy from another host keeps it on its own host from now on.
-                for (int r = 0; r < _ranks.Length; r++)
-                    if (_restore[r] && _snapshot[r] is null && _placement is not null && _copies[r].Count > 0 && _movedFrom[r] is null) _copies[r].Add(_placement[r].Node);
-                Array.Clear(_restore);
-                Array.Clear(_movedFrom);
+                _snapshots.Joined(_hosts is null ? null : _hosts.Node);
                 _recoveries.Resolve(_clock.Elapsed);
                 _afterJoin();
                 break;
@@ -99,26 +95,7 @@ public sealed partial class TrainingSupervisor
             case TrainingPhase.Snapshot:
                 // A rank on a host keeps its snapshot there and copies it to its buddy's host while the next step trains:
                 // the run can restore only from a step whose copies every such rank has confirmed.
-                long restorable = step;
-                for (int r = 0; r < _ranks.Length; r++)
-                {
-                    if (_rounds.Result(r) is StateHandedOver { State: var taken })
-                    {
-                        _spare[r] = _snapshot[r];
-                        _snapshot[r] = taken;
-                        continue;
-                    }
-                    _snapshot[r]?.Dispose(); // the rank keeps its snapshots on its own host from now on (SnapshotKept)
-                    _snapshot[r] = null;
-                    if (_rounds.Result(r) is SnapshotKept { Replicated: >= 0 } kept)
-                    {
-                        _replicated[r] = kept.Replicated;
-                        RecordCopies(r);
-                    }
-                    restorable = Math.Min(restorable, _replicated[r]);
-                }
-                if (restorable >= 0) _snapshotStep = restorable;
-                _keptStep = step;
+                _snapshots.Taken(step, _rounds.Result, Keepers);
                 if (step > _committedStep) Commit(step);
                 else NextAction(); // the snapshot of the starting state
                 break;
@@ -131,21 +108,19 @@ public sealed partial class TrainingSupervisor
         }
     }
 
-    // What rank r restores from: the snapshot held here (sent by bulk-lane ticket to a rank in another process), or the one the
-    // rank kept on its own host.
-    private RestoreSource? Restore(int rank, CollectiveEndpoint endpoint) => _movedFrom[rank] is { } from
-        ? new KeptSnapshot(_committedStep, from) // handed over from the leaving host: the state at this very boundary
-        : _snapshot[rank] is { } state
-        ? BulkLaneTicket.Seal(state, endpoint.Lane, _transport, Context.System) is BulkLaneTicket ticket ? new RestoreFromBulkLane(ticket) : new RestoreState(state)
-        : _snapshotStep >= 0 ? KeptFor(rank) : null;
+    // What rank r restores from at the join (null: it keeps its state): the snapshot held here (sent by bulk-lane ticket to a
+    // rank in another process), or the one kept on a host.
+    private RestoreSource? Restore(int rank, CollectiveEndpoint endpoint) => _snapshots.SourceFor(rank, _committedStep, _hosts?.Node(rank),
+        state => BulkLaneTicket.Seal(state, endpoint.Lane, _transport, Context.System) is BulkLaneTicket ticket ? new RestoreFromBulkLane(ticket) : new RestoreState(state),
+        IsLostHost);
 
     private void Connect() => Dispatch(TrainingPhase.Connect, _committedStep, _ => ConnectRequest.Instance);
 
     private IActorRef Spawn(int rank)
     {
         int incarnation = _incarnations[rank]++;
-        var actor = Context.ActorOf(RankDeployment.Place(rank, _ranks.Length, _rankSettings, _placement,
-            threads => TrainingRankActor.Props(rank, threads, _rankSettings, _placement is null ? _faults : null)), incarnation == 0 ? $"rank-{rank}" : $"rank-{rank}-{incarnation}");
+        var actor = Context.ActorOf(RankDeployment.Place(rank, _ranks.Length, _rankSettings, _hosts?.Slots,
+            threads => TrainingRankActor.Props(rank, threads, _rankSettings, _hosts is null ? _faults : null)), incarnation == 0 ? $"rank-{rank}" : $"rank-{rank}-{incarnation}");
         Context.Watch(actor);
         _rounds.Replaced(rank);
         return actor;

@@ -58,7 +58,7 @@ public sealed partial class TrainingSupervisor
     private void Recover(IReadOnlyList<RankFailure> failures, bool counted = false)
     {
         if (_finished) return;
-        var phase = _rounds.Current.Phase;
+        var current = _rounds.Current;
         foreach (var (rank, kind, cause, failedIn) in failures)
         {
             var recovery = new Recovery(rank, failedIn.Step, failedIn.Phase, kind, cause);
@@ -80,10 +80,10 @@ public sealed partial class TrainingSupervisor
         string aborted = Group;
         var abort = new AbortGroup(aborted, $"rank {failures[0].Rank} failed in {_rounds.Current}");
         // Not to a host lost or suspected of being dead: a connection to it could only wait out its timeout.
-        var unreachable = failures.Where(f => f.Kind == FailureKind.Disconnected).Select(f => _placement![f.Rank].Node).ToHashSet();
+        var unreachable = failures.Where(f => f.Kind == FailureKind.Disconnected).Select(f => _hosts!.Node(f.Rank)).ToHashSet();
         foreach (var endpoint in _endpoints)
         {
-            if (endpoint is null || _lostNodes.Contains(endpoint.Rank.Path.Address) || unreachable.Contains(endpoint.Rank.Path.Address)) continue;
+            if (endpoint is null || IsLostHost(endpoint.Rank.Path.Address) || unreachable.Contains(endpoint.Rank.Path.Address)) continue;
             using var link = _transport.Connect(endpoint);
             link.Post(abort);
         }
@@ -93,38 +93,30 @@ public sealed partial class TrainingSupervisor
             if (kind == FailureKind.Threw) continue; // restarting in place
             Context.Unwatch(_ranks[rank]);
             if (kind is FailureKind.Hung or FailureKind.Lost or FailureKind.Disconnected) Context.Stop(_ranks[rank]);
-            if (AwaitsPlacement(rank, kind) || AwaitsConfirmation(rank, kind)) continue;
+            if (AwaitsHost(rank, kind)) continue;
             _ranks[rank] = Spawn(rank);
         }
 
-        if (!PlanRestore(failures.Select(f => f.Rank).ToList(), phase)) return;
+        if (!PlanRestore(failures.Select(f => f.Rank).ToList(), current)) return;
         Proceed();
     }
 
     // Decides which ranks to restore and what to run after the rejoin; false (and the run failed) when nothing can be restored.
-    private bool PlanRestore(IReadOnlyList<int> failed, TrainingPhase phase)
+    private bool PlanRestore(IReadOnlyList<int> failed, PhaseRound current)
     {
-        bool snapshotCurrent = _snapshotStep == _committedStep;
         bool seedCurrent = !_resumed && _committedStep == _startStep; // a rank built from the seed is at the committed state
-        if (phase is TrainingPhase.Connect or TrainingPhase.Join)
+        switch (_snapshots.PlanRecovery(failed, current, _committedStep, seedCurrent))
         {
-            // Failed again while re-forming: the plan stands; the newly failed ranks need restoring as well.
-            if (!snapshotCurrent && !seedCurrent) return FailUnrestorable();
-            foreach (int rank in failed) _restore[rank] |= snapshotCurrent;
-            return true;
+            case SnapshotBook.Plan.Unrestorable:
+                return FailUnrestorable();
+            case SnapshotBook.Plan.RunAgain:
+                _afterJoin = _current; // the survivors are at the committed state: run the same action again
+                break;
+            case SnapshotBook.Plan.Replay:
+                _committedStep = _snapshots.Step; // everyone goes back to the snapshot and the steps since are replayed
+                _afterJoin = NextAction;
+                break;
         }
-        bool changed = phase == TrainingPhase.Optimizer || (phase == TrainingPhase.Snapshot && _rounds.Current.Step > _committedStep);
-        if (!changed && (snapshotCurrent || seedCurrent))
-        {
-            foreach (int rank in failed) _restore[rank] = snapshotCurrent;
-            _afterJoin = _current; // the survivors are at the committed state: run the same action again
-            return true;
-        }
-        if (_snapshotStep < 0) return FailUnrestorable();
-        // Some ranks have moved past the snapshot: everyone goes back to it and the steps since are replayed.
-        Array.Fill(_restore, true);
-        _committedStep = _snapshotStep;
-        _afterJoin = NextAction;
         return true;
     }
 

@@ -10,7 +10,7 @@ public sealed partial class TrainingSupervisor
 {
     private void FirstAction()
     {
-        if (_options.Settings.SnapshotEvery > 0 && _snapshotStep != _committedStep) Begin(InitialSnapshot);
+        if (_options.Settings.SnapshotEvery > 0 && _snapshots.Step != _committedStep) Begin(InitialSnapshot);
         else NextAction();
     }
 
@@ -45,9 +45,7 @@ public sealed partial class TrainingSupervisor
     private SnapshotInto HandOverSpare(int rank)
     {
         if (BulkLaneTicket.IsRemote(_endpoints[rank]?.Lane, _transport)) return new SnapshotInto(null);
-        var reuse = _spare[rank];
-        _spare[rank] = null; // it belongs to the rank now
-        return new SnapshotInto(reuse);
+        return new SnapshotInto(_snapshots.TakeSpare(rank));
     }
 
     private void Commit(long step)

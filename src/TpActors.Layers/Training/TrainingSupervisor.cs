@@ -28,8 +28,7 @@ namespace TpActors.Layers.Training;
 /// </summary>
 /// <remarks>
 /// Invariants: at most one phase is outstanding (<see cref="PhaseRounds"/>); a reply whose round is not the current one is
-/// dropped (its result reclaimed); <see cref="_snapshot"/> holds each rank's state after <see cref="_snapshotStep"/> and is
-/// never written while it is the committed snapshot (snapshots go into <see cref="_spare"/> and are swapped on completion).
+/// dropped (its result reclaimed); the in-memory snapshots keep their own invariants (<see cref="SnapshotBook"/>).
 /// </remarks>
 public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
 {
@@ -65,11 +64,8 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
     private double _stepLoss;                      // the loss of the step in flight, committed with it
     private TimeSpan _actionStartedAt;
 
-    // In-memory snapshots, per rank: the committed one and a spare to take the next one into.
-    private readonly ShardState?[] _snapshot;
-    private readonly ShardState?[] _spare;
-    private long _snapshotStep = -1;
-    private readonly bool[] _restore; // ranks to restore from _snapshot at the next join
+    // In-memory snapshots, per rank: the committed one, a spare to take the next one into, where copies are kept.
+    private readonly SnapshotBook _snapshots;
 
     private readonly RecoveryLog _recoveries = new();
     private readonly List<string> _written = [];  // checkpoint directories, in order
@@ -98,21 +94,13 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         _incarnations = new int[tp];
         _endpoints = new CollectiveEndpoint?[tp];
         _rounds = new PhaseRounds(tp);
-        _snapshot = new ShardState?[tp];
-        _spare = new ShardState?[tp];
-        _restore = new bool[tp];
-        _placement = options.Placement?.ToArray();
-        _copies = Enumerable.Range(0, tp).Select(_ => new HashSet<Address>()).ToArray();
-        _buddies = Enumerable.Repeat(-1, tp).ToArray();
-        _replicated = Enumerable.Repeat(-1L, tp).ToArray();
-        _movedFrom = new Address?[tp];
+        _snapshots = new SnapshotBook(tp);
+        _hosts = options.Placement is { } placement ? new HostPlacement(placement) : null;
         if (initial is not null)
         {
-            if (initial.Length != tp) throw new ArgumentException($"The initial state has {initial.Length} ranks; the run has {tp}.", nameof(initial));
+            _snapshots.Resume(initial);
             _resumed = true;
-            _startStep = _committedStep = _snapshotStep = initial[0].Step;
-            initial.CopyTo(_snapshot, 0);
-            Array.Fill(_restore, true);
+            _startStep = _committedStep = _snapshots.Step;
         }
         _current = _afterJoin = FirstAction;
 
@@ -173,7 +161,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
     {
         StopWatchingHosts();
         _faults.Dispose();
-        foreach (var state in _snapshot.Concat(_spare)) state?.Dispose();
+        _snapshots.Dispose();
         Complete(new Status.Failure(new TrainingFailedException("The training supervisor stopped before the run finished.", [.. _recoveries.All], LastCheckpoint)));
     }
 
