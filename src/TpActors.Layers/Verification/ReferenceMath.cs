@@ -6,7 +6,7 @@ namespace TpActors.Layers.Verification;
 /// The full, single-rank computation in float64 that parallel results are checked against: plain loops, written for
 /// obviousness, not speed. Matrices are row-major <c>double[rows, cols]</c>.
 /// </summary>
-public static class ReferenceMath
+public static partial class ReferenceMath
 {
     /// <summary>The tensor's values, widened to double.</summary>
     public static double[,] ToDouble(Tensor t)
