@@ -32,3 +32,19 @@ public sealed record MlpSpec(int Hidden, int Ffn, bool Bias, Activation Activati
     public override IParallelLayer Build(ParallelContext context, long seed, string name) =>
         new ParallelMlp(context, Hidden, Ffn, Bias, Activation, seed, name);
 }
+
+/// <summary>A <see cref="ParallelSelfAttention"/> over sequences of <paramref name="SequenceLength"/> tokens.</summary>
+public sealed record AttentionSpec(int Hidden, int Heads, int SequenceLength, bool Bias) : LayerSpec
+{
+    /// <inheritdoc/>
+    public override IParallelLayer Build(ParallelContext context, long seed, string name) =>
+        new ParallelSelfAttention(context, Hidden, Heads, SequenceLength, Bias, seed, name);
+}
+
+/// <summary>A <see cref="LayerNorm"/> (the seed is not used: it starts at γ = 1, β = 0).</summary>
+public sealed record LayerNormSpec(int Features, float Epsilon, bool SequenceParallel) : LayerSpec
+{
+    /// <inheritdoc/>
+    public override IParallelLayer Build(ParallelContext context, long seed, string name) =>
+        new LayerNorm(context, Features, Epsilon, SequenceParallel, name);
+}

@@ -9,7 +9,8 @@ namespace TpActors.Layers.Parallel;
 /// <see cref="ReduceFromRegion"/>, the <c>g</c> after the layer), and b [out], replicated, is added once after the reduce.
 /// With <c>inputIsParallel</c> the input is already X_r (from a <see cref="ColumnParallelLinear"/>); otherwise the full X is
 /// split here (<see cref="ScatterToRegion"/>). Backward: dA_r = X_rᵀ·dY, db = Σ_rows dY, dX_r = dY·A_rᵀ (all-gathered to dX
-/// when the input was split here).
+/// when the input was split here). With a <c>granularity</c> g the rows are split in whole groups of g (attention's output
+/// projection: one group per head, so rank r's rows are the features of its own heads).
 /// </summary>
 public sealed class RowParallelLinear : ShardedParameters, IParallelLayer
 {
@@ -17,17 +18,23 @@ public sealed class RowParallelLinear : ShardedParameters, IParallelLayer
     private Tensor? _input;         // X_r, kept for backward
     private bool _ownsInput;        // true when X_r was split off here (and is ours to dispose)
 
-    /// <summary>This rank's part, its shards cut from the master weights of <paramref name="seed"/> (streams "<paramref name="name"/>.weight", ".bias").</summary>
-    public RowParallelLinear(ParallelContext context, int inFeatures, int outFeatures, bool bias, bool inputIsParallel, long seed, string name = "linear")
+    /// <summary>
+    /// This rank's part, its shards cut from the master weights of <paramref name="seed"/> (streams "<paramref name="name"/>.weight",
+    /// ".bias"), its rows split in whole groups of <paramref name="granularity"/> (which must divide the input features; a split
+    /// other than 1 needs a parallel input).
+    /// </summary>
+    public RowParallelLinear(ParallelContext context, int inFeatures, int outFeatures, bool bias, bool inputIsParallel, long seed, string name = "linear", int granularity = 1)
         : base(context.Backend)
     {
         LayerChecks.Sizes(nameof(RowParallelLinear), inFeatures, outFeatures);
+        if (granularity < 1 || inFeatures % granularity != 0 || (granularity > 1 && !inputIsParallel))
+            throw new ArgumentException($"{nameof(RowParallelLinear)}: {inFeatures} input features cannot be split in groups of {granularity}{(inputIsParallel ? "" : " unless the input arrives split")}.");
         _context = context;
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         InputIsParallel = inputIsParallel;
-        InStart = Partition.Start(inFeatures, context.Size, context.Rank);
-        InLocal = Partition.Size(inFeatures, context.Size, context.Rank);
+        InStart = Partition.Start(inFeatures / granularity, context.Size, context.Rank) * granularity;
+        InLocal = Partition.Size(inFeatures / granularity, context.Size, context.Rank) * granularity;
 
         // [in_r, out]: rows InStart… of the master B [in, out]; the bias [out] is whole on every rank.
         Weight = AddParameter($"{name}.weight", Tensor.Uninitialized(InLocal, outFeatures), ShardAxis.Rows, seed, InStart, 0, outFeatures, MasterWeights.XavierBound(inFeatures, outFeatures));

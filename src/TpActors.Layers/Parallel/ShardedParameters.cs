@@ -31,6 +31,18 @@ public abstract class ShardedParameters(IBackend backend) : IDisposable
     protected Tensor AddParameter(string name, Tensor value, ShardAxis axis, long seed, int rowStart, int colStart, int fullCols, float bound)
     {
         MasterWeights.FillUniform(value, seed, name, rowStart, colStart, fullCols, bound);
+        return Register(name, value, axis);
+    }
+
+    /// <summary>Registers <paramref name="value"/>, filled with <paramref name="constant"/> on every rank, and a zero gradient.</summary>
+    protected Tensor AddConstantParameter(string name, Tensor value, ShardAxis axis, float constant)
+    {
+        MasterWeights.FillConstant(value, constant);
+        return Register(name, value, axis);
+    }
+
+    private Tensor Register(string name, Tensor value, ShardAxis axis)
+    {
         _parameters.Add(new ParameterShard(name, value, value.Rank == 1 ? Tensor.ZerosVector(value.Cols) : Tensor.Zeros(value.Rows, value.Cols), axis));
         return value;
     }

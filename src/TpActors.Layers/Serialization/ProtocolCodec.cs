@@ -35,6 +35,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         HoldReplica, ReplicaHeld, SendReplica, ReplicaMissing, PeerConnectionLost, ReplicaReady, ReplicaSent, OfferReplica, ReplicaOffered,
         ConnectRequest, BatchRequest, ForwardRequest, LossRequest, BackwardRequest, OptimizerRequest, SnapshotRequest, GatherRequest,
         PhaseCompleted, EndpointReported, LossComputed, StateHandedOver, StateOnBulkLane, SnapshotKept, RestoreState, RestoreFromBulkLane,
+        AttentionSpec, LayerNormSpec,
     }
 
     public void Write(BinaryWriter w, object? value)
@@ -103,6 +104,8 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case ColumnLinearSpec m: w.Write((byte)Tag.ColumnLinearSpec); w.Write(m.InFeatures); w.Write(m.OutFeatures); w.Write(m.Bias); w.Write(m.GatherOutput); break;
             case RowLinearSpec m: w.Write((byte)Tag.RowLinearSpec); w.Write(m.InFeatures); w.Write(m.OutFeatures); w.Write(m.Bias); w.Write(m.InputIsParallel); break;
             case MlpSpec m: w.Write((byte)Tag.MlpSpec); w.Write(m.Hidden); w.Write(m.Ffn); w.Write(m.Bias); w.Write((int)m.Activation); break;
+            case AttentionSpec a: w.Write((byte)Tag.AttentionSpec); w.Write(a.Hidden); w.Write(a.Heads); w.Write(a.SequenceLength); w.Write(a.Bias); break;
+            case LayerNormSpec n: w.Write((byte)Tag.LayerNormSpec); w.Write(n.Features); w.Write(n.Epsilon); w.Write(n.SequenceParallel); break;
             case Tensor t: w.Write((byte)Tag.Tensor); WriteTensor(w, t); break;
             case ShardState m:
                 w.Write((byte)Tag.ShardState); RequireTensors(m); w.Write(m.Step);
@@ -183,6 +186,8 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.ColumnLinearSpec => new ColumnLinearSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadBoolean()),
             Tag.RowLinearSpec => new RowLinearSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadBoolean()),
             Tag.MlpSpec => new MlpSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadEnum<Activation>()),
+            Tag.AttentionSpec => new AttentionSpec(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean()),
+            Tag.LayerNormSpec => new LayerNormSpec(r.ReadInt32(), r.ReadSingle(), r.ReadBoolean()),
             Tag.Tensor => ReadTensor(r),
             Tag.ShardState => ReadShardState(r),
             Tag.Forward => new Forward(r.ReadString(), ReadTensor(r)),

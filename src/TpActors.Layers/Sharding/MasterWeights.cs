@@ -24,6 +24,12 @@ public static class MasterWeights
         }
     }
 
+    /// <summary>Fills <paramref name="destination"/> with <paramref name="value"/> (a LayerNorm's weight starts at 1 and its bias at 0).</summary>
+    public static void FillConstant(Tensors.Tensor destination, float value)
+    {
+        for (int i = 0; i < destination.Rows; i++) destination.Row(i).Fill(value);
+    }
+
     /// <summary>Xavier (Glorot) uniform bound for a weight [in, out]: √(6 / (in + out)).</summary>
     public static float XavierBound(int fanIn, int fanOut) => MathF.Sqrt(6f / Math.Max(1, fanIn + fanOut));
 

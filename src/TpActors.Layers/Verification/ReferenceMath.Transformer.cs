@@ -108,4 +108,81 @@ public static partial class ReferenceMath
         for (int j = 0; j < cols; j++) variance += (x[row, j] - mean) * (x[row, j] - mean) / cols;
         return (mean, 1 / Math.Sqrt(variance + epsilon));
     }
+
+    /// <summary>
+    /// Causal multi-head self-attention over sequences of <paramref name="sequenceLength"/> rows of x [B·T, hidden], forward
+    /// and backward from dy: Q = x·W_q + b_q (K, V likewise), per sequence and head P = softmax_causal(Q·Kᵀ/√d),
+    /// O = P·V, y = O·W_o + b_o.
+    /// </summary>
+    public static (double[,] Y, AttentionGradients Gradients) Attention(double[,] x, AttentionWeights w, int heads, int sequenceLength, double[,] dy)
+    {
+        int rows = x.GetLength(0), hidden = x.GetLength(1), d = hidden / heads, t = sequenceLength;
+        double scale = 1 / Math.Sqrt(d);
+        var q = AddBias(MatMul(x, w.Query), w.QueryBias);
+        var k = AddBias(MatMul(x, w.Key), w.KeyBias);
+        var v = AddBias(MatMul(x, w.Value), w.ValueBias);
+        var o = new double[rows, hidden];
+        var probabilities = new Dictionary<(int, int), double[,]>();
+        for (int b = 0; b < rows / t; b++)
+            for (int h = 0; h < heads; h++)
+            {
+                var p = Softmax(MatMul(Block(q, b * t, t, h * d, d), Block(k, b * t, t, h * d, d), transposeB: true), scale, t);
+                probabilities[(b, h)] = p;
+                Put(o, b * t, h * d, MatMul(p, Block(v, b * t, t, h * d, d)));
+            }
+        var y = AddBias(MatMul(o, w.Output), w.OutputBias);
+
+        var dO = MatMul(dy, w.Output, transposeB: true);
+        var dq = new double[rows, hidden];
+        var dk = new double[rows, hidden];
+        var dv = new double[rows, hidden];
+        for (int b = 0; b < rows / t; b++)
+            for (int h = 0; h < heads; h++)
+            {
+                var p = probabilities[(b, h)];
+                var dOh = Block(dO, b * t, t, h * d, d);
+                var dS = SoftmaxBackward(p, MatMul(dOh, Block(v, b * t, t, h * d, d), transposeB: true), scale);
+                Put(dv, b * t, h * d, MatMul(p, dOh, transposeA: true));
+                Put(dq, b * t, h * d, MatMul(dS, Block(k, b * t, t, h * d, d)));
+                Put(dk, b * t, h * d, MatMul(dS, Block(q, b * t, t, h * d, d), transposeA: true));
+            }
+        var dx = Sum(MatMul(dq, w.Query, transposeB: true), MatMul(dk, w.Key, transposeB: true), MatMul(dv, w.Value, transposeB: true));
+        var gradients = new AttentionGradients(dx,
+            MatMul(x, dq, transposeA: true), w.QueryBias is null ? null : ColumnSums(dq),
+            MatMul(x, dk, transposeA: true), w.KeyBias is null ? null : ColumnSums(dk),
+            MatMul(x, dv, transposeA: true), w.ValueBias is null ? null : ColumnSums(dv),
+            MatMul(o, dy, transposeA: true), w.OutputBias is null ? null : ColumnSums(dy));
+        return (y, gradients);
+    }
+
+    /// <summary>The elementwise sum of matrices of one shape.</summary>
+    public static double[,] Sum(params double[][,] terms)
+    {
+        var sum = (double[,])terms[0].Clone();
+        foreach (var term in terms.Skip(1))
+            for (int i = 0; i < sum.GetLength(0); i++)
+                for (int j = 0; j < sum.GetLength(1); j++) sum[i, j] += term[i, j];
+        return sum;
+    }
+
+    /// <summary>Rows [row, row + rows) and columns [col, col + cols) of x, copied.</summary>
+    public static double[,] Block(double[,] x, int row, int rows, int col, int cols)
+    {
+        var block = new double[rows, cols];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) block[i, j] = x[row + i, col + j];
+        return block;
+    }
+
+    private static void Put(double[,] x, int row, int col, double[,] block)
+    {
+        for (int i = 0; i < block.GetLength(0); i++)
+            for (int j = 0; j < block.GetLength(1); j++) x[row + i, col + j] = block[i, j];
+    }
 }
+
+/// <summary>An attention's full weights in float64: [hidden, hidden] each, biases [1, hidden] or null.</summary>
+public sealed record AttentionWeights(double[,] Query, double[,]? QueryBias, double[,] Key, double[,]? KeyBias, double[,] Value, double[,]? ValueBias, double[,] Output, double[,]? OutputBias);
+
+/// <summary>An attention's gradients in float64: the input's and each weight's (null for an absent bias).</summary>
+public sealed record AttentionGradients(double[,] Input, double[,] Query, double[,]? QueryBias, double[,] Key, double[,]? KeyBias, double[,] Value, double[,]? ValueBias, double[,] Output, double[,]? OutputBias);

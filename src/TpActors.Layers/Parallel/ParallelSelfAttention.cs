@@ -1,0 +1,181 @@
+using TpActors.Layers.Tensors;
+using TpActors.Layers.Sharding;
+
+namespace TpActors.Layers.Parallel;
+
+/// <summary>
+/// Causal multi-head self-attention split by heads. Of H heads of width d = hidden/H, rank r owns a balanced share h_r
+/// (as <see cref="Partition"/> splits H; uneven allowed, at least one each), so its width is w_r = h_r·d. The Q, K and V
+/// projections are column-parallel over those heads' columns, attention runs per head on the rank, and the output
+/// projection is row-parallel over the same rows, its bias added once after the reduce:
+/// <code>
+/// X [B·T, hidden] ─f─▶ Q_r K_r V_r = X·W_q,r + b_q,r … [B·T, w_r] each
+///                 ─▶ per sequence b and head h: P = softmax_causal(Q_bh·K_bhᵀ/√d) [T, T], O_bh = P·V_bh [T, d]
+///                 ─▶ O_r [B·T, w_r] ·W_o,r [w_r, hidden] ─g─▶ + b_o ─▶ Y [B·T, hidden]
+/// </code>
+/// Backward, the same way back: dO_r = dY·W_o,rᵀ; per head dP = dO·Vᵀ, dV = Pᵀ·dO, dS = softmax′(dP), dQ = dS·K/√d,
+/// dK = dSᵀ·Q/√d; the weight gradients from X and dQ, dK, dV; dX = Σ_r (dQ_r·W_q,rᵀ + dK_r·W_k,rᵀ + dV_r·W_v,rᵀ), one
+/// all-reduce (the <c>f</c>). Heads are read in place from the Q, K, V blocks (<see cref="BlockGrid"/>), never copied apart.
+/// </summary>
+public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
+{
+    private static readonly string[] Projections = ["query", "key", "value"];
+
+    private readonly ParallelContext _context;
+    private readonly float _scale;  // 1/√d
+    private readonly int _firstBias; // index of the query bias among the parameters (-1: no bias)
+    private Tensor? _input;          // X, the caller's
+    private Tensor? _qkv;            // [B·T, 3·w_r]: Q_r | K_r | V_r
+    private Tensor? _probabilities;  // [B·h_r·T, T]
+    private Tensor? _attended;       // O_r [B·T, w_r], the output projection's input
+
+    /// <summary>
+    /// This rank's heads of an attention over <paramref name="hidden"/> features in <paramref name="heads"/> heads, on
+    /// sequences of <paramref name="sequenceLength"/> tokens (parameters "<paramref name="name"/>.query.weight", ".key.*",
+    /// ".value.*" and ".proj.*", cut from the master weights of <paramref name="seed"/>).
+    /// </summary>
+    public ParallelSelfAttention(ParallelContext context, int hidden, int heads, int sequenceLength, bool bias, long seed, string name = "attn")
+        : base(context.Backend)
+    {
+        RequireSizes(hidden, heads, sequenceLength, context.Size);
+        _context = context;
+        Hidden = hidden;
+        Heads = heads;
+        SequenceLength = sequenceLength;
+        HeadWidth = hidden / heads;
+        FirstHead = Partition.Start(heads, context.Size, context.Rank);
+        LocalHeads = Partition.Size(heads, context.Size, context.Rank);
+        _scale = 1f / MathF.Sqrt(HeadWidth);
+
+        int start = FirstHead * HeadWidth, width = LocalWidth;
+        foreach (string projection in Projections)
+            AddParameter($"{name}.{projection}.weight", Tensor.Uninitialized(hidden, width), ShardAxis.Columns, seed, 0, start, hidden, MasterWeights.XavierBound(hidden, hidden));
+        _firstBias = bias ? base.Parameters.Count : -1;
+        if (bias)
+            foreach (string projection in Projections)
+                AddParameter($"{name}.{projection}.bias", Tensor.UninitializedVector(width), ShardAxis.Columns, seed, 0, start, hidden, MasterWeights.BiasBound(hidden));
+        Output = new RowParallelLinear(context, hidden, hidden, bias, inputIsParallel: true, seed, $"{name}.proj", granularity: HeadWidth);
+    }
+
+    /// <summary>Features in and out.</summary>
+    public int Hidden { get; }
+
+    /// <summary>Heads of the whole layer.</summary>
+    public int Heads { get; }
+
+    /// <summary>Tokens per sequence (T): the input's rows are whole sequences of T.</summary>
+    public int SequenceLength { get; }
+
+    /// <summary>d = hidden / heads.</summary>
+    public int HeadWidth { get; }
+
+    /// <summary>The first head this rank owns.</summary>
+    public int FirstHead { get; }
+
+    /// <summary>Heads this rank owns (h_r).</summary>
+    public int LocalHeads { get; }
+
+    /// <summary>w_r = h_r·d: this rank's columns of Q, K and V.</summary>
+    public int LocalWidth => LocalHeads * HeadWidth;
+
+    /// <summary>The row-parallel output projection (its rows split by the same heads).</summary>
+    public RowParallelLinear Output { get; }
+
+    /// <inheritdoc/>
+    public new IReadOnlyList<ParameterShard> Parameters => [.. base.Parameters, .. Output.Parameters];
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the numbers unless the sizes make an attention split over <paramref name="tp"/> ranks.</summary>
+    public static void RequireSizes(int hidden, int heads, int sequenceLength, int tp)
+    {
+        if (heads < 1) throw new ArgumentException($"An attention needs at least 1 head, not {heads}.");
+        if (hidden < 1 || hidden % heads != 0) throw new ArgumentException($"The hidden size {hidden} is not divisible by {heads} heads: a head's width must be whole.");
+        if (sequenceLength < 1) throw new ArgumentException($"An attention needs a context of at least 1 token, not {sequenceLength}.");
+        if (tp > heads) throw new ArgumentException($"Tensor parallelism of {tp} is more than the {heads} heads: every rank needs at least one head.");
+    }
+
+    /// <inheritdoc/>
+    public Tensor Forward(Tensor input)
+    {
+        LayerChecks.Input(nameof(ParallelSelfAttention), _context, input, Hidden, $"hidden={Hidden}, heads={Heads}");
+        if (input.Rows % SequenceLength != 0)
+            throw new ArgumentException($"{nameof(ParallelSelfAttention)} at rank {_context.Rank}: the input's {input.Rows} rows are not whole sequences of {SequenceLength} tokens.");
+        ReleaseSaved();
+        var backend = _context.Backend;
+        int rows = input.Rows, width = LocalWidth, t = SequenceLength;
+        _input = CopyToRegion.Forward(_context, input);
+        _qkv = Tensor.Uninitialized(rows, 3 * width);
+        for (int p = 0; p < 3; p++)
+        {
+            var part = _qkv.ColumnBlock(p * width, width);
+            backend.Gemm(input, false, base.Parameters[p].Value, false, part);                  // X·W_p,r
+            if (_firstBias >= 0) backend.AddBias(part, base.Parameters[_firstBias + p].Value);
+        }
+        _probabilities = Tensor.Uninitialized(rows / t * LocalHeads * t, t);
+        var scores = new BlockGrid(_probabilities, t, t);
+        backend.GemmBatched(HeadsOf(_qkv, 0), false, HeadsOf(_qkv, 1), true, scores, alpha: _scale);  // Q·Kᵀ/√d
+        backend.Softmax(_probabilities, _probabilities, causalQueries: t);
+        _attended = Tensor.Uninitialized(rows, width);
+        backend.GemmBatched(scores, false, HeadsOf(_qkv, 2), false, HeadsOf(_attended, 0));      // O = P·V
+        return Output.Forward(_attended);
+    }
+
+    /// <inheritdoc/>
+    public Tensor Backward(Tensor gradOutput)
+    {
+        var input = _input ?? throw new InvalidOperationException($"{nameof(ParallelSelfAttention)} at rank {_context.Rank}: backward before forward.");
+        var backend = _context.Backend;
+        int rows = input.Rows, width = LocalWidth, t = SequenceLength;
+        using var gradAttended = Output.Backward(gradOutput);                                     // dO_r [B·T, w_r]
+        using var gradQkv = Tensor.Uninitialized(rows, 3 * width);
+        using var gradScores = _probabilities!.EmptyLike();
+        var probabilities = new BlockGrid(_probabilities, t, t);
+        var dScores = new BlockGrid(gradScores, t, t);
+        backend.GemmBatched(HeadsOf(gradAttended, 0), false, HeadsOf(_qkv!, 2), true, dScores);  // dP = dO·Vᵀ
+        backend.GemmBatched(probabilities, true, HeadsOf(gradAttended, 0), false, HeadsOf(gradQkv, 2)); // dV = Pᵀ·dO
+        backend.SoftmaxBackward(_probabilities, gradScores, gradScores);                          // dS
+        backend.GemmBatched(dScores, false, HeadsOf(_qkv!, 1), false, HeadsOf(gradQkv, 0), alpha: _scale); // dQ = dS·K/√d
+        backend.GemmBatched(dScores, true, HeadsOf(_qkv!, 0), false, HeadsOf(gradQkv, 1), alpha: _scale);  // dK = dSᵀ·Q/√d
+
+        var gradInput = Tensor.Uninitialized(rows, Hidden);
+        using var sums = _firstBias >= 0 ? Tensor.UninitializedVector(width) : null;
+        for (int p = 0; p < 3; p++)
+        {
+            var gradPart = gradQkv.ColumnBlock(p * width, width);
+            backend.Gemm(input, true, gradPart, false, Gradient(p), beta: 1);                     // dW_p,r += Xᵀ·dP_r
+            if (sums is not null)
+            {
+                backend.ColumnSums(gradPart, sums);
+                backend.Axpy(1, sums, Gradient(_firstBias + p));                                  // db_p,r += Σ_rows dP_r
+            }
+            backend.Gemm(gradPart, false, base.Parameters[p].Value, true, gradInput, beta: p == 0 ? 0 : 1); // Σ_p dP_r·W_p,rᵀ
+        }
+        ReleaseSaved();
+        return CopyToRegion.Backward(_context, gradInput);                                        // Σ over ranks
+    }
+
+    /// <summary>Sets every gradient to zero.</summary>
+    public new void ZeroGradients()
+    {
+        base.ZeroGradients();
+        Output.ZeroGradients();
+    }
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        ReleaseSaved();
+        Output.Dispose();
+        base.Dispose();
+    }
+
+    // This rank's heads of part p (0: Q, 1: K, 2: V) of a [B·T, k·w_r] matrix: B × h_r blocks of [T, d], sequence-major.
+    private BlockGrid HeadsOf(Tensor matrix, int part) => new(matrix.ColumnBlock(part * LocalWidth, LocalWidth), SequenceLength, HeadWidth);
+
+    private void ReleaseSaved()
+    {
+        _qkv?.Dispose();
+        _probabilities?.Dispose();
+        _attended?.Dispose();
+        _input = _qkv = _probabilities = _attended = null;
+    }
+}
