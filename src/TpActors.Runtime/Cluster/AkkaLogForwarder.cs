@@ -38,7 +38,7 @@ public sealed class AkkaLogForwarder : ReceiveActor
     {
         if (!_filter.ShouldTryKeepMessage(e, out _)) return;
         var logger = _factory.CreateLogger(e.LogSource ?? "akka");
-        if (IsConnectionChurn(e))
+        if (IsClusterChurn(e))
         {
             // One line at info, the cause in words: Akka's loglevel (WARNING by default) keeps it out of sight.
             if (logger.IsEnabled(LogLevel.Information) && _infoEnabled)
@@ -50,17 +50,20 @@ public sealed class AkkaLogForwarder : ReceiveActor
     }
 
     /// <summary>
-    /// Whether an event is Akka.Remote's account of a connection that ended or could not be made: a driver that left, a host
-    /// that died or restarted (a run recovers from it, or the cluster removes it). That is part of a cluster's life, not a
-    /// fault of this process, so it is one line at info, never a warning with a stack trace.
+    /// Whether an event is Akka's account of a connection that ended or could not be made, or of a member that became
+    /// unreachable and was downed: a driver that left, a host that died or restarted (a run recovers from it, or the
+    /// cluster removes it, and the program says so in its own words). That is part of a cluster's life, not a fault of
+    /// this process, so it is one line at info, never a warning with a stack trace.
     /// </summary>
-    public static bool IsConnectionChurn(LogEvent e)
+    public static bool IsClusterChurn(LogEvent e)
     {
         if (e.LogLevel() is not (AkkaLogLevel.WarningLevel or AkkaLogLevel.ErrorLevel)) return false;
         if (e.Cause is { } cause && IsTransportFailure(cause)) return true;
         string text = e.Message?.ToString() ?? "";
         return text.StartsWith("Tried to associate with unreachable remote address", StringComparison.Ordinal)
-            || (text.StartsWith("Association with remote system", StringComparison.Ordinal) && text.Contains("has failed", StringComparison.Ordinal));
+            || (text.StartsWith("Association with remote system", StringComparison.Ordinal) && text.Contains("has failed", StringComparison.Ordinal))
+            || (text.StartsWith("Cluster Node [", StringComparison.Ordinal) && text.Contains("- Marking node(s) as UNREACHABLE", StringComparison.Ordinal))
+            || text.StartsWith("SBR took decision", StringComparison.Ordinal);
     }
 
     // A failure of the remote transport itself (an association refused, disassociated, shut down; a socket's error).

@@ -95,7 +95,7 @@ public sealed class AkkaBootstrapTests : IDisposable
     }
 
     [Fact]
-    public async Task ConnectionChurn_IsOneInfoLineWithoutAStackTrace_AndHiddenAtWarning_WhileOtherWarningsStay()
+    public async Task ClusterChurn_IsOneInfoLineWithoutAStackTrace_AndHiddenAtWarning_WhileOtherWarningsStay()
     {
         foreach (string level in new[] { "INFO", "WARNING" })
         {
@@ -106,6 +106,11 @@ public sealed class AkkaBootstrapTests : IDisposable
                 "Disassociated from akka.tcp://tpactors@127.0.0.1:1"));
             system.EventStream.Publish(new Akka.Event.Warning("remoting", typeof(object),
                 "Tried to associate with unreachable remote address [akka.tcp://tpactors@127.0.0.1:2]. Reason: [Connection refused]"));
+            // What Akka.Cluster says when a host has died: its failure detector's verdict, then the split-brain resolver's.
+            system.EventStream.Publish(new Akka.Event.Warning("akka.tcp://tpactors@127.0.0.1:5/system/cluster/core/daemon", typeof(object),
+                "Cluster Node [akka.tcp://tpactors@127.0.0.1:5] - Marking node(s) as UNREACHABLE [Member(address = akka.tcp://tpactors@127.0.0.1:3, status = Up)]. Node roles [driver]"));
+            system.EventStream.Publish(new Akka.Event.Warning("akka.tcp://tpactors@127.0.0.1:5/system/cluster/core/daemon/downingProvider", typeof(object),
+                "SBR took decision Akka.Cluster.SBR.DownUnreachable and is downing [akka.tcp://tpactors@127.0.0.1:4], [1] unreachable of [3] members"));
             system.Log.Warning(new InvalidOperationException("its own"), "a warning of this process's own");
             await AwaitLine(loggers, "a warning of this process's own");
             var lines = loggers.Lines;
@@ -113,7 +118,8 @@ public sealed class AkkaBootstrapTests : IDisposable
             Assert.NotNull(lines.Single(l => l.Message.Contains("of this process's own")).Cause); // its own keep their stack traces
             if (level == "WARNING")
             {
-                Assert.DoesNotContain(lines, l => l.Message.Contains("127.0.0.1:1") || l.Message.Contains("127.0.0.1:2"));
+                Assert.DoesNotContain(lines, l => l.Message.Contains("127.0.0.1:1") || l.Message.Contains("127.0.0.1:2")
+                    || l.Message.Contains("127.0.0.1:3") || l.Message.Contains("127.0.0.1:4"));
                 continue;
             }
             await AwaitLine(loggers, "127.0.0.1:2");
@@ -121,6 +127,9 @@ public sealed class AkkaBootstrapTests : IDisposable
             Assert.Equal((LogLevel.Information, null), (left.Level, left.Cause));
             Assert.EndsWith("(EndpointDisassociatedException: Disassociated)", left.Message);
             Assert.Equal(LogLevel.Information, loggers.Lines.First(l => l.Message.Contains("127.0.0.1:2")).Level);
+            await AwaitLine(loggers, "127.0.0.1:4");
+            Assert.Equal(LogLevel.Information, loggers.Lines.First(l => l.Message.Contains("127.0.0.1:3")).Level);
+            Assert.Equal(LogLevel.Information, loggers.Lines.First(l => l.Message.Contains("127.0.0.1:4")).Level);
             await system.Terminate();
         }
     }
