@@ -44,7 +44,8 @@ public static class SeedProbe
     /// <summary>
     /// The Akka address <paramref name="seed"/> answers to: as given, or, when it is a name, one of the addresses the name
     /// resolves to (a host answers only to the address it announced: one bound to 127.0.0.1 does not answer to localhost).
-    /// Each is asked in turn who it is; when none answers yet (the seed may still be starting), the address as given.
+    /// The resolved addresses are asked who they are first (hosts announce an address far more often than a name), then the
+    /// name; when none answers yet (the seed may still be starting), the address as given.
     /// </summary>
     public static async Task<Address> AnsweringAddressAsync(ActorSystem system, NodeAddress seed, bool tls)
     {
@@ -52,21 +53,27 @@ public static class SeedProbe
         if (seed.IsIp) return given;
         if ((await ResolveAsync(seed).ConfigureAwait(false)).Addresses is not { } resolved) return given; // Akka says it cannot reach the name
         var candidates = resolved.Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct()
-            .Select(a => Address.Parse(new NodeAddress(a.ToString(), seed.Port).ToAkkaAddress(tls))).Prepend(given).ToList();
+            .Select(a => Address.Parse(new NodeAddress(a.ToString(), seed.Port).ToAkkaAddress(tls))).Append(given).ToList();
+        // One at a time: two associations opened at once to one host under two names can lose each other's answers.
         foreach (var candidate in candidates)
-        {
-            try
-            {
-                var identity = await system.ActorSelection(new RootActorPath(candidate) / "system" / "cluster" / "core" / "daemon")
-                    .Ask<ActorIdentity>(new Identify(candidate), TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-                if (identity.Subject is not null) return candidate;
-            }
-            catch (Exception e) when (e is AskTimeoutException or TimeoutException)
-            {
-                // a host that announced another name drops what is sent to this one: try the next
-            }
-        }
+            if (await IdentifyAsync(system, candidate).ConfigureAwait(false) is { } address) return address;
         return given;
+    }
+
+    // The candidate when its cluster daemon answers within 2 s; null when it does not (a host that announced another name
+    // drops what is sent to this one).
+    private static async Task<Address?> IdentifyAsync(ActorSystem system, Address candidate)
+    {
+        try
+        {
+            var identity = await system.ActorSelection(new RootActorPath(candidate) / "system" / "cluster" / "core" / "daemon")
+                .Ask<ActorIdentity>(new Identify(candidate), TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            return identity.Subject is null ? null : candidate;
+        }
+        catch (Exception e) when (e is AskTimeoutException or TimeoutException)
+        {
+            return null;
+        }
     }
 
     // The addresses of the seed's host (itself when it is an IP address), or null and why the name does not resolve.
