@@ -78,7 +78,16 @@ public sealed class CheckpointDirectory : IDisposable
         {
             foreach (long step in CompleteSteps(root))
             {
-                var metadata = CheckpointMetadata.Read(Path.Combine(root, StepDirectoryName(step), MetadataFile));
+                CheckpointMetadata metadata;
+                try
+                {
+                    metadata = CheckpointMetadata.Read(Path.Combine(root, StepDirectoryName(step), MetadataFile));
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new InvalidDataException($"Checkpoint directory {root}, which this run writes its steps into, holds a step it cannot read ({e.Message}). " +
+                        "Move that step away, or choose another --checkpoint-dir.", e);
+                }
                 var differences = metadata.Differences(model, task, optimizer);
                 if (differences.Count > 0)
                     throw new InvalidDataException($"Checkpoint directory {root} holds another run's checkpoints ({StepDirectoryName(step)}: {string.Join("; ", differences)}); " +

@@ -31,6 +31,23 @@ public sealed class TrainCheckpointDirectoryTests
     }
 
     [Fact]
+    public void AStepItCannotRead_IsNamedAsTheDirectorysProblem_WhenResumingFromAnother()
+    {
+        using var directory = new TempDirectory();
+        Assert.Equal(0, Train("--tp", "2", "--steps", "4", "--checkpoint-dir", directory.Path, "--checkpoint-every", "2").ExitCode);
+        string broken = Path.Combine(directory.Path, "step-00000004", "metadata.json");
+        File.WriteAllText(broken, File.ReadAllText(broken).Replace("\"tp\": 2", "\"tp\": 1e30"));
+
+        // Step 2 is intact and resumed; step 4, in the directory the run goes on writing into, is the one that stops it.
+        var resumed = Train("--steps", "6", "--resume", Path.Combine(directory.Path, "step-00000002"));
+        Assert.Equal(1, resumed.ExitCode);
+        Assert.Contains($"Checkpoint directory {directory.Path}, which this run writes its steps into, holds a step it cannot read", resumed.Error);
+        Assert.Contains($"{broken}:", resumed.Error);
+        Assert.Contains("choose another --checkpoint-dir", resumed.Error);
+        Assert.DoesNotContain("step 1/", resumed.Error);
+    }
+
+    [Fact]
     public void ResumingFromAnEarlierStep_RewritesTheLaterSteps_NeverSkipsThem()
     {
         using var directory = new TempDirectory();
