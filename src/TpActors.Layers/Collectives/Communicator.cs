@@ -5,7 +5,7 @@ namespace TpActors.Layers.Collectives;
 
 /// <summary>
 /// One rank's membership in a group of ranks: a link to each peer's inbox, its own inbox, and the group's round counter.
-/// The collectives (<see cref="AllReduce(Span{float})"/>, <see cref="ReduceScatter"/>, <see cref="AllGather(ReadOnlySpan{float}, Span{float}, IReadOnlyList{int})"/>, <see cref="Broadcast"/>,
+/// The collectives (<see cref="AllReduce(Span{float})"/>, <see cref="ReduceScatter(ReadOnlySpan{float}, Span{float}, IReadOnlyList{int})"/>, <see cref="AllGather(ReadOnlySpan{float}, Span{float}, IReadOnlyList{int})"/>, <see cref="Broadcast"/>,
 /// <see cref="Barrier"/>) are message protocols between the members; every member must call the same ones in the same order.
 /// A call blocks the rank's thread until its round completes (rank actors run on the pinned dispatcher, so this holds
 /// no shared thread), and fails with <see cref="CollectiveTimeoutException"/> when the round does not complete in time.
@@ -74,6 +74,9 @@ public sealed class Communicator : IDisposable
 
     /// <summary>Sums <paramref name="input"/> over all members and gives this member its segment (<paramref name="counts"/>[Rank] elements) in <paramref name="output"/>.</summary>
     public void ReduceScatter(ReadOnlySpan<float> input, Span<float> output, IReadOnlyList<int> counts) => RingReduceScatter.Run(this, input, output, counts);
+
+    /// <summary>Reduce-scatter of the contiguous tensor <paramref name="input"/> into <paramref name="output"/> (rank r receives <paramref name="counts"/>[r] elements).</summary>
+    public void ReduceScatter(Tensor input, Tensor output, IReadOnlyList<int> counts) => ReduceScatter(input.Span, output.Span, counts);
 
     /// <summary>Concatenates every member's <paramref name="local"/> (member r gives <paramref name="counts"/>[r] elements) into <paramref name="output"/>, in rank order.</summary>
     public void AllGather(ReadOnlySpan<float> local, Span<float> output, IReadOnlyList<int> counts) => RingAllGather.Run(this, local, output, counts);

@@ -9,17 +9,26 @@ namespace TpActors.Layers.Parallel;
 /// With <c>gatherOutput</c> the blocks are all-gathered into Y [batch, out]; otherwise the output stays split, ready for a
 /// <see cref="RowParallelLinear"/> whose input is parallel. Backward: dA_r = Xᵀ·dY_r, db_r = Σ_rows dY_r, and
 /// dX = Σ_r dY_r·A_rᵀ (all-reduced by <see cref="CopyToRegion"/>, the <c>f</c> in front of the layer).
+/// Under sequence parallelism (a <see cref="SequenceSplit"/>) the input arrives as this rank's rows: the <c>f</c> is
+/// <see cref="GatherFromSequenceRegion"/> instead (all-gather of the rows forward, reduce-scatter of dX backward).
 /// </summary>
 public sealed class ColumnParallelLinear : ShardedParameters, IParallelLayer
 {
     private readonly ParallelContext _context;
-    private Tensor? _input; // X, kept for backward (the caller's tensor: not disposed here)
+    private Tensor? _input; // X, kept for backward (the caller's, or gathered here under sequence parallelism)
 
-    /// <summary>This rank's part, its shards cut from the master weights of <paramref name="seed"/> (streams "<paramref name="name"/>.weight", ".bias").</summary>
-    public ColumnParallelLinear(ParallelContext context, int inFeatures, int outFeatures, bool bias, bool gatherOutput, long seed, string name = "linear")
+    /// <summary>
+    /// This rank's part, its shards cut from the master weights of <paramref name="seed"/> (streams "<paramref name="name"/>.weight",
+    /// ".bias"); with <paramref name="sequence"/>, its input is this rank's rows of the batch (and the output is not gathered).
+    /// </summary>
+    public ColumnParallelLinear(ParallelContext context, int inFeatures, int outFeatures, bool bias, bool gatherOutput, long seed, string name = "linear",
+        SequenceSplit? sequence = null)
         : base(context.Backend)
     {
         LayerChecks.Sizes(nameof(ColumnParallelLinear), inFeatures, outFeatures);
+        if (gatherOutput && sequence is not null)
+            throw new ArgumentException($"{nameof(ColumnParallelLinear)}: under sequence parallelism the output stays split by columns; it cannot also be gathered.");
+        Sequence = sequence;
         _context = context;
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
@@ -47,6 +56,9 @@ public sealed class ColumnParallelLinear : ShardedParameters, IParallelLayer
     /// <summary>Output columns this rank owns.</summary>
     public int OutLocal { get; }
 
+    /// <summary>The sequence's split when the input arrives as this rank's rows, else null.</summary>
+    public SequenceSplit? Sequence { get; }
+
     /// <summary>A_r [in, out_r].</summary>
     public Tensor Weight { get; }
 
@@ -57,8 +69,10 @@ public sealed class ColumnParallelLinear : ShardedParameters, IParallelLayer
     public Tensor Forward(Tensor input)
     {
         LayerChecks.Input(nameof(ColumnParallelLinear), _context, input, InFeatures, $"in={InFeatures}, out={OutFeatures}");
-        _input = CopyToRegion.Forward(_context, input);             // [batch, in]
-        var local = Tensor.Uninitialized(input.Rows, OutLocal);      // [batch, out_r]
+        ReleaseInput();
+        _input = Sequence is null ? CopyToRegion.Forward(_context, input)           // [batch, in]
+            : GatherFromSequenceRegion.Forward(_context, input, Sequence);        // [tokens, in], from every rank's rows
+        var local = Tensor.Uninitialized(_input.Rows, OutLocal);     // [batch, out_r]
         _context.Backend.Gemm(_input, false, Weight, false, local);
         if (Bias is not null) _context.Backend.AddBias(local, Bias);
         if (!GatherOutput) return local;
@@ -83,7 +97,21 @@ public sealed class ColumnParallelLinear : ShardedParameters, IParallelLayer
         }
         var gradInput = Tensor.Uninitialized(input.Rows, InFeatures);                 // [batch, in]
         _context.Backend.Gemm(dyLocal, false, Weight, true, gradInput);               // dY_r·A_rᵀ, partial
+        ReleaseInput();
+        if (Sequence is null) return CopyToRegion.Backward(_context, gradInput);      // Σ over ranks
+        using (gradInput) return GatherFromSequenceRegion.Backward(_context, gradInput, Sequence); // Σ over ranks, this rank's rows
+    }
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        ReleaseInput();
+        base.Dispose();
+    }
+
+    private void ReleaseInput()
+    {
+        if (Sequence is not null) _input?.Dispose();
         _input = null;
-        return CopyToRegion.Backward(_context, gradInput);                             // Σ over ranks
     }
 }

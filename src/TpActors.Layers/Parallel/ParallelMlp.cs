@@ -17,13 +17,16 @@ public sealed class ParallelMlp : IParallelLayer
     private Tensor? _preActivation; // H_r, kept for backward
     private Tensor? _activated;     // Z_r, fc2's input, kept until fc2's backward
 
-    /// <summary>This rank's part of an MLP (parameters "<paramref name="name"/>.fc1.*", ".fc2.*" from <paramref name="seed"/>).</summary>
-    public ParallelMlp(ParallelContext context, int hidden, int ffn, bool bias, Activation activation, long seed, string name = "mlp")
+    /// <summary>
+    /// This rank's part of an MLP (parameters "<paramref name="name"/>.fc1.*", ".fc2.*" from <paramref name="seed"/>); with
+    /// <paramref name="sequence"/>, its input and output are this rank's rows of the batch (sequence parallelism).
+    /// </summary>
+    public ParallelMlp(ParallelContext context, int hidden, int ffn, bool bias, Activation activation, long seed, string name = "mlp", SequenceSplit? sequence = null)
     {
         _context = context;
         Activation = activation;
-        Fc1 = new ColumnParallelLinear(context, hidden, ffn, bias, gatherOutput: false, seed, $"{name}.fc1");
-        Fc2 = new RowParallelLinear(context, ffn, hidden, bias, inputIsParallel: true, seed, $"{name}.fc2");
+        Fc1 = new ColumnParallelLinear(context, hidden, ffn, bias, gatherOutput: false, seed, $"{name}.fc1", sequence);
+        Fc2 = new RowParallelLinear(context, ffn, hidden, bias, inputIsParallel: true, seed, $"{name}.fc2", sequence: sequence);
     }
 
     /// <summary>The column-parallel first linear (hidden → ffn).</summary>

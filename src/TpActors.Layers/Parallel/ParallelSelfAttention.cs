@@ -16,6 +16,8 @@ namespace TpActors.Layers.Parallel;
 /// Backward, the same way back: dO_r = dY·W_o,rᵀ; per head dP = dO·Vᵀ, dV = Pᵀ·dO, dS = softmax′(dP), dQ = dS·K/√d,
 /// dK = dSᵀ·Q/√d; the weight gradients from X and dQ, dK, dV; dX = Σ_r (dQ_r·W_q,rᵀ + dK_r·W_k,rᵀ + dV_r·W_v,rᵀ), one
 /// all-reduce (the <c>f</c>). Heads are read in place from the Q, K, V blocks (<see cref="BlockGrid"/>), never copied apart.
+/// Under sequence parallelism (a <see cref="SequenceSplit"/>) X and Y are this rank's rows of the batch: X is all-gathered
+/// first (<see cref="GatherFromSequenceRegion"/>) and Y reduce-scattered (<see cref="ReduceScatterToSequenceRegion"/>).
 /// </summary>
 public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
 {
@@ -24,7 +26,7 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
     private readonly ParallelContext _context;
     private readonly float _scale;  // 1/√d
     private readonly int _firstBias; // index of the query bias among the parameters (-1: no bias)
-    private Tensor? _input;          // X, the caller's
+    private Tensor? _input;          // X, the caller's (gathered here under sequence parallelism, and then ours)
     private Tensor? _qkv;            // [B·T, 3·w_r]: Q_r | K_r | V_r
     private Tensor? _probabilities;  // [B·h_r·T, T]
     private Tensor? _attended;       // O_r [B·T, w_r], the output projection's input
@@ -34,11 +36,13 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
     /// sequences of <paramref name="sequenceLength"/> tokens (parameters "<paramref name="name"/>.query.weight", ".key.*",
     /// ".value.*" and ".proj.*", cut from the master weights of <paramref name="seed"/>).
     /// </summary>
-    public ParallelSelfAttention(ParallelContext context, int hidden, int heads, int sequenceLength, bool bias, long seed, string name = "attn")
+    public ParallelSelfAttention(ParallelContext context, int hidden, int heads, int sequenceLength, bool bias, long seed, string name = "attn",
+        SequenceSplit? sequence = null)
         : base(context.Backend)
     {
         RequireSizes(hidden, heads, sequenceLength, context.Size);
         _context = context;
+        Sequence = sequence;
         Hidden = hidden;
         Heads = heads;
         SequenceLength = sequenceLength;
@@ -54,7 +58,7 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
         if (bias)
             foreach (string projection in Projections)
                 AddParameter($"{name}.{projection}.bias", Tensor.UninitializedVector(width), ShardAxis.Columns, seed, 0, start, hidden, MasterWeights.BiasBound(hidden));
-        Output = new RowParallelLinear(context, hidden, hidden, bias, inputIsParallel: true, seed, $"{name}.proj", granularity: HeadWidth);
+        Output = new RowParallelLinear(context, hidden, hidden, bias, inputIsParallel: true, seed, $"{name}.proj", granularity: HeadWidth, sequence);
     }
 
     /// <summary>Features in and out.</summary>
@@ -78,6 +82,9 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
     /// <summary>w_r = h_r·d: this rank's columns of Q, K and V.</summary>
     public int LocalWidth => LocalHeads * HeadWidth;
 
+    /// <summary>The sequence's split when X and Y are this rank's rows of the batch, else null.</summary>
+    public SequenceSplit? Sequence { get; }
+
     /// <summary>The row-parallel output projection (its rows split by the same heads).</summary>
     public RowParallelLinear Output { get; }
 
@@ -97,12 +104,13 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
     public Tensor Forward(Tensor input)
     {
         LayerChecks.Input(nameof(ParallelSelfAttention), _context, input, Hidden, $"hidden={Hidden}, heads={Heads}");
-        if (input.Rows % SequenceLength != 0)
-            throw new ArgumentException($"{nameof(ParallelSelfAttention)} at rank {_context.Rank}: the input's {input.Rows} rows are not whole sequences of {SequenceLength} tokens.");
+        int tokens = Sequence?.Tokens ?? input.Rows;
+        if (tokens % SequenceLength != 0)
+            throw new ArgumentException($"{nameof(ParallelSelfAttention)} at rank {_context.Rank}: the batch's {tokens} rows are not whole sequences of {SequenceLength} tokens.");
         ReleaseSaved();
         var backend = _context.Backend;
-        int rows = input.Rows, width = LocalWidth, t = SequenceLength;
-        _input = CopyToRegion.Forward(_context, input);
+        int rows = tokens, width = LocalWidth, t = SequenceLength;
+        input = _input = Sequence is null ? CopyToRegion.Forward(_context, input) : GatherFromSequenceRegion.Forward(_context, input, Sequence);
         _qkv = Tensor.Uninitialized(rows, 3 * width);
         for (int p = 0; p < 3; p++)
         {
@@ -150,7 +158,8 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
             backend.Gemm(gradPart, false, base.Parameters[p].Value, true, gradInput, beta: p == 0 ? 0 : 1); // Σ_p dP_r·W_p,rᵀ
         }
         ReleaseSaved();
-        return CopyToRegion.Backward(_context, gradInput);                                        // Σ over ranks
+        if (Sequence is null) return CopyToRegion.Backward(_context, gradInput);                 // Σ over ranks
+        using (gradInput) return GatherFromSequenceRegion.Backward(_context, gradInput, Sequence); // Σ over ranks, this rank's rows
     }
 
     /// <summary>Sets every gradient to zero.</summary>
@@ -173,6 +182,7 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
 
     private void ReleaseSaved()
     {
+        if (Sequence is not null) _input?.Dispose();
         _qkv?.Dispose();
         _probabilities?.Dispose();
         _attended?.Dispose();

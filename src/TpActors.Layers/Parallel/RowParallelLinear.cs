@@ -10,7 +10,9 @@ namespace TpActors.Layers.Parallel;
 /// With <c>inputIsParallel</c> the input is already X_r (from a <see cref="ColumnParallelLinear"/>); otherwise the full X is
 /// split here (<see cref="ScatterToRegion"/>). Backward: dA_r = X_rᵀ·dY, db = Σ_rows dY, dX_r = dY·A_rᵀ (all-gathered to dX
 /// when the input was split here). With a <c>granularity</c> g the rows are split in whole groups of g (attention's output
-/// projection: one group per head, so rank r's rows are the features of its own heads).
+/// projection: one group per head, so rank r's rows are the features of its own heads). Under sequence parallelism (a
+/// <see cref="SequenceSplit"/>) the <c>g</c> is <see cref="ReduceScatterToSequenceRegion"/> instead: each rank receives
+/// only its rows of Y (reduce-scatter forward, all-gather of dY backward), and adds b to them.
 /// </summary>
 public sealed class RowParallelLinear : ShardedParameters, IParallelLayer
 {
@@ -23,10 +25,14 @@ public sealed class RowParallelLinear : ShardedParameters, IParallelLayer
     /// ".bias"), its rows split in whole groups of <paramref name="granularity"/> (which must divide the input features; a split
     /// other than 1 needs a parallel input).
     /// </summary>
-    public RowParallelLinear(ParallelContext context, int inFeatures, int outFeatures, bool bias, bool inputIsParallel, long seed, string name = "linear", int granularity = 1)
+    public RowParallelLinear(ParallelContext context, int inFeatures, int outFeatures, bool bias, bool inputIsParallel, long seed, string name = "linear", int granularity = 1,
+        SequenceSplit? sequence = null)
         : base(context.Backend)
     {
         LayerChecks.Sizes(nameof(RowParallelLinear), inFeatures, outFeatures);
+        if (sequence is not null && !inputIsParallel)
+            throw new ArgumentException($"{nameof(RowParallelLinear)}: under sequence parallelism the input must arrive split by features (from a column-parallel layer).");
+        Sequence = sequence;
         if (granularity < 1 || inFeatures % granularity != 0 || (granularity > 1 && !inputIsParallel))
             throw new ArgumentException($"{nameof(RowParallelLinear)}: {inFeatures} input features cannot be split in groups of {granularity}{(inputIsParallel ? "" : " unless the input arrives split")}.");
         _context = context;
@@ -56,6 +62,9 @@ public sealed class RowParallelLinear : ShardedParameters, IParallelLayer
     /// <summary>Input features this rank owns.</summary>
     public int InLocal { get; }
 
+    /// <summary>The sequence's split when the output is reduce-scattered to this rank's rows, else null.</summary>
+    public SequenceSplit? Sequence { get; }
+
     /// <summary>A_r [in_r, out].</summary>
     public Tensor Weight { get; }
 
@@ -72,7 +81,8 @@ public sealed class RowParallelLinear : ShardedParameters, IParallelLayer
         _input = InputIsParallel ? input : ScatterToRegion.Forward(_context, input); // [batch, in_r]
         var output = Tensor.Uninitialized(input.Rows, OutFeatures);                  // [batch, out]
         _context.Backend.Gemm(_input, false, Weight, false, output);                  // X_r·A_r, partial
-        ReduceFromRegion.Forward(_context, output);                                   // Σ over ranks
+        if (Sequence is null) ReduceFromRegion.Forward(_context, output);             // Σ over ranks
+        else using (var partial = output) output = ReduceScatterToSequenceRegion.Forward(_context, partial, Sequence); // this rank's rows of Σ
         if (Bias is not null) _context.Backend.AddBias(output, Bias);                 // once, after the reduce
         return output;
     }
@@ -81,9 +91,11 @@ public sealed class RowParallelLinear : ShardedParameters, IParallelLayer
     public Tensor Backward(Tensor gradOutput)
     {
         var input = _input ?? throw new InvalidOperationException($"{nameof(RowParallelLinear)} at rank {_context.Rank}: backward before forward.");
-        if (gradOutput.Rows != input.Rows || gradOutput.Cols != OutFeatures)
-            throw new ArgumentException($"{nameof(RowParallelLinear)} at rank {_context.Rank}: the output gradient is {gradOutput.ShapeText} but the output was [{input.Rows}, {OutFeatures}].");
-        var dy = ReduceFromRegion.Backward(_context, gradOutput);                     // [batch, out]
+        int outputRows = Sequence?.Local(_context) ?? input.Rows;
+        if (gradOutput.Rows != outputRows || gradOutput.Cols != OutFeatures)
+            throw new ArgumentException($"{nameof(RowParallelLinear)} at rank {_context.Rank}: the output gradient is {gradOutput.ShapeText} but the output was [{outputRows}, {OutFeatures}].");
+        using var gathered = Sequence is null ? null : ReduceScatterToSequenceRegion.Backward(_context, gradOutput, Sequence);
+        var dy = gathered ?? ReduceFromRegion.Backward(_context, gradOutput);         // [batch, out]
         _context.Backend.Gemm(input, true, dy, false, Gradient(0), beta: 1); // dA_r += X_rᵀ·dY
         if (Bias is not null)
         {

@@ -35,7 +35,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         HoldReplica, ReplicaHeld, SendReplica, ReplicaMissing, PeerConnectionLost, ReplicaReady, ReplicaSent, OfferReplica, ReplicaOffered,
         ConnectRequest, BatchRequest, ForwardRequest, LossRequest, BackwardRequest, OptimizerRequest, SnapshotRequest, GatherRequest,
         PhaseCompleted, EndpointReported, LossComputed, StateHandedOver, StateOnBulkLane, SnapshotKept, RestoreState, RestoreFromBulkLane,
-        AttentionSpec, LayerNormSpec,
+        AttentionSpec, LayerNormSpec, BlockSpec, GptSpec,
     }
 
     public void Write(BinaryWriter w, object? value)
@@ -104,7 +104,15 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case ColumnLinearSpec m: w.Write((byte)Tag.ColumnLinearSpec); w.Write(m.InFeatures); w.Write(m.OutFeatures); w.Write(m.Bias); w.Write(m.GatherOutput); break;
             case RowLinearSpec m: w.Write((byte)Tag.RowLinearSpec); w.Write(m.InFeatures); w.Write(m.OutFeatures); w.Write(m.Bias); w.Write(m.InputIsParallel); break;
             case MlpSpec m: w.Write((byte)Tag.MlpSpec); w.Write(m.Hidden); w.Write(m.Ffn); w.Write(m.Bias); w.Write((int)m.Activation); break;
-            case AttentionSpec a: w.Write((byte)Tag.AttentionSpec); w.Write(a.Hidden); w.Write(a.Heads); w.Write(a.SequenceLength); w.Write(a.Bias); break;
+            case AttentionSpec a: w.Write((byte)Tag.AttentionSpec); w.Write(a.Hidden); w.Write(a.Heads); w.Write(a.SequenceLength); w.Write(a.Bias); w.Write(a.SequenceParallelTokens); break;
+            case BlockSpec b:
+                w.Write((byte)Tag.BlockSpec); w.Write(b.Hidden); w.Write(b.Heads); w.Write(b.Ffn); w.Write(b.SequenceLength); w.Write(b.Bias); w.Write((int)b.Activation);
+                w.Write(b.Epsilon); w.Write(b.SequenceParallelTokens);
+                break;
+            case GptSpec g:
+                w.Write((byte)Tag.GptSpec); w.Write(g.Vocab); w.Write(g.Hidden); w.Write(g.Heads); w.Write(g.Ffn); w.Write(g.Context); w.Write(g.Layers); w.Write(g.Bias);
+                w.Write((int)g.Activation); w.Write(g.Epsilon); w.Write(g.LabelSmoothing); w.Write(g.TieWeights); w.Write(g.SequenceParallelTokens);
+                break;
             case LayerNormSpec n: w.Write((byte)Tag.LayerNormSpec); w.Write(n.Features); w.Write(n.Epsilon); w.Write(n.SequenceParallel); break;
             case Tensor t: w.Write((byte)Tag.Tensor); WriteTensor(w, t); break;
             case ShardState m:
@@ -186,7 +194,10 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.ColumnLinearSpec => new ColumnLinearSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadBoolean()),
             Tag.RowLinearSpec => new RowLinearSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadBoolean()),
             Tag.MlpSpec => new MlpSpec(r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadEnum<Activation>()),
-            Tag.AttentionSpec => new AttentionSpec(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean()),
+            Tag.AttentionSpec => new AttentionSpec(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadInt32()),
+            Tag.GptSpec => new GptSpec(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadEnum<Activation>(),
+                r.ReadSingle(), r.ReadSingle(), r.ReadBoolean(), r.ReadInt32()),
+            Tag.BlockSpec => new BlockSpec(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadEnum<Activation>(), r.ReadSingle(), r.ReadInt32()),
             Tag.LayerNormSpec => new LayerNormSpec(r.ReadInt32(), r.ReadSingle(), r.ReadBoolean()),
             Tag.Tensor => ReadTensor(r),
             Tag.ShardState => ReadShardState(r),

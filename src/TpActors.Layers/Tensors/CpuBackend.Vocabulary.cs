@@ -66,6 +66,37 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
+    public void ColumnMax(Tensor x, Tensor max)
+    {
+        RequireVector(max, x.Cols, "the column maxima", x);
+        if (x.Rows == 0) throw new ArgumentException($"Cannot take the column maxima of {x.ShapeText}: it has no rows.");
+        Span<float> m = max.Row(0);
+        x.Row(0).CopyTo(m);
+        for (int i = 1; i < x.Rows; i++) TensorPrimitives.Max(m, x.Row(i), m);
+    }
+
+    /// <inheritdoc/>
+    public void CrossEntropyLoss(Tensor max, Tensor sumExp, Tensor target, Tensor sum, int vocabulary, float smoothing, Tensor logZ, Tensor loss)
+    {
+        int rows = max.Cols;
+        foreach (var (vector, what) in new[] { (sumExp, "the sums of exponentials"), (target, "the target logits"), (sum, "the logit sums"), (logZ, "the log-partitions"), (loss, "the losses") })
+            RequireVector(vector, rows, what, max);
+        Span<float> z = logZ.Row(0), l = loss.Row(0);
+        TensorPrimitives.Log(sumExp.Row(0), z);
+        TensorPrimitives.Add(z, max.Row(0), z);                                     // logZ = m + log S
+        TensorPrimitives.MultiplyAdd(target.Row(0), -(1 - smoothing), z, l);        // logZ − (1 − ε)·z_target
+        TensorPrimitives.MultiplyAdd(sum.Row(0), -smoothing / vocabulary, l, l);    //   − (ε/V)·Σ z
+    }
+
+    /// <inheritdoc/>
+    public void ScaleRows(Tensor x, Tensor scales)
+    {
+        RequireVector(scales, x.Rows, "the row scales", x);
+        ReadOnlySpan<float> c = scales.Row(0);
+        for (int i = 0; i < x.Rows; i++) TensorPrimitives.Multiply(x.Row(i), c[i], x.Row(i));
+    }
+
+    /// <inheritdoc/>
     public void PickColumns(Tensor x, ReadOnlySpan<int> ids, int firstId, Tensor picked)
     {
         if (ids.Length != x.Rows) throw new ArgumentException($"Cannot pick {ids.Length} columns from {x.ShapeText}: one per row.");

@@ -65,6 +65,18 @@ public interface IBackend
     /// <summary>sums[i] = Σⱼ exp(x[i, j] − shift[i]): a softmax's denominator, shifted by the row's (global) maximum.</summary>
     void RowSumExp(Tensor x, Tensor shift, Tensor sums);
 
+    /// <summary>max[j] = maxᵢ x[i, j]: the maximum over ranks of their row maxima, gathered one rank per row.</summary>
+    void ColumnMax(Tensor x, Tensor max);
+
+    /// <summary>
+    /// The cross-entropy of each row from its pieces, summed over the whole vocabulary of V tokens: logZ = max + log sumExp,
+    /// loss = logZ − (1 − ε)·target − (ε/V)·sum (target the row's target logit, sum the sum of its logits, ε the label smoothing).
+    /// </summary>
+    void CrossEntropyLoss(Tensor max, Tensor sumExp, Tensor target, Tensor sum, int vocabulary, float smoothing, Tensor logZ, Tensor loss);
+
+    /// <summary>x[i, j] *= scales[i].</summary>
+    void ScaleRows(Tensor x, Tensor scales);
+
     /// <summary>picked[i] = x[i, ids[i] − firstId] where that column is in x, else 0: the target logit in a shard of the vocabulary.</summary>
     void PickColumns(Tensor x, ReadOnlySpan<int> ids, int firstId, Tensor picked);
 

@@ -160,6 +160,13 @@ public sealed class Tensor : IDisposable
         return new Tensor(Storage, _offset, 2, rows, cols, cols, ownsStorage: false);
     }
 
+    /// <summary>A vector view [length] of every element of a contiguous tensor.</summary>
+    public Tensor Flatten()
+    {
+        if (!IsContiguous) throw new ArgumentException($"Cannot flatten {ShapeText}: it is a strided view.");
+        return new Tensor(Storage, _offset, 1, 1, Length, Length, ownsStorage: false);
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming both shapes unless <paramref name="a"/> and <paramref name="b"/> have the same shape.</summary>
     public static void RequireSameShape(Tensor a, Tensor b, string operation)
     {

@@ -78,26 +78,14 @@ public static partial class ReferenceMath
     }
 
     /// <summary>
-    /// The mean cross-entropy of logits [N, V] against targets with label smoothing ε: each row's loss is
-    /// (1 − ε)·(−log p[target]) + ε·mean over the vocabulary of (−log p), and its gradient dL/dlogits (mean over rows).
+    /// The mean cross-entropy of logits [N, V] against targets with label smoothing ε (<see cref="CrossEntropyRows"/>
+    /// averaged), and its gradient dL/dlogits.
     /// </summary>
     public static (double Loss, double[,] DLogits) CrossEntropy(double[,] logits, IReadOnlyList<int> targets, double smoothing)
     {
-        int rows = logits.GetLength(0), vocabulary = logits.GetLength(1);
-        var dLogits = new double[rows, vocabulary];
-        double loss = 0;
-        for (int i = 0; i < rows; i++)
-        {
-            double max = double.NegativeInfinity, sum = 0;
-            for (int j = 0; j < vocabulary; j++) max = Math.Max(max, logits[i, j]);
-            for (int j = 0; j < vocabulary; j++) sum += Math.Exp(logits[i, j] - max);
-            double logZ = max + Math.Log(sum), meanNll = 0;
-            for (int j = 0; j < vocabulary; j++) meanNll += (logZ - logits[i, j]) / vocabulary;
-            loss += ((1 - smoothing) * (logZ - logits[i, targets[i]]) + smoothing * meanNll) / rows;
-            for (int j = 0; j < vocabulary; j++)
-                dLogits[i, j] = (Math.Exp(logits[i, j] - logZ) - (1 - smoothing) * (j == targets[i] ? 1 : 0) - smoothing / vocabulary) / rows;
-        }
-        return (loss, dLogits);
+        int rows = logits.GetLength(0);
+        var (losses, dLogits) = CrossEntropyRows(logits, targets, smoothing, Enumerable.Repeat(1.0 / rows, rows).ToArray());
+        return (losses.Average(), dLogits);
     }
 
     private static (double Mean, double Rstd) RowStatistics(double[,] x, int row, double epsilon)

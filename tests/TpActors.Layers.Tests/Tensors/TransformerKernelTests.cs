@@ -156,45 +156,44 @@ public sealed class TransformerKernelTests
         using var logits = CpuBackendTests.Random(rows, vocabulary, 41, scale: 3);
         int[] targets = [0, 10, 4, 5, 8, 4];
 
-        // What each rank computes on its columns; the sums and maxima stand for the all-reduces.
-        var max = new float[rows];
-        Array.Fill(max, float.NegativeInfinity);
-        var sumExp = new float[rows];
-        var target = new float[rows];
-        var rowSum = new float[rows];
+        // What each rank computes on its columns; the gathered maxima and the sums stand for the collectives.
+        using var shardMaxima = Tensor.Uninitialized(shardWidths.Length, rows);
         int first = 0;
-        foreach (int width in shardWidths)
-        {
-            using var shardMax = Tensor.UninitializedVector(rows);
-            Backend.RowMax(logits.ColumnBlock(first, width), shardMax);
-            for (int i = 0; i < rows; i++) max[i] = Math.Max(max[i], shardMax.Row(0)[i]);
-            first += width;
-        }
+        for (int r = 0; r < shardWidths.Length; first += shardWidths[r], r++)
+            using (var shardMax = Tensor.UninitializedVector(rows))
+            {
+                Backend.RowMax(logits.ColumnBlock(first, shardWidths[r]), shardMax);
+                shardMax.Reshape(1, rows).CopyTo(shardMaxima.RowBlock(r, 1));
+            }
+        using var globalMax = Tensor.UninitializedVector(rows);
+        Backend.ColumnMax(shardMaxima, globalMax);
+        using var pieces = Tensor.ZerosVector(3 * rows); // [S | z_target | Σ z], summed over the shards
         first = 0;
-        using var globalMax = Tensor.VectorFrom(max);
         foreach (int width in shardWidths)
         {
             var shard = logits.ColumnBlock(first, width);
-            using var s = Tensor.UninitializedVector(rows);
-            using var t = Tensor.UninitializedVector(rows);
-            using var r = Tensor.UninitializedVector(rows);
-            Backend.RowSumExp(shard, globalMax, s);
-            Backend.PickColumns(shard, targets, first, t);
-            Backend.RowSums(shard, r);
-            for (int i = 0; i < rows; i++) (sumExp[i], target[i], rowSum[i]) = (sumExp[i] + s.Row(0)[i], target[i] + t.Row(0)[i], rowSum[i] + r.Row(0)[i]);
+            using var shardPieces = Tensor.UninitializedVector(3 * rows);
+            Backend.RowSumExp(shard, globalMax, shardPieces.ColumnBlock(0, rows));
+            Backend.PickColumns(shard, targets, first, shardPieces.ColumnBlock(rows, rows));
+            Backend.RowSums(shard, shardPieces.ColumnBlock(2 * rows, rows));
+            Backend.Axpy(1, shardPieces, pieces);
             first += width;
         }
-        var logZ = Enumerable.Range(0, rows).Select(i => max[i] + MathF.Log(sumExp[i])).ToArray();
-        double loss = Enumerable.Range(0, rows).Sum(i => ((1 - smoothing) * (logZ[i] - target[i]) + smoothing * (logZ[i] - rowSum[i] / vocabulary)) / (double)rows);
+        using var logZ = Tensor.UninitializedVector(rows);
+        using var losses = Tensor.UninitializedVector(rows);
+        Backend.CrossEntropyLoss(globalMax, pieces.ColumnBlock(0, rows), pieces.ColumnBlock(rows, rows), pieces.ColumnBlock(2 * rows, rows), vocabulary, smoothing, logZ, losses);
+        double loss = losses.ToArray().Average();
 
-        using var logZTensor = Tensor.VectorFrom(logZ);
+        // The gradient of the mean: 1 per row, then each row scaled by its dℓ = 1/rows.
         using var dLogits = Tensor.Uninitialized(rows, vocabulary);
         first = 0;
         foreach (int width in shardWidths)
         {
-            Backend.CrossEntropyBackward(logits.ColumnBlock(first, width), logZTensor, targets, first, vocabulary, smoothing, 1f / rows, dLogits.ColumnBlock(first, width));
+            Backend.CrossEntropyBackward(logits.ColumnBlock(first, width), logZ, targets, first, vocabulary, smoothing, 1, dLogits.ColumnBlock(first, width));
             first += width;
         }
+        using var scales = Tensor.VectorFrom(Enumerable.Repeat(1f / rows, rows).ToArray());
+        Backend.ScaleRows(dLogits, scales);
 
         var (expectedLoss, expectedGrad) = ReferenceMath.CrossEntropy(ReferenceMath.ToDouble(logits), targets, smoothing);
         Assert.Equal(expectedLoss, loss, 1e-5);

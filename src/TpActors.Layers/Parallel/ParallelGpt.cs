@@ -1,0 +1,177 @@
+using TpActors.Layers.Tensors;
+using TpActors.Layers.Sharding;
+
+namespace TpActors.Layers.Parallel;
+
+/// <summary>
+/// A GPT on one rank of the group, as nanoGPT builds it: token and position embeddings, pre-LN blocks, a final LayerNorm,
+/// and an LM head whose logits stay split by vocabulary into a vocab-parallel cross-entropy.
+/// <code>
+/// ids ─▶ wte (vocab-parallel, g) + wpe ─▶ h.0 … h.{L−1} ─▶ ln_f ─f─▶ Z_r = X·W_rᵀ [N, vocab_r] ─▶ ℓ [N] (vocab-parallel CE)
+/// </code>
+/// The input is [N, 2]: each row's token id and its target id (whole numbers below the vocabulary), N a whole number of
+/// sequences of <c>context</c> tokens. The output is each row's loss [N, 1], the same on every rank; backward takes dℓ
+/// [N, 1] and returns zeros [N, 2] (token ids have no gradient). W is the embedding's own rows with weight tying (its
+/// gradient then sums both uses), or lm_head.weight [vocab, hidden] split the same way. Under sequence parallelism the
+/// embeddings, blocks and ln_f hold this rank's rows of the batch; the LM head gathers them.
+/// </summary>
+public sealed class ParallelGpt : ShardedParameters, IParallelLayer
+{
+    private readonly ParallelContext _context;
+    private readonly List<Tensor> _activations = []; // the embeddings' output and each block's, inputs of the next
+    private Tensor? _normalized;                      // ln_f's output (this rank's rows under sequence parallelism)
+    private Tensor? _headInput;                       // the LM head's input [N, hidden] (gathered here under sequence parallelism)
+    private Tensor? _logits;                          // Z_r [N, vocab_r]
+    private int[] _ids = [];
+    private int[] _targets = [];
+
+    /// <summary>This rank's part of a GPT (parameters "<paramref name="name"/>.wte.weight", ".wpe.weight", ".h.{i}.*", ".ln_f.*", ".lm_head.weight").</summary>
+    public ParallelGpt(ParallelContext context, GptSpec spec, long seed, string name = "gpt")
+        : base(context.Backend)
+    {
+        spec.RequireSizes(context.Size);
+        _context = context;
+        Spec = spec;
+        var sequence = spec.SequenceParallelTokens > 0 ? new SequenceSplit(spec.SequenceParallelTokens) : null;
+        TokenEmbedding = new VocabParallelEmbedding(context, spec.Vocab, spec.Hidden, seed, $"{name}.wte", sequence);
+        PositionEmbedding = new PositionEmbedding(context, spec.Context, spec.Hidden, seed, $"{name}.wpe", sequence);
+        Blocks = Enumerable.Range(0, spec.Layers)
+            .Select(i => new ParallelTransformerBlock(context, spec.Hidden, spec.Heads, spec.Ffn, spec.Context, spec.Bias, spec.Activation, spec.Epsilon, seed, $"{name}.h.{i}", sequence))
+            .ToArray();
+        FinalNorm = new LayerNorm(context, spec.Hidden, spec.Epsilon, sequence is not null, $"{name}.ln_f");
+        Head = spec.TieWeights ? TokenEmbedding.Weight
+            : AddParameter($"{name}.lm_head.weight", Tensor.Uninitialized(TokenEmbedding.VocabLocal, spec.Hidden), ShardAxis.Rows, seed, TokenEmbedding.VocabStart, 0, spec.Hidden,
+                VocabParallelEmbedding.InitBound);
+        Loss = new VocabParallelCrossEntropy(context, spec.Vocab, TokenEmbedding.VocabStart, spec.LabelSmoothing);
+        Sequence = sequence;
+    }
+
+    /// <summary>The model's sizes and options.</summary>
+    public GptSpec Spec { get; }
+
+    /// <summary>wte, its rows split by vocabulary.</summary>
+    public VocabParallelEmbedding TokenEmbedding { get; }
+
+    /// <summary>wpe, replicated.</summary>
+    public PositionEmbedding PositionEmbedding { get; }
+
+    /// <summary>h.0 … h.{L−1}.</summary>
+    public IReadOnlyList<ParallelTransformerBlock> Blocks { get; }
+
+    /// <summary>ln_f.</summary>
+    public LayerNorm FinalNorm { get; }
+
+    /// <summary>W_r [vocab_r, hidden]: the LM head's rows (the embedding's own with weight tying).</summary>
+    public Tensor Head { get; }
+
+    /// <summary>The vocab-parallel cross-entropy over the head's logits.</summary>
+    public VocabParallelCrossEntropy Loss { get; }
+
+    /// <summary>The sequence's split under sequence parallelism, else null.</summary>
+    public SequenceSplit? Sequence { get; }
+
+    /// <inheritdoc/>
+    public new IReadOnlyList<ParameterShard> Parameters =>
+        [.. TokenEmbedding.Parameters, .. PositionEmbedding.Parameters, .. Blocks.SelectMany(b => b.Parameters), .. FinalNorm.Parameters, .. base.Parameters];
+
+    /// <inheritdoc/>
+    public Tensor Forward(Tensor input)
+    {
+        ReadTokens(input);
+        ReleaseSaved();
+        var backend = _context.Backend;
+        var x = TokenEmbedding.Forward(_ids);                                   // [N or N_r, hidden]
+        PositionEmbedding.Forward(x);
+        _activations.Add(x);
+        foreach (var block in Blocks) _activations.Add(x = block.Forward(x));
+        _normalized = FinalNorm.Forward(x);
+        _headInput = Sequence is null ? CopyToRegion.Forward(_context, _normalized).Clone()
+            : GatherFromSequenceRegion.Forward(_context, _normalized, Sequence); // [N, hidden]
+        _logits = Tensor.Uninitialized(input.Rows, TokenEmbedding.VocabLocal);
+        backend.Gemm(_headInput, false, Head, true, _logits);                   // Z_r = X·W_rᵀ
+        using var losses = Loss.Forward(_logits, _targets);
+        return losses.Reshape(input.Rows, 1).Clone();
+    }
+
+    /// <inheritdoc/>
+    public Tensor Backward(Tensor gradOutput)
+    {
+        var logits = _logits ?? throw new InvalidOperationException($"{nameof(ParallelGpt)} at rank {_context.Rank}: backward before forward.");
+        if (gradOutput.Rows != logits.Rows || gradOutput.Cols != 1)
+            throw new ArgumentException($"{nameof(ParallelGpt)} at rank {_context.Rank}: the loss gradient is {gradOutput.ShapeText}; the losses were [{logits.Rows}, 1].");
+        var backend = _context.Backend;
+        Tensor gradient;
+        using (var gradLogits = Loss.Backward(gradOutput))
+        {
+            var headGradient = Spec.TieWeights ? TokenEmbedding.WeightGradient : Gradient(0);
+            backend.Gemm(gradLogits, true, _headInput!, false, headGradient, beta: 1); // dW_r += dZ_rᵀ·X
+            using var gradHeadInput = Tensor.Uninitialized(logits.Rows, Spec.Hidden);
+            backend.Gemm(gradLogits, false, Head, false, gradHeadInput);             // dZ_r·W_r, partial
+            gradient = Sequence is null ? CopyToRegion.Backward(_context, gradHeadInput).Clone()
+                : GatherFromSequenceRegion.Backward(_context, gradHeadInput, Sequence);
+        }
+        using (var gradNormalized = gradient) gradient = FinalNorm.Backward(gradNormalized);
+        for (int i = Blocks.Count - 1; i >= 0; i--)
+            using (var gradBlockOutput = gradient) gradient = Blocks[i].Backward(gradBlockOutput);
+        using (gradient)
+        {
+            PositionEmbedding.Backward(gradient);
+            TokenEmbedding.Backward(gradient, _ids);
+        }
+        ReleaseSaved();
+        return Tensor.Zeros(logits.Rows, 2);
+    }
+
+    /// <summary>Sets every gradient to zero.</summary>
+    public new void ZeroGradients()
+    {
+        TokenEmbedding.ZeroGradients();
+        PositionEmbedding.ZeroGradients();
+        foreach (var block in Blocks) block.ZeroGradients();
+        FinalNorm.ZeroGradients();
+        base.ZeroGradients();
+    }
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        ReleaseSaved();
+        TokenEmbedding.Dispose();
+        PositionEmbedding.Dispose();
+        foreach (var block in Blocks) block.Dispose();
+        FinalNorm.Dispose();
+        base.Dispose();
+    }
+
+    // The ids and targets of [N, 2], each a whole number below the vocabulary, N whole sequences (and the split's tokens).
+    private void ReadTokens(Tensor input)
+    {
+        if (input.Rank != 2 || input.Cols != 2)
+            throw new ArgumentException($"{nameof(ParallelGpt)} at rank {_context.Rank}: the input is {input.ShapeText} but must be [tokens, 2] (each row's id and target).");
+        if (input.Rows % Spec.Context != 0 || input.Rows == 0)
+            throw new ArgumentException($"{nameof(ParallelGpt)} at rank {_context.Rank}: {input.Rows} tokens are not whole sequences of {Spec.Context}.");
+        if (Sequence is not null && input.Rows != Sequence.Tokens)
+            throw new ArgumentException($"{nameof(ParallelGpt)} at rank {_context.Rank}: {input.Rows} tokens, but sequence parallelism was set up for {Sequence.Tokens}.");
+        if (_ids.Length != input.Rows) (_ids, _targets) = (new int[input.Rows], new int[input.Rows]);
+        float[] values = input.ToArray(); // token ids are host values: read once per batch
+        for (int i = 0; i < input.Rows; i++)
+        {
+            _ids[i] = Token(values[2 * i], i, "token");
+            _targets[i] = Token(values[2 * i + 1], i, "target");
+        }
+    }
+
+    private int Token(float value, int row, string what) =>
+        value >= 0 && value < Spec.Vocab && value == MathF.Floor(value) ? (int)value
+            : throw new ArgumentException($"{nameof(ParallelGpt)} at rank {_context.Rank}: row {row}'s {what} is {value}, not a token of a vocabulary of {Spec.Vocab}.");
+
+    private void ReleaseSaved()
+    {
+        foreach (var activation in _activations) activation.Dispose();
+        _activations.Clear();
+        _normalized?.Dispose();
+        _headInput?.Dispose();
+        _logits?.Dispose();
+        _normalized = _headInput = _logits = null;
+    }
+}
