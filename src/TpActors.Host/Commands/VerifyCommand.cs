@@ -38,10 +38,28 @@ public static class VerifyCommand
         var bias = new Option<string?>("--bias") { Description = SettingHelp.Describe("Whether the linears have biases, true or false", "tpactors.verify.bias"), HelpName = "true|false" };
         bias.AcceptOnlyFromAmong("true", "false");
         var activation = ActivationOption("tpactors.verify.activation");
+        var model = new Option<string?>("--model")
+        {
+            Description = SettingHelp.Describe("What to check: linear-mlp (the column- and row-parallel linears, then the MLP), linear, mlp, block (a pre-LN " +
+                "transformer block) or gpt (embeddings, blocks, the vocab-parallel loss; every parameter's gradient)", "tpactors.verify.model"),
+            HelpName = string.Join('|', VerifyOptions.Models),
+        };
+        model.AcceptOnlyFromAmong([.. VerifyOptions.Models]);
+        var heads = new Option<int?>("--heads") { Description = SettingHelp.Describe("Attention heads (block, gpt); split unevenly where tp does not divide them", "tpactors.verify.heads"), HelpName = "N" };
+        var vocab = new Option<int?>("--vocab") { Description = SettingHelp.Describe("Tokens of the GPT's vocabulary; split unevenly, no padding", "tpactors.verify.vocab"), HelpName = "V" };
+        var contextLength = new Option<int?>("--context") { Description = SettingHelp.Describe("Tokens per sequence (block, gpt; --batch counts sequences)", "tpactors.verify.context"), HelpName = "T" };
+        var layers = new Option<int?>("--layers") { Description = SettingHelp.Describe("The GPT's transformer blocks", "tpactors.verify.layers"), HelpName = "L" };
+        var smoothing = new Option<float?>("--label-smoothing") { Description = SettingHelp.Describe("The GPT loss's label smoothing ε", "tpactors.verify.label-smoothing"), HelpName = "E" };
+        var tie = new Option<bool>("--tie-weights") { Description = SettingHelp.Describe("Share the token embedding with the GPT's LM head", "tpactors.verify.tie-weights") };
+        var sequenceParallel = new Option<bool>("--sequence-parallel")
+        {
+            Description = SettingHelp.Describe("Sequence parallelism in the block and the GPT: LayerNorm and the residuals hold each rank's rows", "tpactors.verify.sequence-parallel"),
+        };
         var dump = new Option<string?>("--dump")
         {
-            Description = "Write the MLP check's full tensors to DIR as NumPy float32 .npy files: " + string.Join(", ", VerifyReport.DumpNames) +
-                " (x input, w1 [hidden, ffn], w2 [ffn, hidden], y parallel output, dy upstream gradient, d* parallel gradients; b* and db* only with bias).",
+            Description = "Write the checked model's full tensors to DIR as NumPy float32 .npy files, with manifest.json naming each as PyTorch does " +
+                "(the MLP's: x, w1, b1, w2, b2, y, dy, dx, dw1, db1, dw2, db2, with w1 [hidden, ffn] and w2 [ffn, hidden]; a block's or GPT's: inputs, every parameter, " +
+                "outputs and grad.* of each; nn.Linear weights are kept [in, out], marked \"transposed\").",
             HelpName = "DIR",
         }.Path();
         var json = new Option<bool>("--json") { Description = "Print the results as one JSON object on stdout." };
@@ -49,9 +67,9 @@ public static class VerifyCommand
 
         var command = new Command("verify",
             "Stand up N rank actors and check column-parallel (gathered), row-parallel (reduced) and the Megatron MLP, forward and backward (dX, dW, db), " +
-            "against the full single-rank computation in float64. Exit code 0 only if every check passes.");
+            "or a transformer block or a GPT (--model), against the full single-rank computation in float64. Exit code 0 only if every check passes.");
         options.AddTo(command);
-        foreach (var option in new Option[] { tp, batch, hidden, ffn, seed, bias, activation, dump, json, cluster }) command.Options.Add(option);
+        foreach (var option in new Option[] { model, tp, batch, hidden, ffn, heads, vocab, contextLength, layers, smoothing, tie, sequenceParallel, seed, bias, activation, dump, json, cluster }) command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
         {
             var loaded = options.Load(parse);
@@ -71,6 +89,14 @@ public static class VerifyCommand
                     Seed = parse.GetValue(seed) ?? defaults.Seed,
                     Bias = parse.GetValue(bias) is { } biasText ? biasText == "true" : defaults.Bias,
                     Activation = activationText is null ? defaults.Activation : ActivationNames.Parse(activationText),
+                    Model = parse.GetValue(model) ?? defaults.Model,
+                    Heads = parse.GetValue(heads) ?? defaults.Heads,
+                    Vocab = parse.GetValue(vocab) ?? defaults.Vocab,
+                    Context = parse.GetValue(contextLength) ?? defaults.Context,
+                    Layers = parse.GetValue(layers) ?? defaults.Layers,
+                    LabelSmoothing = parse.GetValue(smoothing) ?? defaults.LabelSmoothing,
+                    TieWeights = parse.GetValue(tie) || defaults.TieWeights,
+                    SequenceParallel = parse.GetValue(sequenceParallel) || defaults.SequenceParallel,
                 };
                 run.Validate();
                 settings = RankSettings.FromConfig(loaded.Config);

@@ -4,15 +4,15 @@ using TpActors.Layers.Verification;
 
 namespace TpActors.Host.Verify;
 
-/// <summary>Prints a verification: the table, the JSON object, or the MLP tensors as .npy files.</summary>
+/// <summary>Prints a verification: the table, the JSON object, or the checked tensors as .npy files with a manifest.</summary>
 public static class VerifyPrinter
 {
     /// <summary>The table: check, shape, errors, tolerance, pass; then the backend and the wall time.</summary>
     public static void WriteTable(TextWriter output, VerifyReport report)
     {
         var o = report.Options;
-        output.WriteLine($"tpactors verify: tp {o.Tp}, batch {o.Batch}, hidden {o.Hidden}, ffn {o.Ffn}, {ActivationNames.Name(o.Activation)}, " +
-            $"{(o.Bias ? "with" : "without")} bias, seed {o.Seed}");
+        output.WriteLine($"tpactors verify: {o.Model}, tp {o.Tp}, batch {o.Batch}, hidden {o.Hidden}, ffn {o.Ffn}, {ActivationNames.Name(o.Activation)}, " +
+            $"{(o.Bias ? "with" : "without")} bias, seed {o.Seed}{Transformer(o)}");
         output.WriteLine($"backend: {report.Backend}");
         output.WriteLine();
         int width = Math.Max(5, report.Checks.Max(c => c.Name.Length));
@@ -27,6 +27,11 @@ public static class VerifyPrinter
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{(report.Passed ? "PASSED" : "FAILED")}: {passed} of {report.Checks.Count} checks passed; wall time {report.Elapsed.TotalSeconds:0.000} s"));
     }
+
+    // The transformer's own sizes and options, after the common ones.
+    private static string Transformer(VerifyOptions o) => !o.IsTransformer ? ""
+        : $", heads {o.Heads}, context {o.Context}" + (o.Model == "gpt" ? $", vocab {o.Vocab}, layers {o.Layers}, label smoothing {o.LabelSmoothing.ToString(CultureInfo.InvariantCulture)}" +
+            (o.TieWeights ? ", tied" : "") : "") + (o.SequenceParallel ? ", sequence-parallel" : "");
 
     /// <summary>The memory the run was estimated to need beside the most this process held: the estimate gates the sizes a command accepts.</summary>
     public static Dictionary<string, object?> MemoryReport(double estimate) => new()
@@ -43,6 +48,7 @@ public static class VerifyPrinter
         {
             ["passed"] = report.Passed,
             ["backend"] = report.Backend,
+            ["model"] = o.Model,
             ["tp"] = o.Tp,
             ["batch"] = o.Batch,
             ["hidden"] = o.Hidden,
@@ -62,6 +68,19 @@ public static class VerifyPrinter
                 ["passed"] = c.Passed,
             }).ToList(),
         };
+        if (o.IsTransformer)
+        {
+            document["heads"] = o.Heads;
+            document["context"] = o.Context;
+            document["sequence_parallel"] = o.SequenceParallel;
+        }
+        if (o.Model == "gpt")
+        {
+            document["vocab"] = o.Vocab;
+            document["layers"] = o.Layers;
+            document["label_smoothing"] = o.LabelSmoothing;
+            document["tie_weights"] = o.TieWeights;
+        }
         if (dumpError is not null) document["dump_error"] = dumpError;
         JsonOutput.WriteLine(output, document);
     }
@@ -87,19 +106,45 @@ public static class VerifyPrinter
         }
     }
 
-    /// <summary>Writes each MLP tensor to <c>DIR/name.npy</c>; returns the reason it could not (a full disk), or null.</summary>
+    /// <summary>
+    /// Writes each tensor to <c>DIR/file.npy</c> and <c>DIR/manifest.json</c>, which names each file's tensor as PyTorch does,
+    /// with its kind, shape and layout; returns the reason it could not (a full disk), or null.
+    /// </summary>
     public static string? Dump(VerifyReport report, string directory, TextWriter log)
     {
-        var names = VerifyReport.DumpNames.Where(report.MlpTensors.ContainsKey).ToList();
+        var o = report.Options;
         try
         {
-            foreach (var name in names) NpyFile.Write(Path.Combine(directory, name + ".npy"), report.MlpTensors[name]);
+            foreach (var t in report.Tensors) NpyFile.Write(Path.Combine(directory, t.File + ".npy"), t.Tensor);
+            var manifest = new Dictionary<string, object?>
+            {
+                ["format"] = "tpactors-verify-dump",
+                ["model"] = o.Model,
+                ["tp"] = o.Tp,
+                ["config"] = new Dictionary<string, object?>
+                {
+                    ["batch"] = o.Batch, ["hidden"] = o.Hidden, ["ffn"] = o.Ffn, ["bias"] = o.Bias, ["activation"] = ActivationNames.Name(o.Activation),
+                    ["heads"] = o.Heads, ["context"] = o.Context, ["vocab"] = o.Vocab, ["layers"] = o.Layers, ["label_smoothing"] = o.LabelSmoothing,
+                    ["tie_weights"] = o.TieWeights, ["sequence_parallel"] = o.SequenceParallel, ["layer_norm_eps"] = VerifyOptions.LayerNormEpsilon, ["seed"] = o.Seed,
+                },
+                ["tensors"] = report.Tensors.Select(t => new Dictionary<string, object?>
+                {
+                    ["file"] = t.File + ".npy",
+                    ["name"] = t.Name,
+                    ["kind"] = t.Kind,
+                    ["shape"] = t.Tensor.Rank == 1 ? new[] { t.Tensor.Cols } : new[] { t.Tensor.Rows, t.Tensor.Cols },
+                    ["transposed"] = t.Transposed,
+                }).ToList(),
+            };
+            using (var file = new StreamWriter(Path.Combine(directory, "manifest.json"))) JsonOutput.WriteLine(file, manifest);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return $"--dump {directory}: the tensors could not all be written: {e.Message}";
         }
-        log.WriteLine($"wrote {names.Count} .npy files to {directory}: {string.Join(", ", names)}");
+        log.WriteLine(report.Tensors.Count <= 12
+            ? $"wrote {report.Tensors.Count} .npy files and manifest.json to {directory}: {string.Join(", ", report.Tensors.Select(t => t.File))}"
+            : $"wrote {report.Tensors.Count} .npy files and manifest.json to {directory}");
         return null;
     }
 

@@ -11,8 +11,12 @@ public sealed record CheckResult(string Name, string Shape, double MaxAbsError, 
     /// <summary>True when the relative error is within tolerance (and nothing is NaN).</summary>
     public bool Passed => MaxRelError <= Tolerance;
 
-    /// <summary>Compares <paramref name="actual"/> with <paramref name="expected"/> (same shape).</summary>
-    public static CheckResult Compare(string name, Tensors.Tensor actual, double[,] expected, double tolerance)
+    /// <summary>
+    /// Compares <paramref name="actual"/> with <paramref name="expected"/> (same shape), the error relative to the larger of
+    /// the reference's own scale and <paramref name="floor"/> (the scale of a related tensor, for a reference that is 0 in
+    /// exact arithmetic, such as the attention's key-bias gradient).
+    /// </summary>
+    public static CheckResult Compare(string name, Tensors.Tensor actual, double[,] expected, double tolerance, double floor = 0)
     {
         if (actual.Rows != expected.GetLength(0) || actual.Cols != expected.GetLength(1))
             throw new ArgumentException($"{name}: the parallel result is {actual.ShapeText} but the reference is [{expected.GetLength(0)}, {expected.GetLength(1)}].");
@@ -28,7 +32,15 @@ public sealed record CheckResult(string Name, string Shape, double MaxAbsError, 
                 scale = Math.Max(scale, Math.Abs(expected[i, j]));
             }
         }
-        double rel = maxAbs == 0 ? 0 : maxAbs / Math.Max(scale, double.Epsilon);
+        double rel = maxAbs == 0 ? 0 : maxAbs / Math.Max(Math.Max(scale, floor), double.Epsilon);
         return new CheckResult(name, actual.ShapeText, maxAbs, rel, tolerance);
+    }
+
+    /// <summary>max |x|: the scale of a reference.</summary>
+    public static double Scale(double[,] x)
+    {
+        double scale = 0;
+        foreach (double v in x) scale = Math.Max(scale, Math.Abs(v));
+        return scale;
     }
 }

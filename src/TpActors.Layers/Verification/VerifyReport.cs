@@ -7,12 +7,20 @@ namespace TpActors.Layers.Verification;
 /// <param name="Checks">One row per compared tensor, plus the cross-rank identity check.</param>
 /// <param name="Backend">The ranks' backend and threads.</param>
 /// <param name="Elapsed">Wall time of the whole run, from starting the ranks to the last comparison.</param>
-/// <param name="MlpTensors">The MLP check's full tensors by name (x, w1, b1, w2, b2, y, dy, dx, dw1, db1, dw2, db2), for dumping.</param>
-public sealed record VerifyReport(VerifyOptions Options, IReadOnlyList<CheckResult> Checks, string Backend, TimeSpan Elapsed, IReadOnlyDictionary<string, Tensor> MlpTensors)
+/// <param name="Tensors">The checked model's full tensors (inputs, weights, outputs, gradients), in order, for dumping.</param>
+public sealed record VerifyReport(VerifyOptions Options, IReadOnlyList<CheckResult> Checks, string Backend, TimeSpan Elapsed, IReadOnlyList<DumpedTensor> Tensors)
 {
     /// <summary>True when every check passed.</summary>
     public bool Passed => Checks.All(c => c.Passed);
-
-    /// <summary>The names of the dumped MLP tensors, in order (the bias ones only with biases).</summary>
-    public static readonly IReadOnlyList<string> DumpNames = ["x", "w1", "b1", "w2", "b2", "y", "dy", "dx", "dw1", "db1", "dw2", "db2"];
 }
+
+/// <summary>
+/// One tensor of a verification's dump: written to <c>File.npy</c>, named <paramref name="Name"/> as PyTorch would name it
+/// (a parameter's name in the module, or a gradient's "grad." before it).
+/// </summary>
+/// <param name="File">The file's name without ".npy".</param>
+/// <param name="Name">The tensor in PyTorch's naming.</param>
+/// <param name="Kind">input, parameter, output or gradient.</param>
+/// <param name="Tensor">The values.</param>
+/// <param name="Transposed">True when the file holds the transpose of PyTorch's layout (an nn.Linear weight kept [in, out]).</param>
+public sealed record DumpedTensor(string File, string Name, string Kind, Tensor Tensor, bool Transposed = false);

@@ -111,7 +111,7 @@ public sealed class ClusterCommandTests
             using var json = JsonDocument.Parse(launched.Out);
             Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
             var files = Directory.GetFiles(one).Select(Path.GetFileName).Order().ToList();
-            Assert.Equal(12, files.Count);
+            Assert.Equal(13, files.Count); // the MLP's 12 tensors and manifest.json
             Assert.Equal(files, Directory.GetFiles(two).Select(Path.GetFileName).Order());
             foreach (var file in files) Assert.True(File.ReadAllBytes(Path.Combine(one, file!)).SequenceEqual(File.ReadAllBytes(Path.Combine(two, file!))), $"{file} differs");
         }

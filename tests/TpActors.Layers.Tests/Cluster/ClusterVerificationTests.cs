@@ -30,8 +30,8 @@ public sealed class ClusterVerificationTests
 
         Assert.True(distributed.Passed, string.Join("; ", distributed.Checks.Where(c => !c.Passed).Select(c => c.Name)));
         Assert.Equal(single.Checks.Select(c => (c.Name, c.MaxAbsError)), distributed.Checks.Select(c => (c.Name, c.MaxAbsError)));
-        Assert.Equal(single.MlpTensors.Keys, distributed.MlpTensors.Keys);
-        foreach (var (name, tensor) in single.MlpTensors)
-            Assert.True(tensor.ToArray().Select(BitConverter.SingleToInt32Bits).SequenceEqual(distributed.MlpTensors[name].ToArray().Select(BitConverter.SingleToInt32Bits)), $"{name} differs");
+        Assert.Equal(single.Tensors.Select(t => t.File), distributed.Tensors.Select(t => t.File));
+        foreach (var (one, other) in single.Tensors.Zip(distributed.Tensors))
+            Assert.True(one.Tensor.ToArray().Select(BitConverter.SingleToInt32Bits).SequenceEqual(other.Tensor.ToArray().Select(BitConverter.SingleToInt32Bits)), $"{one.File} differs");
     }
 }
