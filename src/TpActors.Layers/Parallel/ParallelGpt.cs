@@ -20,7 +20,7 @@ public sealed class ParallelGpt : ShardedParameters, IParallelLayer
     private readonly ParallelContext _context;
     private readonly List<Tensor> _activations = []; // the embeddings' output and each block's, inputs of the next
     private Tensor? _normalized;                      // ln_f's output (this rank's rows under sequence parallelism)
-    private Tensor? _headInput;                       // the LM head's input [N, hidden] (gathered here under sequence parallelism)
+    private Tensor? _headInput;                       // the LM head's input gathered under sequence parallelism (else ln_f's output is)
     private Tensor? _logits;                          // Z_r [N, vocab_r]
     private int[] _ids = [];
     private int[] _targets = [];
@@ -85,10 +85,10 @@ public sealed class ParallelGpt : ShardedParameters, IParallelLayer
         _activations.Add(x);
         foreach (var block in Blocks) _activations.Add(x = block.Forward(x));
         _normalized = FinalNorm.Forward(x);
-        _headInput = Sequence is null ? CopyToRegion.Forward(_context, _normalized).Clone()
-            : GatherFromSequenceRegion.Forward(_context, _normalized, Sequence); // [N, hidden]
+        _headInput = Sequence is null ? null : GatherFromSequenceRegion.Forward(_context, _normalized, Sequence); // [N, hidden]
+        var headInput = _headInput ?? CopyToRegion.Forward(_context, _normalized);
         _logits = Tensor.Uninitialized(input.Rows, TokenEmbedding.VocabLocal);
-        backend.Gemm(_headInput, false, Head, true, _logits);                   // Z_r = X·W_rᵀ
+        backend.Gemm(headInput, false, Head, true, _logits);                    // Z_r = X·W_rᵀ
         using var losses = Loss.Forward(_logits, _targets);
         return losses.Reshape(input.Rows, 1).Clone();
     }
@@ -104,11 +104,11 @@ public sealed class ParallelGpt : ShardedParameters, IParallelLayer
         using (var gradLogits = Loss.Backward(gradOutput))
         {
             var headGradient = Spec.TieWeights ? TokenEmbedding.WeightGradient : Gradient(0);
-            backend.Gemm(gradLogits, true, _headInput!, false, headGradient, beta: 1); // dW_r += dZ_rᵀ·X
-            using var gradHeadInput = Tensor.Uninitialized(logits.Rows, Spec.Hidden);
+            backend.Gemm(gradLogits, true, _headInput ?? _normalized!, false, headGradient, beta: 1); // dW_r += dZ_rᵀ·X
+            var gradHeadInput = Tensor.Uninitialized(logits.Rows, Spec.Hidden);
             backend.Gemm(gradLogits, false, Head, false, gradHeadInput);             // dZ_r·W_r, partial
-            gradient = Sequence is null ? CopyToRegion.Backward(_context, gradHeadInput).Clone()
-                : GatherFromSequenceRegion.Backward(_context, gradHeadInput, Sequence);
+            if (Sequence is null) gradient = CopyToRegion.Backward(_context, gradHeadInput); // Σ over ranks, in place
+            else using (gradHeadInput) gradient = GatherFromSequenceRegion.Backward(_context, gradHeadInput, Sequence);
         }
         using (var gradNormalized = gradient) gradient = FinalNorm.Backward(gradNormalized);
         for (int i = Blocks.Count - 1; i >= 0; i--)
