@@ -10,12 +10,14 @@ namespace TpActors.Layers.Parallel;
 /// <see cref="RowParallelLinear"/> whose input is parallel. Backward: dA_r = Xᵀ·dY_r, db_r = Σ_rows dY_r, and
 /// dX = Σ_r dY_r·A_rᵀ (all-reduced by <see cref="CopyToRegion"/>, the <c>f</c> in front of the layer).
 /// Under sequence parallelism (a <see cref="SequenceSplit"/>) the input arrives as this rank's rows: the <c>f</c> is
-/// <see cref="GatherFromSequenceRegion"/> instead (all-gather of the rows forward, reduce-scatter of dX backward).
+/// <see cref="GatherFromSequenceRegion"/> instead (all-gather of the rows forward, reduce-scatter of dX backward). The layer then
+/// keeps only this rank's rows of X and gathers them again for dA_r in backward, as Megatron-LM does: one more all-gather,
+/// and no [tokens, in] tensor lives from forward to backward.
 /// </summary>
 public sealed class ColumnParallelLinear : ShardedParameters, IParallelLayer
 {
     private readonly ParallelContext _context;
-    private Tensor? _input; // X, kept for backward (the caller's, or gathered here under sequence parallelism)
+    private Tensor? _input; // X, the caller's, kept for backward (this rank's rows of it under sequence parallelism)
 
     /// <summary>
     /// This rank's part, its shards cut from the master weights of <paramref name="seed"/> (streams "<paramref name="name"/>.weight",
@@ -69,11 +71,11 @@ public sealed class ColumnParallelLinear : ShardedParameters, IParallelLayer
     public Tensor Forward(Tensor input)
     {
         LayerChecks.Input(nameof(ColumnParallelLinear), _context, input, InFeatures, $"in={InFeatures}, out={OutFeatures}");
-        ReleaseInput();
-        _input = Sequence is null ? CopyToRegion.Forward(_context, input)           // [batch, in]
-            : GatherFromSequenceRegion.Forward(_context, input, Sequence);        // [tokens, in], from every rank's rows
-        var local = Tensor.Uninitialized(_input.Rows, OutLocal);     // [batch, out_r]
-        _context.Backend.Gemm(_input, false, Weight, false, local);
+        _input = input;
+        using var gathered = GatheredInput();                                     // [tokens, in], from every rank's rows
+        var x = gathered ?? CopyToRegion.Forward(_context, input);                // [batch, in]
+        var local = Tensor.Uninitialized(x.Rows, OutLocal);                       // [batch, out_r]
+        _context.Backend.Gemm(x, false, Weight, false, local);
         if (Bias is not null) _context.Backend.AddBias(local, Bias);
         if (!GatherOutput) return local;
         using (local) return GatherFromRegion.Forward(_context, local, OutFeatures); // [batch, out]
@@ -82,10 +84,12 @@ public sealed class ColumnParallelLinear : ShardedParameters, IParallelLayer
     /// <inheritdoc/>
     public Tensor Backward(Tensor gradOutput)
     {
-        var input = _input ?? throw new InvalidOperationException($"{nameof(ColumnParallelLinear)} at rank {_context.Rank}: backward before forward.");
-        int expected = GatherOutput ? OutFeatures : OutLocal;
-        if (gradOutput.Rows != input.Rows || gradOutput.Cols != expected)
-            throw new ArgumentException($"{nameof(ColumnParallelLinear)} at rank {_context.Rank}: the output gradient is {gradOutput.ShapeText} but the output was [{input.Rows}, {expected}].");
+        if (_input is null) throw new InvalidOperationException($"{nameof(ColumnParallelLinear)} at rank {_context.Rank}: backward before forward.");
+        int rows = Sequence?.Tokens ?? _input.Rows, expected = GatherOutput ? OutFeatures : OutLocal;
+        if (gradOutput.Rows != rows || gradOutput.Cols != expected)
+            throw new ArgumentException($"{nameof(ColumnParallelLinear)} at rank {_context.Rank}: the output gradient is {gradOutput.ShapeText} but the output was [{rows}, {expected}].");
+        using var regathered = GatheredInput();
+        var input = regathered ?? _input;                                              // X [batch, in]
         using var gathered = GatherOutput ? GatherFromRegion.Backward(_context, gradOutput) : null;
         var dyLocal = gathered ?? gradOutput;                                          // [batch, out_r]
         _context.Backend.Gemm(input, true, dyLocal, false, Gradient(0), beta: 1); // dA_r += Xᵀ·dY_r
@@ -97,21 +101,21 @@ public sealed class ColumnParallelLinear : ShardedParameters, IParallelLayer
         }
         var gradInput = Tensor.Uninitialized(input.Rows, InFeatures);                 // [batch, in]
         _context.Backend.Gemm(dyLocal, false, Weight, true, gradInput);               // dY_r·A_rᵀ, partial
-        ReleaseInput();
+        _input = null;
         if (Sequence is null) return CopyToRegion.Backward(_context, gradInput);      // Σ over ranks
         using (gradInput) return GatherFromSequenceRegion.Backward(_context, gradInput, Sequence); // Σ over ranks, this rank's rows
     }
 
     /// <inheritdoc/>
+    public long SavedBytes => 0; // only the caller's input
+
+    /// <inheritdoc/>
     public override void Dispose()
     {
-        ReleaseInput();
+        _input = null;
         base.Dispose();
     }
 
-    private void ReleaseInput()
-    {
-        if (Sequence is not null) _input?.Dispose();
-        _input = null;
-    }
+    // Under sequence parallelism, a new [tokens, in] of every rank's rows of the kept input; else null (X is the input itself).
+    private Tensor? GatheredInput() => Sequence is null ? null : GatherFromSequenceRegion.Forward(_context, _input!, Sequence);
 }

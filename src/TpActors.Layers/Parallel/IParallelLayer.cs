@@ -16,6 +16,12 @@ public interface IParallelLayer : IDisposable
     /// <summary>The gradient of the input, given the gradient of the output; parameter gradients accumulate.</summary>
     Tensors.Tensor Backward(Tensors.Tensor gradOutput);
 
+    /// <summary>
+    /// Bytes of the tensors this layer made in its last forward and keeps for backward (0 after backward). The input it keeps
+    /// is the caller's and is not counted, so a model's figure is the sum of its layers' with no tensor counted twice.
+    /// </summary>
+    long SavedBytes { get; }
+
     /// <summary>This rank's shards of the parameters and their gradients.</summary>
     IReadOnlyList<ParameterShard> Parameters { get; }
 

@@ -76,6 +76,9 @@ public sealed class LayerNorm : ShardedParameters, IParallelLayer
     }
 
     /// <inheritdoc/>
+    public long SavedBytes => (_mean?.Bytes ?? 0) + (_rstd?.Bytes ?? 0);
+
+    /// <inheritdoc/>
     public override void Dispose()
     {
         ReleaseSaved();

@@ -13,14 +13,13 @@ namespace TpActors.Layers.Parallel;
 /// sequences of <c>context</c> tokens. The output is each row's loss [N, 1], the same on every rank; backward takes dℓ
 /// [N, 1] and returns zeros [N, 2] (token ids have no gradient). W is the embedding's own rows with weight tying (its
 /// gradient then sums both uses), or lm_head.weight [vocab, hidden] split the same way. Under sequence parallelism the
-/// embeddings, blocks and ln_f hold this rank's rows of the batch; the LM head gathers them.
+/// embeddings, blocks and ln_f hold this rank's rows of the batch; the LM head gathers them (again in backward, for dW).
 /// </summary>
 public sealed class ParallelGpt : ShardedParameters, IParallelLayer
 {
     private readonly ParallelContext _context;
     private readonly List<Tensor> _activations = []; // the embeddings' output and each block's, inputs of the next
     private Tensor? _normalized;                      // ln_f's output (this rank's rows under sequence parallelism)
-    private Tensor? _headInput;                       // the LM head's input gathered under sequence parallelism (else ln_f's output is)
     private Tensor? _logits;                          // Z_r [N, vocab_r]
     private int[] _ids = [];
     private int[] _targets = [];
@@ -85,10 +84,11 @@ public sealed class ParallelGpt : ShardedParameters, IParallelLayer
         _activations.Add(x);
         foreach (var block in Blocks) _activations.Add(x = block.Forward(x));
         _normalized = FinalNorm.Forward(x);
-        _headInput = Sequence is null ? null : GatherFromSequenceRegion.Forward(_context, _normalized, Sequence); // [N, hidden]
-        var headInput = _headInput ?? CopyToRegion.Forward(_context, _normalized);
-        _logits = Tensor.Uninitialized(input.Rows, TokenEmbedding.VocabLocal);
-        backend.Gemm(headInput, false, Head, true, _logits);                    // Z_r = X·W_rᵀ
+        using (var gathered = HeadInput())
+        {
+            _logits = Tensor.Uninitialized(input.Rows, TokenEmbedding.VocabLocal);
+            backend.Gemm(gathered ?? CopyToRegion.Forward(_context, _normalized), false, Head, true, _logits); // Z_r = X·W_rᵀ
+        }
         using var losses = Loss.Forward(_logits, _targets);
         return losses.Reshape(input.Rows, 1).Clone();
     }
@@ -104,7 +104,8 @@ public sealed class ParallelGpt : ShardedParameters, IParallelLayer
         using (var gradLogits = Loss.Backward(gradOutput))
         {
             var headGradient = Spec.TieWeights ? TokenEmbedding.WeightGradient : Gradient(0);
-            backend.Gemm(gradLogits, true, _headInput ?? _normalized!, false, headGradient, beta: 1); // dW_r += dZ_rᵀ·X
+            using (var gathered = HeadInput())
+                backend.Gemm(gradLogits, true, gathered ?? _normalized!, false, headGradient, beta: 1); // dW_r += dZ_rᵀ·X
             var gradHeadInput = Tensor.Uninitialized(logits.Rows, Spec.Hidden);
             backend.Gemm(gradLogits, false, Head, false, gradHeadInput);             // dZ_r·W_r, partial
             if (Sequence is null) gradient = CopyToRegion.Backward(_context, gradHeadInput); // Σ over ranks, in place
@@ -121,6 +122,10 @@ public sealed class ParallelGpt : ShardedParameters, IParallelLayer
         ReleaseSaved();
         return Tensor.Zeros(logits.Rows, 2);
     }
+
+    /// <inheritdoc/>
+    public long SavedBytes => _activations.Sum(a => a.Bytes) + (_normalized?.Bytes ?? 0) + (_logits?.Bytes ?? 0) + Loss.SavedBytes
+        + Blocks.Sum(b => b.SavedBytes) + FinalNorm.SavedBytes;
 
     /// <summary>Sets every gradient to zero.</summary>
     public new void ZeroGradients()
@@ -165,13 +170,15 @@ public sealed class ParallelGpt : ShardedParameters, IParallelLayer
         value >= 0 && value < Spec.Vocab && value == MathF.Floor(value) ? (int)value
             : throw new ArgumentException($"{nameof(ParallelGpt)} at rank {_context.Rank}: row {row}'s {what} is {value}, not a token of a vocabulary of {Spec.Vocab}.");
 
+    // Under sequence parallelism, a new [N, hidden] of every rank's rows of ln_f's output; else null (the head reads it in place).
+    private Tensor? HeadInput() => Sequence is null ? null : GatherFromSequenceRegion.Forward(_context, _normalized!, Sequence);
+
     private void ReleaseSaved()
     {
         foreach (var activation in _activations) activation.Dispose();
         _activations.Clear();
         _normalized?.Dispose();
-        _headInput?.Dispose();
         _logits?.Dispose();
-        _normalized = _headInput = _logits = null;
+        _normalized = _logits = null;
     }
 }

@@ -63,6 +63,9 @@ public sealed class ParallelMlp : IParallelLayer
     }
 
     /// <inheritdoc/>
+    public long SavedBytes => (_preActivation?.Bytes ?? 0) + (_activated?.Bytes ?? 0) + Fc1.SavedBytes + Fc2.SavedBytes;
+
+    /// <inheritdoc/>
     public void ZeroGradients()
     {
         Fc1.ZeroGradients();

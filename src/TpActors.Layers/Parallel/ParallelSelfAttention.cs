@@ -17,7 +17,8 @@ namespace TpActors.Layers.Parallel;
 /// dK = dSᵀ·Q/√d; the weight gradients from X and dQ, dK, dV; dX = Σ_r (dQ_r·W_q,rᵀ + dK_r·W_k,rᵀ + dV_r·W_v,rᵀ), one
 /// all-reduce (the <c>f</c>). Heads are read in place from the Q, K, V blocks (<see cref="BlockGrid"/>), never copied apart.
 /// Under sequence parallelism (a <see cref="SequenceSplit"/>) X and Y are this rank's rows of the batch: X is all-gathered
-/// first (<see cref="GatherFromSequenceRegion"/>) and Y reduce-scattered (<see cref="ReduceScatterToSequenceRegion"/>).
+/// first (<see cref="GatherFromSequenceRegion"/>) and Y reduce-scattered (<see cref="ReduceScatterToSequenceRegion"/>); only
+/// this rank's rows of X are kept, gathered again for the weight gradients in backward.
 /// </summary>
 public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
 {
@@ -26,7 +27,7 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
     private readonly ParallelContext _context;
     private readonly float _scale;  // 1/√d
     private readonly int _firstBias; // index of the query bias among the parameters (-1: no bias)
-    private Tensor? _input;          // X, the caller's (gathered here under sequence parallelism, and then ours)
+    private Tensor? _input;          // X, the caller's (this rank's rows of it under sequence parallelism)
     private Tensor? _qkv;            // [B·T, 3·w_r]: Q_r | K_r | V_r
     private Tensor? _probabilities;  // [B·h_r·T, T]
     private Tensor? _attended;       // O_r [B·T, w_r], the output projection's input
@@ -110,12 +111,14 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
         ReleaseSaved();
         var backend = _context.Backend;
         int rows = tokens, width = LocalWidth, t = SequenceLength;
-        input = _input = Sequence is null ? CopyToRegion.Forward(_context, input) : GatherFromSequenceRegion.Forward(_context, input, Sequence);
+        _input = input;
+        using var gathered = GatheredInput();
+        var x = gathered ?? CopyToRegion.Forward(_context, input);                           // X [B·T, hidden]
         _qkv = Tensor.Uninitialized(rows, 3 * width);
         for (int p = 0; p < 3; p++)
         {
             var part = _qkv.ColumnBlock(p * width, width);
-            backend.Gemm(input, false, base.Parameters[p].Value, false, part);                  // X·W_p,r
+            backend.Gemm(x, false, base.Parameters[p].Value, false, part);                  // X·W_p,r
             if (_firstBias >= 0) backend.AddBias(part, base.Parameters[_firstBias + p].Value);
         }
         _probabilities = Tensor.Uninitialized(rows / t * LocalHeads * t, t);
@@ -130,9 +133,9 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
     /// <inheritdoc/>
     public Tensor Backward(Tensor gradOutput)
     {
-        var input = _input ?? throw new InvalidOperationException($"{nameof(ParallelSelfAttention)} at rank {_context.Rank}: backward before forward.");
+        if (_input is null) throw new InvalidOperationException($"{nameof(ParallelSelfAttention)} at rank {_context.Rank}: backward before forward.");
         var backend = _context.Backend;
-        int rows = input.Rows, width = LocalWidth, t = SequenceLength;
+        int rows = _qkv!.Rows, width = LocalWidth, t = SequenceLength;
         using var gradAttended = Output.Backward(gradOutput);                                     // dO_r [B·T, w_r]
         using var gradQkv = Tensor.Uninitialized(rows, 3 * width);
         using var gradScores = _probabilities!.EmptyLike();
@@ -144,6 +147,8 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
         backend.GemmBatched(dScores, false, HeadsOf(_qkv!, 1), false, HeadsOf(gradQkv, 0), alpha: _scale); // dQ = dS·K/√d
         backend.GemmBatched(dScores, true, HeadsOf(_qkv!, 0), false, HeadsOf(gradQkv, 1), alpha: _scale);  // dK = dSᵀ·Q/√d
 
+        using var regathered = GatheredInput();
+        var input = regathered ?? _input;                                                         // X [B·T, hidden]
         var gradInput = Tensor.Uninitialized(rows, Hidden);
         using var sums = _firstBias >= 0 ? Tensor.UninitializedVector(width) : null;
         for (int p = 0; p < 3; p++)
@@ -177,12 +182,17 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
         base.Dispose();
     }
 
+    /// <inheritdoc/>
+    public long SavedBytes => (_qkv?.Bytes ?? 0) + (_probabilities?.Bytes ?? 0) + (_attended?.Bytes ?? 0) + Output.SavedBytes;
+
+    // Under sequence parallelism, a new [B·T, hidden] of every rank's rows of the kept input; else null (X is the input itself).
+    private Tensor? GatheredInput() => Sequence is null ? null : GatherFromSequenceRegion.Forward(_context, _input!, Sequence);
+
     // This rank's heads of part p (0: Q, 1: K, 2: V) of a [B·T, k·w_r] matrix: B × h_r blocks of [T, d], sequence-major.
     private BlockGrid HeadsOf(Tensor matrix, int part) => new(matrix.ColumnBlock(part * LocalWidth, LocalWidth), SequenceLength, HeadWidth);
 
     private void ReleaseSaved()
     {
-        if (Sequence is not null) _input?.Dispose();
         _qkv?.Dispose();
         _probabilities?.Dispose();
         _attended?.Dispose();

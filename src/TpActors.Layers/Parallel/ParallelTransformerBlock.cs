@@ -97,6 +97,10 @@ public sealed class ParallelTransformerBlock : IParallelLayer
     }
 
     /// <inheritdoc/>
+    public long SavedBytes => (_normalized1?.Bytes ?? 0) + (_residual?.Bytes ?? 0) + (_normalized2?.Bytes ?? 0)
+        + Norm1.SavedBytes + Attention.SavedBytes + Norm2.SavedBytes + Mlp.SavedBytes;
+
+    /// <inheritdoc/>
     public void ZeroGradients()
     {
         Norm1.ZeroGradients();

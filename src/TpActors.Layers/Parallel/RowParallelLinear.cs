@@ -111,6 +111,9 @@ public sealed class RowParallelLinear : ShardedParameters, IParallelLayer
     }
 
     /// <inheritdoc/>
+    public long SavedBytes => _ownsInput ? _input?.Bytes ?? 0 : 0; // the scattered input when it made it
+
+    /// <inheritdoc/>
     public override void Dispose()
     {
         ReleaseInput();

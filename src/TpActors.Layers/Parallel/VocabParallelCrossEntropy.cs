@@ -81,6 +81,9 @@ public sealed class VocabParallelCrossEntropy(ParallelContext context, int vocab
         return gradLogits;
     }
 
+    /// <summary>Bytes of what forward made and backward needs (log Z per row; the logits are the caller's).</summary>
+    public long SavedBytes => _logZ?.Bytes ?? 0;
+
     private void Release()
     {
         _logZ?.Dispose();

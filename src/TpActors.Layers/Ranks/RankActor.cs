@@ -43,6 +43,7 @@ public sealed class RankActor : ReceiveActor
             using var gradOutput = backward.GradOutput;
             return new TensorReply(_rank, Layer(backward.Layer).Backward(gradOutput));
         }));
+        Receive<GetSavedBytes>(get => Answer(() => Layer(get.Layer).SavedBytes));
         Receive<GetParameters>(get => Answer(() => new ParametersReply(_rank, Layer(get.Layer).Parameters
             .Select(p => new ParameterShard(p.Name, p.Value.Clone(), p.Gradient.Clone(), p.Axis)).ToList())));
         Receive<RunOnRank>(run => Answer(() => run.Work(GroupContext(run.Group))));

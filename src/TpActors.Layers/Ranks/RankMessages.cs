@@ -30,6 +30,9 @@ public sealed record Forward(string Layer, Tensor Input);
 /// <summary>Runs a layer's backward on <paramref name="GradOutput"/> (which now belongs to the rank). Reply: <see cref="TensorReply"/> with the input gradient.</summary>
 public sealed record Backward(string Layer, Tensor GradOutput);
 
+/// <summary>Asks how many bytes a layer keeps on the rank between its forward and its backward (<see cref="Parallel.IParallelLayer.SavedBytes"/>). Reply: a long.</summary>
+public sealed record GetSavedBytes(string Layer);
+
 /// <summary>Asks for copies of a layer's parameter shards and gradients. Reply: <see cref="ParametersReply"/>.</summary>
 public sealed record GetParameters(string Layer);
 

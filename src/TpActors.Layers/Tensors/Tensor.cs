@@ -41,6 +41,9 @@ public sealed class Tensor : IDisposable
     /// <summary>Rows × columns.</summary>
     public int Length => Rows * Cols;
 
+    /// <summary>Bytes of its elements: <see cref="Length"/> floats.</summary>
+    public long Bytes => (long)Length * sizeof(float);
+
     /// <summary>The shape, e.g. <c>[4, 8]</c> or <c>[8]</c>.</summary>
     public int[] Shape => Rank == 1 ? [Cols] : [Rows, Cols];
 

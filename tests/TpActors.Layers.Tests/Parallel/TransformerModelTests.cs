@@ -73,6 +73,37 @@ public sealed class TransformerModelTests(RankGroups groups) : IClassFixture<Ran
         run.AssertReplicasIdentical([run.Outputs]);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task SequenceParallelBlock_KeepsTheResidualRegionsSplit_AndNoGatheredInput(int tp)
+    {
+        const int hidden = 24, heads = 6, ffn = 40, context = 5, sequences = 2, tokens = sequences * context;
+        async Task<long[]> SavedAfterForward(bool sequenceParallel)
+        {
+            await using var group = await groups.Start(tp);
+            var spec = new BlockSpec(hidden, heads, ffn, context, Bias: true, Activation.Gelu, 1e-5f, sequenceParallel ? tokens : 0);
+            using var x = LayerRun.Input(tokens, hidden, "x");
+            await group.AskAll<RankDone>(_ => new CreateLayer("block", group.Name, spec, 3));
+            foreach (var reply in await group.AskAll<TensorReply>(r => new Forward("block", Rows(x, tp, r, sequenceParallel)))) reply.Tensor.Dispose();
+            long[] saved = await group.AskAll<long>(_ => new GetSavedBytes("block"));
+            foreach (var reply in await group.AskAll<TensorReply>(r => new Backward("block", Rows(x, tp, r, sequenceParallel)))) reply.Tensor.Dispose();
+            Assert.All(await group.AskAll<long>(_ => new GetSavedBytes("block")), after => Assert.Equal(0, after));
+            return saved;
+        }
+
+        long[] plain = await SavedAfterForward(false), split = await SavedAfterForward(true);
+        for (int r = 0; r < tp; r++)
+        {
+            // Per rank: rows n of LN₁(x), h, LN₂(h) and two LayerNorm statistics each, then Q|K|V, the scores and O of its
+            // heads and the MLP's two ffn_r-wide activations over all the batch's tokens.
+            int localHeads = Partition.Size(heads, tp, r), width = localHeads * hidden / heads, ffnLocal = Partition.Size(ffn, tp, r);
+            long Expected(int n) => sizeof(float) * (3L * n * hidden + 4L * n + 4L * tokens * width + (long)sequences * localHeads * context * context + 2L * tokens * ffnLocal);
+            Assert.Equal(Expected(tokens), plain[r]);
+            Assert.Equal(Expected(Partition.Size(tokens, tp, r)), split[r]);
+        }
+    }
+
     [Fact]
     public async Task Gpt_RefusesSizesThatCannotSplit_NamingTheNumbers()
     {
