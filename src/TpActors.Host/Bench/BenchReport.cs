@@ -19,6 +19,8 @@ public static class BenchReport
                 (perMessage ? string.Create(CultureInfo.InvariantCulture, $" {r.BytesPerMessage ?? 0,7:0.0} {r.BaselineBytesPerMessage ?? 0,10:0.0}") : ""));
         }
         foreach (var baseline in results.Where(r => r.HasBaseline).Select(r => r.Baseline).Distinct()) output.WriteLine($"baseline: {baseline}, measured in this run");
+        if (results.Any(r => r.LowerIsBetter))
+            output.WriteLine($"lower is better (a ratio under 1 is the gain): {string.Join(", ", results.Where(r => r.LowerIsBetter).Select(r => r.Name))}");
         foreach (var baseline in results.Where(r => !r.HasBaseline).Select(r => r.Baseline).Distinct()) output.WriteLine($"no baseline: {baseline}");
     }
 
@@ -39,6 +41,7 @@ public static class BenchReport
                     ["baseline_value"] = r.HasBaseline ? Round(r.BaselineValue) : null,
                     ["ratio"] = r.HasBaseline ? Round(r.Ratio) : null,
                 };
+                if (r.LowerIsBetter) entry["lower_is_better"] = true;
                 if (r.BytesPerMessage is { } bytes) entry["bytes_per_message"] = Math.Round(bytes, 2);
                 if (r.BaselineBytesPerMessage is { } baseBytes) entry["baseline_bytes_per_message"] = Math.Round(baseBytes, 2);
                 return entry;

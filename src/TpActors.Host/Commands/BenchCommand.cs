@@ -98,18 +98,30 @@ public static class BenchCommand
             });
     }
 
-    private static Command CreateLayers(CommandContext context) => CreateBench(context, "layers",
-        "GEMM GFLOP/s of the backend and of the managed kernel beside raw OpenBLAS, and ParallelMlp forward + backward at TP=1 (all cores to BLAS) " +
-        "beside TP=2 (two rank actors), same run. Sizes from tpactors.bench.layers (-D to change).",
-        [], (_, config) =>
+    private static Command CreateLayers(CommandContext context)
+    {
+        var model = new Option<string?>("--model")
         {
-            var bench = LayerBench.FromConfig(config);
-            bench.Validate();
-            var settings = RankSettings.FromConfig(config);
-            return new BenchPlan(Layers.Tensors.CpuBackend.Create(settings.Backend, Environment.ProcessorCount).Description,
-                $"bench layers: GEMM {bench.GemmSize}³; MLP hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}; best of {bench.Runs}",
-                system => bench.Run(system, settings, context.Error));
-        });
+            Description = SettingHelp.Describe("The layer timed: mlp (ParallelMlp) or block (a pre-LN transformer block, sized by tpactors.bench.layers.block; " +
+                "also TP=2 with sequence parallelism)", "tpactors.bench.layers.model"),
+            HelpName = string.Join('|', LayerBench.Models),
+        };
+        model.AcceptOnlyFromAmong(LayerBench.Models);
+        return CreateBench(context, "layers",
+            "GEMM GFLOP/s of the backend and of the managed kernel beside raw OpenBLAS; a layer's forward + backward at TP=1 (all cores to BLAS) " +
+            "as a share of that GEMM, beside TP=2 (two rank actors); and the bytes each rank keeps from forward to backward. Same run. " +
+            "Sizes from tpactors.bench.layers (-D to change).",
+            [model], (parse, config) =>
+            {
+                var bench = LayerBench.FromConfig(config);
+                if (parse.GetValue(model) is { } chosen) bench = bench with { Model = chosen };
+                bench.Validate();
+                var settings = RankSettings.FromConfig(config);
+                return new BenchPlan(Layers.Tensors.CpuBackend.Create(settings.Backend, Environment.ProcessorCount).Description,
+                    $"bench layers: GEMM {bench.GemmSize}³; {bench.Shape}; best of {bench.Runs}",
+                    system => bench.Run(system, settings, context.Error));
+            });
+    }
 
     private static Command CreateTrain(CommandContext context)
     {

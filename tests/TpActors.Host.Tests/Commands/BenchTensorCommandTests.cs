@@ -95,6 +95,36 @@ public sealed class BenchTensorCommandTests
     }
 
     [Fact]
+    public void LayersBlock_TimesTheBlockAgainstTheGemmPeak_AndReportsWhatEachRankKeeps()
+    {
+        var result = CliRunner.Run("bench", "layers", "--model", "block", "--json", "-D", "tpactors.bench.layers.gemm-size=64",
+            "-D", "tpactors.bench.layers.block.hidden=32", "-D", "tpactors.bench.layers.block.heads=4", "-D", "tpactors.bench.layers.block.context=8",
+            "-D", "tpactors.bench.layers.block.batch=3", "-D", "tpactors.bench.layers.runs=1");
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        var results = json.RootElement.GetProperty("results").EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
+        Assert.Contains("64³", results["block fwd+bwd tp=1"].GetProperty("baseline").GetString());
+        Assert.Contains("TP=1", results["block fwd+bwd tp=2"].GetProperty("baseline").GetString());
+        Assert.Contains("without sequence parallelism", results["block fwd+bwd tp=2 sp"].GetProperty("baseline").GetString());
+        // 24 rows of width 32, 4 heads of 8 tokens, MLP 128 wide: at TP=1 the input, LN₁(x), h and LN₂(h) (4 × 3 KiB), their
+        // statistics (4 × 96 B), Q|K|V and O (12 KiB), the scores (3 KiB) and the MLP's two activations (24 KiB).
+        double tp1 = results["block kept per rank tp=2"].GetProperty("baseline_value").GetDouble() * 1024 * 1024; // JSON keeps 4 digits
+        Assert.InRange(tp1, 52608 * 0.999, 52608 * 1.001); // 4·3072 + 4·96 + 12288 + 3072 + 24576
+        var sp = results["block kept per rank tp=2 sp"];
+        Assert.True(sp.GetProperty("lower_is_better").GetBoolean());
+        Assert.InRange(sp.GetProperty("ratio").GetDouble(), 0.01, 0.99); // the residual regions split: less than without
+        Assert.Contains("block hidden 32, heads 4, context 8, batch 3", result.Error);
+    }
+
+    [Fact]
+    public void LayersBlock_HiddenNotDivisibleByHeads_IsAUsageError()
+    {
+        var result = CliRunner.Run("bench", "layers", "--model", "block", "-D", "tpactors.bench.layers.block.hidden=30", "-D", "tpactors.bench.layers.block.heads=4");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("The hidden size 30 is not divisible by 4 heads", result.Error);
+    }
+
+    [Fact]
     public void Layers_BadSize_IsAUsageError()
     {
         var result = CliRunner.Run("bench", "layers", "-D", "tpactors.bench.layers.runs=0");
