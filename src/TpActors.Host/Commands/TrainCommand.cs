@@ -10,6 +10,7 @@ using TpActors.Layers.Data;
 using TpActors.Layers.Optimizers;
 using TpActors.Layers.Checkpoints;
 using TpActors.Layers.Training;
+using TpActors.Layers.Text;
 
 namespace TpActors.Host.Commands;
 
@@ -55,26 +56,43 @@ public static class TrainCommand
         var checkTolerance = new Option<float?>("--check-tolerance") { Description = SettingHelp.Describe("The largest absolute weight difference --check passes", "tpactors.training.check-tolerance"), HelpName = "X" }.Float32();
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object on stdout (progress goes to stderr)." };
         var cluster = ClusterOption.Create();
+        var modelKind = new Option<string?>("--model")
+        {
+            Description = SettingHelp.Describe("What to train: mlp-stack (residual MLP blocks on a synthetic task) or gpt (a GPT on text; sized by " +
+                "--layers --hidden --heads --context --batch, read with --data and --tokenizer)", "tpactors.training.model"),
+            HelpName = "mlp-stack|gpt",
+        };
+        modelKind.AcceptOnlyFromAmong(MlpStackSpec.KindName, GptModelSpec.KindName);
+        var evalEvery = new Option<int?>("--eval-every") { Description = "Measure the loss on held-out batches every K steps and after the last; 0: after the last only (default: tpactors.training.gpt.eval-every for a GPT, tpactors.training.eval-every otherwise).", HelpName = "K" };
+        var evalBatches = new Option<int?>("--eval-batches") { Description = "Held-out batches per evaluation; 0: none (default: tpactors.training.gpt.eval-batches for a GPT, tpactors.training.eval-batches otherwise).", HelpName = "N" };
+        var gpt = new GptTrainOptions();
 
         var command = new Command("train",
             "Train a stack of residual Megatron MLP blocks on a synthetic regression task with N rank actors under the training supervisor. " +
             "A failed rank is restored from the last snapshot and the step replayed, so the weights end bit-identical to a run without faults; " +
             "the summary ends with their SHA-256.");
         options.AddTo(command);
-        foreach (var option in new Option[] { tp, layers, hidden, ffn, activation, batch, steps, lr, optimizer, seed, checkpointDir, checkpointEvery, resume, fault, check, checkTolerance, json, cluster })
+        foreach (var option in new Option[] { modelKind, tp, layers, hidden, ffn, activation, batch, steps, lr, optimizer, seed }.Concat(gpt.All)
+            .Concat([evalEvery, evalBatches, checkpointDir, checkpointEvery, resume, fault, check, checkTolerance, json, cluster]))
             command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
         {
             var loaded = options.Load(parse);
             foreach (var warning in loaded.Warnings) context.Error.WriteLine($"warning: {warning}");
             TrainingOptions run;
+            TextSummary? text = null;
             try
             {
-                var defaults = TrainingOptions.FromConfig(loaded.Config);
                 string? resumeFrom = ResumeFrom(parse.GetValue(resume), parse.GetValue(checkpointDir));
-                if (resumeFrom is not null) defaults = FromCheckpoint(defaults, resumeFrom);
+                var defaults = TrainingOptions.FromConfig(loaded.Config, parse.GetValue(modelKind) ?? loaded.Config.GetString("tpactors.training.model"));
+                if (resumeFrom is not null) defaults = FromCheckpoint(defaults, resumeFrom, loaded.Config);
+                if (parse.GetValue(modelKind) is { } kind && kind != defaults.Model.Kind)
+                    throw new ArgumentException($"--model {kind}: the checkpoint holds a {defaults.Model.Kind} ({defaults.Model.Summary}).");
+                var task = defaults.Task with { Batch = parse.GetValue(batch) ?? defaults.Task.Batch, Seed = parse.GetValue(seed) ?? defaults.Task.Seed };
                 ModelSpec model = defaults.Model switch
                 {
+                    MlpStackSpec when gpt.FirstGiven(parse) is { } given =>
+                        throw new ArgumentException($"{given.Name} sizes a GPT; the run's model is the residual MLP stack (--model gpt trains a GPT)."),
                     MlpStackSpec mlp => mlp with
                     {
                         Layers = parse.GetValue(layers) ?? mlp.Layers,
@@ -82,11 +100,18 @@ public static class TrainCommand
                         Ffn = parse.GetValue(ffn) ?? mlp.Ffn,
                         Activation = parse.GetValue(activation) is { } activationName ? ActivationNames.Parse(activationName) : mlp.Activation,
                     },
+                    GptModelSpec when parse.GetResult(ffn) is { Implicit: false } =>
+                        throw new ArgumentException("--ffn sizes the residual MLP stack; a GPT's MLP is 4 × --hidden wide."),
+                    GptModelSpec g => gpt.Apply(parse, g with
+                    {
+                        Layers = parse.GetValue(layers) ?? g.Layers,
+                        Hidden = parse.GetValue(hidden) ?? g.Hidden,
+                        Activation = parse.GetValue(activation) is { } activationName ? ActivationNames.Parse(activationName) : g.Activation,
+                    }, task.Batch, resuming: resumeFrom is not null, loaded.Config.GetBoolean("tpactors.training.gpt.sequence-parallel")),
                     var other when new Option[] { layers, hidden, ffn, activation }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given =>
                         throw new ArgumentException($"{given.Name} sizes the residual MLP stack; the run's model is a {other.Kind} ({other.Summary})."),
                     var other => other,
                 };
-                var task = defaults.Task with { Batch = parse.GetValue(batch) ?? defaults.Task.Batch, Seed = parse.GetValue(seed) ?? defaults.Task.Seed };
                 var optimizerSpec = defaults.Optimizer with
                 {
                     Kind = parse.GetValue(optimizer) is { } name ? OptimizerSpec.ParseKind(name) : defaults.Optimizer.Kind,
@@ -100,6 +125,8 @@ public static class TrainCommand
                     Optimizer = optimizerSpec,
                     Steps = parse.GetValue(steps) ?? defaults.Steps,
                     CheckpointEvery = parse.GetValue(checkpointEvery) ?? defaults.CheckpointEvery,
+                    EvalEvery = parse.GetValue(evalEvery) ?? defaults.EvalEvery,
+                    EvalBatches = parse.GetValue(evalBatches) ?? defaults.EvalBatches,
                     ResumeFrom = resumeFrom,
                     Faults = (parse.GetValue(fault) ?? []).Select(FaultSpec.Parse).ToList(),
                     KeepFinalState = parse.GetValue(check),
@@ -108,13 +135,18 @@ public static class TrainCommand
                 };
                 run.Validate(onCluster: parse.GetValue(cluster) is not null);
                 if (parse.GetValue(checkTolerance) is { } tolerance) SettingRules.Require("tpactors.training.check-tolerance", tolerance, "--check-tolerance");
+                // A GPT's text is tokenized (once per machine) and checked before any rank starts: too short a text is named here.
+                if (run.Model is GptModelSpec gptModel) text = TextSummary.Of(gptModel.Text, gptModel.Context);
             }
             catch (Exception e) when (IsBadInput(e))
             {
                 return Refuse(e);
             }
 
-            var progress = new ProgressDisplay(context.Error, interactive: ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected);
+            var progress = new ProgressDisplay(context.Error, interactive: ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected)
+            {
+                TokensPerStep = run.Model is GptModelSpec tokens ? (long)run.Task.Batch * tokens.Context : 0,
+            };
             if (ClusterJob.TryStart(loaded.Config, parse.GetValue(cluster), run.Tp, "train", context.Error, out var job) is { } joinError)
                 return context.Fail(parse, ExitCodes.Failure, $"tpactors train: {joinError}");
             if (job is not null) run = run with { Placement = job.Lease.Ranks, Placer = job.Lease };
@@ -148,8 +180,8 @@ public static class TrainCommand
                 return Refuse(e);
             }
             progress.Close();
-            if (parse.GetValue(json)) TrainPrinter.WriteJson(context.Out, run, result, checkResult);
-            else TrainPrinter.WriteSummary(context.Out, run, result, checkResult);
+            if (parse.GetValue(json)) TrainPrinter.WriteJson(context.Out, run, result, checkResult, text);
+            else TrainPrinter.WriteSummary(context.Out, run, result, checkResult, text);
             if (result.Stopped)
             {
                 context.Error.WriteLine(result.Checkpoints.Count > 0
@@ -215,10 +247,11 @@ public static class TrainCommand
         CheckpointDirectory.Resolve(resumed) == resumed ? Path.GetDirectoryName(Path.GetFullPath(resumed).TrimEnd('/'))! : resumed;
 
     // Resuming: what the checkpoint was trained with becomes the default, so a bare --resume continues the same run.
-    private static TrainingOptions FromCheckpoint(TrainingOptions defaults, string path)
+    private static TrainingOptions FromCheckpoint(TrainingOptions defaults, string path, HoconConfig config)
     {
         string file = Path.Combine(CheckpointDirectory.Resolve(path), CheckpointDirectory.MetadataFile);
         var metadata = CheckpointMetadata.Read(file);
+        if (metadata.ModelSpec.Kind != defaults.Model.Kind) defaults = TrainingOptions.FromConfig(config, metadata.ModelSpec.Kind); // its evaluation settings
         var resumed = defaults with { Model = metadata.ModelSpec, Task = metadata.TaskSpec, Optimizer = metadata.OptimizerSpec };
         try
         {

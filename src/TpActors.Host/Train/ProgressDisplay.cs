@@ -5,18 +5,23 @@ using TpActors.Layers.Training;
 namespace TpActors.Host.Train;
 
 /// <summary>
-/// Shows a run's progress on stderr: on a terminal one live line (bar, step, loss, steps/s, ETA) redrawn at most ten times a
-/// second; otherwise a plain line about every tenth of the run. Recoveries and checkpoints always get a line of their own.
+/// Shows a run's progress on stderr: on a terminal one live line (bar, step, loss, the last validation loss, steps/s and
+/// tokens/s, ETA) redrawn at most ten times a second; otherwise a plain line about every tenth of the run. Recoveries,
+/// checkpoints and (off a terminal) validation losses always get a line of their own.
 /// </summary>
 public sealed class ProgressDisplay(TextWriter output, bool interactive)
 {
+    private double? _validation; // the last held-out loss
     private const int BarWidth = 24;
     private readonly object _gate = new();
     private TimeSpan? _lastDraw; // when the live line was last drawn; null until the first draw
     private bool _lineOpen;
 
     /// <summary>The callbacks to hand the run.</summary>
-    public TrainingObserver Observer => new() { Step = OnStep, Recovery = OnRecovery, Placed = OnPlaced, Checkpoint = OnCheckpoint };
+    public TrainingObserver Observer => new() { Step = OnStep, Evaluated = OnEvaluated, Recovery = OnRecovery, Placed = OnPlaced, Checkpoint = OnCheckpoint };
+
+    /// <summary>Tokens a step trains on (a GPT's batch × context), to show tokens/s; 0 for none.</summary>
+    public long TokensPerStep { get; set; }
 
     /// <summary>Ends the live line, if one is showing.</summary>
     public void Close()
@@ -30,7 +35,8 @@ public sealed class ProgressDisplay(TextWriter output, bool interactive)
         double rate = done / Math.Max(1e-9, p.Elapsed.TotalSeconds);
         double eta = (p.Steps - p.Step) / Math.Max(1e-9, rate);
         string text = string.Create(CultureInfo.InvariantCulture,
-            $"step {p.Step}/{p.Steps}  loss {p.Loss:0.000000}  {rate:0.0} steps/s  ETA {eta:0.0}s{(p.Recoveries > 0 ? $"  recoveries {p.Recoveries}" : "")}");
+            $"step {p.Step}/{p.Steps}  loss {p.Loss:0.000000}{(_validation is { } v ? $"  val {v:0.0000}" : "")}  {rate:0.0} steps/s" +
+            $"{(TokensPerStep > 0 ? $"  {rate * TokensPerStep:#,0} tok/s" : "")}  ETA {eta:0.0}s{(p.Recoveries > 0 ? $"  recoveries {p.Recoveries}" : "")}");
         lock (_gate)
         {
             if (interactive)
@@ -45,6 +51,16 @@ public sealed class ProgressDisplay(TextWriter output, bool interactive)
             {
                 output.WriteLine(text);
             }
+        }
+    }
+
+    private void OnEvaluated(StepEvaluated evaluated)
+    {
+        lock (_gate)
+        {
+            _validation = evaluated.ValidationLoss;
+            if (interactive) return; // the live line shows it from the next step on
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {evaluated.Step}: validation loss {evaluated.ValidationLoss:0.000000}"));
         }
     }
 

@@ -39,9 +39,22 @@ public sealed class SyntheticTask : IBatchSource
     public (Tensor Inputs, Tensor Targets) Batch(long step)
     {
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Steps count from 1.");
+        return Draw("data.x", step);
+    }
+
+    /// <summary>Held-out batch <paramref name="index"/> (from 1): rows of another stream of inputs, through the same teacher.</summary>
+    public (Tensor Inputs, Tensor Targets) ValidationBatch(int index)
+    {
+        if (index < 1) throw new ArgumentOutOfRangeException(nameof(index), index, "Validation batches count from 1.");
+        return Draw("data.x.validation", index);
+    }
+
+    // Rows (n−1)·batch … of the input stream and their targets.
+    private (Tensor Inputs, Tensor Targets) Draw(string stream, long n)
+    {
         var inputs = Tensor.Uninitialized(Spec.Batch, Hidden);
-        // Rows (step−1)·batch … of the input stream; checked, so a step past 2^63 / batch fails instead of wrapping.
-        MasterWeights.FillUniform(inputs, Spec.Seed, "data.x", checked((step - 1) * Spec.Batch), 0, Hidden, 1f);
+        // Checked, so a step past 2^63 / batch fails instead of wrapping.
+        MasterWeights.FillUniform(inputs, Spec.Seed, stream, checked((n - 1) * Spec.Batch), 0, Hidden, 1f);
         using var features = Tensor.Uninitialized(Spec.Batch, Spec.TeacherWidth);
         _backend.Gemm(inputs, false, _teacherIn, false, features);
         _backend.Tanh(features, features);

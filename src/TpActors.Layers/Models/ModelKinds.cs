@@ -12,10 +12,20 @@ public static class ModelKinds
     private static readonly ConcurrentDictionary<string, Type> Kinds = new(StringComparer.Ordinal)
     {
         [MlpStackSpec.KindName] = typeof(MlpStackSpec),
+        [GptModelSpec.KindName] = typeof(GptModelSpec),
     };
 
-    /// <summary>The model a run trains by default, as <c>tpactors.training</c> in <paramref name="config"/> describes it (the residual MLP stack).</summary>
-    public static ModelSpec FromConfig(HoconConfig config) => MlpStackSpec.FromConfig(config);
+    /// <summary>The model a run trains by default, as <c>tpactors.training</c> in <paramref name="config"/> describes it (<c>model</c> picks the kind).</summary>
+    public static ModelSpec FromConfig(HoconConfig config) => FromConfig(config, config.GetString("tpactors.training.model"));
+
+    /// <summary>The model of kind <paramref name="kind"/> as <paramref name="config"/> sizes it (a GPT's char vocabulary is still to be read from its text).</summary>
+    /// <exception cref="ArgumentException">No model of that kind can be trained from the command line.</exception>
+    public static ModelSpec FromConfig(HoconConfig config, string kind) => kind switch
+    {
+        MlpStackSpec.KindName => MlpStackSpec.FromConfig(config),
+        GptModelSpec.KindName => GptModelSpec.FromConfig(config),
+        _ => throw new ArgumentException($"The model is '{kind}'; train takes {MlpStackSpec.KindName} or {GptModelSpec.KindName}."),
+    };
 
     /// <summary>Registers <typeparamref name="TSpec"/> under <paramref name="kind"/>; registering the same again is harmless.</summary>
     /// <exception cref="ArgumentException">Another spec has that kind.</exception>

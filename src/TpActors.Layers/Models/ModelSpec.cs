@@ -38,6 +38,12 @@ public abstract record ModelSpec
     /// <exception cref="ArgumentException">A size is out of range.</exception>
     public abstract void Validate();
 
+    /// <summary>Refuses a model that cannot split over <paramref name="tp"/> ranks, naming the numbers (the MLP stack splits over any).</summary>
+    /// <exception cref="ArgumentException">The sizes do not split.</exception>
+    public virtual void ValidateSplit(int tp)
+    {
+    }
+
     /// <summary>
     /// The full shape of the weight named <paramref name="tensor"/> (or of one of its optimizer slots, named after it), as
     /// this spec makes it; null for a tensor whose shape it does not fix (a bias) or does not know.

@@ -24,7 +24,10 @@ public sealed class ParallelGpt : ShardedParameters, IParallelLayer
     private int[] _ids = [];
     private int[] _targets = [];
 
-    /// <summary>This rank's part of a GPT (parameters "<paramref name="name"/>.wte.weight", ".wpe.weight", ".h.{i}.*", ".ln_f.*", ".lm_head.weight").</summary>
+    /// <summary>
+    /// This rank's part of a GPT (parameters "<paramref name="name"/>.wte.weight", ".wpe.weight", ".h.{i}.*", ".ln_f.*",
+    /// ".lm_head.weight"; with an empty name, "wte.weight" … as nanoGPT's own).
+    /// </summary>
     public ParallelGpt(ParallelContext context, GptSpec spec, long seed, string name = "gpt")
         : base(context.Backend)
     {
@@ -32,14 +35,14 @@ public sealed class ParallelGpt : ShardedParameters, IParallelLayer
         _context = context;
         Spec = spec;
         var sequence = spec.SequenceParallelTokens > 0 ? new SequenceSplit(spec.SequenceParallelTokens) : null;
-        TokenEmbedding = new VocabParallelEmbedding(context, spec.Vocab, spec.Hidden, seed, $"{name}.wte", sequence);
-        PositionEmbedding = new PositionEmbedding(context, spec.Context, spec.Hidden, seed, $"{name}.wpe", sequence);
+        TokenEmbedding = new VocabParallelEmbedding(context, spec.Vocab, spec.Hidden, seed, Child(name, "wte"), sequence);
+        PositionEmbedding = new PositionEmbedding(context, spec.Context, spec.Hidden, seed, Child(name, "wpe"), sequence);
         Blocks = Enumerable.Range(0, spec.Layers)
-            .Select(i => new ParallelTransformerBlock(context, spec.Hidden, spec.Heads, spec.Ffn, spec.Context, spec.Bias, spec.Activation, spec.Epsilon, seed, $"{name}.h.{i}", sequence))
+            .Select(i => new ParallelTransformerBlock(context, spec.Hidden, spec.Heads, spec.Ffn, spec.Context, spec.Bias, spec.Activation, spec.Epsilon, seed, Child(name, $"h.{i}"), sequence))
             .ToArray();
-        FinalNorm = new LayerNorm(context, spec.Hidden, spec.Epsilon, sequence is not null, $"{name}.ln_f");
+        FinalNorm = new LayerNorm(context, spec.Hidden, spec.Epsilon, sequence is not null, Child(name, "ln_f"));
         Head = spec.TieWeights ? TokenEmbedding.Weight
-            : AddParameter($"{name}.lm_head.weight", Tensor.Uninitialized(TokenEmbedding.VocabLocal, spec.Hidden), ShardAxis.Rows, seed, TokenEmbedding.VocabStart, 0, spec.Hidden,
+            : AddParameter(Child(name, "lm_head.weight"), Tensor.Uninitialized(TokenEmbedding.VocabLocal, spec.Hidden), ShardAxis.Rows, seed, TokenEmbedding.VocabStart, 0, spec.Hidden,
                 VocabParallelEmbedding.InitBound);
         Loss = new VocabParallelCrossEntropy(context, spec.Vocab, TokenEmbedding.VocabStart, spec.LabelSmoothing);
         Sequence = sequence;
@@ -170,10 +173,13 @@ public sealed class ParallelGpt : ShardedParameters, IParallelLayer
         value >= 0 && value < Spec.Vocab && value == MathF.Floor(value) ? (int)value
             : throw new ArgumentException($"{nameof(ParallelGpt)} at rank {_context.Rank}: row {row}'s {what} is {value}, not a token of a vocabulary of {Spec.Vocab}.");
 
+    private static string Child(string name, string part) => name.Length == 0 ? part : $"{name}.{part}";
+
     // Under sequence parallelism, a new [N, hidden] of every rank's rows of ln_f's output; else null (the head reads it in place).
     private Tensor? HeadInput() => Sequence is null ? null : GatherFromSequenceRegion.Forward(_context, _normalized!, Sequence);
 
-    private void ReleaseSaved()
+    /// <summary>Drops what forward kept for backward (after an abandoned step, or an evaluation).</summary>
+    public void ReleaseSaved()
     {
         foreach (var activation in _activations) activation.Dispose();
         _activations.Clear();

@@ -35,7 +35,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         HoldReplica, ReplicaHeld, SendReplica, ReplicaMissing, PeerConnectionLost, ReplicaReady, ReplicaSent, OfferReplica, ReplicaOffered,
         ConnectRequest, BatchRequest, ForwardRequest, LossRequest, BackwardRequest, OptimizerRequest, SnapshotRequest, GatherRequest,
         PhaseCompleted, EndpointReported, LossComputed, StateHandedOver, StateOnBulkLane, SnapshotKept, RestoreState, RestoreFromBulkLane,
-        AttentionSpec, LayerNormSpec, BlockSpec, GptSpec,
+        AttentionSpec, LayerNormSpec, BlockSpec, GptSpec, EvaluateRequest,
     }
 
     public void Write(BinaryWriter w, object? value)
@@ -66,6 +66,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case BatchRequest: w.Write((byte)Tag.BatchRequest); break;
             case ForwardRequest: w.Write((byte)Tag.ForwardRequest); break;
             case LossRequest: w.Write((byte)Tag.LossRequest); break;
+            case EvaluateRequest m: w.Write((byte)Tag.EvaluateRequest); w.Write(m.Batches); break;
             case BackwardRequest: w.Write((byte)Tag.BackwardRequest); break;
             case OptimizerRequest m: w.Write((byte)Tag.OptimizerRequest); w.Write(m.Snapshot is not null); if (m.Snapshot is { } into) RequireNoLoan(into); break;
             case SnapshotRequest m: w.Write((byte)Tag.SnapshotRequest); RequireNoLoan(m.Into); break;
@@ -164,6 +165,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.BatchRequest => BatchRequest.Instance,
             Tag.ForwardRequest => ForwardRequest.Instance,
             Tag.LossRequest => LossRequest.Instance,
+            Tag.EvaluateRequest => new EvaluateRequest(r.ReadInt32()),
             Tag.BackwardRequest => BackwardRequest.Instance,
             Tag.OptimizerRequest => new OptimizerRequest(r.ReadBoolean() ? new SnapshotInto(null) : null),
             Tag.SnapshotRequest => new SnapshotRequest(new SnapshotInto(null)),

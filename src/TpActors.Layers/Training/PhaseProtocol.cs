@@ -57,6 +57,9 @@ public sealed record OptimizerRequest(SnapshotInto? Snapshot) : PhaseRequest(Tra
 /// <summary>Hand over (or keep on this host) the snapshot of the step, written into <paramref name="Into"/>'s buffer when it lends one (<see cref="TrainingPhase.Snapshot"/>).</summary>
 public sealed record SnapshotRequest(SnapshotInto Into) : PhaseRequest(TrainingPhase.Snapshot);
 
+/// <summary>Measure the mean loss of held-out batches 1 … <paramref name="Batches"/> (<see cref="TrainingPhase.Evaluate"/>).</summary>
+public sealed record EvaluateRequest(int Batches) : PhaseRequest(TrainingPhase.Evaluate);
+
 /// <summary>Hand over the final state (<see cref="TrainingPhase.Gather"/>).</summary>
 public sealed record GatherRequest() : PhaseRequest(TrainingPhase.Gather)
 {
@@ -77,7 +80,7 @@ public sealed record PhaseCompleted : PhaseResult
 /// <summary>The rank's collective endpoint (connect).</summary>
 public sealed record EndpointReported(CollectiveEndpoint Endpoint) : PhaseResult;
 
-/// <summary>The step's loss, the same bits on every rank (loss).</summary>
+/// <summary>The step's loss, or the held-out batches' mean loss, the same bits on every rank (loss, evaluate).</summary>
 public sealed record LossComputed(double Loss) : PhaseResult;
 
 /// <summary>The rank's state, which now belongs to the supervisor (snapshot in one process, gather).</summary>
@@ -103,7 +106,7 @@ public static class PhaseProtocol
     public static bool Answers(TrainingPhase phase, PhaseResult result) => phase switch
     {
         TrainingPhase.Connect => result is EndpointReported,
-        TrainingPhase.Loss => result is LossComputed,
+        TrainingPhase.Loss or TrainingPhase.Evaluate => result is LossComputed,
         TrainingPhase.Snapshot => result is StateHandedOver or StateOnBulkLane or SnapshotKept,
         TrainingPhase.Checkpoint => result is ShardFileWritten,
         TrainingPhase.Gather => result is StateHandedOver or StateOnBulkLane,

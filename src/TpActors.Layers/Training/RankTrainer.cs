@@ -73,6 +73,26 @@ internal sealed class RankTrainer : IDisposable
         return _loss.Compute(_context.Backend, output, _batch!.Targets, _gradOutput);
     }
 
+    /// <summary>
+    /// The mean loss of held-out batches 1 … <paramref name="batches"/>, forward only, each batch's loss summed in float64 in
+    /// order; the weights, gradients and the step's batch are left as they were.
+    /// </summary>
+    public double Evaluate(int batches)
+    {
+        double sum = 0;
+        for (int i = 1; i <= batches; i++)
+        {
+            var (inputs, targets) = _batches.ValidationBatch(i);
+            using (inputs)
+            using (targets)
+            using (var output = Model.Forward(inputs))
+            using (var gradient = output.EmptyLike())
+                sum += _loss.Compute(_context.Backend, output, targets, gradient);
+            Model.ReleaseSaved();
+        }
+        return sum / Math.Max(1, batches);
+    }
+
     public void Backward()
     {
         var gradOutput = _gradOutput ?? throw new InvalidOperationException($"Rank {_context.Rank}: backward before the loss.");

@@ -10,6 +10,9 @@ public abstract record TrainingEvent(string Run);
 /// <summary>A step was committed: every rank applied its update.</summary>
 public sealed record StepCommitted(string Run, TrainingProgress Progress) : TrainingEvent(Run);
 
+/// <summary>The held-out batches were measured after a committed step: their mean loss.</summary>
+public sealed record StepEvaluated(string Run, long Step, double ValidationLoss) : TrainingEvent(Run);
+
 /// <summary>A rank failure was detected; the recovery from it begins.</summary>
 public sealed record RankRecovering(string Run, Recovery Recovery) : TrainingEvent(Run);
 

@@ -10,6 +10,9 @@ public sealed class TrainingObserver
     /// <summary>After every committed step.</summary>
     public Action<TrainingProgress>? Step { get; init; }
 
+    /// <summary>After the held-out batches were measured: the step and their mean loss.</summary>
+    public Action<StepEvaluated>? Evaluated { get; init; }
+
     /// <summary>When a rank failure is detected, before the recovery.</summary>
     public Action<Recovery>? Recovery { get; init; }
 
@@ -51,6 +54,7 @@ internal sealed class TrainingEventListener : MinimalActorRef
         switch (message)
         {
             case StepCommitted e when e.Run == _run: Call(_observer.Step, e.Progress); break;
+            case StepEvaluated e when e.Run == _run: Call(_observer.Evaluated, e); break;
             case RankRecovering e when e.Run == _run: Call(_observer.Recovery, e.Recovery); break;
             case RankPlaced e when e.Run == _run: Call(_observer.Placed, e); break;
             case CheckpointCommitted e when e.Run == _run: Call(_observer.Checkpoint, e.Directory); break;

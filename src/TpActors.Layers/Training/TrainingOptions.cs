@@ -41,15 +41,37 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
     /// <summary>Finds slots for the ranks of a lost host (the job's <see cref="SlotLease"/>); null: a lost host ends the run.</summary>
     public IRankPlacer? Placer { get; init; }
 
+    /// <summary>Measure the held-out loss every this many steps (and after the last); 0: only after the last.</summary>
+    public int EvalEvery { get; init; }
+
+    /// <summary>Held-out batches per evaluation; 0: no evaluation.</summary>
+    public int EvalBatches { get; init; }
+
+    /// <summary>Whether the held-out loss is measured after step <paramref name="step"/>.</summary>
+    public bool EvaluationDue(long step) => EvalBatches > 0 && (step == Steps || (EvalEvery > 0 && step % EvalEvery == 0));
+
     /// <summary>Whether the result carries the full final state (weights and optimizer state), for comparisons.</summary>
     public bool KeepFinalState { get; init; }
 
     /// <summary>The run described by <c>tpactors.training</c> in <paramref name="config"/>, with its settings.</summary>
-    public static TrainingOptions FromConfig(HoconConfig config) =>
+    public static TrainingOptions FromConfig(HoconConfig config) => FromConfig(config, config.GetString("tpactors.training.model"));
+
+    /// <summary>
+    /// The run described by <c>tpactors.training</c> in <paramref name="config"/> for a model of kind <paramref name="kind"/>:
+    /// a GPT takes its batch and evaluation settings from <c>tpactors.training.gpt</c>.
+    /// </summary>
+    public static TrainingOptions FromConfig(HoconConfig config, string kind)
+    {
+        var model = ModelKinds.FromConfig(config, kind);
+        string section = model is GptModelSpec ? "tpactors.training.gpt" : "tpactors.training";
+        return FromConfig(config, model, section);
+    }
+
+    private static TrainingOptions FromConfig(HoconConfig config, ModelSpec model, string section) =>
         new(
             config.GetInt("tpactors.training.tp"),
-            ModelKinds.FromConfig(config),
-            new TaskSpec(config.GetInt("tpactors.training.batch"), config.GetLong("tpactors.training.seed"), config.GetInt("tpactors.training.teacher-width")),
+            model,
+            new TaskSpec(config.GetInt($"{section}.batch"), config.GetLong("tpactors.training.seed"), config.GetInt("tpactors.training.teacher-width")),
             new OptimizerSpec(OptimizerSpec.ParseKind(config.GetString("tpactors.training.optimizer")),
                 config.GetSingle("tpactors.training.lr"), config.GetSingle("tpactors.training.momentum"),
                 config.GetSingle("tpactors.training.beta1"), config.GetSingle("tpactors.training.beta2"),
@@ -57,6 +79,8 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
             config.GetLong("tpactors.training.steps"))
         {
             CheckpointEvery = config.GetInt("tpactors.training.checkpoint-every"),
+            EvalEvery = config.GetInt($"{section}.eval-every"),
+            EvalBatches = config.GetInt($"{section}.eval-batches"),
             Settings = TrainingSettings.FromConfig(config),
             Ranks = RankSettings.FromConfig(config),
         };
@@ -83,7 +107,10 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
         SettingRules.Require("tpactors.training.tp", Tp, "--tp");
         SettingRules.Require("tpactors.training.steps", Steps, "--steps");
         SettingRules.Require("tpactors.training.checkpoint-every", CheckpointEvery, "--checkpoint-every");
+        SettingRules.Require("tpactors.training.eval-every", EvalEvery, "--eval-every");
+        SettingRules.Require("tpactors.training.eval-batches", EvalBatches, "--eval-batches");
         Model.Validate();
+        Model.ValidateSplit(Tp);
         Task.Validate();
         Optimizer.Validate();
         Settings.Validate();
@@ -98,6 +125,8 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
             if (fault.Step > Steps) throw new ArgumentException($"--fault {fault}: step {fault.Step} is after the last step, {Steps} (--steps); it would never fire.");
             if (fault.Phase == TrainingPhase.Checkpoint && CheckpointDirectory is null)
                 throw new ArgumentException($"--fault {fault}: there is no checkpoint phase without --checkpoint-dir.");
+            if (fault.Phase == TrainingPhase.Evaluate && !EvaluationDue(fault.Step))
+                throw new ArgumentException($"--fault {fault}: step {fault.Step} is not evaluated (--eval-every {EvalEvery}, --eval-batches {EvalBatches}); it would never fire.");
         }
     }
 }

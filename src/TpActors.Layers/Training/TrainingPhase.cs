@@ -5,7 +5,8 @@ namespace TpActors.Layers.Training;
 
 /// <summary>
 /// The phases the training supervisor runs on every rank, in order: the setup phases (connect, join) after a start or a
-/// recovery, the step phases (batch … snapshot) once per step, a checkpoint every K steps, and gather at the end.
+/// recovery, the step phases (batch … snapshot) once per step, a checkpoint every K steps, an evaluation on held-out data
+/// every E steps, and gather at the end.
 /// </summary>
 public enum TrainingPhase
 {
@@ -38,6 +39,9 @@ public enum TrainingPhase
 
     /// <summary>Each rank hands over its final state.</summary>
     Gather,
+
+    /// <summary>Each rank measures the loss on the held-out batches (forward only; nothing it holds changes).</summary>
+    Evaluate,
 }
 
 /// <summary>Names of <see cref="TrainingPhase"/> as written on the command line and in reports.</summary>
@@ -45,7 +49,8 @@ public static class TrainingPhases
 {
     /// <summary>The phases a fault can be injected into.</summary>
     public static IReadOnlyList<TrainingPhase> Injectable { get; } =
-        [TrainingPhase.Batch, TrainingPhase.Forward, TrainingPhase.Loss, TrainingPhase.Backward, TrainingPhase.Optimizer, TrainingPhase.Snapshot, TrainingPhase.Checkpoint];
+        [TrainingPhase.Batch, TrainingPhase.Forward, TrainingPhase.Loss, TrainingPhase.Backward, TrainingPhase.Optimizer, TrainingPhase.Snapshot, TrainingPhase.Checkpoint,
+            TrainingPhase.Evaluate];
 
     /// <summary>The phase in lower case, e.g. "backward".</summary>
     public static string Name(TrainingPhase phase) => phase.ToString().ToLowerInvariant();

@@ -135,6 +135,8 @@ public sealed class TrainingRankActor : ReceiveActor
                 break;
             case LossRequest:
                 return new LossComputed(Trainer.Loss());
+            case EvaluateRequest evaluate:
+                return new LossComputed(Trainer.Evaluate(evaluate.Batches));
             case BackwardRequest:
                 Trainer.Backward();
                 break;

@@ -68,12 +68,18 @@ public sealed record TrainingResult(long StartStep, long Steps, IReadOnlyList<do
     /// <summary>Whether the run was stopped (<see cref="StopAfterStep"/>) before the last step it was asked for.</summary>
     public bool Stopped { get; init; }
 
+    /// <summary>The held-out loss after each evaluated step, in order of step.</summary>
+    public IReadOnlyList<ValidationLoss> Validation { get; init; } = [];
+
     /// <summary>The last step's loss, or NaN when no step ran.</summary>
     public double FinalLoss => Losses.Count == 0 ? double.NaN : Losses[^1];
 
     /// <summary>The time lost to all recoveries together.</summary>
     public TimeSpan TimeLost => Recoveries.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.TimeLost);
 }
+
+/// <summary>The mean loss of the held-out batches after step <paramref name="Step"/>.</summary>
+public sealed record ValidationLoss(long Step, double Loss);
 
 /// <summary>The checkpoint a run resumed from: its step directory, its step, and the TP size it was written at.</summary>
 public sealed record ResumedFrom(string Directory, long Step, int Tp);

@@ -105,6 +105,9 @@ public sealed partial class TrainingSupervisor
             case TrainingPhase.Gather:
                 Finish();
                 break;
+            case TrainingPhase.Evaluate:
+                Evaluated(step, _rounds.Results<LossComputed>()[0].Loss);
+                break;
         }
     }
 

@@ -56,6 +56,22 @@ public sealed partial class TrainingSupervisor
         if (index < _losses.Count) _losses[index] = _stepLoss;
         else _losses.Add(_stepLoss);
         Publish(new StepCommitted(Run, new TrainingProgress(step, _options.Steps, _startStep, _stepLoss, _clock.Elapsed, _recoveries.All.Count)));
+        if (_options.EvaluationDue(step) && !_stopRequested) Begin(() => Evaluate(step));
+        else AfterEvaluation(step);
+    }
+
+    // The held-out batches' loss after step `step`, on every rank at once (forward only).
+    private void Evaluate(long step) => Dispatch(TrainingPhase.Evaluate, step, _ => new EvaluateRequest(_options.EvalBatches));
+
+    private void Evaluated(long step, double loss)
+    {
+        _validation[step] = loss;
+        Publish(new StepEvaluated(Run, step, loss));
+        AfterEvaluation(step);
+    }
+
+    private void AfterEvaluation(long step)
+    {
         bool last = step == _options.Steps || _stopRequested; // a stopped run is saved where it stopped, as at its last step
         if (_checkpoints is not null && (last || (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0)))
             Begin(() => WriteCheckpoint(step));
@@ -77,6 +93,7 @@ public sealed partial class TrainingSupervisor
             var result = new TrainingResult(_startStep, _committedStep, [.. _losses.Take((int)(_committedStep - _startStep))], [.. _recoveries.All], digest, _clock.Elapsed, _options.Ranks.BackendDescription(_ranks.Length), [.. _written], kept)
             {
                 Stopped = _committedStep < _options.Steps,
+                Validation = [.. _validation.Where(v => v.Key <= _committedStep).Select(v => new ValidationLoss(v.Key, v.Value))],
             };
             _finished = true;
             _faults.Dispose();

@@ -62,6 +62,7 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
     private Action _afterJoin;        // what runs once the group has (re-)joined
     private readonly List<double> _losses = [];   // one per step since the start, committed or (after a rollback) to be replayed
     private double _stepLoss;                      // the loss of the step in flight, committed with it
+    private readonly SortedDictionary<long, double> _validation = []; // the held-out loss after each evaluated step
     private TimeSpan _actionStartedAt;
 
     // In-memory snapshots, per rank: the committed one, a spare to take the next one into, where copies are kept.

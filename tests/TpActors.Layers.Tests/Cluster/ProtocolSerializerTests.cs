@@ -1,3 +1,4 @@
+using TpActors.Layers.Text;
 using TpActors.Layers.Serialization;
 using TpActors.Layers.Tests.Training;
 using TpActors.Runtime.Cluster;
@@ -32,6 +33,8 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
             new RunPhase(At(TrainingPhase.Join), new JoinTraining("run.3", [endpoint, endpoint with { Instance = 43 }], new TrainingSetup(o.Model, o.Optimizer, o.Task), new RestoreFromBulkLane(new BulkLaneTicket(-5, 1024)), "127.0.0.1:6000")),
             new RunPhase(At(TrainingPhase.Join), new JoinTraining("run.3", [endpoint], new TrainingSetup(o.Model, o.Optimizer, o.Task), new KeptSnapshot(16, new Address("akka.tcp", "tpactors", "127.0.0.1", 4000)), null, 1)),
             new RunPhase(At(TrainingPhase.Join), new JoinTraining("run.3", [endpoint], new TrainingSetup(o.Model, o.Optimizer, o.Task), null, null)),
+            new RunPhase(At(TrainingPhase.Join), new JoinTraining("run.4", [endpoint], new TrainingSetup(
+                new GptModelSpec(2, 16, 2, 8, new TextSpec("/data/t.txt", new TokenizerSpec("char", "ab\ncé"), 0.1f), Activation.Gelu, true, 0.1f, true, 16), o.Optimizer, o.Task), null, null)),
             new RunPhase(round, new CheckpointRequest("/ckpt/step-17", 4, new Dictionary<string, string> { ["a"] = "b" })),
             new RunPhase(At(TrainingPhase.Optimizer), new OptimizerRequest(new SnapshotInto(null))),
             new RunPhase(At(TrainingPhase.Optimizer), new OptimizerRequest(null)),
@@ -40,6 +43,7 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
             new RunPhase(At(TrainingPhase.Batch), BatchRequest.Instance),
             new RunPhase(At(TrainingPhase.Forward), ForwardRequest.Instance),
             new RunPhase(At(TrainingPhase.Loss), LossRequest.Instance),
+            new RunPhase(At(TrainingPhase.Evaluate), new EvaluateRequest(20)),
             new RunPhase(At(TrainingPhase.Backward), BackwardRequest.Instance),
             new RunPhase(At(TrainingPhase.Gather), GatherRequest.Instance),
             new PhaseDone(At(TrainingPhase.Loss), 2, new LossComputed(0.125)),

@@ -76,10 +76,14 @@ public sealed class LinearTeacher : IBatchSource
         MasterWeights.FillUniform(_teacher, task.Seed, "linear-teacher", 0, 0, width, 1f);
     }
 
-    public (Tensor Inputs, Tensor Targets) Batch(long step)
+    public (Tensor Inputs, Tensor Targets) Batch(long step) => Draw("linear-data", step);
+
+    public (Tensor Inputs, Tensor Targets) ValidationBatch(int index) => Draw("linear-data-validation", index);
+
+    private (Tensor Inputs, Tensor Targets) Draw(string stream, long n)
     {
         var inputs = Tensor.Uninitialized(_task.Batch, _width);
-        MasterWeights.FillUniform(inputs, _task.Seed, "linear-data", (step - 1) * _task.Batch, 0, _width, 1f);
+        MasterWeights.FillUniform(inputs, _task.Seed, stream, (n - 1) * _task.Batch, 0, _width, 1f);
         var targets = Tensor.Zeros(_task.Batch, _width);
         _backend.Gemm(inputs, false, _teacher, false, targets);
         return (inputs, targets);

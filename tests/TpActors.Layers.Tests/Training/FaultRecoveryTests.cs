@@ -26,12 +26,14 @@ public sealed class FaultRecoveryTests(CleanRun clean) : TensorParallelTestKit, 
     public async Task Fault_Recovers_ToTheBitIdenticalDigest(FaultKind kind, TrainingPhase phase)
     {
         using var directory = new TempDirectory();
-        var options = TrainingRuns.Options(2, 6, null, new FaultSpec(1, 3, phase, kind)) with { CheckpointDirectory = directory.Path, CheckpointEvery = 3 };
+        // Evaluated every 3 steps, so that the evaluation can fail too; the clean run evaluates alike.
+        var options = TrainingRuns.Options(2, 6, null, new FaultSpec(1, 3, phase, kind)) with { CheckpointDirectory = directory.Path, CheckpointEvery = 3, EvalEvery = 3, EvalBatches = 1 };
         var result = await Train(options);
 
         Assert.Equal(clean.Result.WeightsSha256, result.WeightsSha256);
         Assert.True(TrainingRuns.BitIdentical(clean.Result.FinalState!, result.FinalState!), "the optimizer state differs too");
         Assert.Equal(clean.Result.Losses, result.Losses); // each step's loss once: none lost, none applied twice
+        Assert.Equal([3L, 6L], result.Validation.Select(v => v.Step));
         var first = result.Recoveries[0];
         Assert.Equal((1, 3L, phase), (first.Rank, first.Step, first.Phase));
         Assert.Equal(kind switch { FaultKind.Throw => FailureKind.Threw, FaultKind.Hang => FailureKind.Hung, _ => FailureKind.Stopped }, first.Kind);
