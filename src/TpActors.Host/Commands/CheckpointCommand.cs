@@ -7,7 +7,10 @@ using TpActors.Layers.Checkpoints;
 
 namespace TpActors.Host.Commands;
 
-/// <summary><c>tpactors checkpoint inspect D</c>: every step of a checkpoint directory, checked file by file, as a table or JSON.</summary>
+/// <summary>
+/// <c>tpactors checkpoint inspect D</c>: every step of a checkpoint directory, checked file by file, as a table or JSON;
+/// <c>tpactors checkpoint export D --out FILE</c>: one step's weights as a single safetensors file for PyTorch.
+/// </summary>
 public static class CheckpointCommand
 {
     /// <summary>Builds the <c>checkpoint</c> command and its subcommands.</summary>
@@ -15,7 +18,49 @@ public static class CheckpointCommand
     {
         var checkpoint = new Command("checkpoint", "Look into checkpoint directories written by train (format: docs/CHECKPOINTS.md).");
         checkpoint.Subcommands.Add(CreateInspect(context));
+        checkpoint.Subcommands.Add(CreateExport(context));
         return checkpoint;
+    }
+
+    private static Command CreateExport(CommandContext context)
+    {
+        var path = new Argument<string>("D") { Description = "A checkpoint directory or one step directory." }.Path();
+        var step = new Option<long?>("--step") { Description = "The step to export (default: the latest complete step of D).", HelpName = "N" };
+        var output = new Option<string>("--out") { Description = "The safetensors file to write.", HelpName = "FILE.safetensors", Required = true };
+        var export = new Command("export",
+            "Write one step's weights as a single unsharded safetensors file in PyTorch's layout and names (the verify manifest's; linear " +
+            "weights as nn.Linear's [out, in]; no optimizer state), loadable with load_state_dict. The file is checked as inspect checks it first.");
+        export.Arguments.Add(path);
+        export.Options.Add(step);
+        export.Options.Add(output);
+        export.SetAction(parse => context.Guard(parse, () =>
+        {
+            string root = parse.GetValue(path)!, target = parse.GetValue(output)!;
+            if (target.Length == 0) return context.Fail(parse, ExitCodes.Usage, "tpactors: --out \"\": name the safetensors file to write.");
+            try
+            {
+                string directory = parse.GetValue(step) is { } n ? StepDirectory(root, n) : CheckpointDirectory.Resolve(root);
+                using var checkpoint = Checkpoint.Load(directory);
+                var names = CheckpointExport.Write(checkpoint, target);
+                context.Out.WriteLine($"wrote {target}: step {checkpoint.Metadata.Step}, {names.Count} tensors, {checkpoint.Metadata.ModelSpec.Summary}");
+                return ExitCodes.Success;
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                return context.Fail(parse, ExitCodes.Failure, $"tpactors checkpoint export: {e.Message}", e);
+            }
+        }));
+        return export;
+    }
+
+    // Step n's directory under the checkpoint directory root (or root itself when it is that step's directory).
+    private static string StepDirectory(string root, long n)
+    {
+        if (CheckpointDirectory.TryParseStep(Path.GetFileName(Path.TrimEndingDirectorySeparator(root)), out long named))
+            return named == n ? root : throw new InvalidDataException($"{root} is step {named}'s directory, not step {n}'s.");
+        var steps = CheckpointDirectory.CompleteSteps(root);
+        return steps.Contains(n) ? Path.Combine(root, CheckpointDirectory.StepDirectoryName(n))
+            : throw new InvalidDataException($"{root} holds no complete step {n}; it holds {(steps.Count == 0 ? "none" : string.Join(", ", steps))}.");
     }
 
     private static Command CreateInspect(CommandContext context)

@@ -28,9 +28,7 @@ public static class TrainCommand
         var activation = VerifyCommand.ActivationOption("tpactors.training.activation");
         var batch = new Option<int?>("--batch") { Description = SettingHelp.Describe("Rows per step", "tpactors.training.batch"), HelpName = "B" };
         var steps = new Option<long?>("--steps") { Description = SettingHelp.Describe("Train until this step, counted from the start also when resuming", "tpactors.training.steps"), HelpName = "S" };
-        var lr = new Option<float?>("--lr") { Description = SettingHelp.Describe("Learning rate", "tpactors.training.lr"), HelpName = "X" }.Float32();
-        var optimizer = new Option<string?>("--optimizer") { Description = SettingHelp.Describe("The optimizer (sgd is SGD with momentum)", "tpactors.training.optimizer"), HelpName = "sgd|adamw" };
-        optimizer.AcceptOnlyFromAmong("sgd", "adamw");
+        var optimizer = new OptimizerOptions();
         var seed = new Option<long?>("--seed") { Description = SettingHelp.Describe("Seed of the data, the teacher and the initial weights", "tpactors.training.seed"), HelpName = "S" };
         var checkpointDir = new Option<string?>("--checkpoint-dir")
         {
@@ -72,7 +70,7 @@ public static class TrainCommand
             "A failed rank is restored from the last snapshot and the step replayed, so the weights end bit-identical to a run without faults; " +
             "the summary ends with their SHA-256.");
         options.AddTo(command);
-        foreach (var option in new Option[] { modelKind, tp, layers, hidden, ffn, activation, batch, steps, lr, optimizer, seed }.Concat(gpt.All)
+        foreach (var option in new Option[] { modelKind, tp, layers, hidden, ffn, activation, batch, steps }.Concat(optimizer.All).Append(seed).Concat(gpt.All)
             .Concat([evalEvery, evalBatches, checkpointDir, checkpointEvery, resume, fault, check, checkTolerance, json, cluster]))
             command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
@@ -112,11 +110,7 @@ public static class TrainCommand
                         throw new ArgumentException($"{given.Name} sizes the residual MLP stack; the run's model is a {other.Kind} ({other.Summary})."),
                     var other => other,
                 };
-                var optimizerSpec = defaults.Optimizer with
-                {
-                    Kind = parse.GetValue(optimizer) is { } name ? OptimizerSpec.ParseKind(name) : defaults.Optimizer.Kind,
-                    LearningRate = parse.GetValue(lr) ?? defaults.Optimizer.LearningRate,
-                };
+                var optimizerSpec = optimizer.Apply(parse, defaults.Optimizer);
                 run = defaults with
                 {
                     Tp = parse.GetValue(tp) ?? defaults.Tp,

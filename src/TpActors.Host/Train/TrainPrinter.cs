@@ -106,6 +106,7 @@ public static class TrainPrinter
                 ["train_tokens"] = text.TrainTokens,
                 ["validation_tokens"] = text.ValidationTokens,
                 ["unigram_entropy"] = Math.Round(text.UnigramEntropy, 6),
+                ["token_file"] = text.TokenFile,
             };
         // The model's own fields (for the MLP stack: layers, hidden, ffn, activation, bias), read through its spec.
         foreach (var (name, value) in ModelSpecJson.Fields(options.Model))

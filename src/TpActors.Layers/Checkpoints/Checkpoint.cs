@@ -61,17 +61,27 @@ public sealed class Checkpoint : IDisposable
     /// <summary>Rank <paramref name="rank"/>'s state for a group of <paramref name="tp"/> ranks, cut from the full tensors.</summary>
     public ShardState Cut(int tp, int rank)
     {
-        var tensors = Metadata.Tensors.Select(t => new ShardTensor(t.Name, t.ShardAxis, CutShard(Full(t.Name), t.ShardAxis, tp, rank))).ToList();
+        var tensors = Metadata.Tensors.Select(t => new ShardTensor(t.Name, t.ShardAxis, CutShard(Full(t.Name), t.ShardAxis, tp, rank, Metadata.ModelSpec.ShardUnit(t.Name)))).ToList();
         return new ShardState(Metadata.Step, tensors);
     }
 
-    /// <summary>The block of <paramref name="full"/> that rank <paramref name="rank"/> of <paramref name="tp"/> holds, as a new tensor.</summary>
-    public static Tensor CutShard(Tensor full, ShardAxis axis, int tp, int rank) => axis switch
+    /// <summary>
+    /// The block of <paramref name="full"/> that rank <paramref name="rank"/> of <paramref name="tp"/> holds, as a new tensor:
+    /// its balanced share of the axis in whole blocks of <paramref name="unit"/> (a head's width for attention split by heads).
+    /// </summary>
+    public static Tensor CutShard(Tensor full, ShardAxis axis, int tp, int rank, int unit = 1)
     {
-        ShardAxis.Replicated => full.Clone(),
-        ShardAxis.Columns => full.ColumnBlock(Partition.Start(full.Cols, tp, rank), Partition.Size(full.Cols, tp, rank)).Clone(),
-        _ => full.RowBlock(Partition.Start(full.Rows, tp, rank), Partition.Size(full.Rows, tp, rank)).Clone(),
-    };
+        if (axis == ShardAxis.Replicated) return full.Clone();
+        var (start, size) = Block(axis == ShardAxis.Columns ? full.Cols : full.Rows, tp, rank, unit);
+        return (axis == ShardAxis.Columns ? full.ColumnBlock(start, size) : full.RowBlock(start, size)).Clone();
+    }
+
+    // Where rank `rank`'s share of `length` starts and how long it is, in whole blocks of `unit`.
+    private static (int Start, int Size) Block(int length, int tp, int rank, int unit)
+    {
+        if (unit < 1 || length % unit != 0) throw new InvalidDataException($"A length of {length} does not split into blocks of {unit}.");
+        return (Partition.Start(length / unit, tp, rank) * unit, Partition.Size(length / unit, tp, rank) * unit);
+    }
 
     /// <inheritdoc/>
     public void Dispose()
@@ -105,7 +115,7 @@ public sealed class Checkpoint : IDisposable
             {
                 var found = tensors.FirstOrDefault(t => t.Name == expected.Name);
                 if (found.Value is null) throw new InvalidDataException($"{path}: tensor '{expected.Name}' is missing.");
-                string shardShape = ShardShape(expected, metadata.Tp, file.Rank);
+                string shardShape = ShardShape(expected, metadata.Tp, file.Rank, metadata.ModelSpec.ShardUnit(expected.Name));
                 if (found.Value.ShapeText != shardShape)
                     throw new InvalidDataException($"{path}: tensor '{expected.Name}' is {found.Value.ShapeText}; rank {file.Rank} of {metadata.Tp} should hold {shardShape} of the full [{string.Join(", ", expected.Shape)}] split by {expected.Axis}.");
                 if (FirstNonFinite(found.Value) is { } bad)
@@ -139,15 +149,15 @@ public sealed class Checkpoint : IDisposable
         return null;
     }
 
-    private static string ShardShape(CheckpointTensor tensor, int tp, int rank)
+    private static string ShardShape(CheckpointTensor tensor, int tp, int rank, int unit)
     {
         if (tensor.Shape.Length is < 1 or > 2 || tensor.Shape.Any(d => d < 0))
             throw new InvalidDataException($"Tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}]; expected 1 or 2 non-negative dimensions.");
         int rows = tensor.Shape.Length == 1 ? 1 : tensor.Shape[0], cols = tensor.Shape[^1];
         switch (tensor.ShardAxis)
         {
-            case ShardAxis.Columns: cols = Partition.Size(cols, tp, rank); break;
-            case ShardAxis.Rows: rows = Partition.Size(rows, tp, rank); break;
+            case ShardAxis.Columns: cols = Block(cols, tp, rank, unit).Size; break;
+            case ShardAxis.Rows: rows = Block(rows, tp, rank, unit).Size; break;
         }
         return tensor.Shape.Length == 1 ? $"[{cols}]" : $"[{rows}, {cols}]";
     }

@@ -46,7 +46,8 @@ public sealed record CheckpointMetadata(
         new(FormatName, CurrentVersion, step, tp,
             model,
             new CheckpointTask(task.Batch, task.Seed, task.TeacherWidth),
-            new CheckpointOptimizer(optimizer.Name, optimizer.LearningRate, optimizer.Momentum, optimizer.Beta1, optimizer.Beta2, optimizer.Epsilon, optimizer.WeightDecay),
+            new CheckpointOptimizer(optimizer.Name, optimizer.LearningRate, optimizer.Momentum, optimizer.Beta1, optimizer.Beta2, optimizer.Epsilon, optimizer.WeightDecay,
+                optimizer.WarmupSteps, optimizer.DecaySteps, optimizer.MinLearningRate, optimizer.GradientClip),
             tensors, files);
 
     /// <summary>The model this checkpoint holds, in today's terms (see <see cref="ModelSpec.FromVersion"/>).</summary>
@@ -60,7 +61,10 @@ public sealed record CheckpointMetadata(
     /// <summary>The optimizer it was trained with.</summary>
     [JsonIgnore]
     public OptimizerSpec OptimizerSpec => new(OptimizerSpec.ParseKind(Optimizer.Name), Optimizer.LearningRate, Optimizer.Momentum,
-        Optimizer.Beta1, Optimizer.Beta2, Optimizer.Epsilon, Optimizer.WeightDecay);
+        Optimizer.Beta1, Optimizer.Beta2, Optimizer.Epsilon, Optimizer.WeightDecay)
+    {
+        WarmupSteps = Optimizer.WarmupSteps, DecaySteps = Optimizer.DecaySteps, MinLearningRate = Optimizer.MinLearningRate, GradientClip = Optimizer.GradientClip,
+    };
 
     /// <summary>The metadata as indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -170,6 +174,10 @@ public sealed record CheckpointMetadata(
         Compare("optimizer", o.Name, optimizer.Name);
         Compare("learning rate", o.LearningRate, optimizer.LearningRate);
         Compare("weight decay", o.WeightDecay, optimizer.WeightDecay);
+        Compare("warm-up steps", o.WarmupSteps, optimizer.WarmupSteps);
+        Compare("lr decay steps", o.DecaySteps, optimizer.DecaySteps);
+        Compare("min lr", o.MinLearningRate, optimizer.MinLearningRate);
+        Compare("gradient clip", o.GradientClip, optimizer.GradientClip);
         if (o.Kind == OptimizerKind.Sgd && optimizer.Kind == OptimizerKind.Sgd) Compare("momentum", o.Momentum, optimizer.Momentum);
         if (o.Kind == OptimizerKind.AdamW && optimizer.Kind == OptimizerKind.AdamW)
         {
@@ -185,7 +193,8 @@ public sealed record CheckpointMetadata(
 public sealed record CheckpointTask(int Batch, long Seed, int TeacherWidth);
 
 /// <summary>The optimizer section of <see cref="CheckpointMetadata"/>.</summary>
-public sealed record CheckpointOptimizer(string Name, float LearningRate, float Momentum, float Beta1, float Beta2, float Epsilon, float WeightDecay);
+public sealed record CheckpointOptimizer(string Name, float LearningRate, float Momentum, float Beta1, float Beta2, float Epsilon, float WeightDecay,
+    long WarmupSteps = 0, long DecaySteps = 0, float MinLearningRate = 0, float GradientClip = 0);
 
 /// <summary>
 /// One tensor of the training state: its name, how it is split over ranks ("columns", "rows" or "replicated"), its full

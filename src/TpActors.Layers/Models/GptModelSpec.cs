@@ -112,6 +112,20 @@ public sealed record GptModelSpec(int Layers, int Hidden, int Heads, int Context
         _ => null,
     };
 
+    /// <summary>Q, K, V, the output projection, fc1 and fc2: the blocks' linears (the embeddings and the LM head are [vocab, hidden] as PyTorch's).</summary>
+    public override bool IsLinearWeight(string parameter) =>
+        parameter.EndsWith(".weight", StringComparison.Ordinal) && (parameter.Contains(".attn.", StringComparison.Ordinal) || parameter.Contains(".mlp.", StringComparison.Ordinal));
+
+    /// <summary>As nanoGPT: the matrices and embeddings decay; biases and LayerNorm weights do not.</summary>
+    public override bool Decays(string parameter) =>
+        !parameter.EndsWith(".bias", StringComparison.Ordinal) && !parameter.StartsWith("ln_", StringComparison.Ordinal) && !parameter.Contains(".ln_", StringComparison.Ordinal);
+
+    /// <summary>Q, K and V (weights and biases) and the output projection's weight are split by whole heads: blocks of hidden / heads.</summary>
+    public override int ShardUnit(string tensor) =>
+        tensor.Contains(".attn.query.", StringComparison.Ordinal) || tensor.Contains(".attn.key.", StringComparison.Ordinal) ||
+        tensor.Contains(".attn.value.", StringComparison.Ordinal) || tensor.Contains(".attn.proj.weight", StringComparison.Ordinal)
+            ? Hidden / Heads : 1;
+
     /// <inheritdoc/>
     public override IModel Build(ParallelContext context, long seed) => new GptModel(new ParallelGpt(context, Layer, seed, name: ""));
 

@@ -67,6 +67,9 @@ public sealed record MlpStackSpec(int Layers, int Hidden, int Ffn,
     }
 
     /// <inheritdoc/>
+    public override bool IsLinearWeight(string parameter) => parameter.EndsWith(".fc1.weight", StringComparison.Ordinal) || parameter.EndsWith(".fc2.weight", StringComparison.Ordinal);
+
+    /// <inheritdoc/>
     public override IModel Build(ParallelContext context, long seed) => new ResidualMlpStack(context, this, seed);
 
     /// <inheritdoc/>

@@ -38,6 +38,21 @@ public abstract record ModelSpec
     /// <exception cref="ArgumentException">A size is out of range.</exception>
     public abstract void Validate();
 
+    /// <summary>
+    /// The blocks the tensor named <paramref name="tensor"/> (or one of its optimizer slots) is split over the ranks in, along
+    /// its shard axis: a head's width for the attention's weights split by heads, else 1 (any share of rows or columns).
+    /// </summary>
+    public virtual int ShardUnit(string tensor) => 1;
+
+    /// <summary>
+    /// Whether the parameter named <paramref name="parameter"/> is a linear layer's weight, kept here as A [in, out] (Y = X·A)
+    /// where PyTorch's nn.Linear keeps [out, in]: an export transposes it.
+    /// </summary>
+    public virtual bool IsLinearWeight(string parameter) => false;
+
+    /// <summary>Whether weight decay applies to the parameter named <paramref name="parameter"/> (every one, unless a model says otherwise).</summary>
+    public virtual bool Decays(string parameter) => true;
+
     /// <summary>Refuses a model that cannot split over <paramref name="tp"/> ranks, naming the numbers (the MLP stack splits over any).</summary>
     /// <exception cref="ArgumentException">The sizes do not split.</exception>
     public virtual void ValidateSplit(int tp)

@@ -12,9 +12,13 @@ namespace TpActors.Layers.Optimizers;
 public abstract class Optimizer : IDisposable
 {
     private readonly Tensor[][] _slots; // [parameter][slot], same shape as the parameter, zero at the start
+    private readonly bool[] _decays;    // [parameter]: whether weight decay applies
 
-    /// <summary>State with <see cref="OptimizerSpec.SlotNames"/> tensors per parameter, all zero, on <paramref name="backend"/>.</summary>
-    protected Optimizer(IBackend backend, IReadOnlyList<ParameterShard> parameters, OptimizerSpec spec)
+    /// <summary>
+    /// State with <see cref="OptimizerSpec.SlotNames"/> tensors per parameter, all zero, on <paramref name="backend"/>; weight
+    /// decay applies to the parameters <paramref name="decays"/> picks by name (all when null).
+    /// </summary>
+    protected Optimizer(IBackend backend, IReadOnlyList<ParameterShard> parameters, OptimizerSpec spec, Func<string, bool>? decays = null)
     {
         spec.Validate();
         Backend = backend;
@@ -22,6 +26,7 @@ public abstract class Optimizer : IDisposable
         Spec = spec;
         SlotNames = spec.SlotNames;
         _slots = parameters.Select(p => SlotNames.Select(_ => Zeroed(p.Value)).ToArray()).ToArray();
+        _decays = parameters.Select(p => decays?.Invoke(p.Name) ?? true).ToArray();
     }
 
     /// <summary>The backend that runs the updates.</summary>
@@ -36,6 +41,9 @@ public abstract class Optimizer : IDisposable
     /// <summary>The state tensors kept per parameter, by the names PyTorch gives them ("momentum_buffer"; "exp_avg", "exp_avg_sq").</summary>
     public IReadOnlyList<string> SlotNames { get; }
 
+    /// <summary>Whether weight decay applies to parameter <paramref name="parameter"/>.</summary>
+    public bool Decays(int parameter) => _decays[parameter];
+
     /// <summary>State tensor <paramref name="slot"/> of parameter <paramref name="parameter"/>.</summary>
     public Tensor Slot(int parameter, int slot) => _slots[parameter][slot];
 
@@ -49,20 +57,18 @@ public abstract class Optimizer : IDisposable
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Optimizer steps count from 1.");
         if (copyTo is not null && copyTo.Count != Parameters.Count)
             throw new ArgumentException($"A snapshot of {copyTo.Count} parameters cannot take the optimizer's {Parameters.Count}.", nameof(copyTo));
-        BeginStep(step);
-        for (int i = 0; i < Parameters.Count; i++) Update(Parameters[i], _slots[i], copyTo?[i]);
+        BeginStep(step, Spec.LearningRateAt(step));
+        for (int i = 0; i < Parameters.Count; i++) Update(Parameters[i], _slots[i], copyTo?[i], _decays[i]);
     }
 
-    /// <summary>Works out what the update of step <paramref name="step"/> needs once for all parameters (e.g. bias corrections).</summary>
-    protected virtual void BeginStep(long step)
-    {
-    }
+    /// <summary>Works out what the update of step <paramref name="step"/> at <paramref name="learningRate"/> needs once for all parameters (e.g. bias corrections).</summary>
+    protected abstract void BeginStep(long step, float learningRate);
 
     /// <summary>
-    /// Updates <paramref name="parameter"/> in place from its gradient and its <paramref name="state"/>, copying the updated
-    /// value and state into <paramref name="copyTo"/> when given.
+    /// Updates <paramref name="parameter"/> in place from its gradient and its <paramref name="state"/> (with weight decay when
+    /// <paramref name="decays"/>), copying the updated value and state into <paramref name="copyTo"/> when given.
     /// </summary>
-    protected abstract void Update(ParameterShard parameter, Tensor[] state, Tensor[]? copyTo);
+    protected abstract void Update(ParameterShard parameter, Tensor[] state, Tensor[]? copyTo, bool decays);
 
     /// <inheritdoc/>
     public void Dispose()

@@ -332,12 +332,16 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
         w.Write(ModelSpecJson.ToJson(model));
         w.Write((int)optimizer.Kind); w.Write(optimizer.LearningRate); w.Write(optimizer.Momentum); w.Write(optimizer.Beta1);
         w.Write(optimizer.Beta2); w.Write(optimizer.Epsilon); w.Write(optimizer.WeightDecay);
+        w.Write(optimizer.WarmupSteps); w.Write(optimizer.DecaySteps); w.Write(optimizer.MinLearningRate); w.Write(optimizer.GradientClip);
         w.Write(task.Batch); w.Write(task.Seed); w.Write(task.TeacherWidth);
     }
 
     private static TrainingSetup ReadSetup(BinaryReader r) => new(
         ReadModel(r.ReadString()),
-        new OptimizerSpec(r.ReadEnum<OptimizerKind>(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle()),
+        new OptimizerSpec(r.ReadEnum<OptimizerKind>(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle())
+        {
+            WarmupSteps = r.ReadInt64(), DecaySteps = r.ReadInt64(), MinLearningRate = r.ReadSingle(), GradientClip = r.ReadSingle(),
+        },
         new TaskSpec(r.ReadInt32(), r.ReadInt64(), r.ReadInt32()));
 
     // A model spec, read through its kind (see ModelSpecJson); nonsense is refused as any other.

@@ -7,14 +7,15 @@ namespace TpActors.Layers.Text;
 /// <param name="TrainTokens">Tokens training windows are drawn from.</param>
 /// <param name="ValidationTokens">Tokens held out at the end.</param>
 /// <param name="UnigramEntropy">The entropy of the training tokens' frequencies, in nats: the loss of a model that knows no context.</param>
-public sealed record TextSummary(TextSpec Text, long Tokens, long Characters, long TrainTokens, long ValidationTokens, double UnigramEntropy)
+/// <param name="TokenFile">The mapped token file the ranks read.</param>
+public sealed record TextSummary(TextSpec Text, long Tokens, long Characters, long TrainTokens, long ValidationTokens, double UnigramEntropy, string TokenFile)
 {
     /// <summary>The text's numbers, checking on the way that both parts hold a window of <paramref name="context"/> + 1 tokens.</summary>
     /// <exception cref="InvalidDataException">The text or its held-out part is too short, or holds no text.</exception>
     public static TextSummary Of(TextSpec text, int context)
     {
         using var batches = new TokenBatches(text, 1, context, 0);
-        return new(text, batches.TrainTokens + batches.ValidationTokens, batches.Characters, batches.TrainTokens, batches.ValidationTokens, batches.UnigramEntropy());
+        return new(text, batches.TrainTokens + batches.ValidationTokens, batches.Characters, batches.TrainTokens, batches.ValidationTokens, batches.UnigramEntropy(), batches.TokenFilePath);
     }
 
     /// <summary>Bits per character of a loss of <paramref name="nats"/> per token: nats / ln 2 × tokens / characters.</summary>

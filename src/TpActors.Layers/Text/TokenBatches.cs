@@ -37,6 +37,9 @@ public sealed class TokenBatches : IBatchSource
     /// <summary>Tokens held out for validation (the end of the text).</summary>
     public long ValidationTokens { get; }
 
+    /// <summary>The mapped token file (its format: <see cref="TokenFile"/>).</summary>
+    public string TokenFilePath => _tokens.Path;
+
     /// <summary>Characters of the whole text, for bits per character.</summary>
     public long Characters => _tokens.Characters;
 

@@ -30,7 +30,7 @@ internal sealed class RankTrainer : IDisposable
         _batches = setup.Model.Batches(setup.Task);
         _loss = setup.Model.Loss;
         Model = setup.Model.Build(context, setup.Seed);
-        Optimizer = setup.Optimizer.Create(context.Backend, Model.Parameters);
+        Optimizer = setup.Optimizer.Create(context.Backend, Model.Parameters, setup.Model.Decays);
     }
 
     public IModel Model { get; }
@@ -106,6 +106,7 @@ internal sealed class RankTrainer : IDisposable
     public void Step(long step, ShardState? snapshot)
     {
         DropUpdatedSnapshot();
+        if (Optimizer.Spec.GradientClip > 0) ClipGradients(Optimizer.Spec.GradientClip);
         if (snapshot is null)
         {
             Optimizer.Step(step);
@@ -119,6 +120,24 @@ internal sealed class RankTrainer : IDisposable
         Optimizer.Step(step, copies);
         target.Step = step;
         _updatedInto = target;
+    }
+
+    /// <summary>
+    /// Scales every gradient by min(1, <paramref name="maxNorm"/> / (‖g‖ + 1e-6)), ‖g‖ the norm of the whole model's gradient
+    /// as PyTorch's clip_grad_norm_ takes it: each rank's sum of squares of its shards (a replicated parameter's counted on rank 0
+    /// only, every rank holding the same), summed over the group in one all-reduce, so every rank scales by the same factor.
+    /// </summary>
+    private void ClipGradients(float maxNorm)
+    {
+        double local = 0;
+        foreach (var p in Model.Parameters)
+            if (p.Axis != ShardAxis.Replicated || _context.Rank == 0) local += _context.Backend.SumOfSquares(p.Gradient);
+        using var total = Tensor.FromArray([(float)local], 1, 1);
+        if (_context.Size > 1) _context.Group.AllReduce(total);
+        float norm = MathF.Sqrt(total.ToArray()[0]);
+        float scale = maxNorm / (norm + 1e-6f);
+        if (scale >= 1) return;
+        foreach (var p in Model.Parameters) _context.Backend.Scale(scale, p.Gradient);
     }
 
     /// <summary>

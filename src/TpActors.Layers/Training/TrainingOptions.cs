@@ -67,23 +67,33 @@ public sealed record TrainingOptions(int Tp, ModelSpec Model, TaskSpec Task, Opt
         return FromConfig(config, model, section);
     }
 
-    private static TrainingOptions FromConfig(HoconConfig config, ModelSpec model, string section) =>
-        new(
+    // The run from `section`'s settings where it has them (a GPT's batch, evaluation and optimizer), else tpactors.training's.
+    private static TrainingOptions FromConfig(HoconConfig config, ModelSpec model, string section)
+    {
+        string Key(string name) => config.HasPath($"{section}.{name}") ? $"{section}.{name}" : $"tpactors.training.{name}";
+        return new(
             config.GetInt("tpactors.training.tp"),
             model,
-            new TaskSpec(config.GetInt($"{section}.batch"), config.GetLong("tpactors.training.seed"), config.GetInt("tpactors.training.teacher-width")),
+            new TaskSpec(config.GetInt(Key("batch")), config.GetLong("tpactors.training.seed"), config.GetInt("tpactors.training.teacher-width")),
             new OptimizerSpec(OptimizerSpec.ParseKind(config.GetString("tpactors.training.optimizer")),
-                config.GetSingle("tpactors.training.lr"), config.GetSingle("tpactors.training.momentum"),
-                config.GetSingle("tpactors.training.beta1"), config.GetSingle("tpactors.training.beta2"),
-                config.GetSingle("tpactors.training.epsilon"), config.GetSingle("tpactors.training.weight-decay")),
+                config.GetSingle(Key("lr")), config.GetSingle("tpactors.training.momentum"),
+                config.GetSingle("tpactors.training.beta1"), config.GetSingle(Key("beta2")),
+                config.GetSingle("tpactors.training.epsilon"), config.GetSingle(Key("weight-decay")))
+            {
+                WarmupSteps = config.GetLong(Key("warmup-steps")),
+                DecaySteps = config.GetLong(Key("lr-decay-steps")),
+                MinLearningRate = config.GetSingle(Key("min-lr")),
+                GradientClip = config.GetSingle(Key("grad-clip")),
+            },
             config.GetLong("tpactors.training.steps"))
         {
             CheckpointEvery = config.GetInt("tpactors.training.checkpoint-every"),
-            EvalEvery = config.GetInt($"{section}.eval-every"),
-            EvalBatches = config.GetInt($"{section}.eval-batches"),
+            EvalEvery = config.GetInt(Key("eval-every")),
+            EvalBatches = config.GetInt(Key("eval-batches")),
             Settings = TrainingSettings.FromConfig(config),
             Ranks = RankSettings.FromConfig(config),
         };
+    }
 
     /// <summary>The bytes a run is estimated to hold at its peak (what <see cref="Validate"/> holds to the machine's memory).</summary>
     public double MemoryEstimateBytes => Memory().Bytes;

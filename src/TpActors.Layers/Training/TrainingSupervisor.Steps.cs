@@ -19,7 +19,9 @@ public sealed partial class TrainingSupervisor
     private void NextAction()
     {
         if (_committedStep < _options.Steps && !_stopRequested && MoveDrainingRanks()) return;
-        if (_committedStep >= _options.Steps || _stopRequested) Begin(Gather);
+        // A fresh run asked for no steps saves where it stands: --steps 0 --checkpoint-dir D writes the initial weights as step 0.
+        if (_committedStep == 0 && _options.Steps == 0 && !_resumed && _checkpoints is not null && _written.Count == 0) Begin(() => WriteCheckpoint(0));
+        else if (_committedStep >= _options.Steps || _stopRequested) Begin(Gather);
         else
         {
             long step = _committedStep + 1;

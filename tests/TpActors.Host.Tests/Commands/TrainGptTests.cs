@@ -68,6 +68,33 @@ public sealed class TrainGptTests : IDisposable
     }
 
     [Fact]
+    public void UnevenHeads_WithSequenceParallelismAndClipping_MatchTheSingleRankRun()
+    {
+        // 4 heads over 3 ranks (2, 1, 1); the clipping norm must count every shard once and each replicated parameter once.
+        var result = CliRunner.Run([.. Small, "--tp", "3", "--steps", "10", "--sequence-parallel", "--grad-clip", "0.5", "--warmup-steps", "3",
+            "--lr-decay-steps", "8", "--check", "--check-tolerance", "1e-4"]);
+        Assert.True(result.ExitCode == 0, result.Error + result.Out);
+        Assert.Contains("check:", result.Out);
+    }
+
+    [Fact]
+    public void ACheckpoint_ReshardsItsHeads_ToAnotherTp()
+    {
+        string checkpoints = _dir.File("ckpt");
+        var saved = CliRunner.Run([.. Small, "--tp", "2", "--steps", "6", "--eval-batches", "0", "--checkpoint-dir", checkpoints]);
+        Assert.True(saved.ExitCode == 0, saved.Error);
+        // Heads 2+2 at tp 2 become 2+1+1 at tp 3: the attention's columns are cut by whole heads, not evenly by columns.
+        var resumed = CliRunner.Run("train", "--resume", checkpoints, "--tp", "3", "--steps", "6", "-D", "tpactors.tensors.backend=managed");
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        string Digest(string output) => output.Split('\n').Single(l => l.StartsWith("weights sha256: ", StringComparison.Ordinal));
+        Assert.Equal(Digest(saved.Out), Digest(resumed.Out));
+        Assert.Contains("tp 2 → 3, resharded", resumed.Out);
+        var further = CliRunner.Run("train", "--resume", checkpoints, "--tp", "3", "--steps", "9", "-D", "tpactors.tensors.backend=managed");
+        Assert.True(further.ExitCode == 0, further.Error);
+        Assert.Contains("steps:      7…9", further.Out);
+    }
+
+    [Fact]
     public void BadText_IsNamed_AndNothingStarts()
     {
         _dir.Write("empty.txt", "");

@@ -43,6 +43,40 @@ public sealed class OptimizerTests
         Assert.Equal(kind == OptimizerKind.Sgd ? ["momentum_buffer"] : ["exp_avg", "exp_avg_sq"], optimizer.SlotNames);
     }
 
+    [Fact]
+    public void Schedule_WarmsUp_ThenDecaysByACosineToTheMinimum_AsNanoGptsGetLr()
+    {
+        var spec = new OptimizerSpec(OptimizerKind.AdamW, 1e-3f, 0.9f, 0.9f, 0.99f, 1e-8f, 0.1f) { WarmupSteps = 100, DecaySteps = 2000, MinLearningRate = 1e-4f };
+        // nanoGPT: it < warmup: lr·(it+1)/(warmup+1); it > decay: min; else min + ½(1 + cos(π·(it − warmup)/(decay − warmup)))·(lr − min); it = step − 1.
+        double NanoGpt(long it) => it < 100 ? 1e-3 * (it + 1) / 101 : it > 2000 ? 1e-4
+            : 1e-4 + 0.5 * (1 + Math.Cos(Math.PI * (it - 100) / 1900.0)) * (1e-3 - 1e-4);
+        foreach (long step in new long[] { 1, 2, 50, 100, 101, 102, 500, 1050, 1999, 2000, 2001, 2002, 5000 })
+            Assert.Equal(NanoGpt(step - 1), spec.LearningRateAt(step), 1e-9);
+        var constant = spec with { WarmupSteps = 0, DecaySteps = 0 };
+        Assert.Equal(BitConverter.SingleToInt32Bits(1e-3f), BitConverter.SingleToInt32Bits(constant.LearningRateAt(7)));
+        Assert.Contains("--min-lr 0.01 is above --lr 0.001", Assert.Throws<ArgumentException>(() => (spec with { MinLearningRate = 0.01f }).Validate()).Message);
+        Assert.Contains("--lr-decay-steps 50 must be after the warm-up's 100 steps", Assert.Throws<ArgumentException>(() => (spec with { DecaySteps = 50 }).Validate()).Message);
+    }
+
+    [Theory]
+    [InlineData(OptimizerKind.Sgd)]
+    [InlineData(OptimizerKind.AdamW)]
+    public void WeightDecay_SparesTheParametersTheModelExempts(OptimizerKind kind)
+    {
+        var spec = new OptimizerSpec(kind, 0.1f, 0.9f, 0.9f, 0.99f, 1e-8f, 0.5f);
+        using var weight = Tensor.VectorFrom([1f, -2f]);
+        using var bias = Tensor.VectorFrom([1f, -2f]);
+        using var weightGrad = Tensor.ZerosVector(2);
+        using var biasGrad = Tensor.ZerosVector(2);
+        using var optimizer = spec.Create(CpuBackend.Create(BackendKind.Managed, 1),
+            [new ParameterShard("h.0.mlp.fc1.weight", weight, weightGrad, ShardAxis.Columns), new ParameterShard("h.0.mlp.fc1.bias", bias, biasGrad, ShardAxis.Columns)],
+            name => !name.EndsWith(".bias", StringComparison.Ordinal));
+        optimizer.Step(1);
+        Assert.Equal([1f, -2f], bias.ToArray());              // zero gradient and no decay: untouched
+        Assert.True(Math.Abs(weight.ToArray()[0]) < 1f);       // decayed toward 0
+        Assert.False(optimizer.Decays(1));
+    }
+
     [Theory]
     [InlineData(OptimizerKind.Sgd)]
     [InlineData(OptimizerKind.AdamW)]
