@@ -38,6 +38,7 @@ public static class TpActorsCli
         var context = new CommandContext(stdout, stderr, verbose);
         root.Subcommands.Add(VerifyCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
+        root.Subcommands.Add(SampleCommand.Create(context));
         root.Subcommands.Add(ConfigCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
         root.Subcommands.Add(CheckpointCommand.Create(context));

@@ -96,6 +96,36 @@ public sealed class ParallelGpt : ShardedParameters, IParallelLayer
         return losses.Reshape(input.Rows, 1).Clone();
     }
 
+    /// <summary>
+    /// Inference: the next positions of one sequence, <paramref name="ids"/> at <paramref name="position"/> …, through every
+    /// block with its <see cref="KvCache"/> (one per block, this rank's heads); returns the logits of the last position over
+    /// the whole vocabulary [1, vocab], all-gathered from the ranks' columns, the same on every rank.
+    /// </summary>
+    public Tensor Decode(ReadOnlySpan<int> ids, int position, IReadOnlyList<KvCache> caches)
+    {
+        if (Sequence is not null) throw new InvalidOperationException($"{nameof(ParallelGpt)}: decoding runs without sequence parallelism.");
+        if (ids.Length == 0 || position < 0 || position + ids.Length > Spec.Context)
+            throw new ArgumentException($"{nameof(ParallelGpt)} at rank {_context.Rank}: positions {position}…{position + ids.Length - 1} are outside the context of {Spec.Context}.");
+        foreach (int id in ids)
+            if ((uint)id >= (uint)Spec.Vocab) throw new ArgumentException($"{nameof(ParallelGpt)} at rank {_context.Rank}: token {id} is not in a vocabulary of {Spec.Vocab}.");
+        var backend = _context.Backend;
+        var x = TokenEmbedding.Forward(ids);                                    // [n, hidden]
+        PositionEmbedding.Forward(x, position);
+        for (int i = 0; i < Blocks.Count; i++)
+            using (var input = x) x = Blocks[i].Decode(input, caches[i]);
+        using var normalized = FinalNorm.Forward(x);
+        x.Dispose();
+        using var local = Tensor.Uninitialized(1, TokenEmbedding.VocabLocal);
+        backend.Gemm(normalized.RowBlock(normalized.Rows - 1, 1), false, Head, true, local);   // z_r = x_last·W_rᵀ
+        var logits = Tensor.Uninitialized(1, Spec.Vocab);
+        if (_context.Size == 1) backend.Copy(local, logits);
+        else _context.Group.AllGather(local, logits, Partition.Sizes(Spec.Vocab, _context.Size));
+        return logits;
+    }
+
+    /// <summary>One empty <see cref="KvCache"/> per block for this rank's heads, each of the whole context.</summary>
+    public IReadOnlyList<KvCache> NewCaches() => Blocks.Select(b => new KvCache(Spec.Context, b.Attention.LocalWidth)).ToList();
+
     /// <inheritdoc/>
     public Tensor Backward(Tensor gradOutput)
     {

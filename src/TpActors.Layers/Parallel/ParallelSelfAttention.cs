@@ -167,6 +167,35 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
         using (gradInput) return GatherFromSequenceRegion.Backward(_context, gradInput, Sequence); // Σ over ranks, this rank's rows
     }
 
+    /// <summary>
+    /// Inference on one sequence with a <see cref="KvCache"/>: <paramref name="x"/> [n, hidden] holds the next n positions
+    /// (the prompt, then one token at a time). Their K and V join the cache, each query attends to every cached position up to
+    /// its own, and the output [n, hidden] is all-reduced as in <see cref="Forward"/>. Keeps nothing for backward.
+    /// </summary>
+    public Tensor Decode(Tensor x, KvCache cache)
+    {
+        LayerChecks.Input(nameof(ParallelSelfAttention), _context, x, Hidden, $"hidden={Hidden}, heads={Heads}");
+        if (Sequence is not null) throw new InvalidOperationException($"{nameof(ParallelSelfAttention)}: decoding runs without sequence parallelism.");
+        var backend = _context.Backend;
+        int n = x.Rows, width = LocalWidth, d = HeadWidth;
+        using var qkv = Tensor.Uninitialized(n, 3 * width);
+        for (int p = 0; p < 3; p++)
+        {
+            var part = qkv.ColumnBlock(p * width, width);
+            backend.Gemm(x, false, base.Parameters[p].Value, false, part);                        // X·W_p,r
+            if (_firstBias >= 0) backend.AddBias(part, base.Parameters[_firstBias + p].Value);
+        }
+        cache.Append(backend, qkv.ColumnBlock(width, width), qkv.ColumnBlock(2 * width, width));
+        int seen = cache.Length;
+        using var scores = Tensor.Uninitialized(LocalHeads * n, seen);                              // per head [n, seen]
+        var grid = new BlockGrid(scores, n, seen);
+        backend.GemmBatched(new BlockGrid(qkv.ColumnBlock(0, width), n, d), false, new BlockGrid(cache.Keys.RowBlock(0, seen), seen, d), true, grid, alpha: _scale);
+        backend.Softmax(scores, scores, causalQueries: n);                                          // query i sees keys ≤ seen − n + i
+        using var attended = Tensor.Uninitialized(n, width);
+        backend.GemmBatched(grid, false, new BlockGrid(cache.Values.RowBlock(0, seen), seen, d), false, new BlockGrid(attended, n, d));
+        return Output.Forward(attended);
+    }
+
     /// <summary>Sets every gradient to zero.</summary>
     public new void ZeroGradients()
     {

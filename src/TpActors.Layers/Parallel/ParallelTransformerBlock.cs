@@ -74,6 +74,22 @@ public sealed class ParallelTransformerBlock : IParallelLayer
         return output;
     }
 
+    /// <summary>Inference on the next positions of one sequence, the attention reading and extending <paramref name="cache"/> (see <see cref="ParallelSelfAttention.Decode"/>).</summary>
+    public Tensor Decode(Tensor x, KvCache cache)
+    {
+        var backend = _context.Backend;
+        var h = x.EmptyLike();
+        using (var normalized = Norm1.Forward(x))
+        using (var attended = Attention.Decode(normalized, cache))
+            backend.Add(x, attended, h);                      // h = x + Attn(LN₁(x))
+        var y = h.EmptyLike();
+        using (h)
+        using (var normalized = Norm2.Forward(h))
+        using (var transformed = Mlp.Forward(normalized))
+            backend.Add(h, transformed, y);                   // y = h + MLP(LN₂(h))
+        return y;
+    }
+
     /// <inheritdoc/>
     public Tensor Backward(Tensor gradOutput)
     {

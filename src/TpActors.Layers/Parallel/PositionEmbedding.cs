@@ -33,10 +33,13 @@ public sealed class PositionEmbedding : ShardedParameters
     /// <summary>W_pe [context, hidden].</summary>
     public Tensor Weight { get; }
 
-    /// <summary>Adds each row's position embedding to <paramref name="x"/> in place (rows numbered from this rank's first).</summary>
-    public void Forward(Tensor x)
+    /// <summary>
+    /// Adds each row's position embedding to <paramref name="x"/> in place (rows numbered from this rank's first, the first
+    /// row at position <paramref name="firstPosition"/>: a sequence decoded position by position).
+    /// </summary>
+    public void Forward(Tensor x, int firstPosition = 0)
     {
-        int first = Sequence?.Start(_context.Size, _context.Rank) ?? 0;
+        int first = (Sequence?.Start(_context.Size, _context.Rank) ?? 0) + firstPosition;
         if (_positions.Length != x.Rows) _positions = new int[x.Rows];
         for (int i = 0; i < x.Rows; i++) _positions[i] = (first + i) % Context;
         using var rows = x.EmptyLike();

@@ -74,6 +74,49 @@ public sealed class TransformerModelTests(RankGroups groups) : IClassFixture<Ran
     }
 
     [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, true)]
+    [InlineData(3, false)]
+    [InlineData(4, true)]
+    public async Task Decoding_WithAKvCacheShardedByHeads_GivesTheFullCausalModelsPredictions(int tp, bool tied)
+    {
+        await using var group = await groups.Start(tp);
+        const int vocab = 29, context = 9;
+        var spec = new GptSpec(vocab, 24, 6, 48, context, Layers: 2, Bias: true, Activation.Gelu, 1e-5f, 0, tied);
+        int[] sequence = [3, 17, 0, 28, 5, 5, 11, 2, 19];
+        // A prompt of 3 positions at once, then one position at a time: the last row's logits after each call.
+        var runs = await group.RunOnEachRank(context1 =>
+        {
+            using var gpt = new ParallelGpt(context1, spec, 5, "gpt");
+            var caches = gpt.NewCaches();
+            var logits = new List<float[]>();
+            for (int position = 0; position < context;)
+            {
+                int n = position == 0 ? 3 : 1;
+                using var last = gpt.Decode(sequence.AsSpan(position, n), position, caches);
+                logits.Add(last.ToArray());
+                position += n;
+            }
+            foreach (var cache in caches) cache.Dispose();
+            return (Logits: logits, Parameters: gpt.Parameters.Select(p => new ParameterShard(p.Name, p.Value.Clone(), p.Gradient.Clone(), p.Axis)).ToList());
+        });
+
+        var weights = runs[0].Parameters.ToDictionary(p => p.Name, p => ToDouble(Matrix(ShardAssembly.Assemble(runs.Select(r => (IReadOnlyList<ParameterShard>)r.Parameters), p.Name))));
+        // The full model's loss of token t+1 after positions 0…t is −log softmax(logits_t)[t+1]: the decoded logits must give the same.
+        int[] targets = [.. sequence.Skip(1), 0];
+        var (losses, _) = Gpt(sequence, targets, weights, "gpt", spec, new double[context]);
+        int[] lastPositions = [2, 3, 4, 5, 6, 7, 8];
+        for (int k = 0; k < lastPositions.Length; k++)
+        {
+            int t = lastPositions[k];
+            float[] z = runs[0].Logits[k];
+            Assert.All(runs, r => Assert.Equal(z, r.Logits[k])); // every rank holds the same gathered logits
+            double max = z.Max(), logSum = Math.Log(z.Sum(v => Math.Exp(v - max))) + max;
+            Assert.Equal(losses[t], logSum - z[targets[t]], 4);
+        }
+    }
+
+    [Theory]
     [InlineData(2)]
     [InlineData(3)]
     public async Task SequenceParallelBlock_KeepsTheResidualRegionsSplit_AndNoGatheredInput(int tp)
