@@ -1,13 +1,13 @@
 """Trains, in plain PyTorch, the GPT that `tpactors checkpoint export` wrote, on the very batches `tpactors train --model gpt`
 drew, and prints each step's loss: the loss curve to hold TpActors' against.
 
-    python3 gpt_train.py INIT.safetensors TOKENS --steps N
+    python3 gpt_train.py INIT.safetensors TOKENS --steps N [--threads T]
 
 INIT is the export of a run's first checkpoint (step 0); its header carries the model, the optimizer with its schedule,
 and the batch and seed. TOKENS is the token file the run read (`train --json` names it: data.token_file): 24 bytes of
 header ("TPTOK", the token width, the count of tokens and of characters), then the tokens. Batches are drawn as TpActors
 draws them: window b of step s starts at SplitMix64(SplitMix64(SplitMix64(seed ^ 1) + s) + b) mod (training tokens −
-context). Prints one JSON object: {"losses": [...], "torch": version}.
+context). Prints one JSON object: {"losses": [...], "seconds_per_step": s (steps 2 on), "threads": T, "torch": version}.
 """
 import argparse
 import json
@@ -15,6 +15,7 @@ import math
 import os
 import struct
 import sys
+import time
 
 import numpy as np
 import torch
@@ -87,8 +88,9 @@ def main():
     parser.add_argument("init")
     parser.add_argument("tokens")
     parser.add_argument("--steps", type=int, required=True)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
 
     metadata, tensors = read_safetensors(args.init)
     spec, o, task = json.loads(metadata["model"]), json.loads(metadata["optimizer"]), json.loads(metadata["task"])
@@ -122,7 +124,10 @@ def main():
         optimizer = torch.optim.SGD(groups, lr=o["learning_rate"], momentum=o["momentum"])
 
     losses = []
+    started = None
     for step in range(1, args.steps + 1):
+        if step == 2:
+            started = time.perf_counter()  # the first step warms PyTorch up; the rest are timed
         first = np.array([window_start(seed, 1, step, b, starts) for b in range(batch)], dtype=np.int64)
         rows = first[:, None] + offsets[None, :]
         idx, targets = torch.from_numpy(tokens[rows]), torch.from_numpy(tokens[rows + 1])
@@ -136,7 +141,8 @@ def main():
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(o, step)
         optimizer.step()
-    print(json.dumps({"losses": losses, "torch": torch.__version__}))
+    seconds = (time.perf_counter() - started) / (args.steps - 1) if started is not None else None
+    print(json.dumps({"losses": losses, "seconds_per_step": seconds, "threads": args.threads, "torch": torch.__version__}))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ namespace TpActors.Host.Bench;
 /// <param name="Runs">Timed runs of each configuration; the best counts.</param>
 public sealed record TrainBench(int Tp, int Layers, int Hidden, int Ffn, int Batch, int Steps, int Runs)
 {
+    /// <summary>The model timed instead of the MLP stack of these sizes (a GPT, whose batch is the defaults'); null: the MLP stack.</summary>
+    public ModelSpec? Model { get; init; }
+
     /// <summary>The settings of <c>tpactors.bench.training</c>, and the optimizer of <c>tpactors.training</c>.</summary>
     public static TrainBench FromConfig(HoconConfig config) => new(
         config.GetInt("tpactors.bench.training.tp"),
@@ -45,8 +48,9 @@ public sealed record TrainBench(int Tp, int Layers, int Hidden, int Ffn, int Bat
     private TrainingOptions Options(TrainingOptions defaults) => defaults with
     {
         Tp = Tp,
-        Model = new MlpStackSpec(Layers, Hidden, Ffn),
-        Task = defaults.Task with { Batch = Batch },
+        Model = Model ?? new MlpStackSpec(Layers, Hidden, Ffn),
+        Task = Model is null ? defaults.Task with { Batch = Batch } : defaults.Task,
+        EvalBatches = 0,
         Steps = Steps,
         CheckpointDirectory = null,
         ResumeFrom = null,
@@ -74,7 +78,7 @@ public sealed record TrainBench(int Tp, int Layers, int Hidden, int Ffn, int Bat
         double stepMs = 1000 / best;
         progress.WriteLine($"fault at step {faultStep} (rank 1 throws in backward): group running again after {recovery.RecoveryTime.TotalMilliseconds:0.0} ms, " +
             $"{recovery.TimeLost.TotalMilliseconds:0.0} ms lost in all; one step takes {stepMs:0.0} ms");
-        string size = $"tp {Tp}, {Layers} layers, hidden {Hidden}, ffn {Ffn}, batch {Batch}";
+        string size = Model is null ? $"tp {Tp}, {Layers} layers, hidden {Hidden}, ffn {Ffn}, batch {Batch}" : $"tp {Tp}, {Model.Sizes}, batch {defaults.Task.Batch}";
         return
         [
             new BenchResult($"train steps/s, snapshot every step ({size})", best, "steps/s", "no snapshots", baseline),
@@ -103,7 +107,7 @@ public sealed record TrainBench(int Tp, int Layers, int Hidden, int Ffn, int Bat
             best = Math.Max(best, spread);
             baseline = Math.Max(baseline, local);
         }
-        string size = $"tp {Tp}, {Layers} layers, hidden {Hidden}, ffn {Ffn}, batch {Batch}";
+        string size = Model is null ? $"tp {Tp}, {Layers} layers, hidden {Hidden}, ffn {Ffn}, batch {Batch}" : $"tp {Tp}, {Model.Sizes}, batch {defaults.Task.Batch}";
         var results = new List<BenchResult> { new($"train steps/s, ranks in {processes} processes ({size})", best, "steps/s", "all ranks in one process", baseline) };
         if (processes < 2) return results;
 
@@ -148,7 +152,7 @@ public sealed record TrainBench(int Tp, int Layers, int Hidden, int Ffn, int Bat
     }
 
     // Steps per second after the first step (which pays for building the ranks and warming the caches).
-    private static async Task<double> StepsPerSecond(ActorSystem system, TrainingOptions options)
+    internal static async Task<double> StepsPerSecond(ActorSystem system, TrainingOptions options)
     {
         TimeSpan first = default, last = default;
         var observer = new TrainingObserver

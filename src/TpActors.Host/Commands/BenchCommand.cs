@@ -5,6 +5,7 @@ using TpActors.Layers.Parallel;
 using TpActors.Layers.Optimizers;
 using TpActors.Layers.Ranks;
 using TpActors.Layers.Training;
+using TpActors.Layers.Models;
 
 namespace TpActors.Host.Commands;
 
@@ -132,21 +133,40 @@ public static class BenchCommand
                 "and time its detection and the resumed step. 0: the fault-tolerance bench in one process.",
             HelpName = "P",
         };
+        var model = new Option<string?>("--model")
+        {
+            Description = "mlp-stack (default: the fault-tolerance bench on the MLP stack of tpactors.bench.training) or gpt (the GPT of tpactors.training.gpt: " +
+                "tokens/s at TP=1 beside plain PyTorch on this machine when Debian's python3-torch is installed, and TP=2 beside TP=1; with --processes, " +
+                "in host processes beside one process, and a host killed).",
+            HelpName = "mlp-stack|gpt",
+        };
+        model.AcceptOnlyFromAmong(MlpStackSpec.KindName, GptModelSpec.KindName);
         return CreateBench(context, "train",
         "Training steps/s with an in-memory snapshot after every step beside none (the cost of fault tolerance), and the time from a rank's " +
         "failure to the group running again and to the replayed step, beside one step (with --processes: ranks in host processes beside one process). " +
-        "Sizes from tpactors.bench.training (-D to change).",
-        [processes], (parse, config) =>
+        "With --model gpt: a GPT's tokens/s beside PyTorch's. Sizes from tpactors.bench.training (-D to change).",
+        [processes, model], (parse, config) =>
         {
             var bench = TrainBench.FromConfig(config);
             var defaults = TrainingOptions.FromConfig(config);
-            bench.Validate(defaults);
             int hosts = parse.GetValue(processes);
+            if (parse.GetValue(model) == GptModelSpec.KindName)
+            {
+                var gpt = TrainingOptions.FromConfig(config, GptModelSpec.KindName);
+                gpt = gpt with { Model = ((GptModelSpec)gpt.Model).WithVocabulary() };
+                var gptBench = GptTrainBench.FromConfig(config);
+                gptBench.Validate(gpt);
+                if (hosts == 0)
+                    return new BenchPlan(gpt.Ranks.BackendDescription(2), $"bench train --model gpt: {gpt.Model.Sizes}, batch {gpt.Task.Batch}; {gptBench.Steps} steps per run, best of {gptBench.Runs}",
+                        system => gptBench.Run(system, gpt, context.Error));
+                (bench, defaults) = (bench with { Model = gpt.Model, Steps = gptBench.Steps }, gpt);
+            }
+            bench.Validate(defaults);
             if (hosts is < 0 or > 64) throw new ArgumentException($"--processes {hosts}: must be 0 to 64.");
             if (hosts > bench.Tp) throw new ArgumentException($"--processes {hosts} needs at least {hosts} ranks (tpactors.bench.training.tp is {bench.Tp}).");
             if (hosts > 0)
                 return new BenchPlan(defaults.Ranks.BackendDescription(bench.Tp),
-                    $"bench train: tp {bench.Tp} over {hosts} host processes, {bench.Layers} layers, hidden {bench.Hidden}, ffn {bench.Ffn}, batch {bench.Batch}, " +
+                    $"bench train: tp {bench.Tp} over {hosts} host processes, {(bench.Model ?? new MlpStackSpec(bench.Layers, bench.Hidden, bench.Ffn)).Sizes}, batch {(bench.Model is null ? bench.Batch : defaults.Task.Batch)}, " +
                     $"{defaults.Optimizer.Name}; {bench.Steps} steps per run, best of {bench.Runs}",
                     _ => Cluster.ClusterBench.Run(config, ConfigOptions.Forwarded(parse), hosts, bench.Tp, context.Error, (system, lease) => bench.RunAcrossProcesses(system, lease, defaults, context.Error),
                         spares: SparesFor(hosts, bench.Tp)));

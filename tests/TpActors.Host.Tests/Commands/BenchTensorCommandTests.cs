@@ -125,6 +125,25 @@ public sealed class BenchTensorCommandTests
     }
 
     [Fact]
+    public void TrainGpt_TimesTp1BesidePyTorch_AndTp2BesideTp1()
+    {
+        using var dir = new TempDirectory();
+        string text = dir.Write("text.txt", string.Concat(Enumerable.Range(0, 200).Select(i => $"line {i % 13} of a small text.\n")));
+        var result = CliRunner.Run("bench", "train", "--model", "gpt", "--json", "-D", "tpactors.training.gpt.data=" + text,
+            "-D", "tpactors.training.gpt.layers=1", "-D", "tpactors.training.gpt.hidden=32", "-D", "tpactors.training.gpt.heads=2",
+            "-D", "tpactors.training.gpt.context=16", "-D", "tpactors.training.gpt.batch=4",
+            "-D", "tpactors.bench.training.gpt.steps=4", "-D", "tpactors.bench.training.gpt.runs=1");
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        var results = json.RootElement.GetProperty("results").EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
+        var tp1 = results["gpt tokens/s tp=1 (1 layers, hidden 32, heads 2, context 16, batch 4, vocab 24)"]; // letters, digits, space, '.', newline
+        Assert.True(tp1.GetProperty("value").GetDouble() > 0);
+        // Beside PyTorch where Debian's python3-torch is installed; otherwise the baseline says why it is missing.
+        Assert.Contains(File.Exists("/usr/bin/python3") ? "PyTorch" : "python3", tp1.GetProperty("baseline").GetString());
+        Assert.Equal("TpActors at TP=1", results["gpt tokens/s tp=2"].GetProperty("baseline").GetString());
+    }
+
+    [Fact]
     public void Layers_BadSize_IsAUsageError()
     {
         var result = CliRunner.Run("bench", "layers", "-D", "tpactors.bench.layers.runs=0");
