@@ -102,10 +102,10 @@ def main():
         "layer_norm_eps": 1e-5, "tie_weights": spec["tie_embeddings"],
     }
     model = Gpt(config)
+    # The export as any PyTorch user loads it. With tied embeddings it carries lm_head.weight too, a copy of wte.weight,
+    # for models that keep both names; this one shares wte.weight and has no such key.
+    model.load_state_dict({k: v for k, v in tensors.items() if k != "lm_head.weight" or not config["tie_weights"]}, strict=True)
     parameters = dict(model.named_parameters())
-    with torch.no_grad():
-        for name, p in parameters.items():
-            p.copy_(tensors[name].reshape(p.shape))
 
     tokens = read_tokens(args.tokens)
     share = float(np.float32(spec["text"]["validation_share"]))
