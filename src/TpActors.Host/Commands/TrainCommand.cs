@@ -64,6 +64,12 @@ public static class TrainCommand
         var evalEvery = new Option<int?>("--eval-every") { Description = "Measure the loss on held-out batches every K steps and after the last; 0: after the last only (default: tpactors.training.gpt.eval-every for a GPT, tpactors.training.eval-every otherwise).", HelpName = "K" };
         var evalBatches = new Option<int?>("--eval-batches") { Description = "Held-out batches per evaluation; 0: none (default: tpactors.training.gpt.eval-batches for a GPT, tpactors.training.eval-batches otherwise).", HelpName = "N" };
         var gpt = new GptTrainOptions();
+        var traceFile = new Option<string?>("--trace")
+        {
+            Description = "Write the run's timeline as a Chrome trace (JSON trace events, as PyTorch's profiler writes; open it in Perfetto or chrome://tracing): " +
+                "one process per host, one thread per rank, each phase as the rank timed it nested in its step, recoveries marked.",
+            HelpName = "FILE",
+        };
 
         var command = new Command("train",
             "Train a stack of residual Megatron MLP blocks on a synthetic regression task with N rank actors under the training supervisor. " +
@@ -71,7 +77,7 @@ public static class TrainCommand
             "the summary ends with their SHA-256.");
         options.AddTo(command);
         foreach (var option in new Option[] { modelKind, tp, layers, hidden, ffn, activation, batch, steps }.Concat(optimizer.All).Append(seed).Concat(gpt.All)
-            .Concat([evalEvery, evalBatches, checkpointDir, checkpointEvery, resume, fault, check, checkTolerance, json, cluster]))
+            .Concat([evalEvery, evalBatches, checkpointDir, checkpointEvery, resume, fault, check, checkTolerance, traceFile, json, cluster]))
             command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
         {
@@ -131,6 +137,7 @@ public static class TrainCommand
                 if (parse.GetValue(checkTolerance) is { } tolerance) SettingRules.Require("tpactors.training.check-tolerance", tolerance, "--check-tolerance");
                 // A GPT's text is tokenized (once per machine) and checked before any rank starts: too short a text is named here.
                 if (run.Model is GptModelSpec gptModel) text = TextSummary.Of(gptModel.Text, gptModel.Context);
+                if (parse.GetValue(traceFile) is { } tracePath) ChromeTrace.RequireWritable(tracePath);
             }
             catch (Exception e) when (IsBadInput(e))
             {
@@ -149,9 +156,18 @@ public static class TrainCommand
             using var interrupts = new Interrupts(context.Error);
             TrainingResult result;
             TrainCheck? checkResult = null;
+            var trace = parse.GetValue(traceFile) is null ? null : new ChromeTrace();
             try
             {
-                result = TrainingRun.RunAsync(system, run, progress.Observer, interrupts.Token).GetAwaiter().GetResult();
+                var observer = trace is null ? progress.Observer : TrainingObserver.Both(progress.Observer, trace.Observer);
+                try
+                {
+                    result = TrainingRun.RunAsync(system, run, observer, interrupts.Token).GetAwaiter().GetResult();
+                }
+                finally
+                {
+                    trace?.Write(parse.GetValue(traceFile)!); // a failed run's timeline too: that is when it is wanted
+                }
                 if (parse.GetValue(check) && !result.Stopped)
                 {
                     progress.Close();

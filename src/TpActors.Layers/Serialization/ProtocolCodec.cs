@@ -49,7 +49,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case string s: w.Write((byte)Tag.String); w.Write(s); break;
             case IActorRef actor: w.Write((byte)Tag.ActorRef); w.WriteActor(actor); break;
             case RunPhase m: w.Write((byte)Tag.RunPhase); WriteRound(w, m.Round); Write(w, m.Request); WriteFault(w, m.Fault); break;
-            case PhaseDone m: w.Write((byte)Tag.PhaseDone); WriteRound(w, m.Round); w.Write(m.Rank); Write(w, m.Result); break;
+            case PhaseDone m: w.Write((byte)Tag.PhaseDone); WriteRound(w, m.Round); w.Write(m.Rank); Write(w, m.Result); w.Write(m.StartedUtcTicks); w.Write(m.ElapsedTicks); break;
             case PhaseAborted m: w.Write((byte)Tag.PhaseAborted); WriteRound(w, m.Round); w.Write(m.Rank); w.Write(m.Reason); break;
             case PhaseStalled m:
                 w.Write((byte)Tag.PhaseStalled); WriteRound(w, m.Round); w.Write(m.Rank);
@@ -155,7 +155,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.String => r.ReadString(),
             Tag.ActorRef => r.ReadActor(system),
             Tag.RunPhase => ReadRunPhase(r),
-            Tag.PhaseDone => new PhaseDone(ReadRound(r), r.ReadInt32(), ReadAs<PhaseResult>(r)),
+            Tag.PhaseDone => new PhaseDone(ReadRound(r), r.ReadInt32(), ReadAs<PhaseResult>(r), r.ReadInt64(), r.ReadInt64()),
             Tag.PhaseAborted => new PhaseAborted(ReadRound(r), r.ReadInt32(), r.ReadString()),
             Tag.PhaseStalled => new PhaseStalled(ReadRound(r), r.ReadInt32(), r.ReadList(r2 => r2.ReadInt32()), r.ReadString()),
             Tag.PhaseFailed => new PhaseFailed(ReadRound(r), r.ReadInt32(), r.ReadString()),

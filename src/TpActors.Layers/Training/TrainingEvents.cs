@@ -10,6 +10,12 @@ public abstract record TrainingEvent(string Run);
 /// <summary>A step was committed: every rank applied its update.</summary>
 public sealed record StepCommitted(string Run, TrainingProgress Progress) : TrainingEvent(Run);
 
+/// <summary>
+/// A rank's part of a phase round, as the rank timed it: from <paramref name="StartedUtcTicks"/> (its wall clock, UTC) for
+/// <paramref name="ElapsedTicks"/>; <paramref name="Host"/> is the cluster host it ran on, or null in this process.
+/// </summary>
+public sealed record PhaseTimed(string Run, int Rank, string? Host, PhaseRound Round, long StartedUtcTicks, long ElapsedTicks) : TrainingEvent(Run);
+
 /// <summary>The held-out batches were measured after a committed step: their mean loss.</summary>
 public sealed record StepEvaluated(string Run, long Step, double ValidationLoss) : TrainingEvent(Run);
 

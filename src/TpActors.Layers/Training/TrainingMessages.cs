@@ -31,8 +31,11 @@ public sealed record RunPhase(PhaseRound Round, PhaseRequest Request, FaultSpec?
         : throw new ArgumentException($"A {Request.GetType().Name} cannot run in {Round}.", nameof(Request));
 }
 
-/// <summary>A rank finished its part of a phase; <paramref name="Result"/> (see <see cref="PhaseProtocol.Answers"/>) belongs to the receiver.</summary>
-public sealed record PhaseDone(PhaseRound Round, int Rank, PhaseResult Result) : ILayersMessage;
+/// <summary>
+/// A rank finished its part of a phase; <paramref name="Result"/> (see <see cref="PhaseProtocol.Answers"/>) belongs to the
+/// receiver. The rank worked on it from <paramref name="StartedUtcTicks"/> (its wall clock, UTC) for <paramref name="ElapsedTicks"/>.
+/// </summary>
+public sealed record PhaseDone(PhaseRound Round, int Rank, PhaseResult Result, long StartedUtcTicks = 0, long ElapsedTicks = 0) : ILayersMessage;
 
 /// <summary>A rank gave up its phase because the supervisor aborted the round's group; not a fault.</summary>
 public sealed record PhaseAborted(PhaseRound Round, int Rank, string Reason) : ILayersMessage;

@@ -10,6 +10,9 @@ public sealed class TrainingObserver
     /// <summary>After every committed step.</summary>
     public Action<TrainingProgress>? Step { get; init; }
 
+    /// <summary>When a rank's part of a phase round is counted, with its timing.</summary>
+    public Action<PhaseTimed>? Phase { get; init; }
+
     /// <summary>After the held-out batches were measured: the step and their mean loss.</summary>
     public Action<StepEvaluated>? Evaluated { get; init; }
 
@@ -21,6 +24,24 @@ public sealed class TrainingObserver
 
     /// <summary>After a checkpoint directory is complete.</summary>
     public Action<string>? Checkpoint { get; init; }
+
+    /// <summary>An observer that makes <paramref name="first"/>'s callback, then <paramref name="second"/>'s, for every event.</summary>
+    public static TrainingObserver Both(TrainingObserver first, TrainingObserver second) => new()
+    {
+        Step = Both(first.Step, second.Step),
+        Phase = Both(first.Phase, second.Phase),
+        Evaluated = Both(first.Evaluated, second.Evaluated),
+        Recovery = Both(first.Recovery, second.Recovery),
+        Placed = Both(first.Placed, second.Placed),
+        Checkpoint = Both(first.Checkpoint, second.Checkpoint),
+    };
+
+    private static Action<T>? Both<T>(Action<T>? first, Action<T>? second) =>
+        first is null ? second : second is null ? first : value =>
+        {
+            first(value);
+            second(value);
+        };
 }
 
 /// <summary>
@@ -55,6 +76,7 @@ internal sealed class TrainingEventListener : MinimalActorRef
         {
             case StepCommitted e when e.Run == _run: Call(_observer.Step, e.Progress); break;
             case StepEvaluated e when e.Run == _run: Call(_observer.Evaluated, e); break;
+            case PhaseTimed e when e.Run == _run: Call(_observer.Phase, e); break;
             case RankRecovering e when e.Run == _run: Call(_observer.Recovery, e.Recovery); break;
             case RankPlaced e when e.Run == _run: Call(_observer.Placed, e); break;
             case CheckpointCommitted e when e.Run == _run: Call(_observer.Checkpoint, e.Directory); break;

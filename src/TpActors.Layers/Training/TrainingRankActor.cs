@@ -89,8 +89,9 @@ public sealed class TrainingRankActor : ReceiveActor
         try
         {
             if (fault?.Kind == FaultKind.Throw) throw new InjectedFaultException(fault);
+            long started = DateTime.UtcNow.Ticks, clock = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = Execute(round, run.Request, fault?.Kind == FaultKind.Kill ? () => Kill(fault) : null);
-            Sender.Tell(new PhaseDone(round, _rank, result), Self);
+            Sender.Tell(new PhaseDone(round, _rank, result, started, System.Diagnostics.Stopwatch.GetElapsedTime(clock).Ticks), Self);
         }
         catch (CollectiveAbortedException e)
         {

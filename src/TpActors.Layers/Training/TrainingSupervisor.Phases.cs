@@ -31,7 +31,10 @@ public sealed partial class TrainingSupervisor
 
     private void OnDone(PhaseDone done)
     {
-        switch (_rounds.Done(done.Rank, done.Round, done.Result))
+        var outcome = _rounds.Done(done.Rank, done.Round, done.Result);
+        if (outcome is PhaseRounds.Outcome.Counted or PhaseRounds.Outcome.Complete)
+            Publish(new PhaseTimed(Run, done.Rank, _hosts?.Node(done.Rank).ToString(), done.Round, done.StartedUtcTicks, done.ElapsedTicks));
+        switch (outcome)
         {
             case PhaseRounds.Outcome.Stale:
                 Reclaim(done.Rank, done.Result);

@@ -51,6 +51,7 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
             new PhaseDone(At(TrainingPhase.Gather), 2, new StateOnBulkLane(new BulkLaneTicket(7, 99))),
             new PhaseDone(At(TrainingPhase.Connect), 2, new EndpointReported(endpoint)),
             new PhaseDone(At(TrainingPhase.Forward), 2, PhaseCompleted.Instance),
+            new PhaseDone(At(TrainingPhase.Backward), 1, PhaseCompleted.Instance, 638_000_000_000_000_000, 12_345),
             new PhaseDone(round, 1, new ShardFileWritten("rank-1.safetensors", new FileDigest(99, "ab"), [("w", ShardAxis.Rows, new[] { 3, 4 })])),
             new PhaseAborted(round, 0, "aborted"),
             new PhaseStalled(round, 1, [0, 3], "stalled"),
