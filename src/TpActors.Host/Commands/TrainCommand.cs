@@ -3,6 +3,7 @@ using TpActors.Runtime.Configuration;
 using TpActors.Layers.Tensors;
 using System.CommandLine;
 using TpActors.Host.Train;
+using TpActors.Host.Dashboard;
 using Akka.Actor;
 using TpActors.Host.Cluster;
 using TpActors.Layers.Models;
@@ -64,6 +65,13 @@ public static class TrainCommand
         var evalEvery = new Option<int?>("--eval-every") { Description = "Measure the loss on held-out batches every K steps and after the last; 0: after the last only (default: tpactors.training.gpt.eval-every for a GPT, tpactors.training.eval-every otherwise).", HelpName = "K" };
         var evalBatches = new Option<int?>("--eval-batches") { Description = "Held-out batches per evaluation; 0: none (default: tpactors.training.gpt.eval-batches for a GPT, tpactors.training.eval-batches otherwise).", HelpName = "N" };
         var gpt = new GptTrainOptions();
+        var dashboard = new Option<string?>("--dashboard")
+        {
+            Description = "Serve a live page of the run at [HOST:]PORT (default host 127.0.0.1; port 0: the system chooses, and the URL is printed): loss and " +
+                "validation, speed, the cluster's members, a timeline of each rank's phases, recoveries, settings. Nothing is fetched from elsewhere.",
+            HelpName = "[HOST:]PORT",
+        };
+        var dashboardKeep = new Option<bool>("--dashboard-keep") { Description = "Keep the page up after the run until Ctrl-C (default: it closes with the run)." };
         var traceFile = new Option<string?>("--trace")
         {
             Description = "Write the run's timeline as a Chrome trace (JSON trace events, as PyTorch's profiler writes; open it in Perfetto or chrome://tracing): " +
@@ -77,7 +85,7 @@ public static class TrainCommand
             "the summary ends with their SHA-256.");
         options.AddTo(command);
         foreach (var option in new Option[] { modelKind, tp, layers, hidden, ffn, activation, batch, steps }.Concat(optimizer.All).Append(seed).Concat(gpt.All)
-            .Concat([evalEvery, evalBatches, checkpointDir, checkpointEvery, resume, fault, check, checkTolerance, traceFile, json, cluster]))
+            .Concat([evalEvery, evalBatches, checkpointDir, checkpointEvery, resume, fault, check, checkTolerance, traceFile, dashboard, dashboardKeep, json, cluster]))
             command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
         {
@@ -85,6 +93,7 @@ public static class TrainCommand
             foreach (var warning in loaded.Warnings) context.Error.WriteLine($"warning: {warning}");
             TrainingOptions run;
             TextSummary? text = null;
+            System.Net.IPEndPoint? pageAt = null;
             try
             {
                 string? resumeFrom = ResumeFrom(parse.GetValue(resume), parse.GetValue(checkpointDir));
@@ -138,6 +147,8 @@ public static class TrainCommand
                 // A GPT's text is tokenized (once per machine) and checked before any rank starts: too short a text is named here.
                 if (run.Model is GptModelSpec gptModel) text = TextSummary.Of(gptModel.Text, gptModel.Context);
                 if (parse.GetValue(traceFile) is { } tracePath) ChromeTrace.RequireWritable(tracePath);
+                if (parse.GetValue(dashboard) is { } pageAddress) pageAt = DashboardServer.ParseEndpoint(pageAddress);
+                else if (parse.GetValue(dashboardKeep)) throw new ArgumentException("--dashboard-keep keeps the page of --dashboard [HOST:]PORT up; give --dashboard too.");
             }
             catch (Exception e) when (IsBadInput(e))
             {
@@ -157,9 +168,20 @@ public static class TrainCommand
             TrainingResult result;
             TrainCheck? checkResult = null;
             var trace = parse.GetValue(traceFile) is null ? null : new ChromeTrace();
+            DashboardSession? page = null;
+            try
+            {
+                page = pageAt is null ? null : DashboardSession.StartAsync(pageAt, system, run, job is not null, context.Error).GetAwaiter().GetResult();
+            }
+            catch (IOException e)
+            {
+                return context.Fail(parse, ExitCodes.Failure, $"tpactors train: {e.Message}", e);
+            }
+            using var closing = page is null ? null : new PageEnd(page);
             try
             {
                 var observer = trace is null ? progress.Observer : TrainingObserver.Both(progress.Observer, trace.Observer);
+                if (page is not null) observer = TrainingObserver.Both(observer, page.Feed.Observer);
                 try
                 {
                     result = TrainingRun.RunAsync(system, run, observer, interrupts.Token).GetAwaiter().GetResult();
@@ -190,6 +212,9 @@ public static class TrainCommand
                 return Refuse(e);
             }
             progress.Close();
+            page?.FinishAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{result.Steps - result.StartStep} steps, final loss {result.FinalLoss:0.000000}, {result.Recoveries.Count} recoveries, weights sha256 {result.WeightsSha256}"),
+                parse.GetValue(dashboardKeep), interrupts.Token, context.Error).GetAwaiter().GetResult();
             if (parse.GetValue(json)) TrainPrinter.WriteJson(context.Out, run, result, checkResult, text);
             else TrainPrinter.WriteSummary(context.Out, run, result, checkResult, text);
             if (result.Stopped)

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace TpActors.Host.Tests.Commands;
+
+// `train --dashboard`: a real process serving the page, its script and the run's events over Server-Sent Events while it trains.
+public sealed class DashboardTests
+{
+    [Fact]
+    public async Task ThePage_AndTheRunsEvents_AreServedWhileItTrains()
+    {
+        var start = CliProcess.StartInfo(["train", "--tp", "2", "--steps", "400", "--fault", "1:40:backward", "--dashboard", "0", "--dashboard-keep",
+            "-D", "tpactors.tensors.backend=managed"]);
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
+        using var process = Process.Start(start)!;
+        try
+        {
+            string url = await UrlOf(process);
+            var rest = process.StandardError.ReadToEndAsync(); // drained, so the run never waits on a full pipe
+            var output = process.StandardOutput.ReadToEndAsync();
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            string page = await http.GetStringAsync(url);
+            Assert.Contains("<script src=\"/dashboard.js\"></script>", page);
+            Assert.Contains("new EventSource(\"/events\")", await http.GetStringAsync(url + "dashboard.js"));
+
+            // The stream: the settings first, this process as a member, steps with their loss, each rank's phases, the recovery, the end.
+            var seen = new HashSet<string>();
+            var types = new List<JsonElement>();
+            using var events = new StreamReader(await http.GetStreamAsync(url + "events"));
+            using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            while (!seen.Contains("done") && await events.ReadLineAsync(enough.Token) is { } line)
+            {
+                if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
+                var e = JsonDocument.Parse(line[6..]).RootElement.Clone();
+                if (seen.Add(e.GetProperty("type").GetString()!)) types.Add(e);
+            }
+            Assert.Equal("settings", types[0].GetProperty("type").GetString());
+            Assert.Equal("2", types[0].GetProperty("settings").GetProperty("tp").GetString());
+            Assert.Superset(new HashSet<string> { "settings", "member", "step", "phase", "recovery", "done" }, seen);
+            var recovery = types.Single(e => e.GetProperty("type").GetString() == "recovery");
+            Assert.Equal((1, 40), (recovery.GetProperty("rank").GetInt32(), recovery.GetProperty("step").GetInt32()));
+            Assert.Contains("weights sha256", types.Single(e => e.GetProperty("type").GetString() == "done").GetProperty("summary").GetString());
+            Assert.Equal("ok", await http.GetStringAsync(url + "healthz")); // kept up after the run (--dashboard-keep)
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("--dashboard", "http", "--dashboard http: the port must be a number from 0 to 65535")]
+    [InlineData("--dashboard", "example.org:80", "'example.org' is not an IP address to bind")]
+    [InlineData("--dashboard-keep", null, "--dashboard-keep keeps the page of --dashboard [HOST:]PORT up; give --dashboard too.")]
+    public void BadDashboardOptions_AreUsageErrors(string option, string? value, string expected)
+    {
+        var result = CliRunner.Run(value is null ? ["train", "--steps", "1", option] : ["train", "--steps", "1", option, value]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Error);
+    }
+
+    // The URL the process prints on stderr ("dashboard: http://…").
+    private static async Task<string> UrlOf(Process process)
+    {
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await process.StandardError.ReadLineAsync(wait.Token) is { } line)
+            if (line.StartsWith("dashboard: http", StringComparison.Ordinal)) return line["dashboard: ".Length..].Trim();
+        throw new InvalidOperationException($"the process printed no dashboard URL (exit {(process.HasExited ? process.ExitCode : -1)}).");
+    }
+}
