@@ -181,7 +181,7 @@ public static class TrainCommand
             try
             {
                 var observer = trace is null ? progress.Observer : TrainingObserver.Both(progress.Observer, trace.Observer);
-                if (page is not null) observer = TrainingObserver.Both(observer, page.Feed.Observer);
+                if (page is not null) observer = TrainingObserver.Both(observer, page.Observer);
                 try
                 {
                     result = TrainingRun.RunAsync(system, run, observer, interrupts.Token).GetAwaiter().GetResult();

@@ -11,8 +11,8 @@ namespace TpActors.Host.Dashboard;
 
 /// <summary>
 /// The live page of <c>--dashboard [HOST:]PORT</c>: Kestrel serving the page and its script (embedded in this program;
-/// nothing is fetched from elsewhere), <c>/events</c> (the run's <see cref="RunFeed"/> as Server-Sent Events) and
-/// <c>/healthz</c>. It binds 127.0.0.1 unless told another address; port 0 lets the system choose, and <see cref="Url"/> says which.
+/// nothing is fetched from elsewhere), <c>/events</c> (the run's <see cref="RunFeed"/> as Server-Sent Events),
+/// <c>/metrics</c> (<see cref="RunMetrics"/> in Prometheus' text format) and <c>/healthz</c>. It binds 127.0.0.1 unless told another address; port 0 lets the system choose, and <see cref="Url"/> says which.
 /// </summary>
 public sealed class DashboardServer : IAsyncDisposable
 {
@@ -49,9 +49,9 @@ public sealed class DashboardServer : IAsyncDisposable
         return new IPEndPoint(address, number);
     }
 
-    /// <summary>Starts serving <paramref name="feed"/> at <paramref name="endpoint"/>.</summary>
+    /// <summary>Starts serving <paramref name="feed"/> and <paramref name="metrics"/> at <paramref name="endpoint"/>.</summary>
     /// <exception cref="IOException">The address cannot be bound (in use, or not this machine's).</exception>
-    public static async Task<DashboardServer> StartAsync(IPEndPoint endpoint, RunFeed feed)
+    public static async Task<DashboardServer> StartAsync(IPEndPoint endpoint, RunFeed feed, RunMetrics metrics)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders(); // the program's stderr is for the run
@@ -61,6 +61,7 @@ public sealed class DashboardServer : IAsyncDisposable
             app.MapGet(path, () => Results.Stream(Open(asset), ContentType(asset)));
         app.MapGet("/events", (CancellationToken leave) => TypedResults.ServerSentEvents(Events(feed, leave)));
         app.MapGet("/healthz", () => "ok");
+        Prometheus.MetricServerMiddlewareExtensions.MapMetrics(app, "/metrics", metrics.Registry);
         try
         {
             await app.StartAsync().ConfigureAwait(false);

@@ -14,9 +14,10 @@ public sealed class DashboardSession : IAsyncDisposable
     private readonly DashboardServer _server;
     private readonly IActorRef? _members;
 
-    private DashboardSession(RunFeed feed, DashboardServer server, IActorRef? members)
+    private DashboardSession(RunFeed feed, RunMetrics metrics, DashboardServer server, IActorRef? members)
     {
         Feed = feed;
+        Metrics = metrics;
         _server = server;
         _members = members;
     }
@@ -24,13 +25,20 @@ public sealed class DashboardSession : IAsyncDisposable
     /// <summary>What the page shows.</summary>
     public RunFeed Feed { get; }
 
+    /// <summary>What /metrics serves.</summary>
+    public RunMetrics Metrics { get; }
+
+    /// <summary>The callbacks that feed the page and the metrics from a run.</summary>
+    public TrainingObserver Observer => TrainingObserver.Both(Feed.Observer, Metrics.Observer);
+
     /// <summary>Where the page is.</summary>
     public string Url => _server.Url;
 
     /// <summary>Starts the page for <paramref name="run"/> at <paramref name="endpoint"/>; on a cluster (<paramref name="onCluster"/>) it lists its members.</summary>
     public static async Task<DashboardSession> StartAsync(System.Net.IPEndPoint endpoint, ActorSystem system, TrainingOptions run, bool onCluster, TextWriter log)
     {
-        var feed = new RunFeed();
+        var metrics = new RunMetrics();
+        var feed = new RunFeed(metrics.Member);
         var settings = new Dictionary<string, string>
         {
             ["tp"] = run.Tp.ToString(CultureInfo.InvariantCulture),
@@ -46,9 +54,9 @@ public sealed class DashboardSession : IAsyncDisposable
         IActorRef? members = null;
         if (onCluster) members = system.ActorOf(ClusterMembers.Props(feed), "dashboard-members");
         else feed.Member("this process", "Up", run.Tp, []);
-        var server = await DashboardServer.StartAsync(endpoint, feed).ConfigureAwait(false);
+        var server = await DashboardServer.StartAsync(endpoint, feed, metrics).ConfigureAwait(false);
         log.WriteLine($"dashboard: {server.Url}");
-        return new DashboardSession(feed, server, members);
+        return new DashboardSession(feed, metrics, server, members);
     }
 
     /// <summary>Marks the run done; with <paramref name="keep"/>, serves the page until <paramref name="stop"/> (Ctrl-C).</summary>

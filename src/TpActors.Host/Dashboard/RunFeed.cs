@@ -19,7 +19,11 @@ public sealed class RunFeed
     private readonly LinkedList<string> _steps = new(), _phases = new();
     private readonly List<string> _rest = []; // settings, members, recoveries, validation, placements, checkpoints, done: few
     private readonly List<Channel<string>> _subscribers = [];
+    private readonly Action<string, string>? _memberChanged;
     private long _originTicks;
+
+    /// <summary>A feed that also tells <paramref name="memberChanged"/> (address, status) of every member change, e.g. for metrics.</summary>
+    public RunFeed(Action<string, string>? memberChanged = null) => _memberChanged = memberChanged;
 
     /// <summary>The callbacks that feed it from a run, to hand the run beside other observers.</summary>
     public TrainingObserver Observer => new()
@@ -36,8 +40,11 @@ public sealed class RunFeed
     public void Settings(IReadOnlyDictionary<string, string> settings) => Add(null, 0, new { type = "settings", settings });
 
     /// <summary>A cluster member's status changed (Up, Unreachable, Down, Removed, …), or this process when the ranks run in it.</summary>
-    public void Member(string address, string status, int slots, IReadOnlyList<string> roles) =>
+    public void Member(string address, string status, int slots, IReadOnlyList<string> roles)
+    {
+        _memberChanged?.Invoke(address, status);
         Add(null, 0, new { type = "member", address, status, slots, roles, at = Now() });
+    }
 
     /// <summary>The run ended, with its summary line.</summary>
     public void Done(string summary) => Add(null, 0, new { type = "done", summary, at = Now() });

@@ -42,6 +42,16 @@ public sealed class DashboardTests
             Assert.Equal((1, 40), (recovery.GetProperty("rank").GetInt32(), recovery.GetProperty("step").GetInt32()));
             Assert.Contains("weights sha256", types.Single(e => e.GetProperty("type").GetString() == "done").GetProperty("summary").GetString());
             Assert.Equal("ok", await http.GetStringAsync(url + "healthz")); // kept up after the run (--dashboard-keep)
+
+            // /metrics parses as Prometheus' text format: HELP and TYPE lines, then samples "name{labels} value".
+            string metrics = await http.GetStringAsync(url + "metrics");
+            var samples = metrics.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')).ToList();
+            Assert.All(samples, l => Assert.Matches(@"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.eE+-]+|NaN|[+-]Inf$", l));
+            Assert.Contains("# TYPE tpactors_step_seconds histogram", metrics);
+            Assert.Contains("tpactors_steps_total 400", metrics);
+            Assert.Contains("tpactors_recoveries_total{kind=\"threw\"} 1", metrics);
+            Assert.Contains("tpactors_members{status=\"Up\"} 1", metrics);
+            Assert.Contains("tpactors_phase_seconds_count{phase=\"backward\",rank=\"1\"}", metrics);
         }
         finally
         {
