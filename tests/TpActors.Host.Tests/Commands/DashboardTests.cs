@@ -72,7 +72,7 @@ public sealed class DashboardTests
     }
 
     // The URL the process prints on stderr ("dashboard: http://…").
-    private static async Task<string> UrlOf(Process process)
+    internal static async Task<string> UrlOf(Process process)
     {
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (await process.StandardError.ReadLineAsync(wait.Token) is { } line)
