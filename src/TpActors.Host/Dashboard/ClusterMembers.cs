@@ -8,7 +8,8 @@ public sealed class ClusterMembers : ReceiveActor
 {
     private readonly RunFeed _feed;
 
-    private ClusterMembers(RunFeed feed)
+    /// <summary>A watcher feeding <paramref name="feed"/> (create it with <see cref="Props"/>).</summary>
+    public ClusterMembers(RunFeed feed)
     {
         _feed = feed;
         Receive<ClusterEvent.CurrentClusterState>(state =>

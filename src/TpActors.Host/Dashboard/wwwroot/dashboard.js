@@ -74,7 +74,7 @@ function drawMembers() {
   const byHost = new Map();
   for (const [rank, host] of model.ranks) byHost.set(host, (byHost.get(host) || []).concat(rank));
   body.innerHTML = [...model.members.values()].map(m =>
-    `<tr class="${m.status}"><td>${esc(m.address)}</td><td>${esc(m.status)}</td><td>${m.slots}</td><td>${(byHost.get(m.address) || []).sort().join(", ")}</td></tr>`).join("");
+    `<tr class="${m.status}"><td>${esc(m.address)}</td><td>${esc(m.status)}</td><td>${m.slots || "–"}</td><td>${(byHost.get(m.address) || []).sort().join(", ")}</td></tr>`).join("");
 }
 
 function drawTimeline() {
