@@ -39,7 +39,8 @@ internal static class PyTorchPeer
         return (json.RootElement.GetProperty("losses").EnumerateArray().Select(l => l.GetDouble()).ToArray(), json.RootElement.GetProperty("seconds_per_step").GetDouble());
     }
 
-    private static (int Code, string Output, string Error) Run(string[] arguments, TimeSpan limit)
+    /// <summary>Runs <see cref="Python"/> with <paramref name="arguments"/>; code −1 (and why, as the error) when it runs past <paramref name="limit"/>.</summary>
+    internal static (int Code, string Output, string Error) Run(string[] arguments, TimeSpan limit)
     {
         using var process = Process.Start(new ProcessStartInfo(Python, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var error = process.StandardError.ReadToEndAsync();

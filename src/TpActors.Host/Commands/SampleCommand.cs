@@ -63,13 +63,11 @@ public static class SampleCommand
             {
                 try
                 {
-                    model = checkpoint.Metadata.ModelSpec as GptModelSpec
-                        ?? throw new ArgumentException($"{checkpoint.Directory} holds a {checkpoint.Metadata.ModelSpec.Kind} ({checkpoint.Metadata.ModelSpec.Summary}); sample needs a GPT checkpoint (train --model gpt).");
+                    model = GptGenerator.ModelOf(checkpoint);
                     ranks = parse.GetValue(tp) ?? checkpoint.Metadata.Tp;
                     SettingRules.Require("tpactors.training.tp", ranks, "--tp");
                     conditioning = parse.GetValue(window) ?? model.Context;
-                    if (conditioning < 1 || conditioning > model.Context)
-                        throw new ArgumentException($"--context {conditioning}: the checkpoint's GPT was trained on a context of {model.Context} tokens; give 1 to {model.Context}.");
+                    GptGenerator.RequireContext(model, conditioning);
                     model.Layer.RequireSizes(ranks);
                     ids = Prompt(model, text);
                 }

@@ -38,10 +38,8 @@ public sealed class GptGenerator : IAsyncDisposable
     /// <exception cref="ArgumentException">The checkpoint holds no GPT, or the context is out of range, or its heads do not split over the group.</exception>
     public static async Task<GptGenerator> StartAsync(TensorParallelGroup group, Checkpoint checkpoint, int context)
     {
-        if (checkpoint.Metadata.ModelSpec is not GptModelSpec model)
-            throw new ArgumentException($"{checkpoint.Directory} holds a {checkpoint.Metadata.ModelSpec.Kind} ({checkpoint.Metadata.ModelSpec.Summary}); sample needs a GPT checkpoint (train --model gpt).");
-        if (context < 1 || context > model.Context)
-            throw new ArgumentException($"--context {context}: the checkpoint's GPT was trained on a context of {model.Context} tokens; give 1 to {model.Context}.");
+        var model = ModelOf(checkpoint);
+        RequireContext(model, context);
         var spec = model.Layer with { SequenceParallelTokens = 0 };
         spec.RequireSizes(group.Size);
         var parts = new RankPart[group.Size];
@@ -54,6 +52,19 @@ public sealed class GptGenerator : IAsyncDisposable
             return 0;
         }).ConfigureAwait(false);
         return new GptGenerator(group, model, parts, context);
+    }
+
+    /// <summary>The GPT <paramref name="checkpoint"/> holds.</summary>
+    /// <exception cref="ArgumentException">It holds another kind of model.</exception>
+    public static GptModelSpec ModelOf(Checkpoint checkpoint) => checkpoint.Metadata.ModelSpec as GptModelSpec
+        ?? throw new ArgumentException($"{checkpoint.Directory} holds a {checkpoint.Metadata.ModelSpec.Kind} ({checkpoint.Metadata.ModelSpec.Summary}); sample needs a GPT checkpoint (train --model gpt).");
+
+    /// <summary>Refuses to condition <paramref name="model"/> on <paramref name="context"/> tokens unless 1 ≤ context ≤ its own.</summary>
+    /// <exception cref="ArgumentException">The context is out of range, named as <c>--context</c>.</exception>
+    public static void RequireContext(GptModelSpec model, int context)
+    {
+        if (context < 1 || context > model.Context)
+            throw new ArgumentException($"--context {context}: the checkpoint's GPT was trained on a context of {model.Context} tokens; give 1 to {model.Context}.");
     }
 
     /// <summary>Starts a new sequence from <paramref name="prompt"/> (its last tokens that fit) and returns the logits of the token after it.</summary>

@@ -95,7 +95,7 @@ public sealed record GptModelSpec(int Layers, int Hidden, int Heads, int Context
         SettingRules.Require("tpactors.training.gpt.tokenizer", Text.Tokenizer.Name, "--tokenizer");
         SettingRules.Require("tpactors.training.gpt.validation-share", Text.ValidationShare);
         SettingRules.Require("tpactors.training.gpt.label-smoothing", LabelSmoothing, "--label-smoothing");
-        if (Hidden % Heads != 0) throw new ArgumentException($"The hidden size {Hidden} is not divisible by {Heads} heads: a head's width must be whole.");
+        ParallelSelfAttention.RequireSizes(Hidden, Heads, Context, tp: 1); // whole heads; the split is ValidateSplit's
     }
 
     /// <inheritdoc/>
@@ -113,8 +113,14 @@ public sealed record GptModelSpec(int Layers, int Hidden, int Heads, int Context
     };
 
     /// <summary>Q, K, V, the output projection, fc1 and fc2: the blocks' linears (the embeddings and the LM head are [vocab, hidden] as PyTorch's).</summary>
-    public override bool IsLinearWeight(string parameter) =>
-        parameter.EndsWith(".weight", StringComparison.Ordinal) && (parameter.Contains(".attn.", StringComparison.Ordinal) || parameter.Contains(".mlp.", StringComparison.Ordinal));
+    public override bool IsLinearWeight(string parameter) => IsBlockLinearWeight(parameter);
+
+    /// <summary>
+    /// Whether <paramref name="parameter"/> names a transformer block's linear weight ("attn.query.weight", "h.0.mlp.fc1.weight", …),
+    /// in a GPT or in a block on its own: kept [in, out] here, [out, in] in PyTorch.
+    /// </summary>
+    public static bool IsBlockLinearWeight(string parameter) =>
+        parameter.EndsWith(".weight", StringComparison.Ordinal) && (parameter.Contains("attn.", StringComparison.Ordinal) || parameter.Contains("mlp.", StringComparison.Ordinal));
 
     /// <summary>As nanoGPT: the matrices and embeddings decay; biases and LayerNorm weights do not.</summary>
     public override bool Decays(string parameter) =>

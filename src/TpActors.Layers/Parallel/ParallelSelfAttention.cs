@@ -115,12 +115,7 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
         using var gathered = GatheredInput();
         var x = gathered ?? CopyToRegion.Forward(_context, input);                           // X [B·T, hidden]
         _qkv = Tensor.Uninitialized(rows, 3 * width);
-        for (int p = 0; p < 3; p++)
-        {
-            var part = _qkv.ColumnBlock(p * width, width);
-            backend.Gemm(x, false, base.Parameters[p].Value, false, part);                  // X·W_p,r
-            if (_firstBias >= 0) backend.AddBias(part, base.Parameters[_firstBias + p].Value);
-        }
+        Project(x, _qkv);
         _probabilities = Tensor.Uninitialized(rows / t * LocalHeads * t, t);
         var scores = new BlockGrid(_probabilities, t, t);
         backend.GemmBatched(HeadsOf(_qkv, 0), false, HeadsOf(_qkv, 1), true, scores, alpha: _scale);  // Q·Kᵀ/√d
@@ -179,12 +174,7 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
         var backend = _context.Backend;
         int n = x.Rows, width = LocalWidth, d = HeadWidth;
         using var qkv = Tensor.Uninitialized(n, 3 * width);
-        for (int p = 0; p < 3; p++)
-        {
-            var part = qkv.ColumnBlock(p * width, width);
-            backend.Gemm(x, false, base.Parameters[p].Value, false, part);                        // X·W_p,r
-            if (_firstBias >= 0) backend.AddBias(part, base.Parameters[_firstBias + p].Value);
-        }
+        Project(x, qkv);
         cache.Append(backend, qkv.ColumnBlock(width, width), qkv.ColumnBlock(2 * width, width));
         int seen = cache.Length;
         using var scores = Tensor.Uninitialized(LocalHeads * n, seen);                              // per head [n, seen]
@@ -213,6 +203,17 @@ public sealed class ParallelSelfAttention : ShardedParameters, IParallelLayer
 
     /// <inheritdoc/>
     public long SavedBytes => (_qkv?.Bytes ?? 0) + (_probabilities?.Bytes ?? 0) + (_attended?.Bytes ?? 0) + Output.SavedBytes;
+
+    // Q_r | K_r | V_r = X·W_p,r + b_p,r into the three column blocks of qkv [rows, 3·w_r].
+    private void Project(Tensor x, Tensor qkv)
+    {
+        for (int p = 0; p < 3; p++)
+        {
+            var part = qkv.ColumnBlock(p * LocalWidth, LocalWidth);
+            _context.Backend.Gemm(x, false, base.Parameters[p].Value, false, part);             // X·W_p,r
+            if (_firstBias >= 0) _context.Backend.AddBias(part, base.Parameters[_firstBias + p].Value);
+        }
+    }
 
     // Under sequence parallelism, a new [B·T, hidden] of every rank's rows of the kept input; else null (X is the input itself).
     private Tensor? GatheredInput() => Sequence is null ? null : GatherFromSequenceRegion.Forward(_context, _input!, Sequence);

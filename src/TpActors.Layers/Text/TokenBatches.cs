@@ -16,7 +16,7 @@ public sealed class TokenBatches : IBatchSource
     private const ulong TrainStream = 1, ValidationStream = 2;
 
     private readonly TokenFile _tokens;
-    private readonly int _batch, _context;
+    private readonly int _batch, _context, _vocabulary;
     private readonly long _seed;
 
     /// <summary>Batches of <paramref name="batch"/> windows of <paramref name="context"/> tokens of <paramref name="text"/>, from <paramref name="seed"/>.</summary>
@@ -24,7 +24,7 @@ public sealed class TokenBatches : IBatchSource
     public TokenBatches(TextSpec text, int batch, int context, long seed)
     {
         _tokens = TokenFile.Open(text);
-        (_batch, _context, _seed) = (batch, context, seed);
+        (_batch, _context, _seed, _vocabulary) = (batch, context, seed, text.Tokenizer.VocabularySize);
         ValidationTokens = text.ValidationTokens(_tokens.Count);
         TrainTokens = _tokens.Count - ValidationTokens;
         RequireWindow(text, TrainTokens, "training");
@@ -50,11 +50,12 @@ public sealed class TokenBatches : IBatchSource
     /// <summary>The entropy in nats of the training tokens' frequencies: −Σ p log p over the vocabulary.</summary>
     public double UnigramEntropy()
     {
-        var counts = new Dictionary<int, long>();
-        for (long i = 0; i < TrainTokens; i++) counts[_tokens[i]] = counts.GetValueOrDefault(_tokens[i]) + 1;
+        var counts = new long[_vocabulary];
+        for (long i = 0; i < TrainTokens; i++) counts[_tokens[i]]++;
         double entropy = 0;
-        foreach (long count in counts.Values)
+        foreach (long count in counts)
         {
+            if (count == 0) continue;
             double p = count / (double)TrainTokens;
             entropy -= p * Math.Log(p);
         }

@@ -74,7 +74,7 @@ public static partial class TensorParallelVerification
             var full = run.Full(name);
             weights[name] = ToDouble(full);
             string torchName = name[(layer.Length + 1)..];
-            dump.Add(new DumpedTensor(torchName, torchName, "parameter", full, IsLinearWeight(torchName)));
+            dump.Add(new DumpedTensor(torchName, torchName, "parameter", full, Models.GptModelSpec.IsBlockLinearWeight(torchName)));
         }
         return (weights, names);
     }
@@ -90,13 +90,9 @@ public static partial class TensorParallelVerification
             string torchName = name[(layer.Length + 1)..];
             double floor = name.EndsWith(".attn.key.bias", StringComparison.Ordinal) ? CheckResult.Scale(expected[name[..^"key.bias".Length] + "query.bias"]) : 0;
             checks.Add(CheckResult.Compare($"{layer} backward {torchName}.grad", Matrix(gradient), expected[name], options.Tolerance, floor));
-            dump.Add(new DumpedTensor("grad." + torchName, "grad." + torchName, "gradient", gradient, IsLinearWeight(torchName)));
+            dump.Add(new DumpedTensor("grad." + torchName, "grad." + torchName, "gradient", gradient, Models.GptModelSpec.IsBlockLinearWeight(torchName)));
         }
     }
-
-    // An nn.Linear's weight, which TpActors keeps [in, out] and PyTorch [out, in].
-    private static bool IsLinearWeight(string torchName) =>
-        torchName.EndsWith(".weight", StringComparison.Ordinal) && (torchName.Contains("attn.", StringComparison.Ordinal) || torchName.Contains("mlp.", StringComparison.Ordinal));
 
     private static Tensor Matrix(Tensor t) => t.Rank == 1 ? t.Reshape(1, t.Cols) : t;
 }
