@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace TpActors.Host.Tests;
 
 /// <summary>
@@ -8,27 +6,10 @@ namespace TpActors.Host.Tests;
 /// </summary>
 public sealed class TorchTheoryAttribute : TheoryAttribute
 {
-    /// <summary>Debian's Python, where python3-torch installs.</summary>
-    public const string Python = "/usr/bin/python3";
-
-    private static readonly Lazy<string?> Missing = new(() =>
-    {
-        if (!File.Exists(Python)) return $"needs {Python} with PyTorch (Debian's python3-torch; .ci/run installs it): {Python} is absent";
-        try
-        {
-            using var probe = Process.Start(new ProcessStartInfo(Python, ["-c", "import torch"]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            string error = probe.StandardError.ReadToEnd();
-            if (!probe.WaitForExit(60_000)) probe.Kill();
-            return probe.ExitCode == 0 ? null : $"needs PyTorch for {Python} (Debian's python3-torch; .ci/run installs it): {error.Trim().Split('\n')[^1]}";
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            return $"needs {Python} with PyTorch: {e.Message}";
-        }
-    });
+    private static readonly Lazy<string?> Missing = new(TpActors.Host.Bench.PyTorchPeer.Missing);
 
     public TorchTheoryAttribute()
     {
-        if (Missing.Value is { } why) Skip = why;
+        if (Missing.Value is { } why) Skip = $"needs PyTorch (.ci/run installs Debian's python3-torch): {why}";
     }
 }

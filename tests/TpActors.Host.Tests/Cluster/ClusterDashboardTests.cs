@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Text.Json;
-using TpActors.Host.Tests.Commands;
 
 namespace TpActors.Host.Tests.Cluster;
 
@@ -17,15 +15,11 @@ public sealed class ClusterDashboardTests
         var second = ClusterProcesses.StartHost("--slots", "1", "--seed", first.Address, "-D", marker);
         var spare = ClusterProcesses.StartHost("--slots", "1", "--seed", first.Address, "-D", marker);
         var hosts = new[] { first, second, spare };
-        var start = CliProcess.StartInfo(["train", "--tp", "2", "--steps", "3000", "--cluster", first.Address, "--dashboard", "0", "-D", "tpactors.tensors.backend=managed"]);
-        start.RedirectStandardError = true;
-        start.RedirectStandardOutput = true;
-        using var train = Process.Start(start)!;
         try
         {
-            string url = await DashboardTests.UrlOf(train);
-            _ = train.StandardError.ReadToEndAsync();
-            _ = train.StandardOutput.ReadToEndAsync();
+            await using var train = await DashboardRun.StartAsync("train", "--tp", "2", "--steps", "3000", "--cluster", first.Address, "--dashboard", "0",
+                "-D", "tpactors.tensors.backend=managed");
+            string url = train.Url;
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             using var events = new StreamReader(await http.GetStreamAsync(url + "events"));
             using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(150));
@@ -65,8 +59,6 @@ public sealed class ClusterDashboardTests
         }
         finally
         {
-            if (!train.HasExited) train.Kill(entireProcessTree: true);
-            await train.WaitForExitAsync();
             foreach (var host in hosts.Where(h => !h.Process.HasExited)) ClusterProcesses.Terminate(host.Process);
         }
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace TpActors.Host.Tests.Commands;
@@ -9,55 +8,42 @@ public sealed class DashboardTests
     [Fact]
     public async Task ThePage_AndTheRunsEvents_AreServedWhileItTrains()
     {
-        var start = CliProcess.StartInfo(["train", "--tp", "2", "--steps", "400", "--fault", "1:40:backward", "--dashboard", "0", "--dashboard-keep",
-            "-D", "tpactors.tensors.backend=managed"]);
-        start.RedirectStandardError = true;
-        start.RedirectStandardOutput = true;
-        using var process = Process.Start(start)!;
-        try
-        {
-            string url = await UrlOf(process);
-            var rest = process.StandardError.ReadToEndAsync(); // drained, so the run never waits on a full pipe
-            var output = process.StandardOutput.ReadToEndAsync();
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            string page = await http.GetStringAsync(url);
-            Assert.Contains("<script src=\"/dashboard.js\"></script>", page);
-            Assert.Contains("new EventSource(\"/events\")", await http.GetStringAsync(url + "dashboard.js"));
+        await using var run = await DashboardRun.StartAsync("train", "--tp", "2", "--steps", "400", "--fault", "1:40:backward", "--dashboard", "0", "--dashboard-keep",
+            "-D", "tpactors.tensors.backend=managed");
+        string url = run.Url;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        string page = await http.GetStringAsync(url);
+        Assert.Contains("<script src=\"/dashboard.js\"></script>", page);
+        Assert.Contains("new EventSource(\"/events\")", await http.GetStringAsync(url + "dashboard.js"));
 
-            // The stream: the settings first, this process as a member, steps with their loss, each rank's phases, the recovery, the end.
-            var seen = new HashSet<string>();
-            var types = new List<JsonElement>();
-            using var events = new StreamReader(await http.GetStreamAsync(url + "events"));
-            using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-            while (!seen.Contains("done") && await events.ReadLineAsync(enough.Token) is { } line)
-            {
-                if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
-                var e = JsonDocument.Parse(line[6..]).RootElement.Clone();
-                if (seen.Add(e.GetProperty("type").GetString()!)) types.Add(e);
-            }
-            Assert.Equal("settings", types[0].GetProperty("type").GetString());
-            Assert.Equal("2", types[0].GetProperty("settings").GetProperty("tp").GetString());
-            Assert.Superset(new HashSet<string> { "settings", "member", "step", "phase", "recovery", "done" }, seen);
-            var recovery = types.Single(e => e.GetProperty("type").GetString() == "recovery");
-            Assert.Equal((1, 40), (recovery.GetProperty("rank").GetInt32(), recovery.GetProperty("step").GetInt32()));
-            Assert.Contains("weights sha256", types.Single(e => e.GetProperty("type").GetString() == "done").GetProperty("summary").GetString());
-            Assert.Equal("ok", await http.GetStringAsync(url + "healthz")); // kept up after the run (--dashboard-keep)
-
-            // /metrics parses as Prometheus' text format: HELP and TYPE lines, then samples "name{labels} value".
-            string metrics = await http.GetStringAsync(url + "metrics");
-            var samples = metrics.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')).ToList();
-            Assert.All(samples, l => Assert.Matches(@"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.eE+-]+|NaN|[+-]Inf$", l));
-            Assert.Contains("# TYPE tpactors_step_seconds histogram", metrics);
-            Assert.Contains("tpactors_steps_total 400", metrics);
-            Assert.Contains("tpactors_recoveries_total{kind=\"threw\"} 1", metrics);
-            Assert.Contains("tpactors_members{status=\"Up\"} 1", metrics);
-            Assert.Contains("tpactors_phase_seconds_count{phase=\"backward\",rank=\"1\"}", metrics);
-        }
-        finally
+        // The stream: the settings first, this process as a member, steps with their loss, each rank's phases, the recovery, the end.
+        var seen = new HashSet<string>();
+        var types = new List<JsonElement>();
+        using var events = new StreamReader(await http.GetStreamAsync(url + "events"));
+        using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        while (!seen.Contains("done") && await events.ReadLineAsync(enough.Token) is { } line)
         {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
+            var e = JsonDocument.Parse(line[6..]).RootElement.Clone();
+            if (seen.Add(e.GetProperty("type").GetString()!)) types.Add(e);
         }
+        Assert.Equal("settings", types[0].GetProperty("type").GetString());
+        Assert.Equal("2", types[0].GetProperty("settings").GetProperty("tp").GetString());
+        Assert.Superset(new HashSet<string> { "settings", "member", "step", "phase", "recovery", "done" }, seen);
+        var recovery = types.Single(e => e.GetProperty("type").GetString() == "recovery");
+        Assert.Equal((1, 40), (recovery.GetProperty("rank").GetInt32(), recovery.GetProperty("step").GetInt32()));
+        Assert.Contains("weights sha256", types.Single(e => e.GetProperty("type").GetString() == "done").GetProperty("summary").GetString());
+        Assert.Equal("ok", await http.GetStringAsync(url + "healthz")); // kept up after the run (--dashboard-keep)
+
+        // /metrics parses as Prometheus' text format: HELP and TYPE lines, then samples "name{labels} value".
+        string metrics = await http.GetStringAsync(url + "metrics");
+        var samples = metrics.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')).ToList();
+        Assert.All(samples, l => Assert.Matches(@"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.eE+-]+|NaN|[+-]Inf$", l));
+        Assert.Contains("# TYPE tpactors_step_seconds histogram", metrics);
+        Assert.Contains("tpactors_steps_total 400", metrics);
+        Assert.Contains("tpactors_recoveries_total{kind=\"threw\"} 1", metrics);
+        Assert.Contains("tpactors_members{status=\"Up\"} 1", metrics);
+        Assert.Contains("tpactors_phase_seconds_count{phase=\"backward\",rank=\"1\"}", metrics);
     }
 
     [Theory]
@@ -69,14 +55,5 @@ public sealed class DashboardTests
         var result = CliRunner.Run(value is null ? ["train", "--steps", "1", option] : ["train", "--steps", "1", option, value]);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(expected, result.Error);
-    }
-
-    // The URL the process prints on stderr ("dashboard: http://…").
-    internal static async Task<string> UrlOf(Process process)
-    {
-        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (await process.StandardError.ReadLineAsync(wait.Token) is { } line)
-            if (line.StartsWith("dashboard: http", StringComparison.Ordinal)) return line["dashboard: ".Length..].Trim();
-        throw new InvalidOperationException($"the process printed no dashboard URL (exit {(process.HasExited ? process.ExitCode : -1)}).");
     }
 }

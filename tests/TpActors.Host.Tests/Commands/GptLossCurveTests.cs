@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using TpActors.Host.Bench;
 using System.Text.Json;
 
 namespace TpActors.Host.Tests.Commands;
@@ -41,13 +41,8 @@ public sealed class GptLossCurveTests
         var exported = CliRunner.Run("checkpoint", "export", checkpoints, "--step", "0", "--out", init);
         Assert.True(exported.ExitCode == 0, exported.Error);
 
-        using var python = Process.Start(new ProcessStartInfo(TorchTheoryAttribute.Python,
-            [RepositoryRoot.File("tests/pytorch/gpt_train.py"), init, tokens, "--steps", Steps.ToString()]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var error = python.StandardError.ReadToEndAsync();
-        string output = python.StandardOutput.ReadToEnd();
-        Assert.True(python.WaitForExit(300_000), "the PyTorch run did not finish in 5 minutes");
-        Assert.True(python.ExitCode == 0, $"PyTorch failed (exit {python.ExitCode}): {output}\n{error.Result}");
-        double[] theirs = JsonDocument.Parse(output).RootElement.GetProperty("losses").EnumerateArray().Select(l => l.GetDouble()).ToArray();
+        // tests/pytorch/gpt_train.py, as the bench runs it (embedded in the program).
+        double[] theirs = PyTorchPeer.Train(init, tokens, Steps, threads: 1).Losses;
 
         Assert.Equal(Steps, ours.Length);
         Assert.Equal(Steps, theirs.Length);

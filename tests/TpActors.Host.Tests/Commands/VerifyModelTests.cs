@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using TpActors.Host.Bench;
 using System.Text.Json;
 
 namespace TpActors.Host.Tests.Commands;
@@ -87,12 +87,8 @@ public sealed class VerifyModelTests
         Assert.True(result.ExitCode == 0, result.Out + result.Error);
 
         string script = RepositoryRoot.File("tests/pytorch/gpt_check.py");
-        using var python = Process.Start(new ProcessStartInfo(TorchTheoryAttribute.Python, [script, directory.Path, "--tolerance", "1e-4"])
-            { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var error = python.StandardError.ReadToEndAsync();
-        string output = python.StandardOutput.ReadToEnd();
-        Assert.True(python.WaitForExit(120_000), "the PyTorch check did not finish in 2 minutes");
-        Assert.True(python.ExitCode == 0, $"PyTorch disagrees (exit {python.ExitCode}): {output}\n{error.Result}");
+        var (code, output, error) = PyTorchPeer.Run([script, directory.Path, "--tolerance", "1e-4"], TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, $"PyTorch disagrees (exit {code}): {output}\n{error}");
         using var json = JsonDocument.Parse(output);
         Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
         var checks = json.RootElement.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
