@@ -84,7 +84,7 @@ public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int I
                 var seconds = await group.AskAll<double>(_ => new TimeCollective(group.Name, operation, floats, iterations, WarmupFor(iterations)));
                 double time = seconds.Max() / iterations; // the round ends when its slowest rank is done
                 double algbw = bytes / time / 1e9;
-                double busbw = algbw * BusFactor(operation, Ranks);
+                double busbw = algbw * CollectiveSpan.BusFactor(operation, Ranks);
                 string name = $"{RoundId.OperationName(operation)} {bytes} busbw";
                 results.Add(new BenchResult(name, busbw, "GB/s", processes ? RawTcpBaseline : Baseline, baseline));
                 progress.WriteLine($"{RoundId.OperationName(operation),-15} {bytes,10} {iterations,7} {time * 1e6,10:0.0} {algbw,11:0.000} {busbw,11:0.000} {baseline,12:0.000} {busbw / baseline,5:0.00}x");
@@ -101,8 +101,4 @@ public sealed record CollectiveBench(int Ranks, IReadOnlyList<long> Sizes, int I
         double seconds = await group.Ranks[0].Ask<double>(new TimeRawSend(sink, bytes, warmup + iterations, iterations), group.Settings.CommandTimeout);
         return bytes * (double)iterations / seconds / 1e9;
     }
-
-    /// <summary>nccl-tests' bus bandwidth factor: 2(n−1)/n for all-reduce, (n−1)/n for all-gather and reduce-scatter.</summary>
-    public static double BusFactor(CollectiveOperation operation, int ranks) =>
-        operation == CollectiveOperation.AllReduce ? 2.0 * (ranks - 1) / ranks : (double)(ranks - 1) / ranks;
 }

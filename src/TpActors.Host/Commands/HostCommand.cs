@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using TpActors.Runtime.Cluster;
 using TpActors.Runtime.Configuration;
 using TpActors.Layers.Ranks;
+using TpActors.Host.Dashboard;
 
 namespace TpActors.Host.Commands;
 
@@ -26,21 +27,24 @@ public static class HostCommand
         var json = new Option<bool>("--json") { Description = "Print the node's address as one JSON object on the first stdout line (logs go to stderr)." };
         var printEnv = new Option<bool>("--print-launch-env") { Description = "Print the launch environment found (torchrun, Open MPI, SLURM) and the options derived from it, then exit." };
         var stdinClose = new Option<bool>("--exit-on-stdin-close") { Description = "Leave the cluster and exit when stdin closes (how `tpactors launch` keeps no host behind it)." };
+        var dashboard = new DashboardOptions("the cluster's members as this host sees them (Up, Unreachable, Down, Removed), its slots, and its log of leases and releases");
         var insecure = new Option<bool>("--insecure") { Description = "Allow a non-loopback --bind without TLS (tpactors.cluster.tls.certificate): only on a network you trust." };
 
         var command = new Command("host",
             "Run one node of a TpActors cluster: join it (or start it), offer rank slots, and host the rank actors of jobs whose drivers " +
             "(train --cluster, verify --cluster, launch) lease them. The first stdout line is the node's address. SIGINT or SIGTERM: leave and exit 0.");
         options.AddTo(command);
-        foreach (var option in new Option[] { seeds, bind, slots, json, printEnv, stdinClose, insecure }) command.Options.Add(option);
+        foreach (var option in new Option[] { seeds, bind, slots, json, printEnv, stdinClose, insecure }.Concat(dashboard.All)) command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
         {
             var loaded = options.Load(parse);
             foreach (var warning in loaded.Warnings) context.Error.WriteLine($"warning: {warning}");
             ClusterOptions cluster;
             LaunchEnvironment? launch;
+            System.Net.IPEndPoint? pageAt;
             try
             {
+                pageAt = dashboard.Endpoint(parse);
                 (cluster, launch) = Options(loaded.Config, parse.GetValue(seeds) ?? [], parse.GetValue(bind), parse.GetValue(slots));
                 cluster = cluster with { Insecure = parse.GetValue(insecure) };
                 bool tls = parse.GetValue(printEnv) || ClusterBootstrap.RequireSafeBind(loaded.Config, cluster); // printing binds nothing
@@ -73,7 +77,7 @@ public static class HostCommand
                 }
                 return ExitCodes.Success;
             }
-            return Run(context, parse, loaded.Config, cluster, parse.GetValue(json), parse.GetValue(stdinClose)).GetAwaiter().GetResult();
+            return Run(context, parse, loaded.Config, cluster, parse.GetValue(json), parse.GetValue(stdinClose), pageAt, dashboard.Keep(parse)).GetAwaiter().GetResult();
         }));
         return command;
     }
@@ -95,13 +99,19 @@ public static class HostCommand
         return (cluster, launch);
     }
 
-    private static async Task<int> Run(CommandContext context, ParseResult parse, HoconConfig config, ClusterOptions options, bool json, bool exitOnStdinClose)
+    private static async Task<int> Run(CommandContext context, ParseResult parse, HoconConfig config, ClusterOptions options, bool json, bool exitOnStdinClose,
+        System.Net.IPEndPoint? pageAt, bool keepPage)
     {
         var stderr = TextWriter.Synchronized(context.Error);
+        DashboardSession? page = null; // its log gets the host's lines once it is up
         ClusterHost host;
         try
         {
-            host = await ClusterHost.StartAsync(config, options, line => stderr.WriteLine($"host: {line}"));
+            host = await ClusterHost.StartAsync(config, options, line =>
+            {
+                stderr.WriteLine($"host: {line}");
+                Volatile.Read(ref page)?.Feed.Log(line);
+            });
         }
         catch (TimeoutException e)
         {
@@ -111,6 +121,26 @@ public static class HostCommand
         {
             return context.Fail(parse, ExitCodes.Usage, $"tpactors: {e.Message}", e);
         }
+        if (pageAt is not null)
+        {
+            try
+            {
+                var settings = new Dictionary<string, string>
+                {
+                    ["command"] = "host",
+                    ["address"] = host.Address,
+                    ["bulk lane"] = host.Lane,
+                    ["slots"] = host.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                };
+                Volatile.Write(ref page, await DashboardSession.StartAsync(pageAt, host.System, settings, slotsHere: null, stderr));
+            }
+            catch (IOException e)
+            {
+                await host.DisposeAsync();
+                return context.Fail(parse, ExitCodes.Failure, $"tpactors host: {e.Message}", e);
+            }
+        }
+        await using var closing = page;
         if (json) JsonOutput.WriteLine(context.Out, new { address = host.Address, lane = host.Lane, slots = host.Slots });
         else context.Out.WriteLine($"tpactors host {host.Address} is up: {host.Slots} slot{(host.Slots == 1 ? "" : "s")}, bulk lane {host.Lane}");
         context.Out.Flush();
@@ -146,6 +176,7 @@ public static class HostCommand
         stderr.WriteLine($"host: {leave.Task.Result}: leaving the cluster");
         await host.DisposeAsync();
         stderr.WriteLine("host: left; exiting");
+        if (page is not null) await page.FinishAsync($"host {host.Address} left the cluster ({leave.Task.Result})", keepPage, stderr);
         return ExitCodes.Success;
     }
 }

@@ -19,6 +19,8 @@ public static class LaunchCommand
         var options = new ConfigOptions();
         var nodes = new Option<int>("--nodes") { Description = "Host processes to start (1 to 64).", HelpName = "N", DefaultValueFactory = _ => 2 };
         var slots = new Option<int>("--slots-per-node") { Description = "Rank slots each host offers (1 to 1024).", HelpName = "K", DefaultValueFactory = _ => 2 };
+        var dashboard = new DashboardOptions("the driver's page (train's or verify's: its hosts as members, Up, Unreachable, Down, Removed, and its run); the same as giving " +
+            "--dashboard to the command after --");
         var job = new Argument<string[]>("command") { Description = $"After --: the command to run as the hosts' driver ({string.Join(", ", Drivable)}) with its options.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("launch",
             "Start N `tpactors host` processes on this machine (127.0.0.1, OS-chosen ports, a fresh cluster secret), wait until they are up, run " +
@@ -27,6 +29,7 @@ public static class LaunchCommand
         options.AddTo(command);
         command.Options.Add(nodes);
         command.Options.Add(slots);
+        foreach (var option in dashboard.All) command.Options.Add(option);
         command.Arguments.Add(job);
         command.SetAction(parse => context.Guard(parse, () =>
         {
@@ -37,6 +40,18 @@ public static class LaunchCommand
             if (words.Length == 0 || !Drivable.Contains(words[0]))
                 return context.Fail(parse, ExitCodes.Usage, $"tpactors: launch runs one of: {string.Join(", ", Drivable)} (after --), not '{(words.Length == 0 ? "" : words[0])}'.");
             if (words.Contains("--cluster")) return context.Fail(parse, ExitCodes.Usage, "tpactors: launch gives the command its own --cluster; drop it.");
+            try
+            {
+                if (dashboard.Endpoint(parse) is not null)
+                {
+                    if (words.Any(w => w.Split('=', ':')[0] == "--dashboard")) return context.Fail(parse, ExitCodes.Usage, "tpactors: --dashboard is given to launch and to its command; give it once.");
+                    words = [.. words, "--dashboard", parse.GetValue<string?>("--dashboard")!, .. dashboard.Keep(parse) ? new[] { "--dashboard-keep" } : []];
+                }
+            }
+            catch (ArgumentException e)
+            {
+                return context.Fail(parse, ExitCodes.Usage, $"tpactors: {e.Message}", e);
+            }
             var forwarded = ConfigOptions.Forwarded(parse);
             if (RanksOf(words, forwarded) is { } ranks && ranks > (long)n * k)
                 return context.Fail(parse, ExitCodes.Usage, $"tpactors: launch --nodes {n} --slots-per-node {k} offers {n * k} rank slot{(n * k == 1 ? "" : "s")}; " +

@@ -65,13 +65,8 @@ public static class TrainCommand
         var evalEvery = new Option<int?>("--eval-every") { Description = "Measure the loss on held-out batches every K steps and after the last; 0: after the last only (default: tpactors.training.gpt.eval-every for a GPT, tpactors.training.eval-every otherwise).", HelpName = "K" };
         var evalBatches = new Option<int?>("--eval-batches") { Description = "Held-out batches per evaluation; 0: none (default: tpactors.training.gpt.eval-batches for a GPT, tpactors.training.eval-batches otherwise).", HelpName = "N" };
         var gpt = new GptTrainOptions();
-        var dashboard = new Option<string?>("--dashboard")
-        {
-            Description = "Serve a live page of the run at [HOST:]PORT (default host 127.0.0.1; port 0: the system chooses, and the URL is printed): loss and " +
-                "validation, speed, the cluster's members, a timeline of each rank's phases, recoveries, settings. Nothing is fetched from elsewhere.",
-            HelpName = "[HOST:]PORT",
-        };
-        var dashboardKeep = new Option<bool>("--dashboard-keep") { Description = "Keep the page up after the run until Ctrl-C (default: it closes with the run)." };
+        var dashboard = new DashboardOptions("loss and validation, speed, the cluster's members, a timeline of each rank's phases and their " +
+            "collectives, GEMM GFLOP/s per rank, bandwidth per link, recoveries, settings");
         var traceFile = new Option<string?>("--trace")
         {
             Description = "Write the run's timeline as a Chrome trace (JSON trace events, as PyTorch's profiler writes; open it in Perfetto or chrome://tracing): " +
@@ -85,7 +80,7 @@ public static class TrainCommand
             "the summary ends with their SHA-256.");
         options.AddTo(command);
         foreach (var option in new Option[] { modelKind, tp, layers, hidden, ffn, activation, batch, steps }.Concat(optimizer.All).Append(seed).Concat(gpt.All)
-            .Concat([evalEvery, evalBatches, checkpointDir, checkpointEvery, resume, fault, check, checkTolerance, traceFile, dashboard, dashboardKeep, json, cluster]))
+            .Concat([evalEvery, evalBatches, checkpointDir, checkpointEvery, resume, fault, check, checkTolerance, traceFile, .. dashboard.All, json, cluster]))
             command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
         {
@@ -147,8 +142,7 @@ public static class TrainCommand
                 // A GPT's text is tokenized (once per machine) and checked before any rank starts: too short a text is named here.
                 if (run.Model is GptModelSpec gptModel) text = TextSummary.Of(gptModel.Text, gptModel.Context);
                 if (parse.GetValue(traceFile) is { } tracePath) ChromeTrace.RequireWritable(tracePath);
-                if (parse.GetValue(dashboard) is { } pageAddress) pageAt = DashboardServer.ParseEndpoint(pageAddress);
-                else if (parse.GetValue(dashboardKeep)) throw new ArgumentException("--dashboard-keep keeps the page of --dashboard [HOST:]PORT up; give --dashboard too.");
+                pageAt = dashboard.Endpoint(parse);
             }
             catch (Exception e) when (IsBadInput(e))
             {
@@ -171,7 +165,7 @@ public static class TrainCommand
             DashboardSession? page = null;
             try
             {
-                page = pageAt is null ? null : DashboardSession.StartAsync(pageAt, system, run, job is not null, context.Error).GetAwaiter().GetResult();
+                page = pageAt is null ? null : DashboardSession.StartAsync(pageAt, system, DashboardSession.SettingsOf(run), job is null ? run.Tp : null, context.Error).GetAwaiter().GetResult();
             }
             catch (IOException e)
             {
@@ -212,9 +206,10 @@ public static class TrainCommand
                 return Refuse(e);
             }
             progress.Close();
+            if (page is not null && dashboard.Keep(parse)) interrupts.StopListening(); // Ctrl-C now closes the page, not a run
             page?.FinishAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"{result.Steps - result.StartStep} steps, final loss {result.FinalLoss:0.000000}, {result.Recoveries.Count} recoveries, weights sha256 {result.WeightsSha256}"),
-                parse.GetValue(dashboardKeep), interrupts.Token, context.Error).GetAwaiter().GetResult();
+                    $"{result.Steps - result.StartStep} steps, final loss {result.FinalLoss:0.000000}, {result.Recoveries.Count} recover{(result.Recoveries.Count == 1 ? "y" : "ies")}, weights sha256 {result.WeightsSha256}"),
+                dashboard.Keep(parse), context.Error).GetAwaiter().GetResult();
             if (parse.GetValue(json)) TrainPrinter.WriteJson(context.Out, run, result, checkResult, text);
             else TrainPrinter.WriteSummary(context.Out, run, result, checkResult, text);
             if (result.Stopped)

@@ -1,4 +1,5 @@
 using TpActors.Host.Cluster;
+using TpActors.Host.Dashboard;
 using TpActors.Runtime.Cluster;
 using System.CommandLine;
 using TpActors.Host.Verify;
@@ -64,18 +65,20 @@ public static class VerifyCommand
         }.Path();
         var json = new Option<bool>("--json") { Description = "Print the results as one JSON object on stdout." };
         var cluster = ClusterOption.Create();
+        var dashboard = new DashboardOptions("what is checked, the cluster's members, each check's errors as it is judged");
 
         var command = new Command("verify",
             "Stand up N rank actors and check column-parallel (gathered), row-parallel (reduced) and the Megatron MLP, forward and backward (dX, dW, db), " +
             "or a transformer block or a GPT (--model), against the full single-rank computation in float64. Exit code 0 only if every check passes.");
         options.AddTo(command);
-        foreach (var option in new Option[] { model, tp, batch, hidden, ffn, heads, vocab, contextLength, layers, smoothing, tie, sequenceParallel, seed, bias, activation, dump, json, cluster }) command.Options.Add(option);
+        foreach (var option in new Option[] { model, tp, batch, hidden, ffn, heads, vocab, contextLength, layers, smoothing, tie, sequenceParallel, seed, bias, activation, dump, json, cluster }.Concat(dashboard.All)) command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
         {
             var loaded = options.Load(parse);
             foreach (var warning in loaded.Warnings) context.Error.WriteLine($"warning: {warning}");
             VerifyOptions run;
             RankSettings settings;
+            System.Net.IPEndPoint? pageAt;
             try
             {
                 var defaults = VerifyOptions.FromConfig(loaded.Config);
@@ -101,6 +104,7 @@ public static class VerifyCommand
                 run.Validate();
                 settings = RankSettings.FromConfig(loaded.Config);
                 if (parse.GetValue(cluster) is { } address) Runtime.Cluster.NodeAddress.ParseTarget(address, "--cluster");
+                pageAt = dashboard.Endpoint(parse);
             }
             catch (ArgumentException e)
             {
@@ -114,6 +118,17 @@ public static class VerifyCommand
                 return context.Fail(parse, ExitCodes.Failure, $"tpactors verify: {joinError}");
             using var system = job?.System ?? JitProfile.CreateActorSystem("tpactors", loaded.Config, recordWholeRun: true);
             using var leaving = job is null ? null : new JobEnd(job);
+            DashboardSession? page;
+            try
+            {
+                page = pageAt is null ? null : DashboardSession.StartAsync(pageAt, system, new Dictionary<string, string> { ["command"] = "verify", ["checking"] = VerifyPrinter.Describe(run) },
+                    job is null ? run.Tp : null, context.Error).GetAwaiter().GetResult();
+            }
+            catch (IOException e)
+            {
+                return context.Fail(parse, ExitCodes.Failure, $"tpactors verify: {e.Message}", e);
+            }
+            using var closing = page is null ? null : new PageEnd(page);
             VerifyReport report;
             try
             {
@@ -121,7 +136,16 @@ public static class VerifyCommand
             }
             catch (Exception e) when (e is RankFailedException or InvalidOperationException)
             {
+                page?.FinishAsync($"failed: {e.Message}", keep: false, context.Error).GetAwaiter().GetResult();
                 return context.Fail(parse, ExitCodes.Failure, $"tpactors verify: {e.Message}", e);
+            }
+            if (page is not null)
+            {
+                foreach (var check in report.Checks) page.Feed.Check(check);
+                page.Metrics.Checks(report.Checks);
+                page.FinishAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"{(report.Passed ? "PASSED" : "FAILED")}: {report.Checks.Count(c => c.Passed)} of {report.Checks.Count} checks passed; backend {report.Backend}"),
+                    dashboard.Keep(parse), context.Error).GetAwaiter().GetResult();
             }
             // The results are printed whatever happens to the dump: a full disk loses the files, not the checks.
             string? dumpError = parse.GetValue(dump) is { } directory ? VerifyPrinter.Dump(report, directory, context.Error) : null;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using TpActors.Layers.Models;
 using TpActors.Layers.Training;
@@ -6,8 +7,8 @@ using TpActors.Layers.Training;
 namespace TpActors.Host.Dashboard;
 
 /// <summary>
-/// One command's dashboard: the feed, the server, and on a cluster the member watcher; started before the run and, after
-/// it, kept until Ctrl-C when asked (<c>--dashboard-keep</c>), else closed.
+/// One command's dashboard (train, verify, host): the feed, the server, and on a cluster the member watcher; started before
+/// the command's work and, after it, kept until Ctrl-C when asked (<c>--dashboard-keep</c>), else closed.
 /// </summary>
 public sealed class DashboardSession : IAsyncDisposable
 {
@@ -34,13 +35,30 @@ public sealed class DashboardSession : IAsyncDisposable
     /// <summary>Where the page is.</summary>
     public string Url => _server.Url;
 
-    /// <summary>Starts the page for <paramref name="run"/> at <paramref name="endpoint"/>; on a cluster (<paramref name="onCluster"/>) it lists its members.</summary>
-    public static async Task<DashboardSession> StartAsync(System.Net.IPEndPoint endpoint, ActorSystem system, TrainingOptions run, bool onCluster, TextWriter log)
+    /// <summary>
+    /// Starts a page at <paramref name="endpoint"/> showing <paramref name="settings"/>; with <paramref name="slotsHere"/> its
+    /// one member is this process with that many ranks, else (a cluster's driver or host) the cluster's members as they change.
+    /// </summary>
+    /// <exception cref="IOException">The address cannot be bound.</exception>
+    public static async Task<DashboardSession> StartAsync(System.Net.IPEndPoint endpoint, ActorSystem system, IReadOnlyDictionary<string, string> settings, int? slotsHere, TextWriter log)
     {
         var metrics = new RunMetrics();
         var feed = new RunFeed(metrics.Member);
+        feed.Settings(settings);
+        IActorRef? members = null;
+        if (slotsHere is { } slots) feed.Member(RunFeed.ThisProcess, "Up", slots, []);
+        else members = system.ActorOf(ClusterMembers.Props(feed), "dashboard-members");
+        var server = await DashboardServer.StartAsync(endpoint, feed, metrics).ConfigureAwait(false);
+        log.WriteLine($"dashboard: {server.Url}");
+        return new DashboardSession(feed, metrics, server, members);
+    }
+
+    /// <summary>What the page lists of a training run's settings.</summary>
+    public static Dictionary<string, string> SettingsOf(TrainingOptions run)
+    {
         var settings = new Dictionary<string, string>
         {
+            ["command"] = "train",
             ["tp"] = run.Tp.ToString(CultureInfo.InvariantCulture),
             ["model"] = run.Model.Summary,
             ["batch"] = run.Task.Batch.ToString(CultureInfo.InvariantCulture),
@@ -50,29 +68,24 @@ public sealed class DashboardSession : IAsyncDisposable
             ["backend"] = run.Ranks.BackendDescription(run.Tp),
         };
         if (run.Model is GptModelSpec gpt) settings["tokens per step"] = ((long)run.Task.Batch * gpt.Context).ToString(CultureInfo.InvariantCulture);
-        feed.Settings(settings);
-        IActorRef? members = null;
-        if (onCluster) members = system.ActorOf(ClusterMembers.Props(feed), "dashboard-members");
-        else feed.Member("this process", "Up", run.Tp, []);
-        var server = await DashboardServer.StartAsync(endpoint, feed, metrics).ConfigureAwait(false);
-        log.WriteLine($"dashboard: {server.Url}");
-        return new DashboardSession(feed, metrics, server, members);
+        return settings;
     }
 
-    /// <summary>Marks the run done; with <paramref name="keep"/>, serves the page until <paramref name="stop"/> (Ctrl-C).</summary>
-    public async Task FinishAsync(string summary, bool keep, CancellationToken stop, TextWriter log)
+    /// <summary>Marks the work done; with <paramref name="keep"/>, serves the page until Ctrl-C or SIGTERM.</summary>
+    public async Task FinishAsync(string summary, bool keep, TextWriter log)
     {
         Feed.Done(summary);
         if (!keep) return;
-        log.WriteLine($"dashboard: the run is over; the page stays up at {Url} until Ctrl-C");
-        try
+        log.WriteLine($"dashboard: done; the page stays up at {Url} until Ctrl-C");
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Stop(PosixSignalContext signal)
         {
-            await Task.Delay(Timeout.Infinite, stop).ConfigureAwait(false);
+            signal.Cancel = true; // the command closes the page and ends as it would have
+            stop.TrySetResult();
         }
-        catch (OperationCanceledException)
-        {
-            // Ctrl-C: close the page.
-        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        await stop.Task.ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

@@ -1,17 +1,23 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using TpActors.Layers.Collectives;
 using TpActors.Layers.Training;
+using TpActors.Layers.Verification;
 
 namespace TpActors.Host.Dashboard;
 
 /// <summary>
-/// What the dashboard shows of one run, as a stream of small JSON events (step, phase, validation, recovery, placed,
-/// checkpoint, member, settings, done). A page that connects first gets the history (bounded: the last steps and phases,
+/// What the dashboard shows of one command's work, as a stream of small JSON events (step, phase with its GEMM work and
+/// collectives, validation, recovery, resolved, placed, checkpoint of a training run; check of a verification; log of a
+/// host; member, settings and done of every command). A page that connects first gets the history (bounded: the last steps and phases,
 /// every recovery), then each event as it happens. Every subscriber has a bounded queue that drops its oldest events
 /// when the page reads too slowly, so a stalled browser costs the run nothing and holds no unbounded memory.
 /// </summary>
 public sealed class RunFeed
 {
+    /// <summary>The name of the member and host that stands for this process when the ranks run in it.</summary>
+    public const string ThisProcess = "this process";
+
     private const int KeptSteps = 5000, KeptPhases = 4000, KeptOthers = 20_000, QueueLength = 4096;
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -20,7 +26,8 @@ public sealed class RunFeed
     private readonly List<string> _rest = []; // settings, members, recoveries, validation, placements, checkpoints, done: few
     private readonly List<Channel<string>> _subscribers = [];
     private readonly Action<string, string>? _memberChanged;
-    private long _originTicks;
+    private readonly Dictionary<int, string> _hosts = []; // where each rank last ran a phase, or was placed
+    private readonly long _originTicks = DateTime.UtcNow.Ticks; // 0 ms on the page's timeline: when the feed was made, before the work
 
     /// <summary>A feed that also tells <paramref name="memberChanged"/> (address, status) of every member change, e.g. for metrics.</summary>
     public RunFeed(Action<string, string>? memberChanged = null) => _memberChanged = memberChanged;
@@ -31,8 +38,13 @@ public sealed class RunFeed
         Step = p => Add(_steps, KeptSteps, new { type = "step", step = p.Step, steps = p.Steps, loss = Finite(p.Loss), seconds = p.Elapsed.TotalSeconds, recoveries = p.Recoveries }),
         Phase = OnPhase,
         Evaluated = e => Add(null, 0, new { type = "validation", step = e.Step, loss = Finite(e.ValidationLoss) }),
-        Recovery = r => Add(null, 0, new { type = "recovery", rank = r.Rank, step = r.Step, phase = TrainingPhases.Name(r.Phase), kind = r.Kind.ToString().ToLowerInvariant(), cause = r.Cause, at = Now() }),
-        Placed = p => Add(null, 0, new { type = "placed", rank = p.Rank, host = p.Host, slot = p.Slot }),
+        Recovery = r => Add(null, 0, new { type = "recovery", rank = r.Rank, host = HostOf(r.Rank), step = r.Step, phase = TrainingPhases.Name(r.Phase), kind = r.Kind.ToString().ToLowerInvariant(), cause = r.Cause, at = Now() }),
+        Resolved = e => Add(null, 0, new { type = "resolved", at = Now(), recoveries = e.Recoveries.Select(r => new { rank = r.Rank, step = r.Step, lostMs = r.TimeLost.TotalMilliseconds, recoveryMs = r.RecoveryTime.TotalMilliseconds }) }),
+        Placed = p =>
+        {
+            lock (_hosts) _hosts[p.Rank] = p.Host;
+            Add(null, 0, new { type = "placed", rank = p.Rank, host = p.Host, slot = p.Slot });
+        },
         Checkpoint = d => Add(null, 0, new { type = "checkpoint", directory = d }),
     };
 
@@ -45,6 +57,15 @@ public sealed class RunFeed
         _memberChanged?.Invoke(address, status);
         Add(null, 0, new { type = "member", address, status, slots, roles, at = Now() });
     }
+
+    /// <summary>A verification's check, with its errors and whether it passed.</summary>
+    public void Check(CheckResult c) => Add(null, 0, new
+    {
+        type = "check", name = c.Name, shape = c.Shape, maxAbsError = Finite(c.MaxAbsError), maxRelError = Finite(c.MaxRelError), tolerance = c.Tolerance, passed = c.Passed,
+    });
+
+    /// <summary>A line of the command's log (a host's leases and releases, say).</summary>
+    public void Log(string line) => Add(null, 0, new { type = "log", line, at = Now() });
 
     /// <summary>The run ended, with its summary line.</summary>
     public void Done(string summary) => Add(null, 0, new { type = "done", summary, at = Now() });
@@ -71,16 +92,29 @@ public sealed class RunFeed
 
     private void OnPhase(PhaseTimed p)
     {
-        Interlocked.CompareExchange(ref _originTicks, p.StartedUtcTicks, 0); // the first phase starts the timeline
+        string host = p.Host ?? ThisProcess;
+        lock (_hosts) _hosts[p.Rank] = host;
+        var profile = p.Profile;
         Add(_phases, KeptPhases, new
         {
-            type = "phase", rank = p.Rank, host = p.Host ?? "this process", step = p.Round.Step, attempt = p.Round.Attempt,
-            phase = TrainingPhases.Name(p.Round.Phase), start = (p.StartedUtcTicks - Interlocked.Read(ref _originTicks)) / 10_000.0, ms = p.ElapsedTicks / 10_000.0,
+            type = "phase", rank = p.Rank, host, step = p.Round.Step, attempt = p.Round.Attempt,
+            phase = TrainingPhases.Name(p.Round.Phase), start = (p.StartedUtcTicks - _originTicks) / 10_000.0, ms = p.ElapsedTicks / 10_000.0,
+            gemmFlops = profile.GemmFlops, gemmMs = profile.GemmTicks / 10_000.0,
+            // Each collective as [operation, link, ranks, bytes, start ms from the phase's start, ms]: compact, since a phase may run dozens.
+            collectives = profile.Collectives.Select(c => new object[]
+            {
+                RoundId.OperationName(c.Operation), CollectiveLinkKinds.Name(c.Link), c.Ranks, c.Bytes, Math.Round(c.StartTicks / 10_000.0, 4), Math.Round(c.ElapsedTicks / 10_000.0, 4),
+            }),
         });
     }
 
-    // Milliseconds on the phases' timeline (0 at the first phase).
-    private double Now() => Interlocked.Read(ref _originTicks) == 0 ? 0 : (DateTime.UtcNow.Ticks - Interlocked.Read(ref _originTicks)) / 10_000.0;
+    private string HostOf(int rank)
+    {
+        lock (_hosts) return _hosts.GetValueOrDefault(rank, ThisProcess);
+    }
+
+    // Milliseconds on the page's timeline.
+    private double Now() => (DateTime.UtcNow.Ticks - _originTicks) / 10_000.0;
 
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 

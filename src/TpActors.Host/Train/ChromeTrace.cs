@@ -1,4 +1,5 @@
 using System.Globalization;
+using TpActors.Layers.Collectives;
 using TpActors.Layers.Training;
 
 namespace TpActors.Host.Train;
@@ -6,9 +7,10 @@ namespace TpActors.Host.Train;
 /// <summary>
 /// A training run's timeline in the Chrome trace-event format (what PyTorch's profiler writes; Perfetto and chrome://tracing
 /// open it): one process per host (this process when the ranks run in it), one thread per rank, a complete event ("X")
-/// per rank per phase as the rank timed it, each step's phases nested in a "step N" event of their rank, the setup phases
-/// (connect, join) and the final gather beside them, and an instant event ("i") at each recovery. Times are microseconds
-/// from the first event, from the ranks' wall clocks.
+/// per rank per phase as the rank timed it, each step's phases nested in a "step N" event of their rank and each phase's
+/// collectives nested in it (operation, bytes, link, busbw), the setup phases (connect, join) and the final gather beside
+/// them, an instant event ("i") at each recovery and, once the group runs again, a "recovering" event over the time it
+/// took. Times are microseconds from the first event, from the ranks' wall clocks.
 /// </summary>
 public sealed class ChromeTrace
 {
@@ -16,9 +18,10 @@ public sealed class ChromeTrace
     private readonly object _gate = new();
     private readonly List<PhaseTimed> _phases = [];
     private readonly List<(long UtcTicks, Recovery Recovery)> _recoveries = [];
+    private readonly Dictionary<Recovery, long> _resolvedUtcTicks = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>What this trace records of a run, to hand the run beside other observers.</summary>
-    public TrainingObserver Observer => new() { Phase = Record, Recovery = Record };
+    public TrainingObserver Observer => new() { Phase = Record, Recovery = Record, Resolved = Record };
 
     /// <summary>Records a rank's part of a phase.</summary>
     public void Record(PhaseTimed phase)
@@ -30,6 +33,13 @@ public sealed class ChromeTrace
     public void Record(Recovery recovery)
     {
         lock (_gate) _recoveries.Add((DateTime.UtcNow.Ticks, recovery));
+    }
+
+    /// <summary>Marks where the recoveries of an incident end: the group runs again.</summary>
+    public void Record(RecoveryResolved resolved)
+    {
+        lock (_gate)
+            foreach (var recovery in resolved.Recoveries) _resolvedUtcTicks[recovery] = DateTime.UtcNow.Ticks;
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> unless a trace can be written to <paramref name="path"/> (its directory exists).</summary>
@@ -45,7 +55,8 @@ public sealed class ChromeTrace
     {
         List<PhaseTimed> phases;
         List<(long UtcTicks, Recovery Recovery)> recoveries;
-        lock (_gate) (phases, recoveries) = ([.. _phases], [.. _recoveries]);
+        Dictionary<Recovery, long> resolved;
+        lock (_gate) (phases, recoveries, resolved) = ([.. _phases], [.. _recoveries], new(_resolvedUtcTicks, ReferenceEqualityComparer.Instance));
         long origin = phases.Select(p => p.StartedUtcTicks).Concat(recoveries.Select(r => r.UtcTicks)).DefaultIfEmpty(0).Min();
         var hosts = phases.Select(p => p.Host ?? ThisProcess).Distinct().Order(StringComparer.Ordinal).ToList();
         int Pid(string? host) => hosts.IndexOf(host ?? ThisProcess) + 1;
@@ -57,7 +68,23 @@ public sealed class ChromeTrace
             events.Add(Metadata("thread_name", Pid(host), rank, $"rank {rank}"));
 
         foreach (var p in phases)
-            events.Add(Complete(TrainingPhases.Name(p.Round.Phase), "phase", Pid(p.Host), p.Rank, Us(p.StartedUtcTicks), p.ElapsedTicks / 10.0, p.Round));
+        {
+            var phase = Complete(TrainingPhases.Name(p.Round.Phase), "phase", Pid(p.Host), p.Rank, Us(p.StartedUtcTicks), p.ElapsedTicks / 10.0, p.Round);
+            var args = (Dictionary<string, object>)phase["args"];
+            if (p.Profile.GemmGigaflops is { } gflops) args["gemm_gflops"] = Math.Round(gflops, 2);
+            if (p.Profile.CollectivesDropped > 0) args["collectives_not_recorded"] = p.Profile.CollectivesDropped;
+            events.Add(phase);
+            foreach (var c in p.Profile.Collectives)
+            {
+                var collective = Complete(RoundId.OperationName(c.Operation), "collective", Pid(p.Host), p.Rank, Us(p.StartedUtcTicks + c.StartTicks), c.ElapsedTicks / 10.0, p.Round);
+                var about = (Dictionary<string, object>)collective["args"];
+                about["bytes"] = c.Bytes;
+                about["link"] = CollectiveLinkKinds.Name(c.Link);
+                about["ranks"] = c.Ranks;
+                about["busbw_gbps"] = Math.Round(c.BusBandwidth / 1e9, 4);
+                events.Add(collective);
+            }
+        }
         // Each attempt of a step on a rank: one event around its phases.
         foreach (var step in phases.Where(p => IsStepPhase(p.Round.Phase)).GroupBy(p => (p.Host, p.Rank, p.Round.Step, p.Round.Attempt)))
         {
@@ -66,6 +93,7 @@ public sealed class ChromeTrace
                 new PhaseRound(step.Key.Attempt, step.Key.Step, TrainingPhase.Batch)));
         }
         foreach (var (ticks, r) in recoveries)
+        {
             events.Add(new Dictionary<string, object>
             {
                 ["name"] = $"recovery: rank {r.Rank}, {r.Kind.ToString().ToLowerInvariant()}",
@@ -77,9 +105,20 @@ public sealed class ChromeTrace
                 ["tid"] = r.Rank,
                 ["args"] = new Dictionary<string, object> { ["step"] = r.Step, ["phase"] = TrainingPhases.Name(r.Phase), ["cause"] = r.Cause },
             });
+            if (resolved.TryGetValue(r, out long end))
+            {
+                var span = Complete($"recovering: rank {r.Rank}", "recovery", Pid(HostBefore(phases, r.Rank, ticks)), r.Rank, Us(ticks), (end - ticks) / 10.0, new PhaseRound(0, r.Step, r.Phase));
+                ((Dictionary<string, object>)span["args"])["time_lost_ms"] = Math.Round(r.TimeLost.TotalMilliseconds, 3);
+                events.Add(span);
+            }
+        }
         using var file = new StreamWriter(path);
         JsonOutput.WriteLine(file, new Dictionary<string, object> { ["traceEvents"] = events, ["displayTimeUnit"] = "ms" });
     }
+
+    // Where rank ran its last phase that started before ticks (its host when it failed), or null in this process.
+    private static string? HostBefore(List<PhaseTimed> phases, int rank, long ticks) =>
+        phases.LastOrDefault(p => p.Rank == rank && p.StartedUtcTicks <= ticks)?.Host;
 
     // The phases a step runs (setup phases and the final gather are not a step's).
     private static bool IsStepPhase(TrainingPhase phase) => phase is not (TrainingPhase.Connect or TrainingPhase.Join or TrainingPhase.Gather);

@@ -34,10 +34,17 @@ public sealed class Interrupts : IDisposable
     /// <summary>The exit code the signal calls for, or null when none came.</summary>
     public int? ExitCode => _exitCode == 0 ? null : _exitCode;
 
+    /// <summary>Leaves SIGINT and SIGTERM to others from now on (a page kept up after the run, say); <see cref="ExitCode"/> stays.</summary>
+    public void StopListening()
+    {
+        foreach (var registration in _registrations) registration.Dispose();
+        _registrations.Clear();
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var registration in _registrations) registration.Dispose();
+        StopListening();
         _stop.Dispose();
     }
 

@@ -10,9 +10,7 @@ public static class VerifyPrinter
     /// <summary>The table: check, shape, errors, tolerance, pass; then the backend and the wall time.</summary>
     public static void WriteTable(TextWriter output, VerifyReport report)
     {
-        var o = report.Options;
-        output.WriteLine($"tpactors verify: {o.Model}, tp {o.Tp}, batch {o.Batch}, hidden {o.Hidden}, ffn {o.Ffn}, {ActivationNames.Name(o.Activation)}, " +
-            $"{(o.Bias ? "with" : "without")} bias, seed {o.Seed}{Transformer(o)}");
+        output.WriteLine($"tpactors verify: {Describe(report.Options)}");
         output.WriteLine($"backend: {report.Backend}");
         output.WriteLine();
         int width = Math.Max(5, report.Checks.Max(c => c.Name.Length));
@@ -27,6 +25,10 @@ public static class VerifyPrinter
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{(report.Passed ? "PASSED" : "FAILED")}: {passed} of {report.Checks.Count} checks passed; wall time {report.Elapsed.TotalSeconds:0.000} s"));
     }
+
+    /// <summary>What is checked, in words: "mlp, tp 2, batch 8, hidden 64, …".</summary>
+    public static string Describe(VerifyOptions o) =>
+        $"{o.Model}, tp {o.Tp}, batch {o.Batch}, hidden {o.Hidden}, ffn {o.Ffn}, {ActivationNames.Name(o.Activation)}, {(o.Bias ? "with" : "without")} bias, seed {o.Seed}{Transformer(o)}";
 
     // The transformer's own sizes and options, after the common ones.
     private static string Transformer(VerifyOptions o) => !o.IsTransformer ? ""

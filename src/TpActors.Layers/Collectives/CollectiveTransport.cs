@@ -55,6 +55,14 @@ public sealed class CollectiveTransport : IExtension, ICollectiveTransport, IDis
         return _inboxes.TryGetValue(peer.Instance, out var inbox) ? new InboxLink(inbox) : DroppingLink.Instance;
     }
 
+    /// <inheritdoc/>
+    public CollectiveLinkKind KindOf(CollectiveEndpoint from, CollectiveEndpoint to)
+    {
+        if (from.Lane == to.Lane) return CollectiveLinkKind.InProcess;
+        return from.Lane is not null && to.Lane is not null && Lane is not null && Lane.SharesMemory(from.Lane, to.Lane)
+            ? CollectiveLinkKind.SharedMemory : CollectiveLinkKind.Tcp;
+    }
+
     /// <summary>Closes the bulk lane, if any.</summary>
     public void Dispose() => Lane?.Dispose();
 

@@ -33,10 +33,12 @@ public sealed class Communicator : IDisposable
         Rank = rank;
         _transport = transport;
         _links = Connect(endpoints);
+        Link = RingLink(endpoints);
         ChunkElements = ChunkSizeFor(endpoints, rank, settings);
         _inbox = inbox;
         Ledger = new LendingLedger(inbox);
         Settings = settings;
+        Recorder = new CollectiveRecorder(settings.RecordedPerPhase);
     }
 
     /// <summary>The group's name; part of every round id.</summary>
@@ -48,6 +50,12 @@ public sealed class Communicator : IDisposable
     /// <summary>Members in the group.</summary>
     public int Size => _links.Length;
 
+    /// <summary>The dearest hop of the group's ring (every ring collective passes each hop, so it paces them all).</summary>
+    public CollectiveLinkKind Link { get; private set; }
+
+    /// <summary>The collectives this member ran since the recorder was last asked.</summary>
+    public CollectiveRecorder Recorder { get; }
+
     /// <summary>Timeouts and chunk size.</summary>
     public CollectiveSettings Settings { get; }
 
@@ -56,6 +64,9 @@ public sealed class Communicator : IDisposable
     /// the same endpoints, so all agree), the in-process one otherwise. Chunking never changes a sum's order.
     /// </summary>
     public int ChunkElements { get; private set; }
+
+    private CollectiveLinkKind RingLink(IReadOnlyList<CollectiveEndpoint> endpoints) =>
+        endpoints.Select((e, r) => _transport.KindOf(e, endpoints[(r + 1) % endpoints.Count])).Max();
 
     private static int ChunkSizeFor(IReadOnlyList<CollectiveEndpoint> endpoints, int rank, CollectiveSettings settings) =>
         endpoints.Any(e => e.Lane != endpoints[rank].Lane) ? settings.BulkChunkElements : settings.ChunkElements;
@@ -67,19 +78,34 @@ public sealed class Communicator : IDisposable
     public int Right => (Rank + 1) % Size;
 
     /// <summary>Sums <paramref name="buffer"/> element-wise over all members, in place; every member ends with bit-identical sums.</summary>
-    public void AllReduce(Span<float> buffer) => RingAllReduce.Run(this, buffer);
+    public void AllReduce(Span<float> buffer)
+    {
+        long start = Stopwatch.GetTimestamp();
+        RingAllReduce.Run(this, buffer);
+        Record(CollectiveOperation.AllReduce, buffer.Length, start);
+    }
 
     /// <summary>Sums <paramref name="tensor"/> (contiguous) over the group, in place; every rank ends with the same bits.</summary>
     public void AllReduce(Tensor tensor) => AllReduce(tensor.Span);
 
     /// <summary>Sums <paramref name="input"/> over all members and gives this member its segment (<paramref name="counts"/>[Rank] elements) in <paramref name="output"/>.</summary>
-    public void ReduceScatter(ReadOnlySpan<float> input, Span<float> output, IReadOnlyList<int> counts) => RingReduceScatter.Run(this, input, output, counts);
+    public void ReduceScatter(ReadOnlySpan<float> input, Span<float> output, IReadOnlyList<int> counts)
+    {
+        long start = Stopwatch.GetTimestamp();
+        RingReduceScatter.Run(this, input, output, counts);
+        Record(CollectiveOperation.ReduceScatter, input.Length, start);
+    }
 
     /// <summary>Reduce-scatter of the contiguous tensor <paramref name="input"/> into <paramref name="output"/> (rank r receives <paramref name="counts"/>[r] elements).</summary>
     public void ReduceScatter(Tensor input, Tensor output, IReadOnlyList<int> counts) => ReduceScatter(input.Span, output.Span, counts);
 
     /// <summary>Concatenates every member's <paramref name="local"/> (member r gives <paramref name="counts"/>[r] elements) into <paramref name="output"/>, in rank order.</summary>
-    public void AllGather(ReadOnlySpan<float> local, Span<float> output, IReadOnlyList<int> counts) => RingAllGather.Run(this, local, output, counts);
+    public void AllGather(ReadOnlySpan<float> local, Span<float> output, IReadOnlyList<int> counts)
+    {
+        long start = Stopwatch.GetTimestamp();
+        RingAllGather.Run(this, local, output, counts);
+        Record(CollectiveOperation.AllGather, output.Length, start);
+    }
 
     /// <summary>
     /// Gathers every rank's <paramref name="local"/> (rank r's holds <paramref name="counts"/>[r] elements; a strided view is
@@ -92,10 +118,24 @@ public sealed class Communicator : IDisposable
     }
 
     /// <summary>Copies <paramref name="root"/>'s <paramref name="buffer"/> into every member's.</summary>
-    public void Broadcast(Span<float> buffer, int root) => ChainBroadcast.Run(this, buffer, root);
+    public void Broadcast(Span<float> buffer, int root)
+    {
+        long start = Stopwatch.GetTimestamp();
+        ChainBroadcast.Run(this, buffer, root);
+        Record(CollectiveOperation.Broadcast, buffer.Length, start);
+    }
 
     /// <summary>Returns once every member has entered the barrier.</summary>
-    public void Barrier() => RingBarrier.Run(this);
+    public void Barrier()
+    {
+        long start = Stopwatch.GetTimestamp();
+        RingBarrier.Run(this);
+        Record(CollectiveOperation.Barrier, 0, start);
+    }
+
+    // A collective that completed: what the recorder keeps of it (a failed one is not kept).
+    private void Record(CollectiveOperation operation, int floats, long start) =>
+        Recorder.Record(operation, Link, Size, (long)floats * sizeof(float), start);
 
     /// <summary>
     /// Re-forms the group under a new name after a member was replaced: the same rank, new <paramref name="endpoints"/>
@@ -111,6 +151,7 @@ public sealed class Communicator : IDisposable
         Group = group;
         var old = _links;
         _links = Connect(endpoints);
+        Link = RingLink(endpoints);
         ChunkElements = ChunkSizeFor(endpoints, Rank, Settings);
         foreach (var link in old) link.Dispose();
         _sequence = 0;

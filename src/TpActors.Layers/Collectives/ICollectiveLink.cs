@@ -20,4 +20,7 @@ public interface ICollectiveTransport
 {
     /// <summary>A link to <paramref name="peer"/>; a peer that has gone has a link that drops what it is given.</summary>
     ICollectiveLink Connect(CollectiveEndpoint peer);
+
+    /// <summary>What carries messages between the ranks at <paramref name="from"/> and <paramref name="to"/>.</summary>
+    CollectiveLinkKind KindOf(CollectiveEndpoint from, CollectiveEndpoint to);
 }

@@ -49,7 +49,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case string s: w.Write((byte)Tag.String); w.Write(s); break;
             case IActorRef actor: w.Write((byte)Tag.ActorRef); w.WriteActor(actor); break;
             case RunPhase m: w.Write((byte)Tag.RunPhase); WriteRound(w, m.Round); Write(w, m.Request); WriteFault(w, m.Fault); break;
-            case PhaseDone m: w.Write((byte)Tag.PhaseDone); WriteRound(w, m.Round); w.Write(m.Rank); Write(w, m.Result); w.Write(m.StartedUtcTicks); w.Write(m.ElapsedTicks); break;
+            case PhaseDone m: w.Write((byte)Tag.PhaseDone); WriteRound(w, m.Round); w.Write(m.Rank); Write(w, m.Result); w.Write(m.StartedUtcTicks); w.Write(m.ElapsedTicks); WriteProfile(w, m.Profile); break;
             case PhaseAborted m: w.Write((byte)Tag.PhaseAborted); WriteRound(w, m.Round); w.Write(m.Rank); w.Write(m.Reason); break;
             case PhaseStalled m:
                 w.Write((byte)Tag.PhaseStalled); WriteRound(w, m.Round); w.Write(m.Rank);
@@ -134,7 +134,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             case GetBackendDescription: w.Write((byte)Tag.GetBackendDescription); break;
             case RankSettings m:
                 w.Write((byte)Tag.RankSettings); w.Write((int)m.Backend); w.Write(m.BlasThreads); w.Write(m.CommandTimeout.Ticks);
-                w.Write(m.Collectives.RoundTimeout.Ticks); w.Write(m.Collectives.StallGrace.Ticks); w.Write(m.Collectives.ChunkElements); w.Write(m.Collectives.BulkChunkElements);
+                w.Write(m.Collectives.RoundTimeout.Ticks); w.Write(m.Collectives.StallGrace.Ticks); w.Write(m.Collectives.ChunkElements); w.Write(m.Collectives.BulkChunkElements); w.Write(m.Collectives.RecordedPerPhase);
                 break;
             case TimeCollective m: w.Write((byte)Tag.TimeCollective); w.Write(m.Group); w.Write((int)m.Operation); w.Write(m.Floats); w.Write(m.Iterations); w.Write(m.Warmup); break;
             case OpenRawSink m: w.Write((byte)Tag.OpenRawSink); w.Write(m.Bytes); w.Write(m.Transfers); break;
@@ -155,7 +155,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.String => r.ReadString(),
             Tag.ActorRef => r.ReadActor(system),
             Tag.RunPhase => ReadRunPhase(r),
-            Tag.PhaseDone => new PhaseDone(ReadRound(r), r.ReadInt32(), ReadAs<PhaseResult>(r), r.ReadInt64(), r.ReadInt64()),
+            Tag.PhaseDone => new PhaseDone(ReadRound(r), r.ReadInt32(), ReadAs<PhaseResult>(r), r.ReadInt64(), r.ReadInt64(), ReadProfile(r)),
             Tag.PhaseAborted => new PhaseAborted(ReadRound(r), r.ReadInt32(), r.ReadString()),
             Tag.PhaseStalled => new PhaseStalled(ReadRound(r), r.ReadInt32(), r.ReadList(r2 => r2.ReadInt32()), r.ReadString()),
             Tag.PhaseFailed => new PhaseFailed(ReadRound(r), r.ReadInt32(), r.ReadString()),
@@ -213,7 +213,7 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
             Tag.RankDone => new RankDone(r.ReadInt32()),
             Tag.GetBackendDescription => GetBackendDescription.Instance,
             Tag.RankSettings => new RankSettings(r.ReadEnum<BackendKind>(), r.ReadInt32(), new TimeSpan(r.ReadInt64()),
-                new CollectiveSettings(new TimeSpan(r.ReadInt64()), new TimeSpan(r.ReadInt64()), r.ReadInt32(), r.ReadInt32())),
+                new CollectiveSettings(new TimeSpan(r.ReadInt64()), new TimeSpan(r.ReadInt64()), r.ReadInt32(), r.ReadInt32(), r.ReadInt32In(0, 1_000_000, "A count of recorded collectives per phase"))),
             Tag.TimeCollective => new TimeCollective(r.ReadString(), r.ReadEnum<CollectiveOperation>(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()),
             Tag.OpenRawSink => new OpenRawSink(r.ReadInt64(), r.ReadInt32()),
             Tag.TimeRawSend => new TimeRawSend(r.ReadString(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32()),
@@ -316,6 +316,29 @@ internal sealed class ProtocolCodec(ExtendedActorSystem system, bool tensors = f
     }
 
     private static PhaseRound ReadRound(BinaryReader r) => new(r.ReadInt64(), r.ReadInt64(), r.ReadEnum<TrainingPhase>());
+
+    private static void WriteProfile(BinaryWriter w, PhaseProfile? profile)
+    {
+        w.Write(profile is not null);
+        if (profile is null) return;
+        w.Write(profile.GemmFlops);
+        w.Write(profile.GemmTicks);
+        w.WriteList(profile.Collectives, (w2, c) =>
+        {
+            w2.Write((int)c.Operation);
+            w2.Write((int)c.Link);
+            w2.Write(c.Ranks);
+            w2.Write(c.Bytes);
+            w2.Write(c.StartTicks);
+            w2.Write(c.ElapsedTicks);
+        });
+        w.Write(profile.CollectivesDropped);
+    }
+
+    private static PhaseProfile? ReadProfile(BinaryReader r) => !r.ReadBoolean() ? null : new PhaseProfile(r.ReadInt64(), r.ReadInt64(),
+        r.ReadList(r2 => new CollectiveSpan(r2.ReadEnum<CollectiveOperation>(), r2.ReadEnum<CollectiveLinkKind>(), r2.ReadInt32In(1, int.MaxValue, "A group size"),
+            r2.ReadInt64(), r2.ReadInt64(), r2.ReadInt64())),
+        r.ReadInt32In(0, int.MaxValue, "A count of dropped collectives"));
 
     private void WriteEndpoint(BinaryWriter w, CollectiveEndpoint endpoint)
     {

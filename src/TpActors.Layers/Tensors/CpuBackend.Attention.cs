@@ -20,8 +20,10 @@ public sealed partial class CpuBackend
                  a.Count != b.Count || a.Count != c.Count ? $"the grids hold {a.Count}, {b.Count} and {c.Count} blocks." :
                  k != kb ? $"inner sizes {k} and {kb} differ." : $"each product is [{m}, {n}]."));
         }
+        long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < a.Count; i++)
             _gemm.Gemm(transposeA, transposeB, m, n, k, alpha, BlockExtent(a, i), a.Matrix.Stride, BlockExtent(b, i), b.Matrix.Stride, beta, BlockExtent(c, i), c.Matrix.Stride);
+        Gemms.Add(m, n, k, a.Count, start);
     }
 
     /// <inheritdoc/>

@@ -52,6 +52,9 @@ public sealed partial class CpuBackend : IBackend
         + (FallbackReason is null ? "" : $" (OpenBLAS not used: {FallbackReason})");
 
     /// <inheritdoc/>
+    public GemmTally Gemms { get; } = new();
+
+    /// <inheritdoc/>
     public void Gemm(Tensor a, bool transposeA, Tensor b, bool transposeB, Tensor c, float alpha = 1, float beta = 0)
     {
         int m = transposeA ? a.Cols : a.Rows, k = transposeA ? a.Rows : a.Cols;
@@ -62,7 +65,9 @@ public sealed partial class CpuBackend : IBackend
                 $"Cannot multiply {a.ShapeText}{(transposeA ? "ᵀ" : "")} by {b.ShapeText}{(transposeB ? "ᵀ" : "")} into {c.ShapeText}: " +
                 (k != kb ? $"inner sizes {k} and {kb} differ." : $"the product is [{m}, {n}]."));
         }
+        long start = Stopwatch.GetTimestamp();
         _gemm.Gemm(transposeA, transposeB, m, n, k, alpha, a.Extent, a.Stride, b.Extent, b.Stride, beta, c.Extent, c.Stride);
+        Gemms.Add(m, n, k, 1, start);
     }
 
     /// <inheritdoc/>

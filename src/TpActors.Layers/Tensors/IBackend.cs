@@ -16,6 +16,9 @@ public interface IBackend
     /// <summary>The backend in words with its threads, e.g. "openblas (SkylakeX), 1 BLAS thread".</summary>
     string Description { get; }
 
+    /// <summary>The work of every GEMM this backend has run (see <see cref="GemmTally"/>).</summary>
+    GemmTally Gemms { get; }
+
     /// <summary>C = alpha·op(A)·op(B) + beta·C, where op transposes when asked.</summary>
     void Gemm(Tensor a, bool transposeA, Tensor b, bool transposeB, Tensor c, float alpha = 1, float beta = 0);
 

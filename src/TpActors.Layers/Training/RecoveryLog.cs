@@ -26,10 +26,10 @@ internal sealed class RecoveryLog
         _open.Add((recovery, detectedAt, actionStartedAt));
     }
 
-    /// <summary>The group runs again at <paramref name="now"/>: every open recovery is resolved, as one incident.</summary>
-    public void Resolve(TimeSpan now)
+    /// <summary>The group runs again at <paramref name="now"/>: every open recovery is resolved, as one incident; returns them (none when none was open).</summary>
+    public IReadOnlyList<Recovery> Resolve(TimeSpan now)
     {
-        if (_open.Count == 0) return;
+        if (_open.Count == 0) return [];
         _incidents++;
         foreach (var (recovery, detectedAt, actionStartedAt) in _open)
         {
@@ -39,6 +39,8 @@ internal sealed class RecoveryLog
             recovery.TimeLost = now > from ? now - from : TimeSpan.Zero;
             _lostUntil = now;
         }
+        var resolved = _open.Select(o => o.Recovery).ToList();
         _open.Clear();
+        return resolved;
     }
 }

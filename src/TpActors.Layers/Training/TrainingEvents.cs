@@ -12,15 +12,19 @@ public sealed record StepCommitted(string Run, TrainingProgress Progress) : Trai
 
 /// <summary>
 /// A rank's part of a phase round, as the rank timed it: from <paramref name="StartedUtcTicks"/> (its wall clock, UTC) for
-/// <paramref name="ElapsedTicks"/>; <paramref name="Host"/> is the cluster host it ran on, or null in this process.
+/// <paramref name="ElapsedTicks"/>; <paramref name="Host"/> is the cluster host it ran on, or null in this process;
+/// <paramref name="Profile"/> is its GEMM work and collectives (empty when the rank recorded none).
 /// </summary>
-public sealed record PhaseTimed(string Run, int Rank, string? Host, PhaseRound Round, long StartedUtcTicks, long ElapsedTicks) : TrainingEvent(Run);
+public sealed record PhaseTimed(string Run, int Rank, string? Host, PhaseRound Round, long StartedUtcTicks, long ElapsedTicks, PhaseProfile Profile) : TrainingEvent(Run);
 
 /// <summary>The held-out batches were measured after a committed step: their mean loss.</summary>
 public sealed record StepEvaluated(string Run, long Step, double ValidationLoss) : TrainingEvent(Run);
 
 /// <summary>A rank failure was detected; the recovery from it begins.</summary>
 public sealed record RankRecovering(string Run, Recovery Recovery) : TrainingEvent(Run);
+
+/// <summary>The group runs again: <paramref name="Recoveries"/> (one incident) are resolved, their recovery time and time lost known.</summary>
+public sealed record RecoveryResolved(string Run, IReadOnlyList<Recovery> Recoveries) : TrainingEvent(Run);
 
 /// <summary>A rank of a lost host was placed on <paramref name="Host"/>'s slot <paramref name="Slot"/> (it restores there).</summary>
 public sealed record RankPlaced(string Run, int Rank, string Host, int Slot) : TrainingEvent(Run);

@@ -33,9 +33,10 @@ public sealed record RunPhase(PhaseRound Round, PhaseRequest Request, FaultSpec?
 
 /// <summary>
 /// A rank finished its part of a phase; <paramref name="Result"/> (see <see cref="PhaseProtocol.Answers"/>) belongs to the
-/// receiver. The rank worked on it from <paramref name="StartedUtcTicks"/> (its wall clock, UTC) for <paramref name="ElapsedTicks"/>.
+/// receiver. The rank worked on it from <paramref name="StartedUtcTicks"/> (its wall clock, UTC) for <paramref name="ElapsedTicks"/>,
+/// doing what <paramref name="Profile"/> tells (null: not recorded).
 /// </summary>
-public sealed record PhaseDone(PhaseRound Round, int Rank, PhaseResult Result, long StartedUtcTicks = 0, long ElapsedTicks = 0) : ILayersMessage;
+public sealed record PhaseDone(PhaseRound Round, int Rank, PhaseResult Result, long StartedUtcTicks = 0, long ElapsedTicks = 0, PhaseProfile? Profile = null) : ILayersMessage;
 
 /// <summary>A rank gave up its phase because the supervisor aborted the round's group; not a fault.</summary>
 public sealed record PhaseAborted(PhaseRound Round, int Rank, string Reason) : ILayersMessage;

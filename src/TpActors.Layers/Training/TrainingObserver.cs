@@ -19,6 +19,9 @@ public sealed class TrainingObserver
     /// <summary>When a rank failure is detected, before the recovery.</summary>
     public Action<Recovery>? Recovery { get; init; }
 
+    /// <summary>When the group runs again after an incident: its recoveries, with their time lost.</summary>
+    public Action<RecoveryResolved>? Resolved { get; init; }
+
     /// <summary>When a rank of a lost host has a new slot: rank, host, slot.</summary>
     public Action<RankPlaced>? Placed { get; init; }
 
@@ -32,6 +35,7 @@ public sealed class TrainingObserver
         Phase = Both(first.Phase, second.Phase),
         Evaluated = Both(first.Evaluated, second.Evaluated),
         Recovery = Both(first.Recovery, second.Recovery),
+        Resolved = Both(first.Resolved, second.Resolved),
         Placed = Both(first.Placed, second.Placed),
         Checkpoint = Both(first.Checkpoint, second.Checkpoint),
     };
@@ -78,6 +82,7 @@ internal sealed class TrainingEventListener : MinimalActorRef
             case StepEvaluated e when e.Run == _run: Call(_observer.Evaluated, e); break;
             case PhaseTimed e when e.Run == _run: Call(_observer.Phase, e); break;
             case RankRecovering e when e.Run == _run: Call(_observer.Recovery, e.Recovery); break;
+            case RecoveryResolved e when e.Run == _run: Call(_observer.Resolved, e); break;
             case RankPlaced e when e.Run == _run: Call(_observer.Placed, e); break;
             case CheckpointCommitted e when e.Run == _run: Call(_observer.Checkpoint, e.Directory); break;
         }

@@ -89,9 +89,14 @@ public sealed class TrainingRankActor : ReceiveActor
         try
         {
             if (fault?.Kind == FaultKind.Throw) throw new InjectedFaultException(fault);
-            long started = DateTime.UtcNow.Ticks, clock = System.Diagnostics.Stopwatch.GetTimestamp();
+            _trainingGroup?.Recorder.Clear(); // what ran outside a phase is not this phase's
+            var gemms = Device.Backend.Gemms;
+            long started = DateTime.UtcNow.Ticks, clock = System.Diagnostics.Stopwatch.GetTimestamp(), flops = gemms.Flops, gemmTicks = gemms.Ticks;
             var result = Execute(round, run.Request, fault?.Kind == FaultKind.Kill ? () => Kill(fault) : null);
-            Sender.Tell(new PhaseDone(round, _rank, result, started, System.Diagnostics.Stopwatch.GetElapsedTime(clock).Ticks), Self);
+            long elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(clock).Ticks;
+            var (collectives, dropped) = _trainingGroup?.Recorder.Take(clock) ?? ([], 0);
+            var profile = new PhaseProfile(gemms.Flops - flops, gemms.Ticks - gemmTicks, collectives, dropped);
+            Sender.Tell(new PhaseDone(round, _rank, result, started, elapsed, profile), Self);
         }
         catch (CollectiveAbortedException e)
         {

@@ -33,7 +33,7 @@ public sealed partial class TrainingSupervisor
     {
         var outcome = _rounds.Done(done.Rank, done.Round, done.Result);
         if (outcome is PhaseRounds.Outcome.Counted or PhaseRounds.Outcome.Complete)
-            Publish(new PhaseTimed(Run, done.Rank, _hosts?.Node(done.Rank).ToString(), done.Round, done.StartedUtcTicks, done.ElapsedTicks));
+            Publish(new PhaseTimed(Run, done.Rank, _hosts?.Node(done.Rank).ToString(), done.Round, done.StartedUtcTicks, done.ElapsedTicks, done.Profile ?? PhaseProfile.Empty));
         switch (outcome)
         {
             case PhaseRounds.Outcome.Stale:
@@ -63,7 +63,7 @@ public sealed partial class TrainingSupervisor
                 break;
             case TrainingPhase.Join:
                 _snapshots.Joined(_hosts is null ? null : _hosts.Node);
-                _recoveries.Resolve(_clock.Elapsed);
+                if (_recoveries.Resolve(_clock.Elapsed) is { Count: > 0 } resolved) Publish(new RecoveryResolved(Run, resolved));
                 _afterJoin();
                 break;
             case TrainingPhase.Batch:

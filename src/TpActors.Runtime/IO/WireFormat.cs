@@ -42,6 +42,13 @@ public static class WireFormat
         return items;
     }
 
+    /// <summary>Reads an int that must lie in <paramref name="min"/> … <paramref name="max"/> (<paramref name="what"/> names it in the refusal).</summary>
+    public static int ReadInt32In(this BinaryReader r, int min, int max, string what)
+    {
+        int value = r.ReadInt32();
+        return value >= min && value <= max ? value : throw new SerializationException($"{what} of {value} is out of range ({min} to {max}).");
+    }
+
     /// <summary>Reads an enum written as its int; a value it does not define is refused.</summary>
     public static T ReadEnum<T>(this BinaryReader r) where T : struct, Enum
     {

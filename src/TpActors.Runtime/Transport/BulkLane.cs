@@ -78,6 +78,18 @@ public sealed class BulkLane : IDisposable
     public BulkConnection Connect(string address, BulkHello hello) =>
         BulkConnection.Open(address, hello, Settings, sharedMemory: IsOnThisMachine(address));
 
+    /// <summary>
+    /// Whether a connection between the lanes at <paramref name="from"/> and <paramref name="to"/> carries its chunks
+    /// through a shared-memory ring, as <see cref="Connect"/> opens them: both on one machine (one host, or both loopback),
+    /// rings configured, and /dev/shm present.
+    /// </summary>
+    public bool SharesMemory(string from, string to)
+    {
+        if (Settings.RingBytes <= 0 || !SharedMemoryRing.Available) return false;
+        IPAddress a = BulkSocket.Parse(from).Address, b = BulkSocket.Parse(to).Address;
+        return a.Equals(b) || (IPAddress.IsLoopback(a) && IPAddress.IsLoopback(b));
+    }
+
     /// <summary>Whether the lane at <paramref name="address"/> is on this machine (its host is loopback, or this lane's own), so a shared-memory ring can reach it.</summary>
     public bool IsOnThisMachine(string address)
     {

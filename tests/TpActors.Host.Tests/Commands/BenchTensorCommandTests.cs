@@ -58,14 +58,6 @@ public sealed class BenchTensorCommandTests
         Assert.Contains("'tpactors.bench.training.tp' must be 2 to 64, but is 1", single.Error);
     }
 
-    [Fact]
-    public void Collectives_BusFactors_AreTheNcclTestsFormulas()
-    {
-        Assert.Equal(1.5, CollectiveBench.BusFactor(Layers.Collectives.CollectiveOperation.AllReduce, 4));
-        Assert.Equal(0.75, CollectiveBench.BusFactor(Layers.Collectives.CollectiveOperation.AllGather, 4));
-        Assert.Equal(0.5, CollectiveBench.BusFactor(Layers.Collectives.CollectiveOperation.ReduceScatter, 2));
-    }
-
     [Theory]
     [InlineData("--ranks", "0", "--ranks 0: must be 1 to 64 (tpactors.bench.collectives.ranks)")]
     [InlineData("--sizes", "2", "size 2 is out of range")]

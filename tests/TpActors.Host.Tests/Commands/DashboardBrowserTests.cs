@@ -38,6 +38,15 @@ public sealed class DashboardBrowserTests
         Assert.Contains("backward", recovery);
         Assert.True(await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#timeline line').length") >= 1, "no recovery on the timeline");
         Assert.True(await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#timeline rect').length") > 10, "no phases on the timeline");
+        Assert.True(await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#timeline rect.collective').length") > 0, "no collectives inside the phases");
+        Assert.True(await page.EvaluateExpressionAsync<bool>("document.querySelector('#recoveries tbody tr').textContent.endsWith(' s')"), "the recovery's time lost is not shown");
+
+        // Each rank's GEMM GFLOP/s, and the in-process link's bandwidth of the last collectives.
+        var ranks = await page.EvaluateExpressionAsync<string[]>("[...document.querySelectorAll('#ranks tbody tr')].map(r => r.cells[2].textContent)");
+        Assert.Equal(2, ranks.Length);
+        Assert.All(ranks, gflops => Assert.True(double.Parse(gflops, System.Globalization.CultureInfo.InvariantCulture) > 0, $"GEMM GFLOP/s {gflops}"));
+        string links = await page.EvaluateExpressionAsync<string>("document.querySelector('#links tbody').textContent");
+        Assert.StartsWith("in-process", links);
 
         // The member table lists the run's process with both ranks.
         string members = await page.EvaluateExpressionAsync<string>("document.querySelector('#members tbody').textContent");

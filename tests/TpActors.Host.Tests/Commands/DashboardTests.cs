@@ -19,6 +19,7 @@ public sealed class DashboardTests
         // The stream: the settings first, this process as a member, steps with their loss, each rank's phases, the recovery, the end.
         var seen = new HashSet<string>();
         var types = new List<JsonElement>();
+        JsonElement? forward = null;
         using var events = new StreamReader(await http.GetStreamAsync(url + "events"));
         using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         while (!seen.Contains("done") && await events.ReadLineAsync(enough.Token) is { } line)
@@ -26,10 +27,17 @@ public sealed class DashboardTests
             if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
             var e = JsonDocument.Parse(line[6..]).RootElement.Clone();
             if (seen.Add(e.GetProperty("type").GetString()!)) types.Add(e);
+            if (forward is null && e.GetProperty("type").GetString() == "phase" && e.GetProperty("phase").GetString() == "forward") forward = e;
         }
         Assert.Equal("settings", types[0].GetProperty("type").GetString());
         Assert.Equal("2", types[0].GetProperty("settings").GetProperty("tp").GetString());
-        Assert.Superset(new HashSet<string> { "settings", "member", "step", "phase", "recovery", "done" }, seen);
+        Assert.Superset(new HashSet<string> { "settings", "member", "step", "phase", "recovery", "resolved", "done" }, seen);
+        // A forward carries its GEMM work and its collectives: [operation, link, ranks, bytes, start ms, ms].
+        Assert.True(forward!.Value.GetProperty("gemmFlops").GetInt64() > 0);
+        var collective = forward.Value.GetProperty("collectives")[0];
+        Assert.Equal(("all-reduce", "in-process", 2), (collective[0].GetString(), collective[1].GetString(), collective[2].GetInt32()));
+        Assert.True(collective[3].GetInt64() > 0 && collective[5].GetDouble() >= 0);
+        Assert.Equal(1, types.Single(e => e.GetProperty("type").GetString() == "resolved").GetProperty("recoveries").GetArrayLength());
         var recovery = types.Single(e => e.GetProperty("type").GetString() == "recovery");
         Assert.Equal((1, 40), (recovery.GetProperty("rank").GetInt32(), recovery.GetProperty("step").GetInt32()));
         Assert.Contains("weights sha256", types.Single(e => e.GetProperty("type").GetString() == "done").GetProperty("summary").GetString());
@@ -44,6 +52,10 @@ public sealed class DashboardTests
         Assert.Contains("tpactors_recoveries_total{kind=\"threw\"} 1", metrics);
         Assert.Contains("tpactors_members{status=\"Up\"} 1", metrics);
         Assert.Contains("tpactors_phase_seconds_count{phase=\"backward\",rank=\"1\"}", metrics);
+        Assert.Contains("tpactors_collective_seconds_count{operation=\"all-reduce\",link=\"in-process\"}", metrics);
+        Assert.Matches("tpactors_collective_bytes_total\\{operation=\"all-reduce\",link=\"in-process\"\\} [1-9]", metrics);
+        Assert.Matches("tpactors_gemm_flops_total\\{rank=\"1\"\\} [1-9]", metrics);
+        Assert.Contains("tpactors_recovery_lost_seconds_total", metrics);
     }
 
     [Theory]

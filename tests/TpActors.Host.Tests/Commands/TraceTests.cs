@@ -7,10 +7,13 @@ public sealed class TraceTests
 {
     private static readonly string[] StepPhases = ["batch", "forward", "loss", "backward", "optimizer", "snapshot"];
 
-    private sealed record Event(string Name, string Ph, string? Category, double Ts, double Dur, int Pid, int Tid, long Step, long Attempt);
+    private sealed record Event(string Name, string Ph, string? Category, double Ts, double Dur, int Pid, int Tid, long Step, long Attempt, JsonElement Args)
+    {
+        public bool Holds(Event inner) => inner.Ts >= Ts - 0.5 && inner.Ts + inner.Dur <= Ts + Dur + 0.5; // microseconds; ticks round to 0.1
+    }
 
     [Fact]
-    public void EveryPhaseOfEveryStep_IsThere_NestedInItsStep_AndTheRecoveryIsMarked()
+    public void EveryPhaseOfEveryStep_IsThere_NestedInItsStep_WithItsCollectivesInside_AndTheRecoveryIsMarked()
     {
         using var dir = new TempDirectory();
         string path = dir.File("run.trace.json");
@@ -24,7 +27,8 @@ public sealed class TraceTests
             e.TryGetProperty("ts", out var ts) ? ts.GetDouble() : 0, e.TryGetProperty("dur", out var dur) ? dur.GetDouble() : 0,
             e.GetProperty("pid").GetInt32(), e.GetProperty("tid").GetInt32(),
             e.TryGetProperty("args", out var a) && a.TryGetProperty("step", out var s) ? s.GetInt64() : -1,
-            e.TryGetProperty("args", out var b) && b.TryGetProperty("attempt", out var t) ? t.GetInt64() : -1)).ToList();
+            e.TryGetProperty("args", out var b) && b.TryGetProperty("attempt", out var t) ? t.GetInt64() : -1,
+            e.TryGetProperty("args", out var args) ? args.Clone() : default)).ToList();
 
         Assert.Contains(events, e => e is { Ph: "M", Name: "process_name" });
         Assert.Equal(2, events.Count(e => e is { Ph: "M", Name: "thread_name" }));
@@ -40,11 +44,29 @@ public sealed class TraceTests
                     Assert.Equal(stepEvent.Pid, p.Pid);
                     Assert.True(p.Ts >= stepEvent.Ts - 1e-6 && p.Ts + p.Dur <= stepEvent.Ts + stepEvent.Dur + 1e-6, $"rank {rank} step {step} {phase} is not inside its step");
                     Assert.True(p.Dur >= 0);
+                    // Its collectives lie inside it: the MLP's row-parallel layer all-reduces its output in forward, the
+                    // column-parallel one its input's gradient in backward.
+                    var collectives = events.Where(e => e.Category == "collective" && e.Tid == rank && e.Step == step && e.Attempt == stepEvent.Attempt && p.Holds(e)).ToList();
+                    if (phase is "forward" or "backward") Assert.Contains(collectives, c => c.Name == "all-reduce");
+                    foreach (var c in collectives)
+                    {
+                        Assert.Equal("in-process", c.Args.GetProperty("link").GetString());
+                        Assert.Equal(2, c.Args.GetProperty("ranks").GetInt32());
+                        Assert.True(c.Args.GetProperty("bytes").GetInt64() > 0 || c.Name == "barrier");
+                    }
+                    if (phase is "forward" or "backward") Assert.True(p.Args.GetProperty("gemm_gflops").GetDouble() > 0, $"rank {rank} step {step} {phase} ran no GEMM");
                 }
             }
         var recovery = Assert.Single(events, e => e.Ph == "i");
         Assert.Equal("recovery: rank 1, threw", recovery.Name);
         Assert.Equal(4, recovery.Step);
+        // Once the group ran again, the time the recovery took is a span on the failed rank's row.
+        var recovering = Assert.Single(events, e => e is { Category: "recovery", Ph: "X" });
+        Assert.Equal(("recovering: rank 1", 1, 4L), (recovering.Name, recovering.Tid, recovering.Step));
+        Assert.True(recovering.Dur > 0 && recovering.Args.GetProperty("time_lost_ms").GetDouble() > 0);
+        // Every collective lies inside a phase of its rank and step.
+        Assert.All(events.Where(e => e.Category == "collective"), c =>
+            Assert.Contains(events, p => p.Category == "phase" && p.Tid == c.Tid && p.Step == c.Step && p.Attempt == c.Attempt && p.Holds(c)));
         Assert.Contains(events, e => e is { Category: "phase", Name: "join" });
     }
 

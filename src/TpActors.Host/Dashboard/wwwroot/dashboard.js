@@ -5,8 +5,13 @@
 const PHASE_COLORS = { batch: "#8e9aaf", forward: "#2d6cdf", loss: "#8e44ad", backward: "#e67e22", optimizer: "#27ae60",
   snapshot: "#95a5a6", checkpoint: "#16a085", evaluate: "#c0a000", connect: "#bbb", join: "#999", gather: "#555" };
 const TIMELINE_STEPS = 8;
+const RECENT_PHASES = 40;        // phases per rank its GEMM GFLOP/s is averaged over
+const RECENT_COLLECTIVES = 200;  // collectives per link its bandwidth is averaged over
+const COLLECTIVE_COLOR = "#1d2330";
+// nccl-tests' bus bandwidth factors (a barrier carries no data).
+const BUS_FACTOR = { "all-reduce": n => 2 * (n - 1) / n, "all-gather": n => (n - 1) / n, "reduce-scatter": n => (n - 1) / n, "broadcast": () => 1 };
 
-const model = { steps: [], validation: [], phases: [], recoveries: [], members: new Map(), ranks: new Map(), settings: {}, done: null };
+const model = { steps: [], validation: [], phases: [], recoveries: [], checks: [], log: [], members: new Map(), ranks: new Map(), links: new Map(), settings: {}, done: null };
 let dirty = false;
 
 const source = new EventSource("/events");
@@ -18,10 +23,22 @@ function apply(e) {
   switch (e.type) {
     case "step": model.steps.push(e); break;
     case "validation": model.validation.push(e); break;
-    case "phase": model.phases.push(e); if (model.phases.length > 4000) model.phases.shift(); model.ranks.set(e.rank, e.host); break;
+    case "phase":
+      model.phases.push(e); if (model.phases.length > 4000) model.phases.shift();
+      model.ranks.set(e.rank, e.host);
+      for (const c of e.collectives) remember(model.links, c[1], c, RECENT_COLLECTIVES);
+      break;
     case "recovery": model.recoveries.push(e); break;
+    case "resolved":
+      for (const r of e.recoveries) {
+        const open = model.recoveries.find(o => o.rank === r.rank && o.step === r.step && o.lostMs === undefined);
+        if (open) Object.assign(open, { lostMs: r.lostMs, until: e.at });
+      }
+      break;
     case "placed": model.ranks.set(e.rank, e.host); break;
     case "member": model.members.set(e.address, e); break;
+    case "check": model.checks.push(e); break;
+    case "log": model.log.push(e); if (model.log.length > 1000) model.log.shift(); break;
     case "settings": model.settings = e.settings; break;
     case "done": model.done = e; break;
   }
@@ -35,8 +52,19 @@ function draw() {
   drawSpeed(last);
   drawMembers();
   drawTimeline();
-  fillRows("recoveries", model.recoveries.map(r => [r.rank, r.step, r.phase, r.kind, r.cause, `${(r.at / 1000).toFixed(2)} s`]));
+  drawRanks();
+  drawLinks();
+  fillRows("recoveries", model.recoveries.map(r => [r.rank, r.host, r.step, r.phase, r.kind, r.cause, `${(r.at / 1000).toFixed(2)} s`,
+    r.lostMs === undefined ? "recovering…" : `${(r.lostMs / 1000).toFixed(2)} s`]));
   fillRows("settings", Object.entries(model.settings));
+  // A training run's sections show on train's page; verify's page has checks, a host's its log.
+  const training = (model.settings.command || "train") === "train";
+  for (const section of document.querySelectorAll("[data-training]")) section.hidden = !training;
+  document.getElementById("checks-section").hidden = model.checks.length === 0;
+  fillRows("checks", model.checks.map(c => [c.name, c.shape, expo(c.maxAbsError), expo(c.maxRelError), expo(c.tolerance), c.passed ? "yes" : "NO"]));
+  document.getElementById("log-section").hidden = model.log.length === 0;
+  fillRows("log", model.log.slice(-200).map(l => [`${(l.at / 1000).toFixed(2)} s`, l.line]));
+  if (model.done) document.getElementById("progress").textContent = model.done.summary;
 }
 
 function drawLoss() {
@@ -77,6 +105,28 @@ function drawMembers() {
     `<tr class="${m.status}"><td>${esc(m.address)}</td><td>${esc(m.status)}</td><td>${m.slots || "–"}</td><td>${(byHost.get(m.address) || []).sort().join(", ")}</td></tr>`).join("");
 }
 
+// GEMM GFLOP/s of each rank over its last phases that ran GEMMs, and its share of phase time spent in collectives.
+function drawRanks() {
+  const rows = [...model.ranks.keys()].sort((a, b) => a - b).map(rank => {
+    const recent = model.phases.filter(p => p.rank === rank).slice(-RECENT_PHASES);
+    const flops = sum(recent, p => p.gemmFlops), gemmMs = sum(recent, p => p.gemmMs), ms = sum(recent, p => p.ms);
+    const inCollectives = sum(recent, p => sum(p.collectives, c => c[5]));
+    return [rank, model.ranks.get(rank), gemmMs > 0 ? (flops / gemmMs / 1e6).toFixed(1) : "–",
+      ms > 0 ? `${(100 * gemmMs / ms).toFixed(0)} %` : "–", ms > 0 ? `${(100 * inCollectives / ms).toFixed(0)} %` : "–"];
+  });
+  fillRows("ranks", rows);
+}
+
+// Per link: the last collectives' bytes, bytes/s (algbw) and busbw, summed over the ranks that ran them.
+function drawLinks() {
+  const rows = [...model.links.entries()].map(([link, recent]) => {
+    const data = recent.filter(c => c[0] !== "barrier"), seconds = sum(data, c => c[5]) / 1000;
+    const bytes = sum(data, c => c[3]), bus = sum(data, c => c[3] * (BUS_FACTOR[c[0]] || (() => 0))(c[2]));
+    return [link, recent.length, bytes.toLocaleString("en"), seconds > 0 ? (bytes / seconds / 1e9).toFixed(3) : "–", seconds > 0 ? (bus / seconds / 1e9).toFixed(3) : "–"];
+  });
+  fillRows("links", rows);
+}
+
 function drawTimeline() {
   const svg = document.getElementById("timeline"), w = 800, h = 160;
   const lastStep = Math.max(0, ...model.phases.map(p => p.step));
@@ -87,11 +137,17 @@ function drawTimeline() {
   const x = t => 60 + (w - 70) * (t - t0) / span;
   svg.innerHTML = ranks.map((r, i) => `<text x="4" y="${i * row + row / 2 + 4}" font-size="11">rank ${r}</text>`).join("") +
     shown.map(p => `<rect x="${x(p.start).toFixed(1)}" y="${(ranks.indexOf(p.rank) * row + 2).toFixed(1)}" width="${Math.max(0.5, x(p.start + p.ms) - x(p.start)).toFixed(1)}" ` +
-      `height="${(row - 4).toFixed(1)}" fill="${PHASE_COLORS[p.phase] || "#444"}"><title>rank ${p.rank} step ${p.step} ${p.phase}: ${p.ms.toFixed(2)} ms</title></rect>`).join("") +
-    model.recoveries.filter(r => r.at >= t0 && r.at <= t1).map(r =>
-      `<line x1="${x(r.at)}" x2="${x(r.at)}" y1="0" y2="${h - 20}" stroke="#c0392b" stroke-width="2"><title>recovery: rank ${r.rank} ${r.kind}</title></line>`).join("") +
+      `height="${(row - 4).toFixed(1)}" fill="${PHASE_COLORS[p.phase] || "#444"}"><title>rank ${p.rank} step ${p.step} ${p.phase}: ${p.ms.toFixed(2)} ms</title></rect>` +
+      // The phase's collectives: a dark band in the lower half of its bar.
+      p.collectives.map(c => `<rect class="collective" x="${x(p.start + c[4]).toFixed(1)}" y="${(ranks.indexOf(p.rank) * row + row / 2).toFixed(1)}" ` +
+        `width="${Math.max(0.5, x(p.start + c[4] + c[5]) - x(p.start + c[4])).toFixed(1)}" height="${(row / 2 - 2).toFixed(1)}" fill="${COLLECTIVE_COLOR}" opacity="0.7">` +
+        `<title>rank ${p.rank} ${c[0]} ${c[3].toLocaleString("en")} B over ${c[1]}: ${c[5].toFixed(3)} ms</title></rect>`).join("")).join("") +
+    model.recoveries.filter(r => (r.until ?? t1) >= t0 && r.at <= t1).map(r =>
+      `<rect x="${x(Math.max(r.at, t0))}" y="0" width="${Math.max(2, x(Math.min(r.until ?? t1, t1)) - x(Math.max(r.at, t0)))}" height="${h - 20}" fill="#c0392b" opacity="0.15"/>` +
+      `<line class="recovery" x1="${x(Math.max(r.at, t0))}" x2="${x(Math.max(r.at, t0))}" y1="0" y2="${h - 20}" stroke="#c0392b" stroke-width="2"><title>recovery: rank ${r.rank} ${r.kind}</title></line>`).join("") +
     `<text x="${w - 4}" y="${h - 4}" font-size="11" text-anchor="end">${span.toFixed(1)} ms</text>`;
-  document.getElementById("legend").innerHTML = Object.entries(PHASE_COLORS).map(([p, c]) => `<span><i style="background:${c}"></i>${p}</span>`).join("");
+  document.getElementById("legend").innerHTML = Object.entries(PHASE_COLORS).concat([["collectives", COLLECTIVE_COLOR], ["recovering", "#e8b5ae"]])
+    .map(([p, c]) => `<span><i style="background:${c}"></i>${p}</span>`).join("");
 }
 
 function fillRows(id, rows) {
@@ -105,5 +161,13 @@ function setStatus(text, kind) {
   status.className = `status ${kind}`;
 }
 
+function remember(map, key, item, keep) {
+  const list = map.get(key) || [];
+  list.push(item); if (list.length > keep) list.shift();
+  map.set(key, list);
+}
+
+function sum(items, f) { let total = 0; for (const item of items) total += f(item); return total; }
+function expo(value) { return value === null || value === undefined ? "–" : Number(value).toExponential(2); }
 function fixed(value, digits) { return value === null || value === undefined ? "–" : Number(value).toFixed(digits); }
 function esc(text) { return text.replace(/[&<>"]/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c])); }
