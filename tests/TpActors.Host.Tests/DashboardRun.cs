@@ -5,11 +5,15 @@ namespace TpActors.Host.Tests;
 /// <summary>A <c>tpactors</c> process serving a dashboard: started, its URL read from stderr, its output drained; killed on dispose.</summary>
 internal sealed class DashboardRun : IAsyncDisposable
 {
-    private DashboardRun(Process process, string url)
+    private DashboardRun(Process process, string url, IReadOnlyList<string> preamble)
     {
         Process = process;
         Url = url;
+        Preamble = preamble;
     }
+
+    /// <summary>The stderr lines the command printed before the URL (launch's hosts, a cluster run's placement).</summary>
+    public IReadOnlyList<string> Preamble { get; }
 
     /// <summary>The running command.</summary>
     public Process Process { get; }
@@ -26,13 +30,18 @@ internal sealed class DashboardRun : IAsyncDisposable
         var process = Process.Start(start)!;
         try
         {
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            var preamble = new List<string>();
             while (await process.StandardError.ReadLineAsync(wait.Token) is { } line)
             {
-                if (!line.StartsWith("dashboard: http", StringComparison.Ordinal)) continue;
+                if (!line.StartsWith("dashboard: http", StringComparison.Ordinal))
+                {
+                    preamble.Add(line);
+                    continue;
+                }
                 _ = process.StandardError.ReadToEndAsync(); // drained, so the run never waits on a full pipe
                 _ = process.StandardOutput.ReadToEndAsync();
-                return new DashboardRun(process, line["dashboard: ".Length..].Trim());
+                return new DashboardRun(process, line["dashboard: ".Length..].Trim(), preamble);
             }
             throw new InvalidOperationException($"the process printed no dashboard URL (exit {(process.HasExited ? process.ExitCode : -1)}).");
         }

@@ -1,12 +1,20 @@
 using Akka.Actor;
 using Akka.Cluster;
+using TpActors.Runtime.Cluster;
 
 namespace TpActors.Host.Dashboard;
 
-/// <summary>Feeds a <see cref="RunFeed"/> the cluster's members as Akka.Cluster reports them: Up, Unreachable, Reachable again, Down, Removed.</summary>
+/// <summary>
+/// Feeds a <see cref="RunFeed"/> the cluster's members as Akka.Cluster reports them: Up, Unreachable, Reachable again, Down,
+/// Removed; a host that comes Up is asked for its slot offer (proved with the cluster's secret), so its slots show too.
+/// </summary>
 public sealed class ClusterMembers : ReceiveActor
 {
     private readonly RunFeed _feed;
+    private readonly Dictionary<Address, int> _slots = []; // what each host offered, once it answered
+
+    // A host's answer to the slot question, piped back to this actor.
+    private sealed record SlotsOf(Member Member, int Slots);
 
     /// <summary>A watcher feeding <paramref name="feed"/> (create it with <see cref="Props"/>).</summary>
     public ClusterMembers(RunFeed feed)
@@ -14,10 +22,24 @@ public sealed class ClusterMembers : ReceiveActor
         _feed = feed;
         Receive<ClusterEvent.CurrentClusterState>(state =>
         {
-            foreach (var member in state.Members) Report(member, member.Status.ToString());
+            foreach (var member in state.Members)
+            {
+                Report(member, member.Status.ToString());
+                if (member.Status == MemberStatus.Up) AskSlots(member);
+            }
             foreach (var member in state.Unreachable) Report(member, "Unreachable");
         });
-        Receive<ClusterEvent.MemberUp>(e => Report(e.Member, "Up"));
+        Receive<ClusterEvent.MemberUp>(e =>
+        {
+            Report(e.Member, "Up");
+            AskSlots(e.Member);
+        });
+        Receive<SlotsOf>(answer =>
+        {
+            if (answer.Slots == 0) return;
+            _slots[answer.Member.Address] = answer.Slots;
+            if (answer.Member.Status == MemberStatus.Up) Report(answer.Member, "Up");
+        });
         Receive<ClusterEvent.MemberJoined>(e => Report(e.Member, "Joining"));
         Receive<ClusterEvent.MemberLeft>(e => Report(e.Member, "Leaving"));
         Receive<ClusterEvent.MemberExited>(e => Report(e.Member, "Exiting"));
@@ -38,5 +60,14 @@ public sealed class ClusterMembers : ReceiveActor
     /// <inheritdoc/>
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
 
-    private void Report(Member member, string status) => _feed.Member(member.Address.ToString(), status, 0, [.. member.Roles]);
+    private void Report(Member member, string status) => _feed.Member(member.Address.ToString(), status, _slots.GetValueOrDefault(member.Address), [.. member.Roles]);
+
+    // Only hosts offer slots; one that does not answer, or cannot prove the secret, shows none.
+    private void AskSlots(Member member)
+    {
+        if (!member.HasRole(ClusterBootstrap.HostRole)) return;
+        string secret = Context.System.Settings.Config.GetString("tpactors.cluster.secret", "");
+        SlotLease.OfferOf(Context.System, member.Address, secret).PipeTo(Self,
+            success: answer => answer is { Offer: { } offer, Proven: true } ? new SlotsOf(member, offer.Slots) : new SlotsOf(member, 0));
+    }
 }

@@ -110,8 +110,8 @@ public sealed class SlotLease : IAsyncDisposable, IRankPlacer
         throw new TimeoutException($"{shortfall} Hosts seen: {seen}.");
     }
 
-    // A host's offer (null: no answer), and whether it proved the cluster's secret for a fresh challenge.
-    private static async Task<(SlotOffer? Offer, bool Proven)> OfferOf(ActorSystem system, Address node, string secret)
+    /// <summary>A host's offer (null: no answer within 3 s), and whether it proved the cluster's <paramref name="secret"/> for a fresh challenge.</summary>
+    public static async Task<(SlotOffer? Offer, bool Proven)> OfferOf(ActorSystem system, Address node, string secret)
     {
         string challenge = SlotOfferProof.NewChallenge();
         try

@@ -68,6 +68,30 @@ internal static class ClusterProcesses
         return found;
     }
 
+    /// <summary>The live <c>tpactors host</c> processes whose command line contains <paramref name="marker"/>, in the order they started.</summary>
+    public static List<int> HostsInStartOrder(string marker) =>
+        [.. Running(marker).Where(pid => ArgumentsOf(pid).Contains("host")).OrderBy(StartTime)];
+
+    // The process's arguments, split at the NULs of /proc/PID/cmdline (empty when it has gone).
+    private static string[] ArgumentsOf(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
+    // When the process started, in clock ticks since boot (field 22 of /proc/PID/stat, after the parenthesized name).
+    private static long StartTime(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Waits up to <paramref name="timeout"/> until no process carries <paramref name="marker"/>; the ones left.</summary>
     public static List<int> WaitUntilGone(string marker, TimeSpan timeout)
     {

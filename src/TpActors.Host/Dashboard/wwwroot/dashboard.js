@@ -99,10 +99,12 @@ function drawSpeed(last) {
 
 function drawMembers() {
   const body = document.querySelector("#members tbody");
+  // Akka's address (akka.tcp://system@host:port) or host:port alike, as host:port.
+  const hostOf = address => address.slice(address.lastIndexOf("@") + 1);
   const byHost = new Map();
-  for (const [rank, host] of model.ranks) byHost.set(host, (byHost.get(host) || []).concat(rank));
+  for (const [rank, host] of model.ranks) byHost.set(hostOf(host), (byHost.get(hostOf(host)) || []).concat(rank));
   body.innerHTML = [...model.members.values()].map(m =>
-    `<tr class="${m.status}"><td>${esc(m.address)}</td><td>${esc(m.status)}</td><td>${m.slots || "–"}</td><td>${(byHost.get(m.address) || []).sort().join(", ")}</td></tr>`).join("");
+    `<tr class="${m.status}"><td>${esc(m.address)}</td><td>${esc(m.status)}</td><td>${m.slots || "–"}</td><td>${(byHost.get(hostOf(m.address)) || []).sort().join(", ")}</td></tr>`).join("");
 }
 
 // GEMM GFLOP/s of each rank over its last phases that ran GEMMs, and its share of phase time spent in collectives.
