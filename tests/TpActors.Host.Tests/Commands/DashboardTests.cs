@@ -68,4 +68,17 @@ public sealed class DashboardTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(expected, result.Error);
     }
+
+    [Theory]
+    [InlineData("--dashboard-keep keeps the page", "verify", "--dashboard-keep")]
+    [InlineData("--dashboard 70000: the port must be", "host", "--dashboard", "70000")]
+    [InlineData("--dashboard 70000: the port must be", "launch", "--dashboard", "70000", "--", "train", "--steps", "1")]
+    [InlineData("--dashboard is given to launch and to its command; give it once", "launch", "--dashboard", "0", "--", "train", "--dashboard=0")]
+    public void VerifyHostAndLaunch_RefuseBadDashboardOptions_BeforeStartingAnything(string expected, params string[] args)
+    {
+        var result = CliRunner.Run(args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Error);
+        Assert.DoesNotContain("launch:", result.Error); // no host was started
+    }
 }
