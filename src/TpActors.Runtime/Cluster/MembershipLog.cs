@@ -17,12 +17,19 @@ public sealed class MembershipLog : ReceiveActor
         Receive<ClusterEvent.MemberJoined>(e => Report(e.Member, "joined"));
         Receive<ClusterEvent.MemberLeft>(e => Report(e.Member, "is leaving"));
         Receive<ClusterEvent.MemberExited>(e => Report(e.Member, "exited"));
-        Receive<ClusterEvent.MemberRemoved>(e => Report(e.Member, $"was removed (was {e.PreviousStatus})"));
+        Receive<ClusterEvent.MemberRemoved>(e => Report(e.Member, $"{Removed}{e.PreviousStatus})"));
         Receive<ClusterEvent.UnreachableMember>(e => Report(e.Member, "is unreachable"));
         Receive<ClusterEvent.ReachableMember>(e => Report(e.Member, "is reachable again"));
         Receive<ClusterEvent.MemberDowned>(e => Report(e.Member, "was downed"));
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
     }
+
+    // How a removal's line goes on after the member's address and roles.
+    private const string Removed = "was removed (was ";
+
+    /// <summary>Whether <paramref name="line"/> (or a line that ends with one) is this log's report that the member at <paramref name="address"/> (host:port) was removed.</summary>
+    public static bool ReportsRemoval(string line, string address) =>
+        line.Contains($"member {address} (", StringComparison.Ordinal) && line.Contains($") {Removed}", StringComparison.Ordinal);
 
     /// <summary>Props for a log reporting to <paramref name="report"/>.</summary>
     public static Props Props(Action<string> report) => Akka.Actor.Props.Create(() => new MembershipLog(report));

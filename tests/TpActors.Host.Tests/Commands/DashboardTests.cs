@@ -74,7 +74,8 @@ public sealed class DashboardTests
     [InlineData("--dashboard 70000: the port must be", "host", "--dashboard", "70000")]
     [InlineData("--dashboard 70000: the port must be", "launch", "--dashboard", "70000", "--", "train", "--steps", "1")]
     [InlineData("--dashboard is given to launch and to its command; give it once", "launch", "--dashboard", "0", "--", "train", "--dashboard=0")]
-    public void VerifyHostAndLaunch_RefuseBadDashboardOptions_BeforeStartingAnything(string expected, params string[] args)
+    [InlineData("--max-restarts 101: must be 0 to 100", "launch", "--max-restarts", "101", "--", "train", "--steps", "1")]
+    public void VerifyHostAndLaunch_RefuseBadOptions_BeforeStartingAnything(string expected, params string[] args)
     {
         var result = CliRunner.Run(args);
         Assert.Equal(2, result.ExitCode);

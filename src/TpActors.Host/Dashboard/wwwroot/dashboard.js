@@ -135,7 +135,10 @@ function drawTimeline() {
   const shown = model.phases.filter(p => p.step > lastStep - TIMELINE_STEPS);
   if (shown.length === 0) return;
   const ranks = [...new Set(shown.map(p => p.rank))].sort((a, b) => a - b), row = (h - 20) / ranks.length;
-  const t0 = Math.min(...shown.map(p => p.start)), t1 = Math.max(...shown.map(p => p.start + p.ms)), span = t1 - t0 || 1;
+  const t0 = Math.min(...shown.map(p => p.start));
+  // Recoveries in or after the shown steps widen the span to where they happened (an open one to its start).
+  const recent = model.recoveries.filter(r => (r.until ?? r.at) >= t0);
+  const t1 = Math.max(...shown.map(p => p.start + p.ms), ...recent.map(r => r.until ?? r.at)), span = t1 - t0 || 1;
   const x = t => 60 + (w - 70) * (t - t0) / span;
   svg.innerHTML = ranks.map((r, i) => `<text x="4" y="${i * row + row / 2 + 4}" font-size="11">rank ${r}</text>`).join("") +
     shown.map(p => `<rect x="${x(p.start).toFixed(1)}" y="${(ranks.indexOf(p.rank) * row + 2).toFixed(1)}" width="${Math.max(0.5, x(p.start + p.ms) - x(p.start)).toFixed(1)}" ` +
@@ -144,7 +147,7 @@ function drawTimeline() {
       p.collectives.map(c => `<rect class="collective" x="${x(p.start + c[4]).toFixed(1)}" y="${(ranks.indexOf(p.rank) * row + row / 2).toFixed(1)}" ` +
         `width="${Math.max(0.5, x(p.start + c[4] + c[5]) - x(p.start + c[4])).toFixed(1)}" height="${(row / 2 - 2).toFixed(1)}" fill="${COLLECTIVE_COLOR}" opacity="0.7">` +
         `<title>rank ${p.rank} ${c[0]} ${c[3].toLocaleString("en")} B over ${c[1]}: ${c[5].toFixed(3)} ms</title></rect>`).join("")).join("") +
-    model.recoveries.filter(r => (r.until ?? t1) >= t0 && r.at <= t1).map(r =>
+    recent.map(r =>
       `<rect x="${x(Math.max(r.at, t0))}" y="0" width="${Math.max(2, x(Math.min(r.until ?? t1, t1)) - x(Math.max(r.at, t0)))}" height="${h - 20}" fill="#c0392b" opacity="0.15"/>` +
       `<line class="recovery" x1="${x(Math.max(r.at, t0))}" x2="${x(Math.max(r.at, t0))}" y1="0" y2="${h - 20}" stroke="#c0392b" stroke-width="2"><title>recovery: rank ${r.rank} ${r.kind}</title></line>`).join("") +
     `<text x="${w - 4}" y="${h - 4}" font-size="11" text-anchor="end">${span.toFixed(1)} ms</text>`;
