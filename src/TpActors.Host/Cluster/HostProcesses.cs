@@ -10,8 +10,10 @@ namespace TpActors.Host.Cluster;
 /// on 127.0.0.1 with OS-chosen ports, the first the seed, all sharing a fresh cluster secret. Each host watches its stdin,
 /// which this process holds: closing it (on disposal, or when this process dies by any means) makes the host leave the
 /// cluster and exit, so no host outlives its launcher. Their stderr is passed on with a "[host i]" prefix. A host that
-/// exits before disposal is replaced, up to a number of restarts (torchrun's <c>--max-restarts</c>): a new host of the
-/// same slots joins through a live one, and a job that lost ranks with the old one places them on it.
+/// exits before disposal is replaced, up to a number of restarts (torchrun's <c>--max-restarts</c>): once a live host
+/// reports the dead one removed from the cluster (a joiner before that would count in the split-brain resolver's vote
+/// while the dead one is still a member), a new host of the same slots joins through that live one, and a job that lost
+/// ranks with the old one places them on it.
 /// </summary>
 public sealed class HostProcesses : IAsyncDisposable
 {
@@ -21,24 +23,24 @@ public sealed class HostProcesses : IAsyncDisposable
     private readonly object _gate = new();
     private readonly List<Task> _replacing = [];        // replacements under way, awaited on disposal; guarded by _gate
     private readonly Dictionary<string, int> _awaitingRemoval = []; // a dead host's address → its index, until a live host reports it removed; guarded by _gate
-    private int _slots;
-    private IReadOnlyList<string> _configArgs = [];
-    private TimeSpan _timeout;
+    private readonly int _slots;                        // what every host offers, a replacement too
+    private readonly IReadOnlyList<string> _configArgs;
+    private readonly TimeSpan _timeout;
+    private readonly int _maxRestarts;
     private bool _disposing;                            // no replacement starts once set; guarded by _gate
-    private int _restartsLeft;
 
-    private HostProcesses(TextWriter log, string secret, int nodes, int restarts)
+    private HostProcesses(TextWriter log, int nodes, int slots, IReadOnlyList<string> configArgs, TimeSpan timeout, int maxRestarts)
     {
         _log = TextWriter.Synchronized(log);
-        Secret = secret;
+        Secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         _current = new Process?[nodes];
-        _restartsLeft = restarts;
+        (_slots, _configArgs, _timeout, _maxRestarts) = (slots, configArgs, timeout, maxRestarts);
     }
 
     /// <summary>The hosts' addresses, host:port, in start order (the first is the seed); a replaced host's is its replacement's.</summary>
     public List<string> Addresses { get; } = [];
 
-    /// <summary>Hosts replaced so far.</summary>
+    /// <summary>Hosts replaced so far (or waiting for their replacement).</summary>
     public int Restarts { get; private set; }
 
     /// <summary>The cluster's secret; a driver of this cluster needs it (see <c>tpactors.cluster.secret</c>).</summary>
@@ -51,12 +53,11 @@ public sealed class HostProcesses : IAsyncDisposable
     /// <exception cref="InvalidOperationException">A host exited or did not print its address within <paramref name="timeout"/>.</exception>
     public static async Task<HostProcesses> StartAsync(int nodes, int slots, IReadOnlyList<string> configArgs, TextWriter log, TimeSpan timeout, int maxRestarts = 0)
     {
-        var hosts = new HostProcesses(log, Convert.ToHexString(RandomNumberGenerator.GetBytes(32)), nodes, maxRestarts);
-        (hosts._slots, hosts._configArgs, hosts._timeout) = (slots, configArgs, timeout);
+        var hosts = new HostProcesses(log, nodes, slots, configArgs, timeout, maxRestarts);
         try
         {
             for (int i = 0; i < nodes; i++)
-                hosts.Addresses.Add(await hosts.StartOne(i, HostArguments(slots, i == 0 ? null : hosts.Addresses[0], configArgs), timeout).ConfigureAwait(false));
+                hosts.Addresses.Add(await hosts.StartOne(i, hosts.HostArguments(i == 0 ? null : hosts.Addresses[0]), timeout).ConfigureAwait(false));
             for (int i = 0; i < nodes; i++) hosts.Watch(i);
             return hosts;
         }
@@ -79,11 +80,11 @@ public sealed class HostProcesses : IAsyncDisposable
     }
 
     // A host's command line: its slots, the seed it joins (none: it starts the cluster), then --config and -D.
-    private static List<string> HostArguments(int slots, string? seed, IReadOnlyList<string> configArgs)
+    private List<string> HostArguments(string? seed)
     {
-        var args = new List<string> { "host", "--json", "--exit-on-stdin-close", "--bind", "127.0.0.1:0", "--slots", slots.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var args = new List<string> { "host", "--json", "--exit-on-stdin-close", "--bind", "127.0.0.1:0", "--slots", _slots.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (seed is not null) args.AddRange(["--seed", seed]);
-        args.AddRange(configArgs);
+        args.AddRange(_configArgs);
         return args;
     }
 
@@ -100,15 +101,14 @@ public sealed class HostProcesses : IAsyncDisposable
             {
                 if (_disposing || _current[index] != process) return;
                 string old = Addresses[index];
-                if (_restartsLeft == 0)
+                if (Restarts == _maxRestarts)
                 {
                     _log.WriteLine($"launch: host {index} ({old}) exited with code {process.ExitCode}; no restarts are left (--max-restarts), so it is not replaced");
                     return;
                 }
-                _restartsLeft--;
                 Restarts++;
                 _awaitingRemoval[old] = index;
-                _log.WriteLine($"launch: host {index} ({old}) exited with code {process.ExitCode}; a replacement starts once the cluster has removed it (restart {Restarts}, {_restartsLeft} left)");
+                _log.WriteLine($"launch: host {index} ({old}) exited with code {process.ExitCode}; a replacement starts once the cluster has removed it (restart {Restarts}, {_maxRestarts - Restarts} left)");
             }
         };
     }
@@ -129,7 +129,7 @@ public sealed class HostProcesses : IAsyncDisposable
             {
                 try
                 {
-                    string address = await StartOne(replaced, HostArguments(_slots, seed, _configArgs), _timeout).ConfigureAwait(false);
+                    string address = await StartOne(replaced, HostArguments(seed), _timeout).ConfigureAwait(false);
                     lock (_gate) Addresses[replaced] = address;
                     _log.WriteLine($"launch: host {replaced} is {address} now");
                     Watch(replaced);

@@ -13,6 +13,7 @@ public sealed class ClusterMembers : ReceiveActor, IWithTimers
     private readonly RunFeed _feed;
     private readonly Dictionary<Address, int> _slots = []; // what each host offered, once it answered
     private readonly Dictionary<Address, string> _status = []; // what was last reported of each member
+    private readonly string _secret = Context.System.Settings.Config.GetString("tpactors.cluster.secret", ""); // what a host's offer must prove
 
     // A host's answer to the slot question (0: none yet), piped back to this actor; the question's attempt, from 1.
     private sealed record SlotsOf(Member Member, int Slots, int Attempt);
@@ -45,7 +46,7 @@ public sealed class ClusterMembers : ReceiveActor, IWithTimers
         {
             if (answer.Slots == 0)
             {
-                if (answer.Attempt < SlotAttempts && answer.Member.Status == MemberStatus.Up)
+                if (answer.Attempt < SlotAttempts && _status.GetValueOrDefault(answer.Member.Address) == "Up")
                     Timers.StartSingleTimer(answer.Member.Address, new AskAgain(answer.Member, answer.Attempt + 1), TimeSpan.FromSeconds(1));
                 return;
             }
@@ -85,8 +86,7 @@ public sealed class ClusterMembers : ReceiveActor, IWithTimers
     private void AskSlots(Member member, int attempt = 1)
     {
         if (!member.HasRole(ClusterBootstrap.HostRole)) return;
-        string secret = Context.System.Settings.Config.GetString("tpactors.cluster.secret", "");
-        SlotLease.OfferOf(Context.System, member.Address, secret).PipeTo(Self,
+        SlotLease.OfferOf(Context.System, member.Address, _secret).PipeTo(Self,
             success: answer => answer is { Offer: { } offer, Proven: true } ? new SlotsOf(member, offer.Slots, attempt) : new SlotsOf(member, 0, attempt),
             failure: _ => new SlotsOf(member, 0, attempt));
     }
