@@ -57,7 +57,7 @@ public sealed class HostProcesses : IAsyncDisposable
         try
         {
             for (int i = 0; i < nodes; i++)
-                hosts.Addresses.Add(await hosts.StartOne(i, hosts.HostArguments(i == 0 ? null : hosts.Addresses[0]), timeout).ConfigureAwait(false));
+                hosts.Addresses.Add(await hosts.StartOne(i, i == 0 ? null : hosts.Addresses[0]).ConfigureAwait(false));
             for (int i = 0; i < nodes; i++) hosts.Watch(i);
             return hosts;
         }
@@ -129,7 +129,7 @@ public sealed class HostProcesses : IAsyncDisposable
             {
                 try
                 {
-                    string address = await StartOne(replaced, HostArguments(seed), _timeout).ConfigureAwait(false);
+                    string address = await StartOne(replaced, seed).ConfigureAwait(false);
                     lock (_gate) Addresses[replaced] = address;
                     _log.WriteLine($"launch: host {replaced} is {address} now");
                     Watch(replaced);
@@ -142,8 +142,10 @@ public sealed class HostProcesses : IAsyncDisposable
         }
     }
 
-    private async Task<string> StartOne(int index, List<string> args, TimeSpan timeout)
+    // Starts host index, joining through seed (none: it starts the cluster), and waits up to the timeout for its address.
+    private async Task<string> StartOne(int index, string? seed)
     {
+        var args = HostArguments(seed);
         var start = SelfStartInfo(args);
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
@@ -168,14 +170,14 @@ public sealed class HostProcesses : IAsyncDisposable
         string? line;
         try
         {
-            line = await process.StandardOutput.ReadLineAsync().WaitAsync(timeout).ConfigureAwait(false);
+            line = await process.StandardOutput.ReadLineAsync().WaitAsync(_timeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             line = null;
         }
         if (line is null)
-            throw new InvalidOperationException($"Host {index} ({string.Join(' ', args)}) {(process.HasExited ? $"exited with code {process.ExitCode}" : $"printed no address within {timeout.TotalSeconds:0.###}s")} before it was up.");
+            throw new InvalidOperationException($"Host {index} ({string.Join(' ', args)}) {(process.HasExited ? $"exited with code {process.ExitCode}" : $"printed no address within {_timeout.TotalSeconds:0.###}s")} before it was up.");
         try
         {
             using var document = JsonDocument.Parse(line);
