@@ -19,8 +19,14 @@ public abstract class TensorParallelTestKit(ITestOutputHelper? output = null)
     /// <summary>The virtual clock: <see cref="TestScheduler.Advance"/> moves every timeout of the system's actors and ranks.</summary>
     protected TestScheduler Clock => (TestScheduler)Sys.Scheduler;
 
-    /// <summary>How far the clock moves per turn while a test waits for a timeout to fire.</summary>
-    protected TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// How far the clock moves per turn (a turn lasts at least a millisecond of real time) while a test waits for a timeout to
+    /// fire. What a timeout sets off must finish before the next timeout's turn comes: a rank that timed out collects its
+    /// peers' stall reports for the stall grace, and its report must reach the supervisor before the phase timeout. So a tick
+    /// is a small fraction of every interval between them: 10 ms leaves a rank some 30 turns of a 300 ms grace, and 70 turns
+    /// between the collective and the phase timeouts of <see cref="TrainingRuns.Settings"/>, even on a loaded machine.
+    /// </summary>
+    protected TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>A group of <paramref name="size"/> rank actors in the test's system (test settings by default).</summary>
     protected Task<TensorParallelGroup> StartGroup(int size, RankSettings? settings = null) =>
