@@ -5,14 +5,14 @@ using Akka.Cluster;
 namespace TpActors.Layers.Tests.Cluster;
 
 // Tensor bytes never share a lane with Akka's heartbeats: a 256 MiB all-reduce loop between two hosts for 20 s leaves every
-// member reachable (with the failure detector tuned to notice a dead node in about 2 s).
+// member reachable (with reference.conf's failure detector, tuned to notice a dead node in about 2 s).
 [Collection(nameof(InProcessClusters))]
 public sealed class HeartbeatIsolationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task A256MiBAllReduceLoop_For20s_MarksNoMemberUnreachable()
     {
-        await using var cluster = await InProcessCluster.StartAsync(hosts: 2, slots: 1);
+        await using var cluster = await InProcessCluster.StartAsync(hosts: 2, slots: 1, sharedProcessFailureDetector: false);
         var unreachable = new ConcurrentQueue<string>();
         cluster.Driver.ActorOf(Props.Create(() => new ReachabilityWatcher(unreachable)));
         foreach (var host in cluster.Hosts) host.System.ActorOf(Props.Create(() => new ReachabilityWatcher(unreachable)));
