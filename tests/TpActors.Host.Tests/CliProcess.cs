@@ -8,13 +8,34 @@ internal static class CliProcess
     /// <summary>The start info that runs tpactors with <paramref name="args"/> (crash dumps off).</summary>
     public static ProcessStartInfo StartInfo(IEnumerable<string> args) => Program(Dotnet, [Assembly, .. args]);
 
-    /// <summary>The start info of any program, with its streams redirected and crash dumps off.</summary>
+    /// <summary>The start info of any program, with its streams redirected, crash dumps off, and Ctrl-C heard (see <see cref="SigIntIgnored"/>).</summary>
     public static ProcessStartInfo Program(string program, IEnumerable<string> args)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        var start = new ProcessStartInfo(SigIntIgnored ? "env" : program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        if (SigIntIgnored)
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add(program);
+        }
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
         return start;
+    }
+
+    /// <summary>
+    /// Whether this test process ignores SIGINT. A shell starts a background job (`dotnet test &amp;` in a script) with SIGINT
+    /// ignored, every program started from it inherits that through exec, and a tpactors process would then never hear the
+    /// Ctrl-C a test sends it (the test waited forever). When so, programs are started through env(1), which restores
+    /// SIGINT's default action before it executes them.
+    /// </summary>
+    public static bool SigIntIgnored { get; } = ReadSigIntIgnored();
+
+    private static bool ReadSigIntIgnored()
+    {
+        const string Status = "/proc/self/status";
+        if (!File.Exists(Status)) return false;
+        string? ignored = File.ReadLines(Status).FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return ignored is not null && (Convert.ToUInt64(ignored["SigIgn:".Length..].Trim(), 16) & (1UL << (2 - 1))) != 0; // bit n-1 is signal n; SIGINT is 2
     }
 
     /// <summary>The dotnet host running these tests.</summary>
