@@ -18,7 +18,7 @@ public sealed class ProgressDisplay(TextWriter output, bool interactive)
     private bool _lineOpen;
 
     /// <summary>The callbacks to hand the run.</summary>
-    public TrainingObserver Observer => new() { Step = OnStep, Evaluated = OnEvaluated, Recovery = OnRecovery, Placed = OnPlaced, Checkpoint = OnCheckpoint };
+    public TrainingObserver Observer => new() { Step = OnStep, Evaluated = OnEvaluated, Recovery = OnRecovery, Placed = OnPlaced, Reachability = OnReachability, Checkpoint = OnCheckpoint };
 
     /// <summary>Tokens a step trains on (a GPT's batch × context), to show tokens/s; 0 for none.</summary>
     public long TokensPerStep { get; set; }
@@ -79,6 +79,18 @@ public sealed class ProgressDisplay(TextWriter output, bool interactive)
         {
             EndLine();
             output.WriteLine($"placed: rank {placed.Rank} on {placed.Host} slot {placed.Slot}");
+        }
+    }
+
+    private void OnReachability(HostReachability host)
+    {
+        string ranks = $"rank{(host.Ranks.Count == 1 ? "" : "s")} {string.Join(", ", host.Ranks)}";
+        lock (_gate)
+        {
+            EndLine();
+            output.WriteLine(host.Reachable
+                ? $"reachable again: host {host.Host}; {ranks} start where they were, from their own snapshots"
+                : $"unreachable: host {host.Host}; {ranks} wait for Akka.Cluster's verdict (removed: placed elsewhere; reachable again: started where they were)");
         }
     }
 

@@ -29,6 +29,12 @@ public sealed record RecoveryResolved(string Run, IReadOnlyList<Recovery> Recove
 /// <summary>A rank of a lost host was placed on <paramref name="Host"/>'s slot <paramref name="Slot"/> (it restores there).</summary>
 public sealed record RankPlaced(string Run, int Rank, string Host, int Slot) : TrainingEvent(Run);
 
+/// <summary>
+/// Akka.Cluster marked <paramref name="Host"/> unreachable (its <paramref name="Ranks"/> wait for the verdict: removed, they
+/// are placed elsewhere), or reachable again before that (its <paramref name="Ranks"/> start where they were).
+/// </summary>
+public sealed record HostReachability(string Run, string Host, bool Reachable, IReadOnlyList<int> Ranks) : TrainingEvent(Run);
+
 /// <summary>A checkpoint directory is complete.</summary>
 public sealed record CheckpointCommitted(string Run, string Directory) : TrainingEvent(Run);
 

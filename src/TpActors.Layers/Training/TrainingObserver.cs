@@ -25,6 +25,9 @@ public sealed class TrainingObserver
     /// <summary>When a rank of a lost host has a new slot: rank, host, slot.</summary>
     public Action<RankPlaced>? Placed { get; init; }
 
+    /// <summary>When a host holding ranks is marked unreachable, or reachable again before it was removed.</summary>
+    public Action<HostReachability>? Reachability { get; init; }
+
     /// <summary>After a checkpoint directory is complete.</summary>
     public Action<string>? Checkpoint { get; init; }
 
@@ -37,6 +40,7 @@ public sealed class TrainingObserver
         Recovery = Both(first.Recovery, second.Recovery),
         Resolved = Both(first.Resolved, second.Resolved),
         Placed = Both(first.Placed, second.Placed),
+        Reachability = Both(first.Reachability, second.Reachability),
         Checkpoint = Both(first.Checkpoint, second.Checkpoint),
     };
 
@@ -84,6 +88,7 @@ internal sealed class TrainingEventListener : MinimalActorRef
             case RankRecovering e when e.Run == _run: Call(_observer.Recovery, e.Recovery); break;
             case RecoveryResolved e when e.Run == _run: Call(_observer.Resolved, e); break;
             case RankPlaced e when e.Run == _run: Call(_observer.Placed, e); break;
+            case HostReachability e when e.Run == _run: Call(_observer.Reachability, e); break;
             case CheckpointCommitted e when e.Run == _run: Call(_observer.Checkpoint, e.Directory); break;
         }
     }

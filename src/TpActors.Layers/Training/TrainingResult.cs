@@ -12,14 +12,23 @@ public enum FailureKind
     /// <summary>Its actor stopped (DeathWatch); it was replaced.</summary>
     Stopped,
 
-    /// <summary>Its host was lost (unreachable to Akka.Cluster); it was placed on another host's slot.</summary>
+    /// <summary>
+    /// Its host was removed from the cluster (or stayed unreachable past the verdict window) before anything else was noticed
+    /// of it; it was placed on another host's slot.
+    /// </summary>
     Lost,
 
     /// <summary>
     /// A peer's bulk-lane connection from it broke, the first sign of its host dying: it was stopped, and then placed
-    /// elsewhere (Akka.Cluster marked its host unreachable) or started where it was (it did not).
+    /// elsewhere (Akka.Cluster removed its host) or started where it was (its host stayed, or became, reachable).
     /// </summary>
     Disconnected,
+
+    /// <summary>
+    /// Akka.Cluster marked its host unreachable: it was stopped, and then placed elsewhere (the split-brain resolver downed
+    /// and removed the host) or started where it was, from its own snapshot (the host was reachable again first).
+    /// </summary>
+    Unreachable,
 }
 
 /// <summary>One recovery: which rank failed where, why, and what it cost.</summary>

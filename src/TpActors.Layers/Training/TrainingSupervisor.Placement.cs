@@ -8,8 +8,10 @@ using TpActors.Layers.Checkpoints;
 namespace TpActors.Layers.Training;
 
 // Ranks on a cluster's hosts: where each runs, which host keeps a copy of its snapshot (its buddy's), and what happens when
-// a host is lost: Akka.Cluster marks it unreachable, its ranks are placed on free slots of the other hosts and restored
-// from the copies, or, when a rank and its copy were both lost, from the last checkpoint on disk.
+// a host is lost. Akka.Cluster marks it unreachable: its ranks are suspected and the group stops. The split-brain resolver's
+// verdict decides: removed, its ranks are placed on free slots of the other hosts and restored from the copies (or, when a
+// rank and its copy were both lost, from the last checkpoint on disk); reachable again first (a long pause, a stalled
+// network), they start where they were, from their own snapshots.
 public sealed partial class TrainingSupervisor
 {
     private readonly HostPlacement? _hosts;              // where each rank runs, the hosts lost or leaving (null: all in this process)
@@ -20,7 +22,7 @@ public sealed partial class TrainingSupervisor
     {
         if (_hosts is null) return;
         AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.MemberUp));
+            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.ReachableMember), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.MemberUp));
     }
 
     private void StopWatchingHosts()
@@ -28,12 +30,48 @@ public sealed partial class TrainingSupervisor
         if (_hosts is not null) AkkaCluster.Get(Context.System).Unsubscribe(Self);
     }
 
-    // Every rank of a host that Akka.Cluster can no longer reach is lost; its replacements go elsewhere. A suspect of that
-    // host (already recovering) is placed elsewhere too.
+    // Akka.Cluster can no longer reach a host: every rank on it is suspected (the group stops) until the verdict, which a
+    // timer bounds in case none comes. A host whose process closed a rank's connection first has died: lost at once.
+    private void OnHostUnreachable(Member member)
+    {
+        if (_hosts?.HostUnreachable(member.UniqueAddress) is not { } suspicion) return;
+        if (suspicion.ConnectionBroke)
+        {
+            OnHostLost(member, "unreachable after a connection from it broke");
+            return;
+        }
+        string host = NodeAddress.Of(member.Address).ToString();
+        Timers.StartSingleTimer(VerdictTimer(member.Address), new VerdictOverdue(member), VerdictWindow);
+        if (suspicion.Ranks.Count > 0) Publish(new HostReachability(Run, host, Reachable: false, suspicion.Ranks));
+        if (suspicion.Failed.Count > 0) Recover(suspicion.Failed.Select(r => new RankFailure(r, FailureKind.Unreachable, $"lost touch with its host {host} (unreachable)", StuckIn(r))).ToList(),
+            counted: suspicion.SameIncident);
+    }
+
+    // The host came back before the split-brain resolver downed it: its suspects start where they were, restored from the
+    // snapshots their own host kept.
+    private void OnHostReachable(Member member)
+    {
+        if (_hosts?.HostReachable(member.UniqueAddress) is not { } back) return;
+        Timers.Cancel(VerdictTimer(member.Address));
+        if (back.Count == 0) return; // a host that held none of the run's ranks
+        Publish(new HostReachability(Run, NodeAddress.Of(member.Address).ToString(), Reachable: true, back));
+        foreach (int rank in back) _ranks[rank] = Spawn(rank);
+        Proceed();
+    }
+
+    // No verdict within the window (no downing provider, or reachability that keeps changing): the host counts as lost.
+    private void OnVerdictOverdue(Member member)
+    {
+        if (_hosts?.IsUnreachable(member.Address) == true) OnHostLost(member, $"unreachable for {VerdictWindow.TotalSeconds:0.#}s without a verdict");
+    }
+
+    // Every rank of a host removed from the cluster is lost; its replacements go elsewhere. A suspect of that host (already
+    // recovering) is placed elsewhere too.
     private void OnHostLost(Member member, string how)
     {
         // The removal of a process already lost (or replaced by a new one at its address) is old news.
         if (_hosts?.HostLost(member.UniqueAddress) is not { } loss) return;
+        Timers.Cancel(VerdictTimer(member.Address));
         string host = NodeAddress.Of(member.Address).ToString();
         if (loss.Lost.Count > 0) Recover(loss.Lost.Select(r => new RankFailure(r, FailureKind.Lost, $"lost its host {host} ({how})", StuckIn(r))).ToList(),
             counted: loss.Confirmed.Count > 0); // a suspect confirmed: its host's other ranks belong to the same incident
@@ -69,10 +107,10 @@ public sealed partial class TrainingSupervisor
         Recover([new RankFailure(peer, FailureKind.Disconnected, $"broke its bulk connection to rank {lost.Rank} (host {host} suspected)", StuckIn(peer))]);
     }
 
-    // A rank of a lost host waits for a slot elsewhere instead of being started again where it was. A rank on a host that
-    // stopped (DeathWatch), went silent or broke a connection is not started again at once either: a host that has just died
-    // shows first as such, and Akka.Cluster's view decides (Unreachable: it is placed elsewhere; still reachable after the
-    // window: it is started where it was).
+    // A rank of a lost host waits for a slot elsewhere instead of being started again where it was. A rank that stopped
+    // (DeathWatch), went silent or broke a connection is not started again at once either: a host that has just died shows
+    // first as such, and Akka.Cluster's view decides (unreachable: it waits for the verdict as its host's other ranks do;
+    // still reachable after the window: it is started where it was).
     private bool AwaitsHost(int rank, FailureKind kind) => _hosts?.Waits(rank, kind) == true;
 
     // The window for Akka.Cluster to mark a dead host unreachable: its failure detector's pause and a few heartbeats more.
@@ -86,20 +124,27 @@ public sealed partial class TrainingSupervisor
         }
     }
 
-    // The window passed and the suspects' hosts are still members: they are started where they were.
+    // How long an unreachable host may wait for the split-brain resolver's verdict: its stable-after twice (reachability may
+    // change once more meanwhile) and the confirm window for the removal to reach this member.
+    private TimeSpan VerdictWindow => 2 * Context.System.Settings.Config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after", TimeSpan.FromSeconds(20)) + ConfirmWindow;
+
+    private static (string, Address) VerdictTimer(Address host) => ("verdict", host);
+
+    // The window passed and these suspects' hosts are still reachable members: they are started where they were.
     private void OnLossUnconfirmed()
     {
-        foreach (int rank in _hosts?.ClearSuspects() ?? []) _ranks[rank] = Spawn(rank);
+        foreach (int rank in _hosts?.ClearSuspectsOnReachableHosts() ?? []) _ranks[rank] = Spawn(rank);
         Proceed();
     }
 
-    // After a recovery is planned: wait for suspects to be confirmed, place the ranks of lost hosts, or re-form the group.
+    // After a recovery is planned: wait for suspects to be confirmed or cleared, place the ranks of lost hosts, or re-form
+    // the group.
     private void Proceed()
     {
         if (_hosts?.AnySuspected == true)
         {
             Quiesce();
-            if (!Timers.IsTimerActive(ConfirmTimer)) Timers.StartSingleTimer(ConfirmTimer, LossUnconfirmed.Instance, ConfirmWindow);
+            if (_hosts.AnySuspectedOnReachableHost && !Timers.IsTimerActive(ConfirmTimer)) Timers.StartSingleTimer(ConfirmTimer, LossUnconfirmed.Instance, ConfirmWindow);
             return;
         }
         Timers.Cancel(ConfirmTimer);
@@ -195,6 +240,8 @@ public sealed partial class TrainingSupervisor
     {
         public static LossUnconfirmed Instance { get; } = new();
     }
+
+    private sealed record VerdictOverdue(Member Member);
 
     private sealed record RanksPlaced(IReadOnlyList<SlotAssignment> Slots);
 

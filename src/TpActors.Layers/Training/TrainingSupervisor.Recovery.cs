@@ -67,8 +67,8 @@ public sealed partial class TrainingSupervisor
             Publish(new RankRecovering(Run, recovery));
         }
         Timers.Cancel(PhaseTimer);
-        // A lost host is one incident, however many of the run's ranks it held.
-        int incidents = counted ? 0 : failures.Count(f => f.Kind != FailureKind.Lost) + (failures.Any(f => f.Kind == FailureKind.Lost) ? 1 : 0);
+        // A lost or unreachable host is one incident, however many of the run's ranks it held.
+        int incidents = counted ? 0 : failures.Count(f => !IsHostWide(f.Kind)) + (failures.Any(f => IsHostWide(f.Kind)) ? 1 : 0);
         if (!_budget.TryRecord(incidents, _clock.Elapsed))
         {
             FailAtLastFailure($"{LastFailure}. That is {_budget.InWindow} failures within {_options.Settings.RetryWindow.TotalSeconds:0.###}s, " +
@@ -79,11 +79,13 @@ public sealed partial class TrainingSupervisor
         // Abandon the attempt: ranks waiting in one of its collectives return at once, its late messages are dropped.
         string aborted = Group;
         var abort = new AbortGroup(aborted, $"rank {failures[0].Rank} failed in {_rounds.Current}");
-        // Not to a host lost or suspected of being dead: a connection to it could only wait out its timeout.
-        var unreachable = failures.Where(f => f.Kind == FailureKind.Disconnected).Select(f => _hosts!.Node(f.Rank)).ToHashSet();
+        // Not to a host lost, unreachable or suspected of being dead: a connection to it could only wait out its timeout.
+        var suspectHosts = failures.Where(f => f.Kind == FailureKind.Disconnected).Select(f => _hosts!.Node(f.Rank)).ToHashSet();
         foreach (var endpoint in _endpoints)
         {
-            if (endpoint is null || IsLostHost(endpoint.Rank.Path.Address) || unreachable.Contains(endpoint.Rank.Path.Address)) continue;
+            if (endpoint is null) continue;
+            var node = endpoint.Rank.Path.Address;
+            if (IsLostHost(node) || _hosts?.IsUnreachable(node) == true || suspectHosts.Contains(node)) continue;
             using var link = _transport.Connect(endpoint);
             link.Post(abort);
         }
@@ -92,7 +94,7 @@ public sealed partial class TrainingSupervisor
         {
             if (kind == FailureKind.Threw) continue; // restarting in place
             Context.Unwatch(_ranks[rank]);
-            if (kind is FailureKind.Hung or FailureKind.Lost or FailureKind.Disconnected) Context.Stop(_ranks[rank]);
+            if (kind is FailureKind.Hung or FailureKind.Lost or FailureKind.Disconnected or FailureKind.Unreachable) Context.Stop(_ranks[rank]);
             if (AwaitsHost(rank, kind)) continue;
             _ranks[rank] = Spawn(rank);
         }
@@ -100,6 +102,9 @@ public sealed partial class TrainingSupervisor
         if (!PlanRestore(failures.Select(f => f.Rank).ToList(), current)) return;
         Proceed();
     }
+
+    // Failures that are one incident per host, however many ranks it held.
+    private static bool IsHostWide(FailureKind kind) => kind is FailureKind.Lost or FailureKind.Unreachable;
 
     // Decides which ranks to restore and what to run after the rejoin; false (and the run failed) when nothing can be restored.
     private bool PlanRestore(IReadOnlyList<int> failed, PhaseRound current)

@@ -118,8 +118,10 @@ public sealed partial class TrainingSupervisor : ReceiveActor, IWithTimers
         Receive<Terminated>(terminated => Guard(() => OnTerminated(terminated)));
         Receive<RankCouldNotStart>(failed => Guard(() => Fail($"Training stopped at {_rounds.Current}: rank {failed.Rank} could not start: {failed.Cause.Message} {CheckpointSentence}", failed.Cause)));
         Receive<PeerConnectionLost>(lost => Guard(() => OnPeerConnectionLost(lost)));
-        Receive<ClusterEvent.UnreachableMember>(e => Guard(() => OnHostLost(e.Member, "unreachable")));
+        Receive<ClusterEvent.UnreachableMember>(e => Guard(() => OnHostUnreachable(e.Member)));
+        Receive<ClusterEvent.ReachableMember>(e => Guard(() => OnHostReachable(e.Member)));
         Receive<ClusterEvent.MemberRemoved>(e => Guard(() => OnHostLost(e.Member, "removed from the cluster")));
+        Receive<VerdictOverdue>(overdue => Guard(() => OnVerdictOverdue(overdue.Member)));
         Receive<ClusterEvent.MemberUp>(e => Guard(() => OnHostUp(e.Member)));
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
         Receive<RanksPlaced>(placed => Guard(() => OnPlaced(placed)));

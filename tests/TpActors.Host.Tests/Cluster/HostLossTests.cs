@@ -38,11 +38,14 @@ public sealed class HostLossTests
         return document.RootElement.GetProperty("recoveries").EnumerateArray().Select(r => r.GetProperty("kind").GetString()!).ToList();
     }
 
-    // The incidents (re-formings of the group) that placed ranks of a lost host anew.
-    private static int LostIncidents(string json)
+    // Whether a recovery kind is a host's as a whole: unreachable (suspected until the verdict), or lost (removed first).
+    private static bool IsHostWide(string kind) => kind is "unreachable" or "lost";
+
+    // The incidents (re-formings of the group) that recovered ranks of a host as a whole.
+    private static int HostIncidents(string json)
     {
         using var document = JsonDocument.Parse(json);
-        return document.RootElement.GetProperty("recoveries").EnumerateArray().Where(r => r.GetProperty("kind").GetString() == "lost")
+        return document.RootElement.GetProperty("recoveries").EnumerateArray().Where(r => IsHostWide(r.GetProperty("kind").GetString()!))
             .Select(r => r.GetProperty("incident").GetInt32()).Distinct().Count();
     }
 
@@ -61,9 +64,9 @@ public sealed class HostLossTests
         Assert.True(launched.ExitCode == 0, launched.Error);
         Assert.Equal(FaultFree(6), ClusterProcesses.WeightsOf(launched.Out));
         // Ranks 0 and 1, lost with their host. The first sign is rank 2's connection from rank 1 breaking when the host's
-        // kernel closes it, before Akka.Cluster marks the host unreachable.
+        // kernel closes it, before Akka.Cluster marks the host unreachable (rank 0 is suspected then) and removes it.
         var kinds = RecoveryKinds(launched.Out);
-        Assert.All(kinds, kind => Assert.Contains(kind, new[] { "lost", "stopped", "disconnected" }));
+        Assert.All(kinds, kind => Assert.Contains(kind, new[] { "unreachable", "lost", "stopped", "disconnected" }));
         Assert.Equal(2, kinds.Count);
         Assert.Equal("disconnected", kinds[0]);
         Assert.Contains("broke its bulk connection to rank 2", launched.Out);
@@ -143,7 +146,7 @@ public sealed class HostLossTests
     {
         victim.Process.Kill(); // SIGKILL
         await Task.CompletedTask;
-    });
+    }, PlacedAnew);
 
     // Two hosts, no spare slot: kill -9 of one, and a new host started at its very address (as a supervisor such as systemd
     // restarts it) is where the lost ranks go; the run ends with the fault-free weights.
@@ -180,7 +183,7 @@ public sealed class HostLossTests
             string log;
             lock (error) log = error.ToString();
             Assert.True(train.ExitCode == 0, log);
-            Assert.True(RecoveryKinds(await output).Contains("lost"), log);
+            Assert.True(RecoveryKinds(await output).Any(IsHostWide), log);
             Assert.True(System.Text.RegularExpressions.Regex.IsMatch(log, $@"placed: rank \d on {System.Text.RegularExpressions.Regex.Escape(victim.Address)} slot [01]"), log); // on the new process at the old address
             Assert.Equal(expected, ClusterProcesses.WeightsOf(await output));
         }
@@ -191,8 +194,9 @@ public sealed class HostLossTests
         }
     }
 
-    // A frozen host (SIGSTOP) is unreachable like a dead one: its ranks are placed elsewhere. Thawed (SIGCONT), it finds
-    // itself downed, is refused by the cluster, and exits; whatever it still sends belongs to an aborted attempt.
+    // A frozen host (SIGSTOP) is unreachable like a dead one: once the split-brain resolver downs it, its ranks are placed
+    // elsewhere. Thawed (SIGCONT), it finds itself downed, is refused by the cluster, and exits; whatever it still sends
+    // belongs to an aborted attempt.
     [Fact]
     public Task AFrozenHost_IsDownedAndReplaced_AndExitsWhenThawed() => TrainWhileAHostIsHit(async (victim, placed, others) =>
     {
@@ -203,7 +207,28 @@ public sealed class HostLossTests
         await victim.Log.Wait("this node was removed from the cluster", TimeSpan.FromSeconds(60));
         await victim.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(1, victim.Process.ExitCode);
-    });
+    }, PlacedAnew);
+
+    // A host frozen (SIGSTOP) until Akka.Cluster marks it unreachable, and thawed (SIGCONT) before the split-brain resolver
+    // decides (a long GC pause, a stalled network): its ranks are suspected and the group stops, then they start again
+    // where they were, from the snapshots their own host kept. Nothing is placed elsewhere and the host stays a member.
+    // The resolver is given 10 s of stable-after here, so that a loaded machine cannot turn the pause into a verdict.
+    [Fact]
+    public Task AHostUnreachableForAMoment_KeepsItsRanks_AndTheRunEndsWithTheFaultFreeWeights() => TrainWhileAHostIsHit(async (victim, _, others) =>
+    {
+        Signal("-STOP", victim.Process);
+        await others.Wait($"member {victim.Address} (host) is unreachable", TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(1)); // the other members' view reaches the driver
+        Signal("-CONT", victim.Process);
+        await others.Wait($"member {victim.Address} (host) is reachable again", TimeSpan.FromSeconds(30));
+    }, (kinds, log) =>
+    {
+        Assert.NotEmpty(kinds); // the group stopped
+        Assert.DoesNotContain("lost", kinds);
+        Assert.Matches(@"(?m)^unreachable: host \S+; ranks 0, 1 wait for Akka.Cluster's verdict", log); // rank 0's host holds ranks 0 and 1
+        Assert.Matches(@"(?m)^reachable again: host \S+; ranks 0, 1 start where they were", log);
+        Assert.DoesNotContain("placed: rank", log);
+    }, "akka.cluster.split-brain-resolver.stable-after=10s");
 
     // SIGTERM to a host mid-run: its ranks move to free slots at the next step boundary, restored from the state it hands
     // over (no failure, no replay), then it leaves and exits 0.
@@ -215,7 +240,7 @@ public sealed class HostLossTests
         await victim.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(0, victim.Process.ExitCode);
         await victim.Log.Wait("draining: asked 1 job to move its ranks", TimeSpan.FromSeconds(1));
-    }, lost: false);
+    }, (kinds, _) => Assert.Empty(kinds)); // nothing failed, nothing was replayed
 
     private static void Signal(string signal, Process process)
     {
@@ -223,19 +248,29 @@ public sealed class HostLossTests
         kill.WaitForExit();
     }
 
+    // The ranks of a host as a whole were recovered, and rank 0 placed anew.
+    private static void PlacedAnew(List<string> kinds, string log)
+    {
+        Assert.Contains(kinds, IsHostWide);
+        Assert.Contains("placed: rank 0 ", log);
+    }
+
     // Three hosts by hand and a 300-step run; once it runs, the host of rank 0 is hit (told when its ranks were placed
-    // elsewhere, and given another host's log); the run must end with the fault-free weights.
-    private static async Task TrainWhileAHostIsHit(Func<(Process Process, string Address, HostLog Log), Task, HostLog, Task> hit, bool lost = true)
+    // elsewhere, and given another host's log); the run must end with the fault-free weights, and its recovery kinds and
+    // stderr pass the check. Each setting goes to the hosts and the driver as -D.
+    private static async Task TrainWhileAHostIsHit(Func<(Process Process, string Address, HostLog Log), Task, HostLog, Task> hit,
+        Action<List<string>, string> recoveries, params string[] settings)
     {
         const int steps = 300;
         string expected = FaultFree(steps);
-        var first = StartLoggedHost("--slots", "2");
+        string[] defines = [.. settings.SelectMany(s => new[] { "-D", s })];
+        var first = StartLoggedHost(["--slots", "2", .. defines]);
         string seed = first.Address;
-        var hosts = new[] { first, StartLoggedHost("--slots", "2", "--seed", seed), StartLoggedHost("--slots", "2", "--seed", seed) }
+        var hosts = new[] { first, StartLoggedHost(["--slots", "2", "--seed", seed, .. defines]), StartLoggedHost(["--slots", "2", "--seed", seed, .. defines]) }
             .ToDictionary(h => h.Address);
         try
         {
-            var train = Process.Start(CliProcess.StartInfo(["train", .. Training, "--steps", steps.ToString(), "--cluster", seed]))!;
+            var train = Process.Start(CliProcess.StartInfo(["train", .. Training, "--steps", steps.ToString(), "--cluster", seed, .. defines]))!;
             var error = new System.Text.StringBuilder();
             var running = new TaskCompletionSource<string>();
             var placed = new TaskCompletionSource();
@@ -257,8 +292,7 @@ public sealed class HostLossTests
             lock (error) log = error.ToString();
             Assert.True(train.ExitCode == 0, log);
             Assert.Equal(expected, ClusterProcesses.WeightsOf(await output));
-            if (lost) Assert.Contains("lost", RecoveryKinds(await output));
-            else Assert.Empty(RecoveryKinds(await output)); // nothing failed, nothing was replayed
+            recoveries(RecoveryKinds(await output), log);
         }
         finally
         {
@@ -336,7 +370,7 @@ public sealed class HostLossTests
             lock (error) log = error.ToString();
             Assert.True(train.ExitCode == 0, log);
             Assert.Equal(expected, ClusterProcesses.WeightsOf(await output));
-            Assert.Equal(2, LostIncidents(await output)); // two hosts lost, each with its ranks, each recovered from at once
+            Assert.Equal(2, HostIncidents(await output)); // two hosts lost, each with its ranks, each recovered from at once
         }
         finally
         {

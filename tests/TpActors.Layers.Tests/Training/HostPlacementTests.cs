@@ -79,9 +79,102 @@ public sealed class HostPlacementTests
         Assert.True(hosts.Waits(1, FailureKind.Hung));
         Assert.True(hosts.Waits(0, FailureKind.Disconnected));
 
-        Assert.Equal([1, 0], hosts.ClearSuspects());
+        Assert.True(hosts.AnySuspectedOnReachableHost);
+        Assert.Equal([1, 0], hosts.ClearSuspectsOnReachableHosts());
         Assert.False(hosts.AnySuspected);
         Assert.False(hosts.Known(1));
+    }
+
+    [Fact]
+    public void AnUnreachableHost_SuspectsItsRanks_AndIsAvoided_UntilItIsReachableAgain_ThenTheyStartWhereTheyWere()
+    {
+        var hosts = TwoHosts();
+
+        var suspicion = hosts.HostUnreachable(Process(HostB))!;
+        Assert.Equal([2, 3], suspicion.Ranks);
+        Assert.Equal([2, 3], suspicion.Failed);
+        Assert.False(suspicion.SameIncident);
+        Assert.False(suspicion.ConnectionBroke);
+        Assert.True(hosts.Waits(2, FailureKind.Unreachable));
+        Assert.True(hosts.Waits(3, FailureKind.Unreachable));
+        Assert.Null(hosts.HostUnreachable(Process(HostB))); // already unreachable
+        Assert.True(hosts.Known(2));
+        Assert.Equal([HostB], hosts.Excluded);
+        Assert.False(hosts.AnySuspectedOnReachableHost);
+        Assert.Empty(hosts.ClearSuspectsOnReachableHosts()); // the confirm window passing does not decide for an unreachable host
+
+        Assert.Equal([2, 3], hosts.HostReachable(Process(HostB)));
+        Assert.False(hosts.AnySuspected);
+        Assert.False(hosts.IsUnreachable(HostB));
+        Assert.False(hosts.IsLost(HostB));
+        Assert.Empty(hosts.Excluded);
+        Assert.Empty(hosts.Unplaced);
+        Assert.Null(hosts.HostReachable(Process(HostB))); // reachable already
+    }
+
+    [Fact]
+    public void AnUnreachableHostRemoved_ConfirmsAllItsRanks_WithNoneLostAnew()
+    {
+        var hosts = TwoHosts();
+        hosts.Waits(3, FailureKind.Hung); // the first sign: silence in a collective
+        var suspicion = hosts.HostUnreachable(Process(HostB))!;
+        Assert.Equal([2, 3], suspicion.Ranks);
+        Assert.Equal([2], suspicion.Failed);
+        Assert.True(suspicion.SameIncident);
+        Assert.False(suspicion.ConnectionBroke);
+        hosts.Waits(2, FailureKind.Unreachable);
+
+        var loss = hosts.HostLost(Process(HostB))!;
+
+        Assert.Equal([2, 3], loss.Confirmed.Order());
+        Assert.Empty(loss.Lost);
+        Assert.Equal([2, 3], hosts.Unplaced);
+        Assert.False(hosts.IsUnreachable(HostB));
+        Assert.Null(hosts.HostReachable(Process(HostB))); // a removed process never comes back
+        Assert.Null(hosts.HostUnreachable(Process(HostB)));
+    }
+
+    [Fact]
+    public void AHostUnreachableAfterAConnectionFromItBroke_HasDied()
+    {
+        var hosts = TwoHosts();
+        hosts.Waits(3, FailureKind.Disconnected);
+
+        var suspicion = hosts.HostUnreachable(Process(HostB))!;
+
+        Assert.True(suspicion.ConnectionBroke);
+        Assert.True(suspicion.SameIncident);
+        var loss = hosts.HostLost(Process(HostB))!; // what the supervisor does with it
+        Assert.Equal([3], loss.Confirmed);
+        Assert.Equal([2], loss.Lost);
+        Assert.False(hosts.IsUnreachable(HostB));
+    }
+
+    [Fact]
+    public void ASuspectOnAReachableHost_IsClearedByTheWindow_WhileOneOnAnUnreachableHostWaits()
+    {
+        var hosts = TwoHosts();
+        hosts.Waits(0, FailureKind.Hung);
+        hosts.HostUnreachable(Process(HostB));
+        hosts.Waits(2, FailureKind.Unreachable);
+        hosts.Waits(3, FailureKind.Unreachable);
+
+        Assert.Equal([0], hosts.ClearSuspectsOnReachableHosts());
+        Assert.True(hosts.AnySuspected);
+        Assert.False(hosts.AnySuspectedOnReachableHost);
+    }
+
+    [Fact]
+    public void ASlotOnAnUnreachableHost_DoesNotPlaceTheRank()
+    {
+        var hosts = new HostPlacement([Slot(0, HostA, 0), Slot(1, HostB, 0)]);
+        hosts.HostLost(Process(HostA));
+        hosts.Waits(0, FailureKind.Lost);
+        hosts.HostUnreachable(Process(HostC));
+
+        Assert.Equal([HostA, HostC], hosts.Excluded);
+        Assert.False(hosts.Placed(Slot(0, HostC, 0)));
+        Assert.Equal([0], hosts.Unplaced);
     }
 
     [Fact]
