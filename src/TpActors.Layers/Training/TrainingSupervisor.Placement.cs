@@ -62,7 +62,11 @@ public sealed partial class TrainingSupervisor
     // No verdict within the window (no downing provider, or reachability that keeps changing): the host counts as lost.
     private void OnVerdictOverdue(Member member)
     {
-        if (_hosts?.IsUnreachable(member.Address) == true) OnHostLost(member, $"unreachable for {VerdictWindow.TotalSeconds:0.#}s without a verdict");
+        if (_hosts?.IsUnreachable(member.Address) != true) return;
+        string how = $"unreachable for {VerdictWindow.TotalSeconds:0.#}s without a verdict";
+        _log.Warning("Host {0} was {1} (akka.cluster.downing-provider-class names none, or reachability kept changing): it counts as lost, and its ranks are placed elsewhere.",
+            NodeAddress.Of(member.Address), how);
+        OnHostLost(member, how);
     }
 
     // Every rank of a host removed from the cluster is lost; its replacements go elsewhere. A suspect of that host (already

@@ -230,6 +230,20 @@ public sealed class HostLossTests
         Assert.DoesNotContain("placed: rank", log);
     }, "akka.cluster.split-brain-resolver.stable-after=10s");
 
+    // Without a downing provider no verdict comes: a host frozen past the verdict window (twice stable-after, plus the
+    // confirm window: 8 s here) counts as lost, and its ranks are placed elsewhere.
+    [Fact]
+    public Task AHostUnreachableWithNoVerdict_CountsAsLostAfterTheWindow() => TrainWhileAHostIsHit(async (victim, placed, _) =>
+    {
+        Signal("-STOP", victim.Process);
+        await placed.WaitAsync(TimeSpan.FromSeconds(60));
+        Signal("-CONT", victim.Process);
+    }, (kinds, log) =>
+    {
+        PlacedAnew(kinds, log);
+        Assert.Contains("was unreachable for 8s without a verdict", log);
+    }, "akka.cluster.downing-provider-class = \"\"");
+
     // SIGTERM to a host mid-run: its ranks move to free slots at the next step boundary, restored from the state it hands
     // over (no failure, no replay), then it leaves and exits 0.
     [Fact]
