@@ -142,7 +142,7 @@ public sealed class HostLossTests
 
     // A real SIGKILL from outside, at whatever point the run is in.
     [Fact]
-    public Task KillMinus9OfAHost_MidRun_EndsWithTheFaultFreeWeights() => TrainWhileAHostIsHit(async (victim, _, _) =>
+    public Task KillMinus9OfAHost_MidRun_EndsWithTheFaultFreeWeights() => TrainWhileAHostIsHit(async (victim, _, _, _) =>
     {
         victim.Process.Kill(); // SIGKILL
         await Task.CompletedTask;
@@ -198,7 +198,7 @@ public sealed class HostLossTests
     // elsewhere. Thawed (SIGCONT), it finds itself downed, is refused by the cluster, and exits; whatever it still sends
     // belongs to an aborted attempt.
     [Fact]
-    public Task AFrozenHost_IsDownedAndReplaced_AndExitsWhenThawed() => TrainWhileAHostIsHit(async (victim, placed, others) =>
+    public Task AFrozenHost_IsDownedAndReplaced_AndExitsWhenThawed() => TrainWhileAHostIsHit(async (victim, placed, others, _) =>
     {
         Signal("-STOP", victim.Process);
         await placed.WaitAsync(TimeSpan.FromSeconds(60)); // its ranks run elsewhere now
@@ -214,7 +214,7 @@ public sealed class HostLossTests
     // where they were, from the snapshots their own host kept. Nothing is placed elsewhere and the host stays a member.
     // The resolver is given 10 s of stable-after here, so that a loaded machine cannot turn the pause into a verdict.
     [Fact]
-    public Task AHostUnreachableForAMoment_KeepsItsRanks_AndTheRunEndsWithTheFaultFreeWeights() => TrainWhileAHostIsHit(async (victim, _, others) =>
+    public Task AHostUnreachableForAMoment_KeepsItsRanks_AndTheRunEndsWithTheFaultFreeWeights() => TrainWhileAHostIsHit(async (victim, _, others, _) =>
     {
         Signal("-STOP", victim.Process);
         await others.Wait($"member {victim.Address} (host) is unreachable", TimeSpan.FromSeconds(30));
@@ -230,10 +230,27 @@ public sealed class HostLossTests
         Assert.DoesNotContain("placed: rank", log);
     }, "akka.cluster.split-brain-resolver.stable-after=10s");
 
+    // The driver frozen for 3 s (a long pause of its own): it finds every host unreachable when it thaws, and the hosts
+    // find it unreachable. No side is downed, since reachability returns within stable-after; every rank is suspected and
+    // then started where it was. Nothing is placed elsewhere (the spare host's two slots could not take four ranks).
+    [Fact]
+    public Task TheDriverFrozenForAMoment_FindsEveryHostReachableAgain_AndTheRunEndsWithTheFaultFreeWeights() => TrainWhileAHostIsHit(async (_, _, others, driver) =>
+    {
+        Signal("-STOP", driver);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Signal("-CONT", driver);
+        await others.Wait("(driver) is reachable again", TimeSpan.FromSeconds(30));
+    }, (kinds, log) =>
+    {
+        Assert.DoesNotContain("lost", kinds);
+        Assert.Matches(@"(?m)^reachable again: host ", log);
+        Assert.DoesNotContain("placed: rank", log);
+    });
+
     // Without a downing provider no verdict comes: a host frozen past the verdict window (twice stable-after, plus the
     // confirm window: 8 s here) counts as lost, and its ranks are placed elsewhere.
     [Fact]
-    public Task AHostUnreachableWithNoVerdict_CountsAsLostAfterTheWindow() => TrainWhileAHostIsHit(async (victim, placed, _) =>
+    public Task AHostUnreachableWithNoVerdict_CountsAsLostAfterTheWindow() => TrainWhileAHostIsHit(async (victim, placed, _, _) =>
     {
         Signal("-STOP", victim.Process);
         await placed.WaitAsync(TimeSpan.FromSeconds(60));
@@ -247,7 +264,7 @@ public sealed class HostLossTests
     // SIGTERM to a host mid-run: its ranks move to free slots at the next step boundary, restored from the state it hands
     // over (no failure, no replay), then it leaves and exits 0.
     [Fact]
-    public Task SigtermToAHost_MovesItsRanksAtAStepBoundary_ThenItLeaves() => TrainWhileAHostIsHit(async (victim, placed, _) =>
+    public Task SigtermToAHost_MovesItsRanksAtAStepBoundary_ThenItLeaves() => TrainWhileAHostIsHit(async (victim, placed, _, _) =>
     {
         Signal("-TERM", victim.Process);
         await placed.WaitAsync(TimeSpan.FromSeconds(60));
@@ -270,9 +287,9 @@ public sealed class HostLossTests
     }
 
     // Three hosts by hand and a 300-step run; once it runs, the host of rank 0 is hit (told when its ranks were placed
-    // elsewhere, and given another host's log); the run must end with the fault-free weights, and its recovery kinds and
-    // stderr pass the check. Each setting goes to the hosts and the driver as -D.
-    private static async Task TrainWhileAHostIsHit(Func<(Process Process, string Address, HostLog Log), Task, HostLog, Task> hit,
+    // elsewhere, and given another host's log and the driver's process); the run must end with the fault-free weights, and
+    // its recovery kinds and stderr pass the check. Each setting goes to the hosts and the driver as -D.
+    private static async Task TrainWhileAHostIsHit(Func<(Process Process, string Address, HostLog Log), Task, HostLog, Process, Task> hit,
         Action<List<string>, string> recoveries, params string[] settings)
     {
         const int steps = 300;
@@ -300,7 +317,7 @@ public sealed class HostLossTests
             train.BeginErrorReadLine();
             var output = train.StandardOutput.ReadToEndAsync();
             var victim = hosts[await running.Task.WaitAsync(TimeSpan.FromSeconds(60))];
-            await hit(victim, placed.Task, hosts.Values.First(h => h.Address != victim.Address).Log);
+            await hit(victim, placed.Task, hosts.Values.First(h => h.Address != victim.Address).Log, train);
             await train.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
             string log;
             lock (error) log = error.ToString();
